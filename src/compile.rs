@@ -1,0 +1,4 @@
+//! AST to `CodeObject`: scope analysis, code generation, and the disassembler.
+//! Never sees runtime values.
+
+pub mod code;

@@ -1,0 +1,1 @@
+//! The event loop, tasks, timers and clocks (asyncio's machinery). Never parses or compiles.

@@ -1,0 +1,1 @@
+//! Built-in modules and functions: builtins, time, math, random, sys, asyncio.
