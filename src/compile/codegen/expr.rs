@@ -29,10 +29,13 @@ impl<'a> Compiler<'a> {
                 self.compile_expr(right);
                 self.emit(Instr::Binary(*op));
             }
-            ExprKind::UnaryOp { op, operand } => {
-                self.compile_expr(operand);
-                self.emit(Instr::Unary(*op));
-            }
+            ExprKind::UnaryOp { op, operand } => match fold_constant(expr) {
+                Some(folded) => self.load_const(folded),
+                None => {
+                    self.compile_expr(operand);
+                    self.emit(Instr::Unary(*op));
+                }
+            },
             ExprKind::IfExp { test, body, orelse } => {
                 let (otherwise, end) = (self.new_label(), self.new_label());
                 self.compile_jump_if(test, false, otherwise);
@@ -477,13 +480,23 @@ pub(super) fn constant(value: &Constant) -> Const {
 
 /// A tuple display of constants (nested constant tuples included) as one constant.
 fn fold_tuple(elts: &[Expr]) -> Option<Const> {
-    let items: Option<Vec<Const>> = elts
-        .iter()
-        .map(|elt| match &elt.kind {
-            ExprKind::Constant(value) => Some(constant(value)),
-            ExprKind::Tuple(inner) => fold_tuple(inner),
-            _ => None,
-        })
-        .collect();
+    let items: Option<Vec<Const>> = elts.iter().map(fold_constant).collect();
     items.map(|items| Const::Tuple(items.into()))
+}
+
+/// Literals, negated numeric literals and tuples of those, as CPython's optimizer folds them.
+fn fold_constant(expr: &Expr) -> Option<Const> {
+    match &expr.kind {
+        ExprKind::Constant(value) => Some(constant(value)),
+        ExprKind::Tuple(inner) => fold_tuple(inner),
+        ExprKind::UnaryOp {
+            op: UnaryOp::Neg,
+            operand,
+        } => match &operand.kind {
+            ExprKind::Constant(Constant::Int(value)) => Some(constant(&Constant::Int(-value))),
+            ExprKind::Constant(Constant::Float(value)) => Some(Const::Float(-value)),
+            _ => None,
+        },
+        _ => None,
+    }
 }

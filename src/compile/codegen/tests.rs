@@ -230,3 +230,51 @@ fn return_and_break_unwind_blocks() {
 fn return_outside_function() {
     assert_eq!(errors(vec![ret(int(1))]), vec!["'return' outside function"]);
 }
+
+fn comp(target: &str, iter: Expr, ifs: Vec<Expr>, is_async: bool) -> Comprehension {
+    Comprehension {
+        target: name(target),
+        iter,
+        ifs,
+        is_async,
+    }
+}
+
+#[test]
+fn comprehensions_and_async() {
+    let listcomp = e(ExprKind::ListComp {
+        elt: Box::new(bin(name("x"), BinOp::Mul, name("y"))),
+        generators: vec![
+            comp("x", name("xs"), vec![name("x")], false),
+            comp("y", name("x"), vec![], true),
+        ],
+    });
+    let genexp = e(ExprKind::GeneratorExp {
+        elt: Box::new(name("x")),
+        generators: vec![comp("x", name("xs"), vec![], false)],
+    });
+    let dictcomp = e(ExprKind::DictComp {
+        key: Box::new(name("k")),
+        value: Box::new(name("k")),
+        generators: vec![comp("k", name("ks"), vec![], false)],
+    });
+    let awaited = e(ExprKind::Await(Box::new(call(name("g"), vec![]))));
+    let with = st(StmtKind::With {
+        is_async: true,
+        items: vec![WithItem {
+            context: name("cm"),
+            target: None,
+        }],
+        body: vec![expr(awaited)],
+    });
+    let mut f = def(
+        "f",
+        &[],
+        vec![ret(listcomp), expr(genexp), expr(dictcomp), with],
+    );
+    if let StmtKind::FunctionDef(def) = &mut f.kind {
+        def.is_async = true;
+    }
+    let text = dis(vec![f]);
+    println!("{text}");
+}
