@@ -112,6 +112,21 @@ impl<'a> Compiler<'a> {
             return;
         };
         self.enter_unit(scope_id, span);
+        if let Some(Stmt {
+            kind:
+                StmtKind::Expr(
+                    doc @ Expr {
+                        kind: ExprKind::Constant(Constant::Str(_)),
+                        ..
+                    },
+                ),
+            ..
+        }) = def.body.first()
+        {
+            // A class docstring becomes `__doc__` in the class namespace.
+            self.compile_expr(doc);
+            self.name_op(&Rc::from("__doc__"), NameCtx::Store);
+        }
         self.compile_body(&def.body);
         if self.scope().needs_class_cell {
             let idx = self.cell_index(&Rc::from("__class__"));
