@@ -380,4 +380,4 @@ impl Resolver<'_> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -278,3 +278,23 @@ fn comprehensions_and_async() {
     let text = dis(vec![f]);
     println!("{text}");
 }
+
+#[test]
+fn scope_dump_of_closures() {
+    let source = Source::new("<test>", "");
+    let module = Module {
+        body: vec![def(
+            "f",
+            &["a"],
+            vec![
+                def("g", &[], vec![ret(bin(name("a"), BinOp::Add, name("b")))]),
+                ret(name("g")),
+            ],
+        )],
+    };
+    let table = crate::compile::scope::analyze(&module, &source, false).unwrap();
+    assert_eq!(
+        crate::compile::scope::tests::dump(&table),
+        "f: local=g cell=a\ng: free=a implicit=b"
+    );
+}
