@@ -1,6 +1,9 @@
 //! Nested code objects: `def`, `lambda`, `class` and comprehensions. Each compiles its body as
 //! a new unit, then emits what builds the function (defaults, closure tuple, `MakeFunction`)
 //! or class (`BuildClass`) in the enclosing code.
+//!
+//! As in CPython 3.11, `consts[0]` of a `def` or lambda code object is its docstring (a string,
+//! or `None` when it has none); the VM reads `__doc__` from there.
 
 use super::{Compiler, Label, NameCtx, Signature};
 use crate::compile::code::{make_fn, CodeObject, Const, Instr};
@@ -29,6 +32,7 @@ impl<'a> Compiler<'a> {
         let bits = self.compile_defaults(&def.args);
         self.enter_unit(scope_id, span);
         self.unit().signature = signature(&def.args);
+        self.add_const(docstring(&def.body).unwrap_or(Const::None));
         self.compile_body(&def.body);
         self.emit_return_none();
         let code = self.exit_unit();
@@ -46,6 +50,7 @@ impl<'a> Compiler<'a> {
         let bits = self.compile_defaults(args);
         self.enter_unit(scope_id, expr.span);
         self.unit().signature = signature(args);
+        self.add_const(Const::None);
         self.compile_expr(body);
         self.emit(Instr::ReturnValue);
         let code = self.exit_unit();
@@ -287,6 +292,17 @@ struct Comp<'a> {
     kind: CompKind,
     generators: &'a [Comprehension],
     elts: Vec<&'a Expr>,
+}
+
+/// The docstring of a body: its first statement when that is a string literal.
+fn docstring(body: &[Stmt]) -> Option<Const> {
+    match &body.first()?.kind {
+        StmtKind::Expr(Expr {
+            kind: ExprKind::Constant(Constant::Str(text)),
+            ..
+        }) => Some(Const::Str(text.as_str().into())),
+        _ => None,
+    }
 }
 
 fn signature(args: &Arguments) -> Signature {
