@@ -24,6 +24,15 @@ impl<'a> Compiler<'a> {
         match &stmt.kind {
             StmtKind::Expr(expr) => self.compile_expr_stmt(expr),
             StmtKind::Assign { targets, value } => {
+                if let [target] = targets.as_slice() {
+                    if suggests_comparison(target) {
+                        let message = format!(
+                            "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                            describe(target)
+                        );
+                        return self.error(message, target.span);
+                    }
+                }
                 self.compile_expr(value);
                 for (idx, target) in targets.iter().enumerate() {
                     if idx + 1 < targets.len() {
@@ -396,6 +405,29 @@ fn is_constant_true(expr: &Expr) -> bool {
     match &expr.kind {
         ExprKind::Constant(Constant::True) => true,
         ExprKind::Constant(Constant::Int(value)) => *value != 0.into(),
+        _ => false,
+    }
+}
+
+/// CPython's parser reads `5 = x` as a mistyped comparison when the lone target is an
+/// operand-level expression, and says so.
+fn suggests_comparison(target: &Expr) -> bool {
+    match &target.kind {
+        ExprKind::Constant(Constant::None | Constant::True | Constant::False) => false,
+        ExprKind::UnaryOp { op, .. } => *op != UnaryOp::Not,
+        ExprKind::Constant(_)
+        | ExprKind::Call { .. }
+        | ExprKind::BinOp { .. }
+        | ExprKind::FString(_)
+        | ExprKind::NamedExpr { .. }
+        | ExprKind::Dict { .. }
+        | ExprKind::Set(_)
+        | ExprKind::ListComp { .. }
+        | ExprKind::SetComp { .. }
+        | ExprKind::DictComp { .. }
+        | ExprKind::Await(_)
+        | ExprKind::Yield(_)
+        | ExprKind::YieldFrom(_) => true,
         _ => false,
     }
 }
