@@ -141,7 +141,10 @@ fn python3() -> Option<String> {
 
 fn skips_python(example: &Path) -> bool {
     std::fs::read_to_string(example)
-        .map(|text| text.lines().any(|l| l.trim_start().starts_with("# python3: skip")))
+        .map(|text| {
+            text.lines()
+                .any(|l| l.trim_start().starts_with("# python3: skip"))
+        })
         .unwrap_or(true)
 }
 

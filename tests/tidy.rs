@@ -57,7 +57,11 @@ fn source_files_follow_house_rules() {
         }
         for (idx, line) in text.lines().enumerate() {
             if line.ends_with(' ') || line.ends_with('\t') {
-                problems.push(format!("{}:{}: trailing whitespace", path.display(), idx + 1));
+                problems.push(format!(
+                    "{}:{}: trailing whitespace",
+                    path.display(),
+                    idx + 1
+                ));
             }
         }
         let Some(stage) = stage_of(path) else {
