@@ -308,6 +308,18 @@ pub fn float_to_bigint(x: f64) -> Option<BigInt> {
     })
 }
 
+/// `float(v)` for an int: correctly rounded (ties to even), `None` when the result would
+/// overflow (Python's "int too large to convert to float").
+pub fn bigint_to_f64(v: &BigInt) -> Option<f64> {
+    // Anything with more than 1024 bits is at least 2**1024, beyond the largest float.
+    if v.bits() > 1024 {
+        return None;
+    }
+    // Rust's decimal parser rounds correctly, so going through the decimal text is exact.
+    let res: f64 = v.to_string().parse().ok()?;
+    res.is_finite().then_some(res)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
