@@ -3,3 +3,4 @@
 //! `Halt` saying why, and the runtime decides what to do.
 pub mod float_repr;
 pub mod format_spec;
+pub mod percent;
