@@ -715,148 +715,38 @@ mod tests {
 
     /// Expected outputs (or `!Class: message`) produced once by python3 3.11 with `fmt % args`.
     #[test]
+    #[rustfmt::skip]
     fn formatting_matches_cpython() {
-        check(
-            "%d",
-            PercentArgs::Tuple(vec![st("a")]),
-            "!TypeError: %d format: a real number is required, not str",
-        );
+        check("%d", PercentArgs::Tuple(vec![st("a")]), "!TypeError: %d format: a real number is required, not str");
         check("%d", PercentArgs::Tuple(vec![fl("3.7")]), "3");
-        check(
-            "%x",
-            PercentArgs::Tuple(vec![fl("3.7")]),
-            "!TypeError: %x format: an integer is required, not float",
-        );
-        check(
-            "%o",
-            PercentArgs::Tuple(vec![st("a")]),
-            "!TypeError: %o format: an integer is required, not str",
-        );
-        check(
-            "%f",
-            PercentArgs::Tuple(vec![st("a")]),
-            "!TypeError: must be real number, not str",
-        );
-        check(
-            "%e",
-            PercentArgs::Tuple(vec![V::Nothing]),
-            "!TypeError: must be real number, not NoneType",
-        );
-        check(
-            "%c",
-            PercentArgs::Tuple(vec![st("ab")]),
-            "!TypeError: %c requires int or char",
-        );
-        check(
-            "%c",
-            PercentArgs::Tuple(vec![int("-1")]),
-            "!OverflowError: %c arg not in range(0x110000)",
-        );
-        check(
-            "%c",
-            PercentArgs::Tuple(vec![fl("1.5")]),
-            "!TypeError: %c requires int or char",
-        );
-        check(
-            "%c",
-            PercentArgs::Tuple(vec![int("1114112")]),
-            "!OverflowError: %c arg not in range(0x110000)",
-        );
-        check(
-            "%*d",
-            PercentArgs::Tuple(vec![st("a"), int("1")]),
-            "!TypeError: * wants int",
-        );
-        check(
-            "%.*d",
-            PercentArgs::Tuple(vec![fl("1.5"), int("1")]),
-            "!TypeError: * wants int",
-        );
-        check(
-            "%*d",
-            PercentArgs::Tuple(vec![int("-5"), int("1")]),
-            "1    ",
-        );
+        check("%x", PercentArgs::Tuple(vec![fl("3.7")]), "!TypeError: %x format: an integer is required, not float");
+        check("%o", PercentArgs::Tuple(vec![st("a")]), "!TypeError: %o format: an integer is required, not str");
+        check("%f", PercentArgs::Tuple(vec![st("a")]), "!TypeError: must be real number, not str");
+        check("%e", PercentArgs::Tuple(vec![V::Nothing]), "!TypeError: must be real number, not NoneType");
+        check("%c", PercentArgs::Tuple(vec![st("ab")]), "!TypeError: %c requires int or char");
+        check("%c", PercentArgs::Tuple(vec![int("-1")]), "!OverflowError: %c arg not in range(0x110000)");
+        check("%c", PercentArgs::Tuple(vec![fl("1.5")]), "!TypeError: %c requires int or char");
+        check("%c", PercentArgs::Tuple(vec![int("1114112")]), "!OverflowError: %c arg not in range(0x110000)");
+        check("%*d", PercentArgs::Tuple(vec![st("a"), int("1")]), "!TypeError: * wants int");
+        check("%.*d", PercentArgs::Tuple(vec![fl("1.5"), int("1")]), "!TypeError: * wants int");
+        check("%*d", PercentArgs::Tuple(vec![int("-5"), int("1")]), "1    ");
         check("%.*f", PercentArgs::Tuple(vec![int("-3"), fl("1.5")]), "2");
-        check(
-            "%s",
-            PercentArgs::Tuple(vec![V::Dict(vec![("a".into(), int("1"))])]),
-            "{'a': 1}",
-        );
-        check(
-            "%(a)s %s",
-            PercentArgs::Tuple(vec![V::Dict(vec![("a".into(), int("1"))])]),
-            "!TypeError: format requires a mapping",
-        );
-        check(
-            "%s %s",
-            PercentArgs::Tuple(vec![V::Dict(vec![("a".into(), int("1"))])]),
-            "!TypeError: not enough arguments for format string",
-        );
-        check(
-            "%(a)s",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!TypeError: format requires a mapping",
-        );
-        check(
-            "%(a",
-            PercentArgs::Single(int("5")),
-            "!TypeError: format requires a mapping",
-        );
-        check(
-            "%(a",
-            PercentArgs::Mapping(V::Dict(vec![])),
-            "!ValueError: incomplete format key",
-        );
-        check(
-            "%(a)s",
-            PercentArgs::Mapping(V::Dict(vec![("b".into(), int("1"))])),
-            "!KeyError: 'a'",
-        );
-        check(
-            "%s",
-            PercentArgs::Tuple(vec![]),
-            "!TypeError: not enough arguments for format string",
-        );
-        check(
-            "%s",
-            PercentArgs::Tuple(vec![int("1"), int("2")]),
-            "!TypeError: not all arguments converted during string formatting",
-        );
-        check(
-            "%(a)s",
-            PercentArgs::Mapping(V::Dict(vec![
-                ("a".into(), int("1")),
-                ("b".into(), int("2")),
-            ])),
-            "1",
-        );
-        check(
-            "%(a)*d",
-            PercentArgs::Mapping(V::Dict(vec![("a".into(), int("1"))])),
-            "!TypeError: not enough arguments for format string",
-        );
-        check(
-            "%*.99999999999d",
-            PercentArgs::Tuple(vec![int("1"), int("2")]),
-            "!ValueError: precision too big",
-        );
-        check(
-            "%.2147483645d",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!OverflowError: precision too large",
-        );
+        check("%s", PercentArgs::Tuple(vec![V::Dict(vec![("a".into(), int("1"))])]), "{'a': 1}");
+        check("%(a)s %s", PercentArgs::Tuple(vec![V::Dict(vec![("a".into(), int("1"))])]), "!TypeError: format requires a mapping");
+        check("%s %s", PercentArgs::Tuple(vec![V::Dict(vec![("a".into(), int("1"))])]), "!TypeError: not enough arguments for format string");
+        check("%(a)s", PercentArgs::Tuple(vec![int("1")]), "!TypeError: format requires a mapping");
+        check("%(a", PercentArgs::Single(int("5")), "!TypeError: format requires a mapping");
+        check("%(a", PercentArgs::Mapping(V::Dict(vec![])), "!ValueError: incomplete format key");
+        check("%(a)s", PercentArgs::Mapping(V::Dict(vec![("b".into(), int("1"))])), "!KeyError: 'a'");
+        check("%s", PercentArgs::Tuple(vec![]), "!TypeError: not enough arguments for format string");
+        check("%s", PercentArgs::Tuple(vec![int("1"), int("2")]), "!TypeError: not all arguments converted during string formatting");
+        check("%(a)s", PercentArgs::Mapping(V::Dict(vec![("a".into(), int("1")), ("b".into(), int("2"))])), "1");
+        check("%(a)*d", PercentArgs::Mapping(V::Dict(vec![("a".into(), int("1"))])), "!TypeError: not enough arguments for format string");
+        check("%*.99999999999d", PercentArgs::Tuple(vec![int("1"), int("2")]), "!ValueError: precision too big");
+        check("%.2147483645d", PercentArgs::Tuple(vec![int("1")]), "!OverflowError: precision too large");
         check("%s %%", PercentArgs::Tuple(vec![int("1")]), "1 %");
-        check(
-            "%5%",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!ValueError: unsupported format character '%' (0x25) at index 2",
-        );
-        check(
-            "%5%",
-            PercentArgs::Tuple(vec![]),
-            "!TypeError: not enough arguments for format string",
-        );
+        check("%5%", PercentArgs::Tuple(vec![int("1")]), "!ValueError: unsupported format character '%' (0x25) at index 2");
+        check("%5%", PercentArgs::Tuple(vec![]), "!TypeError: not enough arguments for format string");
         check("%r", PercentArgs::Tuple(vec![st("a")]), "'a'");
         check("%.1r", PercentArgs::Tuple(vec![st("abc")]), "'");
         check("%-5s|", PercentArgs::Tuple(vec![st("ab")]), "ab   |");
@@ -873,16 +763,8 @@ mod tests {
         check("%#010o", PercentArgs::Tuple(vec![int("8")]), "0o00000010");
         check("%#o", PercentArgs::Tuple(vec![int("-8")]), "-0o10");
         check("%#.5o", PercentArgs::Tuple(vec![int("-8")]), "-0o00010");
-        check(
-            "%010.3f",
-            PercentArgs::Tuple(vec![fl("-1.5")]),
-            "-00001.500",
-        );
-        check(
-            "%-010.3f|",
-            PercentArgs::Tuple(vec![fl("-1.5")]),
-            "-1.500    |",
-        );
+        check("%010.3f", PercentArgs::Tuple(vec![fl("-1.5")]), "-00001.500");
+        check("%-010.3f|", PercentArgs::Tuple(vec![fl("-1.5")]), "-1.500    |");
         check("%+e", PercentArgs::Tuple(vec![fl("0.0")]), "+0.000000e+00");
         check("% g", PercentArgs::Tuple(vec![fl("1e+20")]), " 1e+20");
         check("%#.3g", PercentArgs::Tuple(vec![fl("1.0")]), "1.00");
@@ -891,11 +773,7 @@ mod tests {
         check("%+f", PercentArgs::Tuple(vec![fl("nan")]), "+nan");
         check("%+f", PercentArgs::Tuple(vec![fl("-inf")]), "-inf");
         check("%010f", PercentArgs::Tuple(vec![fl("inf")]), "0000000inf");
-        check(
-            "%010d",
-            PercentArgs::Tuple(vec![int("1000000000000000000000000000000")]),
-            "1000000000000000000000000000000",
-        );
+        check("%010d", PercentArgs::Tuple(vec![int("1000000000000000000000000000000")]), "1000000000000000000000000000000");
         check("%.3d", PercentArgs::Tuple(vec![int("7")]), "007");
         check("%5.3d", PercentArgs::Tuple(vec![int("-7")]), " -007");
         check("%-05.3d|", PercentArgs::Tuple(vec![int("7")]), "007  |");
@@ -907,203 +785,56 @@ mod tests {
         check("%.0f", PercentArgs::Tuple(vec![fl("0.5")]), "0");
         check("%.0f", PercentArgs::Tuple(vec![fl("1.5")]), "2");
         check("%s", PercentArgs::Tuple(vec![fl("1.5")]), "1.5");
-        check(
-            "%(x)s %(x)r",
-            PercentArgs::Mapping(V::Dict(vec![("x".into(), st("q"))])),
-            "q 'q'",
-        );
-        check(
-            "%(a(b))s",
-            PercentArgs::Mapping(V::Dict(vec![("a(b)".into(), int("1"))])),
-            "1",
-        );
-        check(
-            "%d %d",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!TypeError: not enough arguments for format string",
-        );
-        check(
-            "%y %d",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!ValueError: unsupported format character 'y' (0x79) at index 1",
-        );
-        check(
-            "%s %y",
-            PercentArgs::Tuple(vec![int("1"), int("2")]),
-            "!ValueError: unsupported format character 'y' (0x79) at index 4",
-        );
-        check(
-            "%d",
-            PercentArgs::Tuple(vec![int("10000000000000000000000000000000000000000")]),
-            "10000000000000000000000000000000000000000",
-        );
+        check("%(x)s %(x)r", PercentArgs::Mapping(V::Dict(vec![("x".into(), st("q"))])), "q 'q'");
+        check("%(a(b))s", PercentArgs::Mapping(V::Dict(vec![("a(b)".into(), int("1"))])), "1");
+        check("%d %d", PercentArgs::Tuple(vec![int("1")]), "!TypeError: not enough arguments for format string");
+        check("%y %d", PercentArgs::Tuple(vec![int("1")]), "!ValueError: unsupported format character 'y' (0x79) at index 1");
+        check("%s %y", PercentArgs::Tuple(vec![int("1"), int("2")]), "!ValueError: unsupported format character 'y' (0x79) at index 4");
+        check("%d", PercentArgs::Tuple(vec![int("10000000000000000000000000000000000000000")]), "10000000000000000000000000000000000000000");
         check("%e", PercentArgs::Tuple(vec![int("10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000")]), "!OverflowError: int too large to convert to float");
-        check(
-            "%*s",
-            PercentArgs::Tuple(vec![int("1180591620717411303424"), st("x")]),
-            "!OverflowError: Python int too large to convert to C ssize_t",
-        );
-        check(
-            "%.*s",
-            PercentArgs::Tuple(vec![int("1099511627776"), st("x")]),
-            "!OverflowError: Python int too large to convert to C int",
-        );
+        check("%*s", PercentArgs::Tuple(vec![int("1180591620717411303424"), st("x")]), "!OverflowError: Python int too large to convert to C ssize_t");
+        check("%.*s", PercentArgs::Tuple(vec![int("1099511627776"), st("x")]), "!OverflowError: Python int too large to convert to C int");
         check("%s", PercentArgs::Single(int("5")), "5");
-        check(
-            "%.*",
-            PercentArgs::Tuple(vec![int("5")]),
-            "!ValueError: incomplete format",
-        );
-        check(
-            "%*",
-            PercentArgs::Tuple(vec![int("5")]),
-            "!ValueError: incomplete format",
-        );
-        check(
-            "%.*",
-            PercentArgs::Tuple(vec![]),
-            "!TypeError: not enough arguments for format string",
-        );
-        check(
-            "%s",
-            PercentArgs::Mapping(V::List(vec![int("1"), int("2")])),
-            "[1, 2]",
-        );
-        check(
-            "%s %s",
-            PercentArgs::Mapping(V::List(vec![int("1"), int("2")])),
-            "!TypeError: not enough arguments for format string",
-        );
+        check("%.*", PercentArgs::Tuple(vec![int("5")]), "!ValueError: incomplete format");
+        check("%*", PercentArgs::Tuple(vec![int("5")]), "!ValueError: incomplete format");
+        check("%.*", PercentArgs::Tuple(vec![]), "!TypeError: not enough arguments for format string");
+        check("%s", PercentArgs::Mapping(V::List(vec![int("1"), int("2")])), "[1, 2]");
+        check("%s %s", PercentArgs::Mapping(V::List(vec![int("1"), int("2")])), "!TypeError: not enough arguments for format string");
         check("abc", PercentArgs::Mapping(V::List(vec![])), "abc");
-        check(
-            "abc",
-            PercentArgs::Single(int("5")),
-            "!TypeError: not all arguments converted during string formatting",
-        );
+        check("abc", PercentArgs::Single(int("5")), "!TypeError: not all arguments converted during string formatting");
         check("abc", PercentArgs::Mapping(V::Dict(vec![])), "abc");
         check("abc", PercentArgs::Tuple(vec![]), "abc");
-        check(
-            "%",
-            PercentArgs::Tuple(vec![]),
-            "!ValueError: incomplete format",
-        );
-        check(
-            "%5",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!ValueError: incomplete format",
-        );
-        check(
-            "%.",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!ValueError: incomplete format",
-        );
-        check(
-            "abc %z",
-            PercentArgs::Tuple(vec![int("1")]),
-            "!ValueError: unsupported format character 'z' (0x7a) at index 5",
-        );
-        check(
-            "%ld %hs %Lf",
-            PercentArgs::Tuple(vec![int("5"), st("x"), fl("1.5")]),
-            "5 x 1.500000",
-        );
+        check("%", PercentArgs::Tuple(vec![]), "!ValueError: incomplete format");
+        check("%5", PercentArgs::Tuple(vec![int("1")]), "!ValueError: incomplete format");
+        check("%.", PercentArgs::Tuple(vec![int("1")]), "!ValueError: incomplete format");
+        check("abc %z", PercentArgs::Tuple(vec![int("1")]), "!ValueError: unsupported format character 'z' (0x7a) at index 5");
+        check("%ld %hs %Lf", PercentArgs::Tuple(vec![int("5"), st("x"), fl("1.5")]), "5 x 1.500000");
         check("%-+ #0d", PercentArgs::Tuple(vec![int("5")]), "+5");
-        check(
-            "% d|% d",
-            PercentArgs::Tuple(vec![int("5"), int("-5")]),
-            " 5|-5",
-        );
-        check(
-            "%+.2e",
-            PercentArgs::Tuple(vec![fl("12345.678")]),
-            "+1.23e+04",
-        );
-        check(
-            "%10.4g|",
-            PercentArgs::Tuple(vec![fl("3.14159265")]),
-            "     3.142|",
-        );
-        check(
-            "%-10.4G|",
-            PercentArgs::Tuple(vec![fl("1.2345e-05")]),
-            "1.234E-05 |",
-        );
-        check(
-            "%#x %#X %#o",
-            PercentArgs::Tuple(vec![int("0"), int("0"), int("0")]),
-            "0x0 0X0 0o0",
-        );
-        check(
-            "%5s|%-5s|",
-            PercentArgs::Tuple(vec![st("\u{e9}t\u{e9}"), st("\u{e9}")]),
-            "  \u{e9}t\u{e9}|\u{e9}    |",
-        );
-        check(
-            "%.2s",
-            PercentArgs::Tuple(vec![st("\u{e9}t\u{e9}")]),
-            "\u{e9}t",
-        );
-        check(
-            "%*.*f",
-            PercentArgs::Tuple(vec![int("10"), int("2"), fl("3.14159")]),
-            "      3.14",
-        );
-        check(
-            "%-*d|",
-            PercentArgs::Tuple(vec![int("4"), int("7")]),
-            "7   |",
-        );
-        check(
-            "%x",
-            PercentArgs::Tuple(vec![int("1267650600228229401496703205376")]),
-            "10000000000000000000000000",
-        );
-        check(
-            "%(a)d %(b).2f",
-            PercentArgs::Mapping(V::Dict(vec![
-                ("a".into(), int("3")),
-                ("b".into(), fl("2.5")),
-            ])),
-            "3 2.50",
-        );
-        check(
-            "%(a)s",
-            PercentArgs::Mapping(V::List(vec![int("1")])),
-            "!TypeError: list indices must be integers or slices, not str",
-        );
+        check("% d|% d", PercentArgs::Tuple(vec![int("5"), int("-5")]), " 5|-5");
+        check("%+.2e", PercentArgs::Tuple(vec![fl("12345.678")]), "+1.23e+04");
+        check("%10.4g|", PercentArgs::Tuple(vec![fl("3.14159265")]), "     3.142|");
+        check("%-10.4G|", PercentArgs::Tuple(vec![fl("1.2345e-05")]), "1.234E-05 |");
+        check("%#x %#X %#o", PercentArgs::Tuple(vec![int("0"), int("0"), int("0")]), "0x0 0X0 0o0");
+        check("%5s|%-5s|", PercentArgs::Tuple(vec![st("\u{e9}t\u{e9}"), st("\u{e9}")]), "  \u{e9}t\u{e9}|\u{e9}    |");
+        check("%.2s", PercentArgs::Tuple(vec![st("\u{e9}t\u{e9}")]), "\u{e9}t");
+        check("%*.*f", PercentArgs::Tuple(vec![int("10"), int("2"), fl("3.14159")]), "      3.14");
+        check("%-*d|", PercentArgs::Tuple(vec![int("4"), int("7")]), "7   |");
+        check("%x", PercentArgs::Tuple(vec![int("1267650600228229401496703205376")]), "10000000000000000000000000");
+        check("%(a)d %(b).2f", PercentArgs::Mapping(V::Dict(vec![("a".into(), int("3")), ("b".into(), fl("2.5"))])), "3 2.50");
+        check("%(a)s", PercentArgs::Mapping(V::List(vec![int("1")])), "!TypeError: list indices must be integers or slices, not str");
         check("%a", PercentArgs::Tuple(vec![st("x")]), "'x'");
         check("%5c", PercentArgs::Tuple(vec![int("9786")]), "    \u{263a}");
-        check(
-            "%08.3e",
-            PercentArgs::Tuple(vec![fl("-1e-10")]),
-            "-1.000e-10",
-        );
-        check(
-            "%.10d",
-            PercentArgs::Tuple(vec![int("-1000000000000")]),
-            "-1000000000000",
-        );
+        check("%08.3e", PercentArgs::Tuple(vec![fl("-1e-10")]), "-1.000e-10");
+        check("%.10d", PercentArgs::Tuple(vec![int("-1000000000000")]), "-1000000000000");
         check("%+x", PercentArgs::Tuple(vec![int("0")]), "+0");
         check("% o", PercentArgs::Tuple(vec![int("8")]), " 10");
         check("%e", PercentArgs::Tuple(vec![int("5")]), "5.000000e+00");
         check("%d", PercentArgs::Tuple(vec![fl("-0.0")]), "0");
         check("%g", PercentArgs::Tuple(vec![fl("100000.0")]), "100000");
         check("%g", PercentArgs::Tuple(vec![fl("1000000.0")]), "1e+06");
-        check(
-            "%.3f %s",
-            PercentArgs::Tuple(vec![fl("2.675"), st("x")]),
-            "2.675 x",
-        );
-        check(
-            "%(a)s%%",
-            PercentArgs::Mapping(V::Dict(vec![("a".into(), st("z"))])),
-            "z%",
-        );
-        check(
-            "%(a)5%",
-            PercentArgs::Mapping(V::Dict(vec![("a".into(), int("1"))])),
-            "!ValueError: unsupported format character '%' (0x25) at index 5",
-        );
+        check("%.3f %s", PercentArgs::Tuple(vec![fl("2.675"), st("x")]), "2.675 x");
+        check("%(a)s%%", PercentArgs::Mapping(V::Dict(vec![("a".into(), st("z"))])), "z%");
+        check("%(a)5%", PercentArgs::Mapping(V::Dict(vec![("a".into(), int("1"))])), "!ValueError: unsupported format character '%' (0x25) at index 5");
     }
 
     #[test]
