@@ -20,12 +20,16 @@ pub enum FormatError {
     Value(String),
     /// Raised as `OverflowError`: `%c` out of range, int too large for a float.
     Overflow(String),
+    /// Raised as `MemoryError` (with no message): a width or precision so large that the
+    /// result would not fit in memory. CPython fails the same way, only later.
+    Memory,
 }
 
 impl FormatError {
     pub fn message(&self) -> &str {
         match self {
             FormatError::Value(msg) | FormatError::Overflow(msg) => msg,
+            FormatError::Memory => "",
         }
     }
 }
@@ -33,6 +37,18 @@ impl FormatError {
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.message())
+    }
+}
+
+/// The longest field, in characters, a width or precision may ask for. Beyond it formatting
+/// fails with [`FormatError::Memory`] instead of aborting the process on a huge allocation.
+pub const MAX_FIELD: usize = 1 << 28;
+
+/// Rejects a width or precision beyond [`MAX_FIELD`].
+pub fn check_field_size(size: Option<usize>) -> Result<(), FormatError> {
+    match size {
+        Some(size) if size > MAX_FIELD => Err(FormatError::Memory),
+        _ => Ok(()),
     }
 }
 
@@ -389,6 +405,7 @@ fn grouping_for(spec: &FormatSpec, kind: char) -> Option<(usize, char)> {
 /// `format(v, spec)` for an int `v` with a spec parsed for the int kind. Float presentation
 /// types convert `v` to a float first.
 pub fn format_int(v: &BigInt, spec: &FormatSpec) -> Result<String, FormatError> {
+    check_field_size(spec.width)?;
     let kind = spec.kind.unwrap_or('d');
     if "eEfFgG%".contains(kind) {
         let x = bigint_to_f64(v)
@@ -473,9 +490,11 @@ fn format_int_char(v: &BigInt, spec: &FormatSpec) -> Result<String, FormatError>
 
 /// `format(x, spec)` for a float `x` (or an int with a float presentation type).
 pub fn format_float(x: f64, spec: &FormatSpec) -> Result<String, FormatError> {
+    check_field_size(spec.width)?;
     if spec.precision.is_some_and(|p| p > i32::MAX as usize) {
         return Err(value_error("precision too big"));
     }
+    check_field_size(spec.precision)?;
     let mut flags = DtoaFlags {
         add_dot_0: false,
         alt: spec.alternate,
@@ -521,6 +540,7 @@ pub fn format_float(x: f64, spec: &FormatSpec) -> Result<String, FormatError> {
 
 /// `format(s, spec)` for a str `s` with a spec parsed for the str kind.
 pub fn format_str(s: &str, spec: &FormatSpec) -> Result<String, FormatError> {
+    check_field_size(spec.width)?;
     match spec.sign {
         Some(' ') => return Err(value_error("Space not allowed in string format specifier")),
         Some(_) => return Err(value_error("Sign not allowed in string format specifier")),
@@ -994,6 +1014,7 @@ str|xxxxxxxxxxxx|10.20|xxxxxxxxxxxx\n\
             Ok(text) => text,
             Err(FormatError::Value(msg)) => format!("!V:{msg}"),
             Err(FormatError::Overflow(msg)) => format!("!O:{msg}"),
+            Err(FormatError::Memory) => "!MemoryError".to_string(),
         };
         (got != expected)
             .then(|| format!("format({kind} {value}, {spec:?}) = {got:?}, want {expected:?}"))
@@ -1041,5 +1062,15 @@ str|xxxxxxxxxxxx|10.20|xxxxxxxxxxxx\n\
         assert_eq!(pad("ab", Some(5), '^', '*'), "*ab**");
         assert_eq!(pad("ab", Some(1), '>', '*'), "ab");
         assert_eq!(pad("ab", None, '<', ' '), "ab");
+    }
+
+    #[test]
+    fn huge_fields_fail_instead_of_allocating() {
+        let spec = parse("999999999999", "int").unwrap();
+        assert_eq!(format_i64(1, &spec), Err(FormatError::Memory));
+        let spec = parse(".999999999", "float").unwrap();
+        assert_eq!(format_float(1.0, &spec), Err(FormatError::Memory));
+        let spec = parse("999999999999", "str").unwrap();
+        assert_eq!(format_str("a", &spec), Err(FormatError::Memory));
     }
 }

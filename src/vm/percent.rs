@@ -11,7 +11,7 @@ use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 
 use super::float_repr::{double_to_string, DtoaFlags};
-use super::format_spec::FormatError;
+use super::format_spec::{check_field_size, FormatError};
 
 /// `TypeError` when the arguments run out before the conversions do.
 pub const NOT_ENOUGH_ARGUMENTS: &str = "not enough arguments for format string";
@@ -288,6 +288,8 @@ pub fn format_percent_int(v: &BigInt, conv: &Conv) -> Result<String, FormatError
     if precision > i32::MAX as usize - 3 {
         return Err(FormatError::Overflow("precision too large".into()));
     }
+    check_field_size(conv.width.fixed())?;
+    check_field_size(Some(precision))?;
     let (radix, prefix) = match kind {
         'o' => (8, "0o"),
         'x' => (16, "0x"),
@@ -314,20 +316,23 @@ pub fn format_percent_int(v: &BigInt, conv: &Conv) -> Result<String, FormatError
 }
 
 /// `%e %E %f %F %g %G` of a float, with width, precision (default 6) and flags.
-pub fn format_percent_float(x: f64, conv: &Conv) -> String {
+pub fn format_percent_float(x: f64, conv: &Conv) -> Result<String, FormatError> {
+    check_field_size(conv.width.fixed())?;
+    check_field_size(conv.precision.fixed())?;
     let flags = DtoaFlags {
         alt: conv.flags.alt,
         ..DtoaFlags::default()
     };
     let precision = conv.precision.fixed().unwrap_or(6);
     let text = double_to_string(x, conv.char_kind(), precision, flags);
-    output(&text, conv, true)
+    Ok(output(&text, conv, true))
 }
 
 /// `%s %r %a` of an already converted string (the precision truncates it), and `%c` of a
 /// one-character string.
-pub fn format_percent_str(s: &str, conv: &Conv) -> String {
-    output(s, conv, false)
+pub fn format_percent_str(s: &str, conv: &Conv) -> Result<String, FormatError> {
+    check_field_size(conv.width.fixed())?;
+    Ok(output(s, conv, false))
 }
 
 /// CPython's `unicode_format_arg_output`: truncation, sign, `0x` prefix and padding.
@@ -384,6 +389,8 @@ pub enum ExcKind {
     TypeError,
     ValueError,
     OverflowError,
+    /// Raised with no message, for a field too wide to build (see `format_spec::MAX_FIELD`).
+    MemoryError,
 }
 
 /// The right operand of `%`, as the caller classified it.
@@ -547,21 +554,20 @@ fn convert_one<S: PercentSource>(
         }
         ConvKind::Invalid(msg) => return Err(src.raise(ExcKind::ValueError, msg.into())),
     };
-    match kind {
-        's' | 'r' | 'a' => Ok(format_percent_str(&src.to_text(&value, kind)?, &conv)),
+    let res = match kind {
+        's' | 'r' | 'a' => format_percent_str(&src.to_text(&value, kind)?, &conv),
         'c' => {
             let ch = char_arg(&value, src)?;
-            Ok(format_percent_str(&ch.to_string(), &conv))
+            format_percent_str(&ch.to_string(), &conv)
         }
-        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => Ok(format_percent_float(src.to_float(&value)?, &conv)),
-        _ => {
-            let int = src.to_int(&value, kind)?;
-            format_percent_int(&int, &conv).map_err(|err| match err {
-                FormatError::Value(msg) => src.raise(ExcKind::ValueError, msg),
-                FormatError::Overflow(msg) => src.raise(ExcKind::OverflowError, msg),
-            })
-        }
-    }
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => format_percent_float(src.to_float(&value)?, &conv),
+        _ => format_percent_int(&src.to_int(&value, kind)?, &conv),
+    };
+    res.map_err(|err| match err {
+        FormatError::Value(msg) => src.raise(ExcKind::ValueError, msg),
+        FormatError::Overflow(msg) => src.raise(ExcKind::OverflowError, msg),
+        FormatError::Memory => src.raise(ExcKind::MemoryError, String::new()),
+    })
 }
 
 /// The character for `%c`: an int code point or a one-character str. Lone surrogates,
@@ -835,6 +841,25 @@ mod tests {
         check("%.3f %s", PercentArgs::Tuple(vec![fl("2.675"), st("x")]), "2.675 x");
         check("%(a)s%%", PercentArgs::Mapping(V::Dict(vec![("a".into(), st("z"))])), "z%");
         check("%(a)5%", PercentArgs::Mapping(V::Dict(vec![("a".into(), int("1"))])), "!ValueError: unsupported format character '%' (0x25) at index 5");
+    }
+
+    #[test]
+    fn huge_fields_raise_memory_error() {
+        check(
+            "%999999999d",
+            PercentArgs::Single(int("1")),
+            "!MemoryError: ",
+        );
+        check(
+            "%.999999999f",
+            PercentArgs::Single(fl("1.5")),
+            "!MemoryError: ",
+        );
+        check(
+            "%999999999s",
+            PercentArgs::Single(st("x")),
+            "!MemoryError: ",
+        );
     }
 
     #[test]
