@@ -16,6 +16,8 @@ const N: usize = 624;
 const M: usize = 397;
 const MATRIX_A: u32 = 0x9908_b0df;
 const UPPER_MASK: u32 = 0x8000_0000;
+/// The most bits `getrandbits` will produce at once (a 1 GiB int).
+const MAX_BITS: u64 = 1 << 33;
 const LOWER_MASK: u32 = 0x7fff_ffff;
 
 /// The Python exception class of a [`RandomError`].
@@ -24,6 +26,8 @@ pub enum RandomErrorKind {
     ValueError,
     TypeError,
     IndexError,
+    ZeroDivisionError,
+    MemoryError,
 }
 
 /// An error raised by a `random` function, with CPython's message.
@@ -31,6 +35,13 @@ pub enum RandomErrorKind {
 pub struct RandomError {
     pub kind: RandomErrorKind,
     pub message: String,
+}
+
+fn float_division_by_zero() -> RandomError {
+    RandomError {
+        kind: RandomErrorKind::ZeroDivisionError,
+        message: "float division by zero".into(),
+    }
 }
 
 fn value_error(message: impl Into<String>) -> RandomError {
@@ -237,8 +248,19 @@ impl MersenneTwister {
     }
 
     /// `getrandbits(k)` for any `k`; the caller rejects negative `k` with
-    /// "number of bits must be non-negative".
-    pub fn getrandbits(&mut self, k: u64) -> BigInt {
+    /// "number of bits must be non-negative". A `k` whose result could not fit in memory
+    /// fails with a `MemoryError` instead of aborting the process.
+    pub fn getrandbits(&mut self, k: u64) -> Result<BigInt, RandomError> {
+        if k > MAX_BITS {
+            return Err(RandomError {
+                kind: RandomErrorKind::MemoryError,
+                message: String::new(),
+            });
+        }
+        Ok(self.random_bits(k))
+    }
+
+    fn random_bits(&mut self, k: u64) -> BigInt {
         if k <= 128 {
             return BigInt::from(self.getrandbits_u128(k as u32));
         }
@@ -284,7 +306,7 @@ impl MersenneTwister {
         }
         let k = n.bits();
         loop {
-            let r = self.getrandbits(k);
+            let r = self.random_bits(k);
             if r < *n {
                 return r;
             }
@@ -521,6 +543,63 @@ impl MersenneTwister {
         mu + z * sigma
     }
 
+    /// `randbytes(n)`: the bytes of `getrandbits(8 * n)`, least significant first.
+    pub fn randbytes(&mut self, n: usize) -> Result<Vec<u8>, RandomError> {
+        let bits = self.getrandbits((n as u64).saturating_mul(8))?;
+        let mut res = bits.magnitude().to_bytes_le();
+        res.resize(n, 0);
+        Ok(res)
+    }
+
+    /// `expovariate(lambd)`.
+    pub fn expovariate(&mut self, lambd: f64) -> Result<f64, RandomError> {
+        let u = self.random();
+        if lambd == 0.0 {
+            return Err(float_division_by_zero());
+        }
+        Ok(-(1.0 - u).ln() / lambd)
+    }
+
+    /// `triangular(low, high, mode)`; `mode == None` is the midpoint.
+    pub fn triangular(&mut self, low: f64, high: f64, mode: Option<f64>) -> f64 {
+        let mut u = self.random();
+        // CPython returns `low` when `high - low` is zero (its ZeroDivisionError path).
+        if high - low == 0.0 && mode.is_some() {
+            return low;
+        }
+        let mut c = mode.map_or(0.5, |mode| (mode - low) / (high - low));
+        let (mut low, mut high) = (low, high);
+        if u > c {
+            u = 1.0 - u;
+            c = 1.0 - c;
+            std::mem::swap(&mut low, &mut high);
+        }
+        low + (high - low) * (u * c).sqrt()
+    }
+
+    /// `lognormvariate(mu, sigma)`.
+    pub fn lognormvariate(&mut self, mu: f64, sigma: f64) -> f64 {
+        self.normalvariate(mu, sigma).exp()
+    }
+
+    /// `paretovariate(alpha)`.
+    pub fn paretovariate(&mut self, alpha: f64) -> Result<f64, RandomError> {
+        let u = 1.0 - self.random();
+        if alpha == 0.0 {
+            return Err(float_division_by_zero());
+        }
+        Ok(u.powf(-1.0 / alpha))
+    }
+
+    /// `weibullvariate(alpha, beta)`.
+    pub fn weibullvariate(&mut self, alpha: f64, beta: f64) -> Result<f64, RandomError> {
+        let u = 1.0 - self.random();
+        if beta == 0.0 {
+            return Err(float_division_by_zero());
+        }
+        Ok(alpha * (-u.ln()).powf(1.0 / beta))
+    }
+
     /// `normalvariate(mu, sigma)`: Kinderman and Monahan's ratio-of-uniforms method.
     pub fn normalvariate(&mut self, mu: f64, sigma: f64) -> f64 {
         let magic = 4.0 * (-0.5f64).exp() / 2.0f64.sqrt();
@@ -751,6 +830,9 @@ mod tests {
         ("hash", "-1152921504606846978", "0.4779490710306722 0.3850051423533203 0.5030143139643183 0.5346167493590142 0.06675863759226952\n3 67 38 97 38\n7 91 21\n786489715735\n5 37 -10\n5 2 7\n4 9 8 2 7 3 1 6 0 5\n93 2 42 83 39\n19 26 3 9 8 1 23 0 16 14\n269 517 67\n946 2026 182 299 3873 4499 3039 1016 2324 537 166 4643 1479 3436 2817 2341 4622 1534 1191 1644 2713 2308 4736 496 1104 4418 3475 2379 4167 4846 3705 3286 600 1000 3904 3885 3994 2965 888 1424\n6 7 2 5 5\n2 1 2 2 2\n2 2 2 2 2\n714375480678571090288 40589320 16 389308718978630537272156218372287271736634334498860222370981\n1.3693093134128507 6.733971092982202\n-1.762916923048733 0.5389004750434749 1.0938320068177947\n9.753816529273124\n2064600658150701568\n843939143975962207782366455090"),
     ];
 
+    const EXPECTED_DISTRIBUTIONS: &str = "0.42336630262517566 6.313974304370679 4.9295140400762225 3.0 0.7617416903033114 1.166599196283044 0.4292762675451894";
+    const EXPECTED_RANDBYTES: [u8; 7] = [121, 89, 5, 208, 215, 56, 188];
+
     fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
         items
             .into_iter()
@@ -789,12 +871,8 @@ mod tests {
         let cum = cumulative_weights(&[1.0, 2.0, 3.0]);
         out.push(join(r.choices_weighted(3, &cum, 5).unwrap()));
         out.push(join(r.choices_weighted(3, &[0.5, 0.75, 3.0], 5).unwrap()));
-        out.push(join([
-            r.getrandbits(70),
-            r.getrandbits(32),
-            r.getrandbits(5),
-            r.getrandbits(200),
-        ]));
+        let bits = [70, 32, 5, 200].map(|k| r.getrandbits(k).unwrap());
+        out.push(join(bits));
         out.push(reprs([r.uniform(1.0, 2.0), r.uniform(-3.5, 10.0)]));
         out.push(reprs((0..3).map(|_| r.gauss(0.0, 1.0))));
         out.push(float_repr(r.normalvariate(10.0, 2.0)));
@@ -819,6 +897,29 @@ mod tests {
             }
             assert_eq!(transcript(&mut r), *expected, "seed {kind} {seed:?}");
         }
+    }
+
+    #[test]
+    fn distributions_match_cpython() {
+        let mut r = MersenneTwister::from_seed(2024);
+        let got = [
+            r.expovariate(1.5).unwrap(),
+            r.triangular(0.0, 10.0, None),
+            r.triangular(0.0, 10.0, Some(8.0)),
+            r.triangular(3.0, 3.0, Some(3.0)),
+            r.lognormvariate(0.0, 0.5),
+            r.paretovariate(2.0).unwrap(),
+            r.weibullvariate(1.0, 1.5).unwrap(),
+        ];
+        assert_eq!(reprs(got), EXPECTED_DISTRIBUTIONS);
+        assert_eq!(r.randbytes(7).unwrap(), EXPECTED_RANDBYTES);
+        assert_eq!(r.randbytes(0).unwrap(), Vec::<u8>::new());
+        let err = r.expovariate(0.0).unwrap_err();
+        assert_eq!(err.kind, RandomErrorKind::ZeroDivisionError);
+        assert_eq!(
+            r.getrandbits(1 << 40).unwrap_err().kind,
+            RandomErrorKind::MemoryError
+        );
     }
 
     #[test]
