@@ -459,7 +459,7 @@ pub fn lambda(
     l: usize,
     r: usize,
 ) -> Res<Expr> {
-    let args = arguments(src, params.unwrap_or_default(), "lambda")?;
+    let args = arguments(src, params.unwrap_or_default(), "function definition")?;
     let kind = ExprKind::Lambda {
         args: Box::new(args),
         body: Box::new(body),
@@ -557,6 +557,10 @@ fn suggests_equality(target: &Expr) -> bool {
     !matches!(
         target.kind,
         ExprKind::BoolOp { .. }
+            | ExprKind::UnaryOp {
+                op: UnaryOp::Not,
+                ..
+            }
             | ExprKind::Compare { .. }
             | ExprKind::Lambda { .. }
             | ExprKind::IfExp { .. }
@@ -680,7 +684,10 @@ fn arguments(src: &Rc<Source>, items: Vec<ParamItem>, what: &str) -> Res<Argumen
                 res.args.push(arg);
             }
             ParamItem::Slash(span) => {
-                if stage != ParamStage::Positional || !res.posonly.is_empty() {
+                if !res.posonly.is_empty() {
+                    return Err(fault(src, "/ may appear only once", span));
+                }
+                if stage != ParamStage::Positional {
                     return Err(fault(src, "/ must be ahead of *", span));
                 }
                 if res.args.is_empty() {

@@ -43,7 +43,7 @@ pub enum LexErrorKind {
         triple: bool,
     },
     /// A string escape that cannot be decoded; the message is CPython's.
-    BadEscape(&'static str),
+    BadEscape(String),
     NonAsciiBytes,
 }
 
@@ -94,7 +94,7 @@ impl<'s> Lexer<'s> {
                 err("invalid decimal literal".into(), Span::new(start, end))
             }
             LexErrorKind::Unterminated { triple } => self.unterminated(triple, start, end),
-            LexErrorKind::BadEscape(msg) => err(msg.into(), Span::new(start, end)),
+            LexErrorKind::BadEscape(msg) => err(msg, Span::new(start, end)),
             LexErrorKind::NonAsciiBytes => err(
                 "bytes can only contain ASCII literal characters".into(),
                 Span::new(start, end),
@@ -121,7 +121,15 @@ impl<'s> Lexer<'s> {
                 incomplete: at_eof,
             };
         }
-        let msg = if ch.is_ascii() {
+        let radix_word = match slice.get(..2) {
+            Some("0x" | "0X") => Some("hexadecimal"),
+            Some("0o" | "0O") => Some("octal"),
+            Some("0b" | "0B") => Some("binary"),
+            _ => None,
+        };
+        let msg = if let Some(word) = radix_word {
+            format!("invalid {word} literal")
+        } else if ch.is_ascii() {
             "invalid syntax".to_string()
         } else {
             invalid_char_message(ch)
@@ -146,7 +154,10 @@ impl<'s> Lexer<'s> {
     }
 
     fn unterminated(&self, triple: bool, start: usize, end: usize) -> SyntaxFault {
-        let line = self.source.line_of(end as u32);
+        // A triple-quoted string is detected at the end of input, which CPython reports as
+        // the line of the last character.
+        let at = if triple { end.saturating_sub(1) } else { end };
+        let line = self.source.line_of(at.max(start) as u32);
         let (msg, incomplete) = if triple {
             (
                 format!("unterminated triple-quoted string literal (detected at line {line})"),
@@ -352,24 +363,43 @@ fn scan_body(text: &[u8], quote: u8, triple: bool) -> Option<usize> {
     None
 }
 
+type Chars<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;
+
 /// Decodes the escapes of a non-raw `str` literal body (also used for f-string literal parts).
 pub fn decode_str(body: &str) -> Result<String, LexErrorKind> {
     let mut res = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(ch) = chars.next() {
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, ch)) = chars.next() {
         if ch != '\\' {
             res.push(ch);
             continue;
         }
-        let Some(esc) = chars.next() else {
+        let Some((_, esc)) = chars.next() else {
             res.push('\\');
             break;
         };
         match esc {
-            'x' => res.push(hex_escape(&mut chars, 2, TRUNC_X)?),
-            'u' => res.push(hex_escape(&mut chars, 4, TRUNC_U)?),
-            'U' => res.push(hex_escape(&mut chars, 8, TRUNC_BIG_U)?),
-            'N' => return Err(LexErrorKind::BadEscape(NAMED_UNSUPPORTED)),
+            'x' | 'u' | 'U' => {
+                let n_digits = match esc {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let code = hex_escape(&mut chars, n_digits, at).map_err(|last| {
+                    let shape = format!("\\{esc}{}", "X".repeat(n_digits));
+                    LexErrorKind::BadEscape(format!(
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position {at}-{last}: truncated {shape} escape"
+                    ))
+                })?;
+                let decoded = char::from_u32(code).ok_or_else(|| {
+                    LexErrorKind::BadEscape(format!(
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position {at}-{}: illegal Unicode character",
+                        at + 1 + n_digits
+                    ))
+                })?;
+                res.push(decoded);
+            }
+            'N' => return Err(LexErrorKind::BadEscape(NAMED_UNSUPPORTED.to_string())),
             '0'..='7' => {
                 let code = octal_escape(esc, &mut chars);
                 res.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
@@ -387,11 +417,6 @@ pub fn decode_str(body: &str) -> Result<String, LexErrorKind> {
     Ok(res)
 }
 
-const TRUNC_X: &str =
-    "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\xXX escape";
-const TRUNC_U: &str =
-    "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\uXXXX escape";
-const TRUNC_BIG_U: &str = "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\UXXXXXXXX escape";
 const NAMED_UNSUPPORTED: &str = "\\N{...} escapes are not supported in apy";
 
 /// The one-character escapes; `Some(None)` is a backslash-newline, which vanishes.
@@ -412,28 +437,31 @@ fn simple_escape(esc: char) -> Option<Option<char>> {
     }))
 }
 
-fn hex_escape(
-    chars: &mut std::iter::Peekable<std::str::Chars>,
-    n_digits: usize,
-    msg: &'static str,
-) -> Result<char, LexErrorKind> {
+/// Reads `n_digits` hex digits after `\x`, `\u` or `\U` (whose backslash is at `at`).
+/// On failure, returns the index of the last character that belonged to the escape.
+fn hex_escape(chars: &mut Chars, n_digits: usize, at: usize) -> Result<u32, usize> {
     let mut code: u32 = 0;
+    let mut last = at + 1;
     for _ in 0..n_digits {
-        let digit = chars
-            .next()
-            .and_then(|ch| ch.to_digit(16))
-            .ok_or(LexErrorKind::BadEscape(msg))?;
-        code = code.wrapping_mul(16).wrapping_add(digit);
+        match chars
+            .peek()
+            .and_then(|&(idx, ch)| Some((idx, ch.to_digit(16)?)))
+        {
+            Some((idx, digit)) => {
+                chars.next();
+                last = idx;
+                code = code.wrapping_mul(16).wrapping_add(digit);
+            }
+            None => return Err(last),
+        }
     }
-    char::from_u32(code).ok_or(LexErrorKind::BadEscape(
-        "(unicode error) 'unicodeescape' codec can't decode bytes: illegal Unicode character",
-    ))
+    Ok(code)
 }
 
-fn octal_escape(first: char, chars: &mut std::iter::Peekable<std::str::Chars>) -> u32 {
+fn octal_escape(first: char, chars: &mut Chars) -> u32 {
     let mut code = first.to_digit(8).unwrap_or(0);
     for _ in 0..2 {
-        match chars.peek().and_then(|ch| ch.to_digit(8)) {
+        match chars.peek().and_then(|&(_, ch)| ch.to_digit(8)) {
             Some(digit) => {
                 code = code * 8 + digit;
                 chars.next();
@@ -452,15 +480,22 @@ fn decode_bytes(body: &str, raw: bool) -> Result<Vec<u8>, LexErrorKind> {
         return Ok(body.as_bytes().to_vec());
     }
     let mut res = Vec::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(ch) = chars.next() {
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, ch)) = chars.next() {
         if ch != '\\' {
             res.push(ch as u8);
             continue;
         }
-        match chars.next() {
+        match chars.next().map(|(_, esc)| esc) {
             None => res.push(b'\\'),
-            Some('x') => res.push(hex_escape(&mut chars, 2, TRUNC_X_BYTES)? as u32 as u8),
+            Some('x') => {
+                let code = hex_escape(&mut chars, 2, at).map_err(|_| {
+                    LexErrorKind::BadEscape(format!(
+                        "(value error) invalid \\x escape at position {at}"
+                    ))
+                })?;
+                res.push((code & 0xFF) as u8);
+            }
             Some(esc @ '0'..='7') => res.push((octal_escape(esc, &mut chars) & 0xFF) as u8),
             Some(other) => match simple_escape(other) {
                 Some(Some(decoded)) => res.push(decoded as u8),
@@ -474,8 +509,6 @@ fn decode_bytes(body: &str, raw: bool) -> Result<Vec<u8>, LexErrorKind> {
     }
     Ok(res)
 }
-
-const TRUNC_X_BYTES: &str = "(value error) invalid \\x escape at position 0";
 
 #[cfg(test)]
 mod tests {
@@ -548,7 +581,7 @@ mod tests {
         );
         check(
             "x = '''abc\n\n",
-            "Name(x) Assign !unterminated triple-quoted string literal (detected at line 3)",
+            "Name(x) Assign !unterminated triple-quoted string literal (detected at line 2)",
         );
         check("b'é'", "!bytes can only contain ASCII literal characters");
         check(

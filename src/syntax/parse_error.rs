@@ -58,6 +58,9 @@ pub fn describe(source: &Rc<Source>, toks: &[Spanned], failure: Failure) -> Synt
             let span = Span::new(location, location);
             let mut fault = if ctx.expects("INDENT") {
                 expected_block(&ctx, idx, span)
+            } else if ctx.expects("except") && ctx.expects("finally") {
+                let msg = "expected 'except' or 'finally' block";
+                ctx.fault("SyntaxError", msg, span)
             } else {
                 ctx.fault("SyntaxError", "unexpected end of input", span)
             };
@@ -85,11 +88,32 @@ pub fn describe(source: &Rc<Source>, toks: &[Spanned], failure: Failure) -> Synt
 }
 
 fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> SyntaxFault {
-    let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p));
-    let next_span = ctx.toks.get(idx + 1).map_or(span, |t| Span::new(t.0, t.2));
+    if let Some(fault) = layout_problem(ctx, idx, tok.as_ref(), span) {
+        return fault;
+    }
+    if let Some(fault) = unsupported_statement(ctx, idx, span) {
+        return fault;
+    }
+    if let Some(fault) = missing_piece(ctx, idx, tok.as_ref(), span) {
+        return fault;
+    }
+    if let Some(fault) = bracket_problem(ctx, idx, tok.as_ref(), span) {
+        return fault;
+    }
+    let span = if tok == Some(Token::Newline) || tok == Some(Token::Dedent) {
+        point(span)
+    } else {
+        span
+    };
+    ctx.fault("SyntaxError", "invalid syntax", span)
+}
+
+/// Unexpected INDENT, a missing block, a missing ':' at the end of a header.
+fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Option<SyntaxFault> {
     match tok {
         Some(Token::Indent) => {
-            return ctx.fault("IndentationError", "unexpected indent", next_span);
+            let next_span = ctx.toks.get(idx + 1).map_or(span, |t| Span::new(t.0, t.2));
+            Some(ctx.fault("IndentationError", "unexpected indent", next_span))
         }
         _ if ctx.expects("INDENT") => {
             let mut fault = expected_block(ctx, idx, span);
@@ -98,7 +122,7 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
                 .toks
                 .get(idx..)
                 .is_some_and(|rest| rest.iter().all(|t| t.1 == Token::Dedent));
-            return fault;
+            Some(fault)
         }
         Some(Token::Newline) if ctx.expects(":") => {
             let header = header_keyword(ctx, idx);
@@ -106,34 +130,98 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
             if let Some(hint) = header.and_then(colon_hint) {
                 fault.diag.notes.push(hint.to_string());
             }
-            return fault;
+            Some(fault)
         }
-        Some(Token::Newline) if ctx.expects("else") && ctx.expected.len() <= 2 => {
-            let msg = "expected 'else' after 'if' expression";
-            return ctx.fault("SyntaxError", msg, point(span));
-        }
-        Some(Token::Assign) => {
-            let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
-            return ctx.fault("SyntaxError", msg, span);
-        }
-        _ => {}
+        _ => None,
     }
-    if let (Some(tok), Some(prev)) = (&tok, prev) {
-        if is_print_statement(ctx, idx, tok) {
-            let msg = "Missing parentheses in call to 'print'. Did you mean print(...)?";
-            return ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
-        }
-        if starts_expr(tok) && ends_expr(&prev.1) && bracket_depth(ctx.toks, idx) > 0 {
-            let msg = "invalid syntax. Perhaps you forgot a comma?";
-            return ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
-        }
+}
+
+/// `match` statements are Python 3.10+ syntax that apy leaves out.
+fn unsupported_statement(ctx: &Ctx, idx: usize, span: Span) -> Option<SyntaxFault> {
+    let start = line_start(ctx.toks, idx);
+    let first = ctx.toks.get(start)?;
+    let is_match = matches!(&first.1, Token::Name(n) if &**n == "match");
+    let ends_with_colon = ctx.toks.get(start..).is_some_and(|rest| {
+        rest.iter()
+            .take_while(|t| t.1 != Token::Newline)
+            .last()
+            .is_some_and(|t| t.1 == Token::Colon)
+    });
+    if !(is_match && ends_with_colon && idx > start) {
+        return None;
     }
-    let span = if tok == Some(Token::Newline) || tok == Some(Token::Dedent) {
-        point(span)
-    } else {
-        span
-    };
-    ctx.fault("SyntaxError", "invalid syntax", span)
+    let mut fault = ctx.fault(
+        "SyntaxError",
+        "the match statement is not supported in apy",
+        Span::new(first.0, first.2),
+    );
+    fault
+        .diag
+        .notes
+        .push("use an if/elif chain instead".to_string());
+    let _ = span;
+    Some(fault)
+}
+
+/// A missing `else`, `except`/`finally`, or an `=` where a comparison was meant.
+fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Option<SyntaxFault> {
+    let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p));
+    if tok == Some(&Token::Newline) && ctx.expects("else") && ctx.expected.len() <= 2 {
+        let msg = "expected 'else' after 'if' expression";
+        return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
+    if ctx.expects("except") && ctx.expects("finally") {
+        let msg = "expected 'except' or 'finally' block";
+        return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
+    if tok == Some(&Token::Assign) {
+        let prev = prev.filter(|p| ends_expr(&p.1))?;
+        let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
+        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+    }
+    let prev = prev?;
+    if is_print_statement(ctx, idx, tok?) {
+        let msg = "Missing parentheses in call to 'print'. Did you mean print(...)?";
+        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+    }
+    None
+}
+
+/// Errors inside brackets: a bracket left open across lines, or a missing comma.
+fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Option<SyntaxFault> {
+    let (open_start, open_tok, open_end) = open_bracket(ctx.toks, idx)?;
+    let open_line = ctx.source.line_of(*open_start as u32);
+    if open_tok != &Token::FieldStart && ctx.source.line_of(span.start) > open_line {
+        let symbol = match open_tok {
+            Token::LBracket => '[',
+            Token::LBrace => '{',
+            _ => '(',
+        };
+        let mut fault = ctx.fault(
+            "SyntaxError",
+            format!("'{symbol}' was never closed"),
+            Span::new(*open_start, *open_end),
+        );
+        fault.diag.label = Some("opened here".to_string());
+        return Some(fault);
+    }
+    let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p))?;
+    if starts_expr(tok?) && ends_expr(&prev.1) {
+        let msg = "invalid syntax. Perhaps you forgot a comma?";
+        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+    }
+    None
+}
+
+/// Index of the first token of the logical line holding token `idx`.
+fn line_start(toks: &[Spanned], idx: usize) -> usize {
+    toks.get(..idx.min(toks.len()))
+        .and_then(|before| {
+            before
+                .iter()
+                .rposition(|t| matches!(t.1, Token::Newline | Token::Indent | Token::Dedent))
+        })
+        .map_or(0, |p| p + 1)
 }
 
 /// A one-character span at `span.start`, for errors at an end of line.
@@ -283,21 +371,22 @@ fn ends_expr(tok: &Token) -> bool {
     )
 }
 
-fn bracket_depth(toks: &[Spanned], idx: usize) -> usize {
-    let mut depth = 0usize;
+/// The innermost bracket still open before token `idx` (an f-string field counts as one,
+/// since its expression is parsed as if parenthesised).
+fn open_bracket(toks: &[Spanned], idx: usize) -> Option<&Spanned> {
+    let mut stack = Vec::new();
     for tok in toks.iter().take(idx) {
         match tok.1 {
-            // A replacement field's expression is parsed as if parenthesised.
             Token::LParen
             | Token::LBracket
             | Token::LBrace
             | Token::WithLParen
-            | Token::FieldStart => depth += 1,
+            | Token::FieldStart => stack.push(tok),
             Token::RParen | Token::RBracket | Token::RBrace | Token::WithRParen => {
-                depth = depth.saturating_sub(1)
+                stack.pop();
             }
             _ => {}
         }
     }
-    depth
+    stack.pop()
 }

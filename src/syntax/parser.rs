@@ -162,7 +162,11 @@ pub fn parse_field(source: &Rc<Source>, start: usize, end: usize) -> Result<Expr
             Span::new(start, end),
         ))),
         Err(mut fault) => {
-            fault.incomplete = false;
+            if fault.incomplete {
+                // The field's text ended early: inside an f-string that is plain bad syntax.
+                fault.incomplete = false;
+                fault.diag.message = "invalid syntax".to_string();
+            }
             if !fault.diag.message.starts_with("f-string") {
                 fault.diag.message = format!("f-string: {}", fault.diag.message);
             }
@@ -409,7 +413,7 @@ mod tests {
             ("x = *a", "SyntaxError: can't use starred expression here @1:5"),
             ("a, b += 1", "SyntaxError: 'tuple' is an illegal expression for augmented assignment @1:1"),
             ("del f()", "SyntaxError: cannot delete function call @1:5"),
-            ("if x = 3:\n pass", "SyntaxError: invalid syntax. Maybe you meant '==' or ':=' instead of '='? @1:6"),
+            ("if x = 3:\n pass", "SyntaxError: invalid syntax. Maybe you meant '==' or ':=' instead of '='? @1:4"),
             ("x = 1 +", "SyntaxError: invalid syntax @1:8"),
             ("x = 1 if y", "SyntaxError: expected 'else' after 'if' expression @1:11"),
             ("f(x for x in y, 1)", "SyntaxError: Generator expression must be parenthesized @1:3"),
