@@ -1,1 +1,2 @@
 //! Built-in modules and functions: builtins, time, math, random, sys, asyncio.
+pub mod random;

@@ -82,7 +82,9 @@ impl Source {
         let line = self.line_of(offset);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0) as usize;
         let end = (offset as usize).min(self.text.len());
-        self.text.get(start..end).map_or(1, |s| s.chars().count() + 1)
+        self.text
+            .get(start..end)
+            .map_or(1, |s| s.chars().count() + 1)
     }
 
     /// The text of a 1-based line, without its line ending.
@@ -114,7 +116,8 @@ mod tests {
         let src = Source::new("t", "ab\ncdé\n\nx");
         assert_eq!(src.line_of(0), 1);
         assert_eq!(src.line_of(3), 2);
-        assert_eq!(src.column_of(6), 3);
+        assert_eq!(src.column_of(5), 3);
+        assert_eq!(src.column_of(7), 4);
         assert_eq!(src.line_text(2), "cdé");
         assert_eq!(src.line_text(3), "");
         assert_eq!(src.line_text(4), "x");
