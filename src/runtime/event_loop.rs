@@ -20,6 +20,30 @@
 //! ready, it does not sleep at all but jumps the clock to the next deadline. So under the virtual
 //! clock a worker's blocking operation takes zero virtual time, and a run's output never depends
 //! on how fast the machine is.
+//!
+//! Signals: a poll interrupted by a signal ends the iteration normally (possibly with no
+//! callbacks), so an owner that records Ctrl-C in a flag sees it after the batch. A signal
+//! delivered to another thread does not interrupt the poll; that thread calls
+//! [`Completer::wake`].
+//!
+//! The owner's loop (what `run_forever` does, for owners that keep the loop inside a larger
+//! state and cannot lend it to a closure):
+//!
+//! ```text
+//! loop {
+//!     match ev.run_once()? {
+//!         Iteration::Stalled => return deadlock_report(),
+//!         Iteration::Ready(_) => {}
+//!     }
+//!     while let Some(callback) = ev.next_ready() {
+//!         run(callback); // may call ev.call_soon, ev.call_later, ev.stop, ...
+//!     }
+//!     if ev.is_stopping() {
+//!         ev.clear_stop();
+//!         break;
+//!     }
+//! }
+//! ```
 
 use std::collections::VecDeque;
 use std::io;
@@ -279,8 +303,10 @@ where
         let ready = &mut self.ready;
         self.completions
             .drain_into(|payload| ready.push_back(C::from(payload)));
-        let end_time = self.clock.now() + self.clock.resolution();
-        self.ready.extend(self.timers.pop_due(end_time));
+        if !self.timers.is_empty() {
+            let end_time = self.clock.now() + self.clock.resolution();
+            self.ready.extend(self.timers.pop_due(end_time));
+        }
         self.n_batch_left = self.ready.len();
         Ok(Iteration::Ready(self.n_batch_left))
     }

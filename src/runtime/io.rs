@@ -60,6 +60,13 @@ impl<P> Completer<P> {
         }
         self.shared.waker.wake()
     }
+
+    /// Wakes the loop's poll without posting anything, e.g. from a thread that noticed Ctrl-C
+    /// and set a flag the owner checks after each iteration. The iteration it ends early may
+    /// hand back no callbacks at all.
+    pub fn wake(&self) -> io::Result<()> {
+        self.shared.waker.wake()
+    }
 }
 
 /// The loop's side of the completion queue.

@@ -275,3 +275,19 @@ fn virtual_time_stands_still_while_a_worker_runs() {
     assert_eq!(ev.time(), 1.0);
     worker.join().unwrap();
 }
+
+#[test]
+fn wake_without_payload_ends_a_real_wait_early() {
+    let mut ev = real_loop();
+    ev.call_later(30.0, Cb::Log("far timer"));
+    let completer = ev.completer();
+    let started = Instant::now();
+    let waker = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(10));
+        completer.wake().unwrap();
+    });
+    assert_eq!(ev.run_once().unwrap(), Iteration::Ready(0));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(ev.timer_count(), 1);
+    waker.join().unwrap();
+}
