@@ -1,3 +1,35 @@
 //! The virtual machine: values, heap objects, frames and the dispatch loop.
 //! It never names event-loop types: when bytecode has to wait, the dispatch loop returns a
 //! `Halt` saying why, and the runtime decides what to do.
+//!
+//! Map: `value` (the Value enum), `object/` (heap kinds), `gc` (cycle collector), `frame`,
+//! `interp` (dispatch loop), `call` (argument binding), `resume` (generators/coroutines),
+//! `ops`/`compare`/`item`/`attr` (operators, subscripts, attributes), `repr`/`format` (text),
+//! `exception`/`excgroup` (raising, tracebacks, except*), `classdef` (classes, imports),
+//! `types` (built-in classes), `methods/` (one file per built-in type's methods),
+//! `machine` (Vm, run_main).
+
+pub mod attr;
+pub mod call;
+pub mod classdef;
+pub mod compare;
+pub mod exception;
+pub mod excgroup;
+pub mod format;
+pub mod frame;
+pub mod gc;
+pub mod halt;
+pub mod hash;
+pub mod interp;
+pub mod item;
+pub mod machine;
+pub mod methods;
+pub mod object;
+pub mod ops;
+pub mod repr;
+pub mod resume;
+pub mod types;
+pub mod value;
+
+pub use machine::{run_main, Outcome, Vm, VmOptions};
+pub use value::Value;

@@ -29,8 +29,15 @@ pub enum StmtKind {
     /// An expression evaluated for its effect (echoed by the REPL).
     Expr(Expr),
     /// `a = b = value`: targets in source order.
-    Assign { targets: Vec<Expr>, value: Expr },
-    AugAssign { target: Expr, op: BinOp, value: Expr },
+    Assign {
+        targets: Vec<Expr>,
+        value: Expr,
+    },
+    AugAssign {
+        target: Expr,
+        op: BinOp,
+        value: Expr,
+    },
     /// `target: annotation = value`; `simple` when the target is a bare name not in parentheses.
     AnnAssign {
         target: Expr,
@@ -49,7 +56,10 @@ pub enum StmtKind {
     },
     Global(Vec<Ident>),
     Nonlocal(Vec<Ident>),
-    Assert { test: Expr, msg: Option<Expr> },
+    Assert {
+        test: Expr,
+        msg: Option<Expr>,
+    },
     /// `import a.b as c, d`
     Import(Vec<Alias>),
     /// `from .mod import a as b, c`; `names` is empty for `import *` is not supported.

@@ -82,7 +82,9 @@ impl Source {
         let line = self.line_of(offset);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0) as usize;
         let end = (offset as usize).min(self.text.len());
-        self.text.get(start..end).map_or(1, |s| s.chars().count() + 1)
+        self.text
+            .get(start..end)
+            .map_or(1, |s| s.chars().count() + 1)
     }
 
     /// The text of a 1-based line, without its line ending.
