@@ -33,3 +33,6 @@ pub mod value;
 
 pub use machine::{run_main, Outcome, Vm, VmOptions};
 pub use value::Value;
+
+#[cfg(test)]
+mod tests;

@@ -60,8 +60,10 @@ impl Vm {
             && !obj.has_varkw;
         if simple {
             let mut slots = frame.stack.iter_mut();
-            if let (Some(p), Some(slot)) = (prefix, slots.next()) {
-                *slot = p.clone();
+            if let Some(p) = prefix {
+                if let Some(slot) = slots.next() {
+                    *slot = p.clone();
+                }
             }
             for (slot, v) in slots.zip(args.pos.iter()) {
                 *slot = v.clone();
