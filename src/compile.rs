@@ -2,3 +2,6 @@
 //! Never sees runtime values.
 
 pub mod code;
+pub mod codegen;
+pub mod disasm;
+pub mod scope;

@@ -106,3 +106,254 @@ impl ChainLink {
         }
     }
 }
+
+// ------------------------------------------------------------------ rendering
+
+use ariadne::{CharSet, Color, Config, IndexType, Label, Report, ReportKind};
+
+/// The span clamped to the text, so a span at the very end still renders.
+fn clamp(source: &Source, span: Span) -> std::ops::Range<usize> {
+    let len = source.text.len();
+    let start = (span.start as usize).min(len);
+    let end = (span.end as usize).clamp(start, len);
+    start..end
+}
+
+fn config(color: bool) -> Config {
+    Config::default()
+        .with_color(color)
+        .with_index_type(IndexType::Byte)
+        .with_char_set(CharSet::Unicode)
+}
+
+fn write_report(report: Report<(String, std::ops::Range<usize>)>, source: &Source) -> String {
+    let mut out = Vec::new();
+    let cache = (
+        source.name.clone(),
+        ariadne::Source::from(source.text.as_str()),
+    );
+    if report.write(cache, &mut out).is_err() {
+        return String::new();
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A syntax or compile error as an ariadne report: `KIND: message`, a `file:line:col` header,
+/// the span underlined with its label, secondary labels, and the notes as help lines.
+pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
+    let name = d.source.name.clone();
+    let range = clamp(&d.source, d.span);
+    let mut primary = Label::new((name.clone(), range.clone()))
+        .with_color(Color::Red)
+        .with_order(0);
+    if let Some(label) = &d.label {
+        primary = primary.with_message(label);
+    }
+    let mut builder = Report::build(
+        ReportKind::Custom(d.kind, Color::Red),
+        name.clone(),
+        range.start,
+    )
+    .with_config(config(color))
+    .with_message(&d.message)
+    .with_label(primary);
+    for (idx, (span, text)) in d.labels.iter().enumerate() {
+        let label = Label::new((name.clone(), clamp(&d.source, *span)))
+            .with_message(text)
+            .with_color(Color::Blue)
+            .with_order(idx as i32 + 1);
+        builder = builder.with_label(label);
+    }
+    if !d.notes.is_empty() {
+        builder = builder.with_help(d.notes.join("\n"));
+    }
+    let text = write_report(builder.finish(), &d.source);
+    if color {
+        text
+    } else {
+        strip_ansi(&text)
+    }
+}
+
+/// Removes ANSI colour sequences. ariadne colours a custom report kind even when colour is
+/// off, and plain output must never contain escape codes.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(ch) = chars.next() {
+        if ch == '\u{1b}' {
+            for next in chars.by_ref() {
+                if next.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// An uncaught exception in CPython's layout, with an ariadne snippet under the innermost
+/// frame. The last line is always the exception's summary line.
+pub fn render_traceback(tb: &Traceback, color: bool) -> String {
+    let mut out = String::new();
+    for (report, link) in &tb.chain {
+        render_exception(&mut out, report, color);
+        if let Some(link) = link {
+            out.push('\n');
+            out.push_str(link.sentence());
+            out.push_str("\n\n");
+        }
+    }
+    out
+}
+
+fn render_exception(out: &mut String, report: &ExceptionReport, color: bool) {
+    if !report.frames.is_empty() {
+        out.push_str("Traceback (most recent call last):\n");
+    }
+    for frame in &report.frames {
+        let line = frame.source.line_of(frame.span.start);
+        out.push_str(&format!(
+            "  File \"{}\", line {line}, in {}\n",
+            frame.source.name, frame.function
+        ));
+        let text = frame.source.line_text(line).trim();
+        if !text.is_empty() {
+            out.push_str(&format!("    {text}\n"));
+        }
+    }
+    if let Some(frame) = report.frames.last() {
+        out.push_str(&snippet(frame, color));
+    }
+    for note in &report.notes {
+        out.push_str(note);
+        out.push('\n');
+    }
+    out.push_str(&report.summary);
+    out.push('\n');
+}
+
+/// The ariadne snippet of a frame's span, without the report's header line (the traceback
+/// already says what and where).
+fn snippet(frame: &TraceFrame, color: bool) -> String {
+    let name = frame.source.name.clone();
+    let range = clamp(&frame.source, frame.span);
+    // ariadne draws no underline for a label without text, so the label says "here".
+    let label = Label::new((name.clone(), range.clone()))
+        .with_color(Color::Red)
+        .with_message("here");
+    let report = Report::build(ReportKind::Error, name, range.start)
+        .with_config(config(color))
+        .with_label(label)
+        .finish();
+    let mut text = write_report(report, &frame.source);
+    if !color {
+        text = strip_ansi(&text);
+    }
+    match text.split_once('\n') {
+        Some((_, rest)) => rest.to_string(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(actual: &str, expected: &str) {
+        assert_eq!(
+            actual, expected,
+            "\n--- actual ---\n{actual}\n--- expected ---\n{expected}"
+        );
+    }
+
+    #[test]
+    fn diagnostic_with_label_and_note() {
+        let src = Source::new("x.apy", "x = 1\nif x\n    pass\n");
+        let d = Diagnostic::new("SyntaxError", "expected ':'", &src, Span::new(10, 11))
+            .with_label("a ':' belongs here")
+            .with_note("a block starts with ':' after the `if` condition");
+        check(
+            &render_diagnostic(&d, false),
+            "SyntaxError: expected ':'\n   ╭─[x.apy:2:5]\n   │\n 2 │ if x\n   │     ┬  \n   │     ╰── a ':' belongs here\n   │ \n   │ Help: a block starts with ':' after the `if` condition\n───╯\n",
+        );
+    }
+
+    #[test]
+    fn diagnostic_with_secondary_label() {
+        let src = Source::new("x.apy", "x = (1,\n  2]\n");
+        let d = Diagnostic::new(
+            "SyntaxError",
+            "closing parenthesis ']' does not match opening parenthesis '(' on line 1",
+            &src,
+            Span::new(11, 12),
+        )
+        .with_secondary(Span::new(4, 5), "opened here");
+        let text = render_diagnostic(&d, false);
+        assert!(
+            text.starts_with("SyntaxError: closing parenthesis"),
+            "{text}"
+        );
+        assert!(text.contains("x.apy:2:4"), "{text}");
+        assert!(text.contains("opened here"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+
+    #[test]
+    fn diagnostic_at_end_of_input() {
+        let src = Source::new("<stdin>", "x = (");
+        let d = Diagnostic::new("SyntaxError", "unexpected EOF", &src, Span::new(5, 6));
+        assert!(render_diagnostic(&d, false).starts_with("SyntaxError: unexpected EOF\n"));
+    }
+
+    fn frame(src: &Rc<Source>, function: &str, needle: &str) -> TraceFrame {
+        let start = src.text.find(needle).unwrap();
+        TraceFrame {
+            source: src.clone(),
+            span: Span::new(start, start + needle.len()),
+            function: function.into(),
+        }
+    }
+
+    #[test]
+    fn traceback_layout() {
+        let src = Source::new("t.apy", "def f():\n    return 1 / 0\n\nf()\n");
+        let tb = Traceback {
+            chain: vec![(
+                ExceptionReport {
+                    frames: vec![frame(&src, "<module>", "f()\n"), frame(&src, "f", "1 / 0")],
+                    summary: "ZeroDivisionError: division by zero".into(),
+                    notes: Vec::new(),
+                },
+                None,
+            )],
+        };
+        check(
+            &render_traceback(&tb, false),
+            "Traceback (most recent call last):\n  File \"t.apy\", line 4, in <module>\n    f()\n  File \"t.apy\", line 2, in f\n    return 1 / 0\n   ╭─[t.apy:2:12]\n   │\n 2 │     return 1 / 0\n   │            ──┬──  \n   │              ╰──── here\n───╯\nZeroDivisionError: division by zero\n",
+        );
+    }
+
+    #[test]
+    fn traceback_chain_and_bare_summary() {
+        let src = Source::new("t.apy", "raise E from e\n");
+        let first = ExceptionReport {
+            frames: Vec::new(),
+            summary: "KeyError: 'k'".into(),
+            notes: Vec::new(),
+        };
+        let second = ExceptionReport {
+            frames: vec![frame(&src, "<module>", "raise E from e")],
+            summary: "E".into(),
+            notes: Vec::new(),
+        };
+        let tb = Traceback {
+            chain: vec![(first, Some(ChainLink::Cause)), (second, None)],
+        };
+        let text = render_traceback(&tb, false);
+        assert!(text.starts_with("KeyError: 'k'\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"t.apy\", line 1, in <module>\n    raise E from e\n"), "{text}");
+        assert_eq!(text.lines().last(), Some("E"));
+    }
+}

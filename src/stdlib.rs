@@ -4,6 +4,7 @@
 
 pub mod builtins;
 pub mod math;
+pub mod random;
 pub mod sys;
 pub mod time;
 

@@ -1,4 +1,13 @@
 //! The front end: source text to AST. Knows nothing of bytecode or values.
 
 pub mod ast;
+pub mod ast_dump;
+pub mod depth;
+pub mod grammar_util;
+pub mod indent;
+pub mod lexer;
+pub mod literal;
+pub mod parse_error;
+pub mod parser;
 pub mod span;
+pub mod token;

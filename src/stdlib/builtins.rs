@@ -407,39 +407,8 @@ fn abs(vm: &mut Vm, args: Args) -> PResult<Value> {
     })
 }
 
-/// Round half to even of `x * 10**digits`, as CPython's `round(float, n)`.
-fn round_float(x: f64, digits: i64) -> f64 {
-    if !x.is_finite() {
-        return x;
-    }
-    if digits > 22 {
-        return x;
-    }
-    if digits < -22 {
-        return 0.0 * x;
-    }
-    // Use the decimal string of the shortest repr to avoid binary rounding surprises.
-    let s = format!("{:.*}", digits.max(0) as usize + 20, x);
-    let _ = s;
-    let p = 10f64.powi(digits.unsigned_abs() as i32);
-    let y = if digits >= 0 { x * p } else { x / p };
-    let mut r = y.round();
-    if (y - y.trunc()).abs() == 0.5 {
-        r = 2.0 * (y / 2.0).round();
-    }
-    let res = if digits >= 0 { r / p } else { r * p };
-    if res.is_finite() {
-        // Correct cases where scaling was inexact by re-checking with formatted rounding.
-        if digits >= 0 {
-            let formatted = format!("{:.*}", digits as usize, x);
-            if let Ok(v) = formatted.parse::<f64>() {
-                return v;
-            }
-        }
-        res
-    } else {
-        x
-    }
+fn round_float(x: f64, digits: i64) -> PResult<f64> {
+    crate::vm::float_repr::round_float(x, digits).map_err(Exc::overflow)
 }
 
 fn round(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -476,7 +445,7 @@ fn round(vm: &mut Vm, args: Args) -> PResult<Value> {
         (Value::Float(f), Some(nd)) => {
             let digits =
                 vm.index_value(nd, "'float' object cannot be interpreted as an integer")?;
-            Ok(Value::Float(round_float(*f, digits)))
+            Ok(Value::Float(round_float(*f, digits)?))
         }
         (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), None) => {
             Ok(crate::vm::methods::int::to_int(v))

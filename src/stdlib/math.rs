@@ -8,7 +8,7 @@ use crate::vm::object::function::Args;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use num_bigint::BigInt;
-use num_integer::{Integer, Roots as _};
+use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 pub fn init(vm: &mut Vm) -> PResult<Value> {

@@ -116,7 +116,8 @@ mod tests {
         let src = Source::new("t", "ab\ncdé\n\nx");
         assert_eq!(src.line_of(0), 1);
         assert_eq!(src.line_of(3), 2);
-        assert_eq!(src.column_of(6), 3);
+        assert_eq!(src.column_of(5), 3);
+        assert_eq!(src.column_of(7), 4);
         assert_eq!(src.line_text(2), "cdé");
         assert_eq!(src.line_text(3), "");
         assert_eq!(src.line_text(4), "x");

@@ -6,192 +6,7 @@
 use crate::compile::code::Conversion;
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::machine::Vm;
-use crate::vm::repr::float_repr;
 use crate::vm::value::Value;
-use num_traits::ToPrimitive;
-
-/// Parsed `[[fill]align][sign][#][0][width][,|_][.precision][type]`.
-#[derive(Default)]
-struct Spec {
-    fill: Option<char>,
-    align: Option<char>,
-    sign: Option<char>,
-    alternate: bool,
-    zero: bool,
-    width: usize,
-    grouping: Option<char>,
-    precision: Option<usize>,
-    kind: Option<char>,
-}
-
-fn parse_spec(spec: &str) -> PResult<Spec> {
-    let chars: Vec<char> = spec.chars().collect();
-    let mut res = Spec::default();
-    let mut i = 0;
-    let is_align = |c: char| matches!(c, '<' | '>' | '^' | '=');
-    if chars.len() >= 2 && is_align(chars[1]) {
-        res.fill = Some(chars[0]);
-        res.align = Some(chars[1]);
-        i = 2;
-    } else if !chars.is_empty() && is_align(chars[0]) {
-        res.align = Some(chars[0]);
-        i = 1;
-    }
-    if let Some(&c) = chars.get(i) {
-        if matches!(c, '+' | '-' | ' ') {
-            res.sign = Some(c);
-            i += 1;
-        }
-    }
-    if chars.get(i) == Some(&'#') {
-        res.alternate = true;
-        i += 1;
-    }
-    if chars.get(i) == Some(&'0') {
-        res.zero = true;
-        i += 1;
-    }
-    let start = i;
-    while chars.get(i).is_some_and(|c| c.is_ascii_digit()) {
-        i += 1;
-    }
-    res.width = chars[start..i]
-        .iter()
-        .collect::<String>()
-        .parse()
-        .unwrap_or(0);
-    if let Some(&c) = chars.get(i) {
-        if c == ',' || c == '_' {
-            res.grouping = Some(c);
-            i += 1;
-        }
-    }
-    if chars.get(i) == Some(&'.') {
-        i += 1;
-        let start = i;
-        while chars.get(i).is_some_and(|c| c.is_ascii_digit()) {
-            i += 1;
-        }
-        if start == i {
-            return Err(Exc::value_error("Format specifier missing precision"));
-        }
-        res.precision = chars[start..i].iter().collect::<String>().parse().ok();
-    }
-    if let Some(&c) = chars.get(i) {
-        res.kind = Some(c);
-        i += 1;
-    }
-    if i < chars.len() {
-        return Err(Exc::value_error("Invalid format specifier"));
-    }
-    Ok(res)
-}
-
-fn group_digits(digits: &str, sep: char, every: usize) -> String {
-    let bytes: Vec<char> = digits.chars().collect();
-    let mut out = String::new();
-    for (idx, c) in bytes.iter().enumerate() {
-        if idx > 0 && (bytes.len() - idx) % every == 0 {
-            out.push(sep);
-        }
-        out.push(*c);
-    }
-    out
-}
-
-/// Pads `body` (with its sign already split off into `sign`) to the spec's width.
-fn pad(spec: &Spec, sign: &str, body: &str, numeric: bool) -> String {
-    let len = sign.chars().count() + body.chars().count();
-    if len >= spec.width {
-        return format!("{sign}{body}");
-    }
-    let fill_n = spec.width - len;
-    let (fill, align) = if spec.zero && spec.align.is_none() && numeric {
-        ('0', '=')
-    } else {
-        (
-            spec.fill.unwrap_or(' '),
-            spec.align.unwrap_or(if numeric { '>' } else { '<' }),
-        )
-    };
-    let fill_s = |n: usize| fill.to_string().repeat(n);
-    match align {
-        '<' => format!("{sign}{body}{}", fill_s(fill_n)),
-        '^' => format!(
-            "{}{sign}{body}{}",
-            fill_s(fill_n / 2),
-            fill_s(fill_n - fill_n / 2)
-        ),
-        '=' => format!("{sign}{}{body}", fill_s(fill_n)),
-        _ => format!("{}{sign}{body}", fill_s(fill_n)),
-    }
-}
-
-fn sign_str(spec: &Spec, negative: bool) -> &'static str {
-    match (negative, spec.sign) {
-        (true, _) => "-",
-        (false, Some('+')) => "+",
-        (false, Some(' ')) => " ",
-        _ => "",
-    }
-}
-
-fn format_float_body(x: f64, kind: char, precision: Option<usize>) -> String {
-    let x = x.abs();
-    if x.is_nan() {
-        return if kind.is_uppercase() { "NAN" } else { "nan" }.to_owned();
-    }
-    if x.is_infinite() {
-        return if kind.is_uppercase() { "INF" } else { "inf" }.to_owned();
-    }
-    match kind {
-        'f' | 'F' => format!("{:.*}", precision.unwrap_or(6), x),
-        '%' => format!("{:.*}%", precision.unwrap_or(6), x * 100.0),
-        'e' | 'E' => {
-            let s = format!("{:.*e}", precision.unwrap_or(6), x);
-            let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-            let e: i32 = e.parse().unwrap_or(0);
-            let r = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
-            if kind == 'E' {
-                r.to_uppercase()
-            } else {
-                r
-            }
-        }
-        'g' | 'G' => {
-            let p = precision.unwrap_or(6).max(1);
-            let exp = if x == 0.0 {
-                0
-            } else {
-                x.log10().floor() as i32
-            };
-            let s = if exp < -4 || exp >= p as i32 {
-                let s = format!("{:.*e}", p - 1, x);
-                let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-                let m = if m.contains('.') {
-                    m.trim_end_matches('0').trim_end_matches('.')
-                } else {
-                    m
-                };
-                let e: i32 = e.parse().unwrap_or(0);
-                format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
-            } else {
-                let s = format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, x);
-                if s.contains('.') {
-                    s.trim_end_matches('0').trim_end_matches('.').to_owned()
-                } else {
-                    s
-                }
-            };
-            if kind == 'G' {
-                s.to_uppercase()
-            } else {
-                s
-            }
-        }
-        _ => float_repr(x),
-    }
-}
 
 impl Vm {
     /// `format(v, spec)`.
@@ -213,94 +28,23 @@ impl Vm {
         if spec.is_empty() {
             return self.to_str(v);
         }
-        let s = parse_spec(spec)?;
-        match v {
-            Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => self.format_int(v, &s),
-            Value::Float(f) => Ok(self.format_float(*f, &s)),
+        use crate::vm::format_spec as fs;
+        let res = match v {
+            Value::Int(i) => fs::parse(spec, "int").and_then(|s| fs::format_i64(*i, &s)),
+            Value::Bool(b) => fs::parse(spec, "bool").and_then(|s| fs::format_i64(*b as i64, &s)),
+            Value::BigInt(b) => fs::parse(spec, "int").and_then(|s| fs::format_int(b, &s)),
+            Value::Float(f) => fs::parse(spec, "float").and_then(|s| fs::format_float(*f, &s)),
             Value::Str(text) => {
-                if !matches!(s.kind, None | Some('s')) {
-                    return Err(Exc::value_error(format!(
-                        "Unknown format code '{}' for object of type 'str'",
-                        s.kind.unwrap_or('s')
-                    )));
-                }
-                let body: String = match s.precision {
-                    Some(p) => text.as_str().chars().take(p).collect(),
-                    None => text.as_str().to_owned(),
-                };
-                Ok(pad(&s, "", &body, false))
+                fs::parse(spec, "str").and_then(|s| fs::format_str(text.as_str(), &s))
             }
             _ => {
-                let text = self.to_str(v)?;
-                Ok(pad(&s, "", &text, false))
-            }
-        }
-    }
-
-    fn format_int(&mut self, v: &Value, s: &Spec) -> PResult<String> {
-        let big = match v {
-            Value::Int(i) => num_bigint::BigInt::from(*i),
-            Value::Bool(b) => num_bigint::BigInt::from(*b as i64),
-            Value::BigInt(b) => (**b).clone(),
-            _ => num_bigint::BigInt::from(0),
-        };
-        let kind = s.kind.unwrap_or('d');
-        if matches!(kind, 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | '%') {
-            return Ok(self.format_float(big.to_f64().unwrap_or(f64::INFINITY), s));
-        }
-        let negative = big.sign() == num_bigint::Sign::Minus;
-        let mag = if negative { -big } else { big };
-        let (digits, prefix) = match kind {
-            'd' | 'n' => (mag.to_string(), ""),
-            'x' => (mag.to_str_radix(16), "0x"),
-            'X' => (mag.to_str_radix(16).to_uppercase(), "0X"),
-            'o' => (mag.to_str_radix(8), "0o"),
-            'b' => (mag.to_str_radix(2), "0b"),
-            'c' => (
-                mag.to_u32()
-                    .and_then(char::from_u32)
-                    .map(String::from)
-                    .unwrap_or_default(),
-                "",
-            ),
-            other => {
-                return Err(Exc::value_error(format!(
-                    "Unknown format code '{other}' for object of type 'int'"
+                return Err(Exc::type_error(format!(
+                    "unsupported format string passed to {}.__format__",
+                    self.type_name(v)
                 )))
             }
         };
-        let digits = match s.grouping {
-            Some(sep) => group_digits(&digits, sep, if kind == 'd' { 3 } else { 4 }),
-            None => digits,
-        };
-        let sign = format!(
-            "{}{}",
-            sign_str(s, negative),
-            if s.alternate { prefix } else { "" }
-        );
-        Ok(pad(s, &sign, &digits, true))
-    }
-
-    fn format_float(&mut self, x: f64, s: &Spec) -> String {
-        let negative = x.is_sign_negative() && !x.is_nan();
-        let body = match s.kind {
-            Some(k) => format_float_body(x, k, s.precision),
-            None => match s.precision {
-                Some(p) => format_float_body(x, 'g', Some(p)),
-                None => float_repr(x.abs()),
-            },
-        };
-        let body = match s.grouping {
-            Some(sep) => {
-                let (int_part, rest) = match body.find(|c: char| !c.is_ascii_digit()) {
-                    Some(idx) => body.split_at(idx),
-                    None => (body.as_str(), ""),
-                };
-                format!("{}{rest}", group_digits(int_part, sep, 3))
-            }
-            None => body,
-        };
-        pad(s, sign_str(s, negative), &body, true)
+        res.map_err(format_error)
     }
 
     /// `FormatValue`: conversion then `format(value, spec)`.
@@ -457,140 +201,97 @@ impl Vm {
 
     /// `fmt % args`.
     pub fn printf_format(&mut self, fmt: &str, args: &Value) -> PResult<Value> {
-        let items: Vec<Value> = match args {
-            Value::Tuple(t) => t.items.to_vec(),
-            other => vec![other.clone()],
+        use crate::vm::percent::{format_percent, PercentArgs};
+        let args = match args {
+            Value::Tuple(t) => PercentArgs::Tuple(t.items.to_vec()),
+            Value::Dict(_) | Value::List(_) | Value::Bytes(_) => PercentArgs::Mapping(args.clone()),
+            Value::Instance(inst) if inst.class.lookup_str("__getitem__").is_some() => {
+                PercentArgs::Mapping(args.clone())
+            }
+            other => PercentArgs::Single(other.clone()),
         };
-        let mapping = matches!(args, Value::Dict(_)).then(|| args.clone());
-        let mut next = 0usize;
-        let mut out = String::new();
-        let chars: Vec<char> = fmt.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            i += 1;
-            if c != '%' {
-                out.push(c);
-                continue;
-            }
-            let mut key: Option<String> = None;
-            if chars.get(i) == Some(&'(') {
-                let end = chars[i..].iter().position(|&c| c == ')').map(|p| p + i);
-                let Some(end) = end else {
-                    return Err(Exc::value_error("incomplete format key"));
-                };
-                key = Some(chars[i + 1..end].iter().collect());
-                i = end + 1;
-            }
-            let start = i;
-            while i < chars.len() && "-+ #0123456789.".contains(chars[i]) {
-                i += 1;
-            }
-            let flags: String = chars[start..i].iter().collect();
-            let Some(&conv) = chars.get(i) else {
-                return Err(Exc::value_error("incomplete format"));
-            };
-            i += 1;
-            if conv == '%' {
-                out.push('%');
-                continue;
-            }
-            let value = match (&key, &mapping) {
-                (Some(k), Some(m)) => self.get_item(m, &Value::str(k))?,
-                _ => {
-                    let v = items
-                        .get(next)
-                        .cloned()
-                        .ok_or_else(|| Exc::type_error("not enough arguments for format string"))?;
-                    next += 1;
-                    v
-                }
-            };
-            out.push_str(&self.printf_one(&flags, conv, &value)?);
+        format_percent(fmt, args, self).map(Value::string)
+    }
+}
+
+impl crate::vm::percent::PercentSource for Vm {
+    type Value = Value;
+    type Error = Exc;
+
+    fn raise(&mut self, kind: crate::vm::percent::ExcKind, msg: String) -> Exc {
+        use crate::vm::percent::ExcKind as K;
+        match kind {
+            K::TypeError => Exc::type_error(msg),
+            K::ValueError => Exc::value_error(msg),
+            K::OverflowError => Exc::overflow(msg),
+            K::MemoryError => Exc::memory(),
         }
-        if mapping.is_none() && next < items.len() {
-            return Err(Exc::type_error(
-                "not all arguments converted during string formatting",
-            ));
-        }
-        Ok(Value::string(out))
     }
 
-    fn printf_one(&mut self, flags: &str, conv: char, v: &Value) -> PResult<String> {
-        let left = flags.contains('-');
-        let zero = flags.contains('0') && !left;
-        let plus = flags.contains('+');
-        let digits: String = flags
-            .chars()
-            .filter(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        let digits = digits.trim_start_matches('0');
-        let (width, precision) = match digits.split_once('.') {
-            Some((w, p)) => (w.parse().unwrap_or(0), Some(p.parse().unwrap_or(0))),
-            None => (digits.parse().unwrap_or(0usize), None),
-        };
-        let mut spec = String::new();
-        if left {
-            spec.push('<');
-        } else if !zero {
-            spec.push('>');
+    fn get_item(&mut self, mapping: &Value, key: &str) -> PResult<Value> {
+        Vm::get_item(self, mapping, &Value::str(key))
+    }
+
+    fn exact_int(&mut self, v: &Value) -> Option<num_bigint::BigInt> {
+        crate::vm::methods::int::as_bigint(v)
+    }
+
+    fn exact_str(&mut self, v: &Value) -> Option<String> {
+        v.as_str().map(str::to_owned)
+    }
+
+    fn to_text(&mut self, v: &Value, kind: char) -> PResult<String> {
+        match kind {
+            's' => self.to_str(v),
+            'a' => Ok(ascii_of(&self.repr(v)?)),
+            _ => self.repr(v),
         }
-        if plus {
-            spec.push('+');
+    }
+
+    fn to_int(&mut self, v: &Value, kind: char) -> PResult<num_bigint::BigInt> {
+        use crate::vm::percent::{integer_required, real_number_required};
+        if let Some(b) = crate::vm::methods::int::as_bigint(v) {
+            return Ok(b);
         }
-        if zero {
-            spec.push('0');
-        }
-        if width > 0 {
-            spec.push_str(&width.to_string());
-        }
-        let text = match conv {
-            's' | 'r' | 'a' => {
-                let s = if conv == 's' {
-                    self.to_str(v)?
-                } else {
-                    self.repr(v)?
-                };
-                let s: String = match precision {
-                    Some(p) => s.chars().take(p).collect(),
-                    None => s,
-                };
-                return self.format_spec(&Value::string(s), &spec.replace('0', ""));
-            }
-            'd' | 'i' | 'u' => {
-                let n = match v {
-                    Value::Float(f) => Value::from_bigint(
-                        crate::vm::hash::float_to_bigint(f.trunc()).unwrap_or_default(),
-                    ),
-                    Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => v.clone(),
-                    _ => {
-                        return Err(Exc::type_error(format!(
-                            "%{conv} format: a real number is required, not {}",
-                            self.type_name(v)
-                        )))
-                    }
-                };
-                self.format_spec(&n, &spec)?
-            }
-            'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'c' => {
-                if let Some(p) = precision {
-                    spec.push_str(&format!(".{p}"));
+        let name = self.type_name(v);
+        match (v, kind) {
+            (Value::Float(f), 'd' | 'i' | 'u') => {
+                if !f.is_finite() {
+                    return Err(if f.is_nan() {
+                        Exc::value_error("cannot convert float NaN to integer")
+                    } else {
+                        Exc::overflow("cannot convert float infinity to integer")
+                    });
                 }
-                spec.push(conv);
-                let v = match (conv, v) {
-                    ('f' | 'F' | 'e' | 'E' | 'g' | 'G', Value::Int(i)) => Value::Float(*i as f64),
-                    _ => v.clone(),
-                };
-                self.format_spec(&v, &spec)?
+                Ok(crate::vm::float_repr::float_to_bigint(f.trunc()).unwrap_or_default())
             }
+            (_, 'd' | 'i' | 'u') => Err(Exc::type_error(real_number_required(kind, &name))),
+            _ => Err(Exc::type_error(integer_required(kind, &name))),
+        }
+    }
+
+    fn to_float(&mut self, v: &Value) -> PResult<f64> {
+        match v {
+            Value::Float(f) => Ok(*f),
+            Value::Int(i) => Ok(*i as f64),
+            Value::Bool(b) => Ok(*b as i64 as f64),
+            Value::BigInt(b) => crate::vm::float_repr::bigint_to_f64(b)
+                .ok_or_else(|| Exc::overflow("int too large to convert to float")),
             other => {
-                return Err(Exc::value_error(format!(
-                    "unsupported format character '{other}' (0x{:x})",
-                    other as u32
-                )))
+                let name = self.type_name(other);
+                Err(Exc::type_error(crate::vm::percent::float_required(&name)))
             }
-        };
-        Ok(text)
+        }
+    }
+}
+
+/// A format-spec failure as the exception it becomes.
+pub fn format_error(e: crate::vm::format_spec::FormatError) -> Exc {
+    use crate::vm::format_spec::FormatError;
+    match e {
+        FormatError::Value(msg) => Exc::value_error(msg),
+        FormatError::Overflow(msg) => Exc::overflow(msg),
+        FormatError::Memory => Exc::memory(),
     }
 }
 

@@ -10,55 +10,8 @@ use crate::vm::value::Value;
 use std::fmt::Write;
 
 /// Shortest round-trip repr of a float, CPython style (`1e+16`, `1.5e-07`, `inf`).
-// TODO(integrator): use float_repr from vm/float_repr.rs.
 pub fn float_repr(v: f64) -> String {
-    if v.is_nan() {
-        return "nan".to_owned();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 {
-            "inf".to_owned()
-        } else {
-            "-inf".to_owned()
-        };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0.0".to_owned()
-        } else {
-            "0.0".to_owned()
-        };
-    }
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let sign = if negative { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let n = digits.len() as i32;
-        let res = if exp >= 0 {
-            let int_len = (exp + 1) as usize;
-            if digits.len() <= int_len {
-                format!("{digits}{}.0", "0".repeat(int_len - digits.len()))
-            } else {
-                format!("{}.{}", &digits[..int_len], &digits[int_len..])
-            }
-        } else {
-            let _ = n;
-            format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
-        };
-        format!("{sign}{res}")
-    } else {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        let mant = if rest.is_empty() {
-            first.to_owned()
-        } else {
-            format!("{first}.{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{mant}e{esign}{:02}", exp.abs())
-    }
+    crate::vm::float_repr::float_repr(v)
 }
 
 /// Python's `repr` of a string.

@@ -1,0 +1,2 @@
+# start-up: one print.
+print("hello, world")

@@ -1,0 +1,738 @@
+//! Grammar action helpers: AST assembly and validation too long for a one-expression action in
+//! `grammar/apy.lalrpop` (targets, parameter lists, call arguments, statement shapes).
+//! Literal decoding (strings, f-strings, numbers) lives in `literal.rs`; nothing here knows
+//! about lalrpop's types beyond returning `SyntaxFault` for the user error slot.
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::*;
+use crate::syntax::lexer::SyntaxFault;
+use crate::syntax::span::{Source, Span};
+use std::rc::Rc;
+
+pub use crate::syntax::literal::{number, strings};
+
+/// What the single generated parser returns: a whole module, or one f-string field's
+/// expression (selected by a leading `FieldStart` token).
+pub enum Top {
+    Module(Vec<Stmt>),
+    Field(Expr),
+}
+
+/// One argument of a call or class header, before it is sorted into `args` and `keywords`.
+pub enum ArgItem {
+    Pos(Expr),
+    /// A bare generator expression `f(x for x in y)`; only valid as the sole argument.
+    Gen(Expr),
+    /// `name=value`; the name is parsed as an expression so bad names get good errors.
+    Kw(Expr, Expr, Span),
+    Star(Expr),
+    DoubleStar(Expr, Span),
+}
+
+/// One entry of a parameter list, before it is sorted into `Arguments`.
+pub enum ParamItem {
+    Plain(Arg, Option<Expr>),
+    BareStar(Span),
+    VarArgs(Arg),
+    KwArgs(Arg),
+    Slash(Span),
+}
+
+type Res<T> = Result<T, SyntaxFault>;
+
+pub fn fault(src: &Rc<Source>, msg: impl Into<String>, span: Span) -> SyntaxFault {
+    SyntaxFault::new(Diagnostic::new("SyntaxError", msg, src, span))
+}
+
+pub fn expr(kind: ExprKind, l: usize, r: usize) -> Expr {
+    Expr {
+        kind,
+        span: Span::new(l, r),
+    }
+}
+
+pub fn stmt(kind: StmtKind, l: usize, r: usize) -> Stmt {
+    Stmt {
+        kind,
+        span: Span::new(l, r),
+    }
+}
+
+pub fn bin_op(left: Expr, op: BinOp, right: Expr, l: usize, r: usize) -> Expr {
+    let kind = ExprKind::BinOp {
+        left: Box::new(left),
+        op,
+        right: Box::new(right),
+    };
+    expr(kind, l, r)
+}
+
+pub fn unary(op: UnaryOp, operand: Expr, l: usize, r: usize) -> Expr {
+    let kind = ExprKind::UnaryOp {
+        op,
+        operand: Box::new(operand),
+    };
+    expr(kind, l, r)
+}
+
+pub fn bool_op(op: BoolOp, first: Expr, rest: Vec<Expr>, l: usize, r: usize) -> Expr {
+    let mut values = Vec::with_capacity(rest.len() + 1);
+    values.push(first);
+    values.extend(rest);
+    expr(ExprKind::BoolOp { op, values }, l, r)
+}
+
+pub fn compare(left: Expr, rest: Vec<(CmpOp, Expr)>, l: usize, r: usize) -> Expr {
+    let (ops, comparators) = rest.into_iter().unzip();
+    let kind = ExprKind::Compare {
+        left: Box::new(left),
+        ops,
+        comparators,
+    };
+    expr(kind, l, r)
+}
+
+pub fn slice(
+    lower: Option<Expr>,
+    upper: Option<Expr>,
+    step: Option<Option<Expr>>,
+    l: usize,
+    r: usize,
+) -> Expr {
+    let kind = ExprKind::Slice {
+        lower: lower.map(Box::new),
+        upper: upper.map(Box::new),
+        step: step.flatten().map(Box::new),
+    };
+    expr(kind, l, r)
+}
+
+/// A parenthesised single expression keeps its inner span, as CPython's AST does.
+pub fn paren(src: &Rc<Source>, inner: Expr, _l: usize, _r: usize) -> Res<Expr> {
+    if let ExprKind::Starred(_) = inner.kind {
+        return Err(fault(src, "cannot use starred expression here", inner.span));
+    }
+    Ok(inner)
+}
+
+pub fn named_expr(src: &Rc<Source>, target: Expr, value: Expr, l: usize, r: usize) -> Res<Expr> {
+    let ExprKind::Name(ident) = target.kind else {
+        let msg = format!(
+            "cannot use assignment expressions with {}",
+            expr_name(&target)
+        );
+        return Err(fault(src, msg, target.span));
+    };
+    let kind = ExprKind::NamedExpr {
+        target: ident,
+        value: Box::new(value),
+    };
+    Ok(expr(kind, l, r))
+}
+
+/// A dotted module path `a.b.c` as one identifier.
+pub fn dotted(first: Rc<str>, rest: Vec<Rc<str>>, l: usize, r: usize) -> Ident {
+    let name = if rest.is_empty() {
+        first
+    } else {
+        let mut joined = first.to_string();
+        for part in rest {
+            joined.push('.');
+            joined.push_str(&part);
+        }
+        Rc::from(joined.as_str())
+    };
+    Ident {
+        name,
+        span: Span::new(l, r),
+    }
+}
+
+/// `{...}` with entries: a dict when every entry is `k: v` or `**m`, a set when every entry
+/// is a plain or starred element.
+pub fn dict_or_set(
+    src: &Rc<Source>,
+    items: Vec<(Option<Expr>, Option<Expr>)>,
+    l: usize,
+    r: usize,
+) -> Res<Expr> {
+    let is_dict = matches!(items.first(), Some((_, Some(_))));
+    let mut keys = Vec::new();
+    let mut values = Vec::new();
+    let mut elts = Vec::new();
+    for item in items {
+        match (item, is_dict) {
+            ((key, Some(value)), true) => {
+                keys.push(key);
+                values.push(value);
+            }
+            ((Some(elt), None), false) => elts.push(elt),
+            ((Some(elt), None), true) | ((_, Some(elt)), false) => {
+                let msg = if is_dict {
+                    "':' expected after dictionary key"
+                } else {
+                    "invalid syntax"
+                };
+                return Err(fault(src, msg, elt.span));
+            }
+            ((None, None), _) => {}
+        }
+    }
+    let kind = if is_dict {
+        ExprKind::Dict { keys, values }
+    } else {
+        ExprKind::Set(elts)
+    };
+    Ok(expr(kind, l, r))
+}
+
+/// CPython's name for an expression kind in messages ("function call", "literal", ...).
+pub fn expr_name(e: &Expr) -> &'static str {
+    match &e.kind {
+        ExprKind::BoolOp { .. } | ExprKind::BinOp { .. } | ExprKind::UnaryOp { .. } => "expression",
+        ExprKind::NamedExpr { .. } => "named expression",
+        ExprKind::Lambda { .. } => "lambda",
+        ExprKind::IfExp { .. } => "conditional expression",
+        ExprKind::Dict { .. } => "dict literal",
+        ExprKind::Set(_) => "set display",
+        ExprKind::ListComp { .. } => "list comprehension",
+        ExprKind::SetComp { .. } => "set comprehension",
+        ExprKind::DictComp { .. } => "dict comprehension",
+        ExprKind::GeneratorExp { .. } => "generator expression",
+        ExprKind::Await(_) => "await expression",
+        ExprKind::Yield(_) | ExprKind::YieldFrom(_) => "yield expression",
+        ExprKind::Compare { .. } => "comparison",
+        ExprKind::Call { .. } => "function call",
+        ExprKind::FString(_) => "f-string expression",
+        ExprKind::Constant(Constant::None) => "None",
+        ExprKind::Constant(Constant::True) => "True",
+        ExprKind::Constant(Constant::False) => "False",
+        ExprKind::Constant(Constant::Ellipsis) => "ellipsis",
+        ExprKind::Constant(_) => "literal",
+        ExprKind::Attribute { .. } => "attribute",
+        ExprKind::Subscript { .. } => "subscript",
+        ExprKind::Starred(_) => "starred",
+        ExprKind::Name(_) => "name",
+        ExprKind::List(_) => "list",
+        ExprKind::Tuple(_) => "tuple",
+        ExprKind::Slice { .. } => "slice",
+    }
+}
+
+// ------------------------------------------------------------------ statements
+
+pub fn expr_stmt(src: &Rc<Source>, e: Expr) -> Res<StmtKind> {
+    if let ExprKind::Starred(_) = e.kind {
+        return Err(fault(src, "can't use starred expression here", e.span));
+    }
+    Ok(StmtKind::Expr(e))
+}
+
+pub fn assign(src: &Rc<Source>, first: Expr, mut rest: Vec<Expr>) -> Res<StmtKind> {
+    let value = match rest.pop() {
+        Some(value) => value,
+        None => return expr_stmt(src, first),
+    };
+    if let ExprKind::Starred(_) = value.kind {
+        return Err(fault(src, "can't use starred expression here", value.span));
+    }
+    let single = rest.is_empty();
+    let mut targets = Vec::with_capacity(rest.len() + 1);
+    targets.push(first);
+    targets.extend(rest);
+    for (idx, target) in targets.iter().enumerate() {
+        let ctx = if idx == 0 && single {
+            TargetCtx::FirstAssign
+        } else {
+            TargetCtx::Assign
+        };
+        check_target(src, target, ctx)?;
+    }
+    Ok(StmtKind::Assign { targets, value })
+}
+
+pub fn aug_assign(src: &Rc<Source>, target: Expr, op: BinOp, value: Expr) -> Res<StmtKind> {
+    if !matches!(
+        target.kind,
+        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }
+    ) {
+        let msg = format!(
+            "'{}' is an illegal expression for augmented assignment",
+            expr_name(&target)
+        );
+        return Err(fault(src, msg, target.span));
+    }
+    Ok(StmtKind::AugAssign { target, op, value })
+}
+
+pub fn ann_assign(
+    src: &Rc<Source>,
+    start: usize,
+    target: Expr,
+    annotation: Expr,
+    value: Option<Expr>,
+) -> Res<StmtKind> {
+    let msg = match target.kind {
+        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => None,
+        ExprKind::Tuple(_) => Some("only single target (not tuple) can be annotated"),
+        ExprKind::List(_) => Some("only single target (not list) can be annotated"),
+        _ => Some("illegal target for annotation"),
+    };
+    if let Some(msg) = msg {
+        return Err(fault(src, msg, target.span));
+    }
+    let simple = matches!(target.kind, ExprKind::Name(_)) && target.span.start as usize == start;
+    Ok(StmtKind::AnnAssign {
+        target,
+        annotation,
+        value,
+        simple,
+    })
+}
+
+pub fn delete(src: &Rc<Source>, targets: Vec<Expr>) -> Res<StmtKind> {
+    for target in &targets {
+        check_target(src, target, TargetCtx::Delete)?;
+    }
+    Ok(StmtKind::Delete(targets))
+}
+
+pub fn import_from(
+    src: &Rc<Source>,
+    levels: Vec<u32>,
+    module: Option<Ident>,
+    names: Option<Vec<Alias>>,
+    l: usize,
+    r: usize,
+) -> Res<StmtKind> {
+    let level = levels.iter().fold(0u32, |acc, n| acc.saturating_add(*n));
+    if level == 0 && module.is_none() {
+        return Err(fault(src, "invalid syntax", Span::new(l, r)));
+    }
+    let Some(names) = names else {
+        return Err(fault(
+            src,
+            "'import *' is not supported in apy",
+            Span::new(l, r),
+        ));
+    };
+    Ok(StmtKind::ImportFrom {
+        module,
+        names,
+        level,
+    })
+}
+
+pub fn decorate(decorators: Vec<Expr>, mut s: Stmt) -> Stmt {
+    match &mut s.kind {
+        StmtKind::FunctionDef(def) => def.decorators = decorators,
+        StmtKind::ClassDef(def) => def.decorators = decorators,
+        _ => debug_assert!(false, "only defs and classes take decorators"),
+    }
+    s
+}
+
+/// Folds `elif` clauses into nested `If` statements, innermost last.
+pub fn if_stmt(
+    test: Expr,
+    body: Vec<Stmt>,
+    elifs: Vec<(usize, Expr, Vec<Stmt>)>,
+    orelse: Option<Vec<Stmt>>,
+    l: usize,
+    r: usize,
+) -> Stmt {
+    let mut orelse = orelse.unwrap_or_default();
+    for (start, test, body) in elifs.into_iter().rev() {
+        let nested = StmtKind::If { test, body, orelse };
+        orelse = vec![stmt(nested, start, r)];
+    }
+    stmt(StmtKind::If { test, body, orelse }, l, r)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn for_stmt(
+    src: &Rc<Source>,
+    is_async: bool,
+    target: Expr,
+    iter: Expr,
+    body: Vec<Stmt>,
+    orelse: Option<Vec<Stmt>>,
+    l: usize,
+    r: usize,
+) -> Res<Stmt> {
+    check_target(src, &target, TargetCtx::Assign)?;
+    let kind = StmtKind::For {
+        is_async,
+        target,
+        iter,
+        body,
+        orelse: orelse.unwrap_or_default(),
+    };
+    Ok(stmt(kind, l, r))
+}
+
+pub fn with_item(src: &Rc<Source>, context: Expr, target: Option<Expr>) -> Res<WithItem> {
+    if let Some(target) = &target {
+        check_target(src, target, TargetCtx::Assign)?;
+    }
+    Ok(WithItem { context, target })
+}
+
+pub fn try_stmt(
+    src: &Rc<Source>,
+    body: Vec<Stmt>,
+    clauses: Vec<(ExceptHandler, bool)>,
+    orelse: Option<Vec<Stmt>>,
+    finalbody: Option<Vec<Stmt>>,
+    l: usize,
+    r: usize,
+) -> Res<Stmt> {
+    let is_star = clauses.first().is_some_and(|(_, star)| *star);
+    let n_clauses = clauses.len();
+    let mut handlers = Vec::with_capacity(n_clauses);
+    for (idx, (handler, star)) in clauses.into_iter().enumerate() {
+        if star != is_star {
+            let msg = "cannot have both 'except' and 'except*' on the same 'try'";
+            return Err(fault(src, msg, handler.span));
+        }
+        if handler.typ.is_none() && idx + 1 < n_clauses {
+            return Err(fault(src, "default 'except:' must be last", handler.span));
+        }
+        handlers.push(handler);
+    }
+    let kind = StmtKind::Try {
+        body,
+        handlers,
+        orelse: orelse.unwrap_or_default(),
+        finalbody: finalbody.unwrap_or_default(),
+        is_star,
+    };
+    Ok(stmt(kind, l, r))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn func_def(
+    src: &Rc<Source>,
+    is_async: bool,
+    name: Ident,
+    params: Option<Vec<ParamItem>>,
+    returns: Option<Expr>,
+    body: Vec<Stmt>,
+    l: usize,
+    r: usize,
+) -> Res<Stmt> {
+    let args = arguments(src, params.unwrap_or_default(), "function definition")?;
+    let def = FunctionDef {
+        name,
+        args,
+        body,
+        decorators: Vec::new(),
+        returns,
+        is_async,
+    };
+    Ok(stmt(StmtKind::FunctionDef(Box::new(def)), l, r))
+}
+
+pub fn class_def(
+    src: &Rc<Source>,
+    name: Ident,
+    args: Option<Option<Vec<ArgItem>>>,
+    body: Vec<Stmt>,
+    l: usize,
+    r: usize,
+) -> Res<Stmt> {
+    let (bases, keywords) = call_args(src, args.flatten().unwrap_or_default())?;
+    let def = ClassDef {
+        name,
+        bases,
+        keywords,
+        body,
+        decorators: Vec::new(),
+    };
+    Ok(stmt(StmtKind::ClassDef(Box::new(def)), l, r))
+}
+
+pub fn lambda(
+    src: &Rc<Source>,
+    params: Option<Vec<ParamItem>>,
+    body: Expr,
+    l: usize,
+    r: usize,
+) -> Res<Expr> {
+    let args = arguments(src, params.unwrap_or_default(), "function definition")?;
+    let kind = ExprKind::Lambda {
+        args: Box::new(args),
+        body: Box::new(body),
+    };
+    Ok(expr(kind, l, r))
+}
+
+pub fn call(
+    src: &Rc<Source>,
+    func: Expr,
+    items: Option<Vec<ArgItem>>,
+    l: usize,
+    r: usize,
+) -> Res<Expr> {
+    let (args, keywords) = call_args(src, items.unwrap_or_default())?;
+    let kind = ExprKind::Call {
+        func: Box::new(func),
+        args,
+        keywords,
+    };
+    Ok(expr(kind, l, r))
+}
+
+// ------------------------------------------------------------------ validation
+
+/// Where a target appears; decides the wording of CPython's messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TargetCtx {
+    /// The only target of `target = value`, where CPython suggests `==`.
+    FirstAssign,
+    Assign,
+    Delete,
+}
+
+/// Checks that `target` can be assigned to (or deleted). Recursion follows tuple and list
+/// nesting only, which needs brackets and so is bounded by the bracket depth limit.
+pub fn check_target(src: &Rc<Source>, target: &Expr, ctx: TargetCtx) -> Res<()> {
+    match &target.kind {
+        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => Ok(()),
+        ExprKind::Starred(_) if ctx == TargetCtx::Delete => {
+            Err(fault(src, "cannot delete starred", target.span))
+        }
+        ExprKind::Starred(_) => Err(fault(
+            src,
+            "starred assignment target must be in a list or tuple",
+            target.span,
+        )),
+        ExprKind::Tuple(elts) | ExprKind::List(elts) => check_elements(src, elts, ctx),
+        _ => Err(bad_target(src, target, ctx)),
+    }
+}
+
+fn check_elements(src: &Rc<Source>, elts: &[Expr], ctx: TargetCtx) -> Res<()> {
+    let inner = if ctx == TargetCtx::Delete {
+        TargetCtx::Delete
+    } else {
+        TargetCtx::Assign
+    };
+    let mut seen_star = false;
+    for elt in elts {
+        match &elt.kind {
+            ExprKind::Starred(value) if inner == TargetCtx::Assign => {
+                if seen_star {
+                    let msg = "multiple starred expressions in assignment";
+                    return Err(fault(src, msg, elt.span));
+                }
+                seen_star = true;
+                check_target(src, value, inner)?;
+            }
+            _ => check_target(src, elt, inner)?,
+        }
+    }
+    Ok(())
+}
+
+fn bad_target(src: &Rc<Source>, target: &Expr, ctx: TargetCtx) -> SyntaxFault {
+    let name = expr_name(target);
+    let msg = match ctx {
+        TargetCtx::Delete => format!("cannot delete {name}"),
+        TargetCtx::FirstAssign if suggests_equality(target) => {
+            format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?")
+        }
+        _ if matches!(target.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_))
+            && ctx == TargetCtx::Assign =>
+        {
+            "assignment to yield expression not possible".to_string()
+        }
+        _ => format!("cannot assign to {name}"),
+    };
+    fault(src, msg, target.span)
+}
+
+/// CPython adds the `==` hint only for targets that look like a mistyped comparison operand.
+fn suggests_equality(target: &Expr) -> bool {
+    !matches!(
+        target.kind,
+        ExprKind::BoolOp { .. }
+            | ExprKind::UnaryOp {
+                op: UnaryOp::Not,
+                ..
+            }
+            | ExprKind::Compare { .. }
+            | ExprKind::Lambda { .. }
+            | ExprKind::IfExp { .. }
+            | ExprKind::GeneratorExp { .. }
+            | ExprKind::Constant(Constant::None | Constant::True | Constant::False)
+    )
+}
+
+/// Sorts call arguments into positional and keyword lists, enforcing Python's order rules.
+fn call_args(src: &Rc<Source>, items: Vec<ArgItem>) -> Res<(Vec<Expr>, Vec<Keyword>)> {
+    let n_items = items.len();
+    let mut args = Vec::new();
+    let mut keywords: Vec<Keyword> = Vec::new();
+    let mut seen_double_star = false;
+    for item in items {
+        match item {
+            ArgItem::Pos(e) | ArgItem::Gen(e) if !keywords.is_empty() => {
+                let msg = if seen_double_star {
+                    "positional argument follows keyword argument unpacking"
+                } else {
+                    "positional argument follows keyword argument"
+                };
+                return Err(fault(src, msg, e.span));
+            }
+            ArgItem::Gen(e) if n_items > 1 => {
+                return Err(fault(
+                    src,
+                    "Generator expression must be parenthesized",
+                    e.span,
+                ));
+            }
+            ArgItem::Pos(e) | ArgItem::Gen(e) => args.push(e),
+            ArgItem::Star(e) if seen_double_star => {
+                let msg = "iterable argument unpacking follows keyword argument unpacking";
+                return Err(fault(src, msg, e.span));
+            }
+            ArgItem::Star(e) => args.push(e),
+            ArgItem::Kw(name, value, span) => {
+                let ExprKind::Name(ident) = name.kind else {
+                    let msg = "expression cannot contain assignment, perhaps you meant \"==\"?";
+                    return Err(fault(src, msg, span));
+                };
+                if keywords
+                    .iter()
+                    .any(|kw| kw.name.as_ref().is_some_and(|n| n.name == ident.name))
+                {
+                    let msg = format!("keyword argument repeated: {}", ident.name);
+                    return Err(fault(src, msg, ident.span));
+                }
+                keywords.push(Keyword {
+                    name: Some(ident),
+                    value,
+                    span,
+                });
+            }
+            ArgItem::DoubleStar(value, span) => {
+                seen_double_star = true;
+                keywords.push(Keyword {
+                    name: None,
+                    value,
+                    span,
+                });
+            }
+        }
+    }
+    Ok((args, keywords))
+}
+
+/// Where the parameter list parser is: before `/`, before `*`, after `*`, after `**`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ParamStage {
+    Positional,
+    KeywordOnly,
+    Closed,
+}
+
+/// Sorts a flat parameter list into `Arguments`, with CPython's checks and messages.
+fn arguments(src: &Rc<Source>, items: Vec<ParamItem>, what: &str) -> Res<Arguments> {
+    let mut res = Arguments::default();
+    let mut stage = ParamStage::Positional;
+    let mut seen_default = false;
+    let mut bare_star: Option<Span> = None;
+    let mut names: Vec<Rc<str>> = Vec::new();
+    let mut note_name = |arg: &Arg| -> Res<()> {
+        if names.contains(&arg.name.name) {
+            let msg = format!("duplicate argument '{}' in {what}", arg.name.name);
+            return Err(fault(src, msg, arg.name.span));
+        }
+        names.push(arg.name.name.clone());
+        Ok(())
+    };
+    for item in items {
+        if stage == ParamStage::Closed {
+            let span = param_span(&item);
+            return Err(fault(
+                src,
+                "arguments cannot follow var-keyword argument",
+                span,
+            ));
+        }
+        match item {
+            ParamItem::Plain(arg, default) => {
+                note_name(&arg)?;
+                if stage == ParamStage::KeywordOnly {
+                    bare_star = None;
+                    res.kwonly.push(arg);
+                    res.kw_defaults.push(default);
+                    continue;
+                }
+                match default {
+                    Some(default) => {
+                        seen_default = true;
+                        res.defaults.push(default);
+                    }
+                    None if seen_default => {
+                        let msg = "non-default argument follows default argument";
+                        return Err(fault(src, msg, arg.name.span));
+                    }
+                    None => {}
+                }
+                res.args.push(arg);
+            }
+            ParamItem::Slash(span) => {
+                if !res.posonly.is_empty() {
+                    return Err(fault(src, "/ may appear only once", span));
+                }
+                if stage != ParamStage::Positional {
+                    return Err(fault(src, "/ must be ahead of *", span));
+                }
+                if res.args.is_empty() {
+                    let msg = "at least one argument must precede /";
+                    return Err(fault(src, msg, span));
+                }
+                res.posonly = std::mem::take(&mut res.args);
+            }
+            ParamItem::BareStar(span)
+            | ParamItem::VarArgs(Arg {
+                name: Ident { span, .. },
+                ..
+            }) if stage != ParamStage::Positional => {
+                return Err(fault(src, "* argument may appear only once", span));
+            }
+            ParamItem::BareStar(span) => {
+                stage = ParamStage::KeywordOnly;
+                bare_star = Some(span);
+            }
+            ParamItem::VarArgs(arg) => {
+                note_name(&arg)?;
+                stage = ParamStage::KeywordOnly;
+                res.vararg = Some(arg);
+            }
+            ParamItem::KwArgs(arg) => {
+                if let Some(span) = bare_star {
+                    return Err(fault(src, "named arguments must follow bare *", span));
+                }
+                note_name(&arg)?;
+                stage = ParamStage::Closed;
+                res.kwarg = Some(arg);
+            }
+        }
+    }
+    if let Some(span) = bare_star {
+        return Err(fault(src, "named arguments must follow bare *", span));
+    }
+    Ok(res)
+}
+
+fn param_span(item: &ParamItem) -> Span {
+    match item {
+        ParamItem::Plain(arg, _) | ParamItem::VarArgs(arg) | ParamItem::KwArgs(arg) => {
+            arg.name.span
+        }
+        ParamItem::BareStar(span) | ParamItem::Slash(span) => *span,
+    }
+}

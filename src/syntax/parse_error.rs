@@ -1,0 +1,392 @@
+//! Turns a parser failure into one plain sentence, CPython's where it has one: looks at the
+//! token found, the tokens around it and the set the grammar expected, and never lists token
+//! sets. The parser driver lowers lalrpop's error into `Failure` first, so this module does not
+//! depend on lalrpop.
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::lexer::{Spanned, SyntaxFault};
+use crate::syntax::span::{Source, Span};
+use crate::syntax::token::Token;
+use std::rc::Rc;
+
+/// A parser failure, independent of the parser generator.
+pub enum Failure {
+    /// An unexpected token (`tok` is `None` when the parser could not say which).
+    Token {
+        start: usize,
+        end: usize,
+        tok: Option<Token>,
+        expected: Vec<String>,
+    },
+    /// The input ended where more was expected.
+    Eof {
+        location: usize,
+        expected: Vec<String>,
+    },
+    /// An error raised by the lexer, the layout pass or a grammar action.
+    User(SyntaxFault),
+}
+
+struct Ctx<'a> {
+    source: &'a Rc<Source>,
+    toks: &'a [Spanned],
+    expected: &'a [String],
+}
+
+impl Ctx<'_> {
+    fn expects(&self, terminal: &str) -> bool {
+        self.expected
+            .iter()
+            .any(|e| e.trim_matches('"') == terminal.trim_matches('"'))
+    }
+
+    fn fault(&self, kind: &'static str, msg: impl Into<String>, span: Span) -> SyntaxFault {
+        SyntaxFault::new(Diagnostic::new(kind, msg, self.source, span))
+    }
+}
+
+pub fn describe(source: &Rc<Source>, toks: &[Spanned], failure: Failure) -> SyntaxFault {
+    match failure {
+        Failure::User(fault) => fault,
+        Failure::Eof { location, expected } => {
+            let ctx = Ctx {
+                source,
+                toks,
+                expected: &expected,
+            };
+            let idx = toks.len();
+            let span = Span::new(location, location);
+            let mut fault = if ctx.expects("INDENT") {
+                expected_block(&ctx, idx, span)
+            } else if ctx.expects("except") && ctx.expects("finally") {
+                let msg = "expected 'except' or 'finally' block";
+                ctx.fault("SyntaxError", msg, span)
+            } else {
+                ctx.fault("SyntaxError", "unexpected end of input", span)
+            };
+            fault.incomplete = true;
+            fault
+        }
+        Failure::Token {
+            start,
+            end,
+            tok,
+            expected,
+        } => {
+            let ctx = Ctx {
+                source,
+                toks,
+                expected: &expected,
+            };
+            let idx = toks
+                .iter()
+                .position(|t| t.0 == start && Some(&t.1) == tok.as_ref())
+                .unwrap_or(toks.len());
+            unexpected_token(&ctx, idx, tok, Span::new(start, end))
+        }
+    }
+}
+
+fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> SyntaxFault {
+    if let Some(fault) = layout_problem(ctx, idx, tok.as_ref(), span) {
+        return fault;
+    }
+    if let Some(fault) = unsupported_statement(ctx, idx, span) {
+        return fault;
+    }
+    if let Some(fault) = missing_piece(ctx, idx, tok.as_ref(), span) {
+        return fault;
+    }
+    if let Some(fault) = bracket_problem(ctx, idx, tok.as_ref(), span) {
+        return fault;
+    }
+    let span = if tok == Some(Token::Newline) || tok == Some(Token::Dedent) {
+        point(span)
+    } else {
+        span
+    };
+    ctx.fault("SyntaxError", "invalid syntax", span)
+}
+
+/// Unexpected INDENT, a missing block, a missing ':' at the end of a header.
+fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Option<SyntaxFault> {
+    match tok {
+        Some(Token::Indent) => {
+            let next_span = ctx.toks.get(idx + 1).map_or(span, |t| Span::new(t.0, t.2));
+            Some(ctx.fault("IndentationError", "unexpected indent", next_span))
+        }
+        _ if ctx.expects("INDENT") => {
+            let mut fault = expected_block(ctx, idx, span);
+            // Only layout tokens follow: the input ended before the block's body.
+            fault.incomplete = ctx
+                .toks
+                .get(idx..)
+                .is_some_and(|rest| rest.iter().all(|t| t.1 == Token::Dedent));
+            Some(fault)
+        }
+        Some(Token::Newline) if ctx.expects(":") => {
+            let header = header_keyword(ctx, idx);
+            let mut fault = ctx.fault("SyntaxError", "expected ':'", point(span));
+            if let Some(hint) = header.and_then(colon_hint) {
+                fault.diag.notes.push(hint.to_string());
+            }
+            Some(fault)
+        }
+        _ => None,
+    }
+}
+
+/// `match` statements are Python 3.10+ syntax that apy leaves out.
+fn unsupported_statement(ctx: &Ctx, idx: usize, span: Span) -> Option<SyntaxFault> {
+    let start = line_start(ctx.toks, idx);
+    let first = ctx.toks.get(start)?;
+    let is_match = matches!(&first.1, Token::Name(n) if &**n == "match");
+    let ends_with_colon = ctx.toks.get(start..).is_some_and(|rest| {
+        rest.iter()
+            .take_while(|t| t.1 != Token::Newline)
+            .last()
+            .is_some_and(|t| t.1 == Token::Colon)
+    });
+    if !(is_match && ends_with_colon && idx > start) {
+        return None;
+    }
+    let mut fault = ctx.fault(
+        "SyntaxError",
+        "the match statement is not supported in apy",
+        Span::new(first.0, first.2),
+    );
+    fault
+        .diag
+        .notes
+        .push("use an if/elif chain instead".to_string());
+    let _ = span;
+    Some(fault)
+}
+
+/// A missing `else`, `except`/`finally`, or an `=` where a comparison was meant.
+fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Option<SyntaxFault> {
+    let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p));
+    if tok == Some(&Token::Newline) && ctx.expects("else") && ctx.expected.len() <= 2 {
+        let msg = "expected 'else' after 'if' expression";
+        return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
+    if ctx.expects("except") && ctx.expects("finally") {
+        let msg = "expected 'except' or 'finally' block";
+        return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
+    if tok == Some(&Token::Assign) {
+        let prev = prev.filter(|p| ends_expr(&p.1))?;
+        let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
+        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+    }
+    let prev = prev?;
+    if is_print_statement(ctx, idx, tok?) {
+        let msg = "Missing parentheses in call to 'print'. Did you mean print(...)?";
+        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+    }
+    None
+}
+
+/// Errors inside brackets: a bracket left open across lines, or a missing comma.
+fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Option<SyntaxFault> {
+    let (open_start, open_tok, open_end) = open_bracket(ctx.toks, idx)?;
+    let open_line = ctx.source.line_of(*open_start as u32);
+    if open_tok != &Token::FieldStart && ctx.source.line_of(span.start) > open_line {
+        let symbol = match open_tok {
+            Token::LBracket => '[',
+            Token::LBrace => '{',
+            _ => '(',
+        };
+        let mut fault = ctx.fault(
+            "SyntaxError",
+            format!("'{symbol}' was never closed"),
+            Span::new(*open_start, *open_end),
+        );
+        fault.diag.label = Some("opened here".to_string());
+        return Some(fault);
+    }
+    let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p))?;
+    if starts_expr(tok?) && ends_expr(&prev.1) {
+        let msg = "invalid syntax. Perhaps you forgot a comma?";
+        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+    }
+    None
+}
+
+/// Index of the first token of the logical line holding token `idx`.
+fn line_start(toks: &[Spanned], idx: usize) -> usize {
+    toks.get(..idx.min(toks.len()))
+        .and_then(|before| {
+            before
+                .iter()
+                .rposition(|t| matches!(t.1, Token::Newline | Token::Indent | Token::Dedent))
+        })
+        .map_or(0, |p| p + 1)
+}
+
+/// A one-character span at `span.start`, for errors at an end of line.
+fn point(span: Span) -> Span {
+    Span {
+        start: span.start,
+        end: span.start.saturating_add(1),
+    }
+}
+
+/// "expected an indented block after 'if' statement on line 3", pointing at what came instead.
+fn expected_block(ctx: &Ctx, idx: usize, span: Span) -> SyntaxFault {
+    let what = match header_start(ctx, idx) {
+        Some((keyword, line)) => format!(" after {} on line {line}", header_description(keyword)),
+        None => String::new(),
+    };
+    let span = if span.start == span.end {
+        point(span)
+    } else {
+        span
+    };
+    ctx.fault(
+        "IndentationError",
+        format!("expected an indented block{what}"),
+        span,
+    )
+}
+
+/// The first token of the logical line before the failing token's line, with its line.
+fn header_start<'a>(ctx: &'a Ctx, idx: usize) -> Option<(&'a Token, usize)> {
+    // Skip back over the NEWLINE that ended the header.
+    let end = ctx.toks.get(..idx)?;
+    let end = match end.last() {
+        Some((_, Token::Newline, _)) => &end[..end.len() - 1],
+        _ => end,
+    };
+    let start = end
+        .iter()
+        .rposition(|t| matches!(t.1, Token::Newline | Token::Indent | Token::Dedent))
+        .map_or(0, |p| p + 1);
+    let mut first = end.get(start)?;
+    if first.1 == Token::Async {
+        first = end.get(start + 1)?;
+    }
+    Some((&first.1, ctx.source.line_of(first.0 as u32)))
+}
+
+fn header_keyword<'a>(ctx: &'a Ctx, idx: usize) -> Option<&'a Token> {
+    let start = ctx
+        .toks
+        .get(..idx)?
+        .iter()
+        .rposition(|t| matches!(t.1, Token::Newline | Token::Indent | Token::Dedent))
+        .map_or(0, |p| p + 1);
+    let first = ctx.toks.get(start)?;
+    if first.1 == Token::Async {
+        return ctx.toks.get(start + 1).map(|t| &t.1);
+    }
+    Some(&first.1)
+}
+
+fn header_description(keyword: &Token) -> &'static str {
+    match keyword {
+        Token::If => "'if' statement",
+        Token::Elif => "'elif' statement",
+        Token::Else => "'else' statement",
+        Token::While => "'while' statement",
+        Token::For => "'for' statement",
+        Token::Try => "'try' statement",
+        Token::Except => "'except' statement",
+        Token::Finally => "'finally' statement",
+        Token::With => "'with' statement",
+        Token::Def => "function definition",
+        Token::Class => "class definition",
+        _ => "':'",
+    }
+}
+
+fn colon_hint(keyword: &Token) -> Option<&'static str> {
+    Some(match keyword {
+        Token::If => "a block starts with ':' after the `if` condition",
+        Token::Elif => "a block starts with ':' after the `elif` condition",
+        Token::Else => "write `else:` to start the block",
+        Token::While => "a block starts with ':' after the `while` condition",
+        Token::For => "a block starts with ':' after `for target in iterable`",
+        Token::Try => "write `try:` to start the block",
+        Token::Except => "a block starts with ':' after the `except` clause",
+        Token::Finally => "write `finally:` to start the block",
+        Token::With => "a block starts with ':' after the `with` items",
+        Token::Def => "a function body starts with ':' after the parameter list",
+        Token::Class => "a class body starts with ':' after the class name or bases",
+        _ => return None,
+    })
+}
+
+fn is_print_statement(ctx: &Ctx, idx: usize, tok: &Token) -> bool {
+    let Some(prev_idx) = idx.checked_sub(1) else {
+        return false;
+    };
+    let is_print =
+        matches!(ctx.toks.get(prev_idx), Some((_, Token::Name(n), _)) if &**n == "print");
+    let line_start = prev_idx == 0
+        || matches!(
+            ctx.toks.get(prev_idx - 1),
+            Some((
+                _,
+                Token::Newline | Token::Indent | Token::Dedent | Token::Semi,
+                _
+            ))
+        );
+    is_print && line_start && starts_expr(tok)
+}
+
+fn starts_expr(tok: &Token) -> bool {
+    matches!(
+        tok,
+        Token::Name(_)
+            | Token::Number(_)
+            | Token::Str(_)
+            | Token::None
+            | Token::True
+            | Token::False
+            | Token::LParen
+            | Token::LBracket
+            | Token::LBrace
+            | Token::Ellipsis
+            | Token::Lambda
+            | Token::Not
+            | Token::Tilde
+            | Token::Await
+    )
+}
+
+fn ends_expr(tok: &Token) -> bool {
+    matches!(
+        tok,
+        Token::Name(_)
+            | Token::Number(_)
+            | Token::Str(_)
+            | Token::None
+            | Token::True
+            | Token::False
+            | Token::RParen
+            | Token::RBracket
+            | Token::RBrace
+            | Token::Ellipsis
+    )
+}
+
+/// The innermost bracket still open before token `idx` (an f-string field counts as one,
+/// since its expression is parsed as if parenthesised).
+fn open_bracket(toks: &[Spanned], idx: usize) -> Option<&Spanned> {
+    let mut stack = Vec::new();
+    for tok in toks.iter().take(idx) {
+        match tok.1 {
+            Token::LParen
+            | Token::LBracket
+            | Token::LBrace
+            | Token::WithLParen
+            | Token::FieldStart => stack.push(tok),
+            Token::RParen | Token::RBracket | Token::RBrace | Token::WithRParen => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
