@@ -444,6 +444,7 @@ fn run_file_from_env() {
     let Ok(path) = std::env::var("APY_VM_FILE") else {
         return;
     };
+    println!();
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let source = Source::new(path.clone(), text);
     let module = match crate::syntax::parser::parse_module(&source) {
