@@ -8,7 +8,28 @@ pub mod random;
 pub mod sys;
 pub mod time;
 
-use crate::vm::Vm;
+use crate::compile::code::CodeObject;
+use crate::vm::{Outcome, Vm, VmOptions};
+use std::rc::Rc;
+
+/// Fills a bare VM with the builtins and the module registry.
+pub fn install(vm: &mut Vm) {
+    builtins::register(vm);
+    register_modules(vm);
+}
+
+/// A VM with the standard library installed (for the REPL and tests).
+pub fn new_vm(options: VmOptions) -> Vm {
+    let mut vm = Vm::new(options);
+    install(&mut vm);
+    vm
+}
+
+/// Runs `code` as `__main__` with the standard library. Call it inside
+/// `vm::run_on_big_stack` (with parsing and compiling) so deep native recursion is safe.
+pub fn run_main(code: Rc<CodeObject>, options: VmOptions) -> Outcome {
+    crate::vm::run_main_with(code, options, install)
+}
 
 pub fn register_modules(vm: &mut Vm) {
     vm.module_registry.insert("sys", sys::init);

@@ -34,7 +34,7 @@ pub mod resume;
 pub mod types;
 pub mod value;
 
-pub use machine::{run_main, Outcome, Vm, VmOptions};
+pub use machine::{run_main_with, run_on_big_stack, Outcome, Vm, VmOptions};
 pub use value::Value;
 
 #[cfg(test)]

@@ -348,7 +348,7 @@ fn min_max(vm: &mut Vm, args: Args, name: &str, want_max: bool) -> PResult<Value
             None => true,
             Some((bk, _)) => {
                 if want_max {
-                    vm.lt(bk, &k)?
+                    vm.gt(&k, bk)?
                 } else {
                     vm.lt(&k, bk)?
                 }
@@ -905,5 +905,68 @@ pub fn small_int(v: &Value) -> Option<i64> {
         Value::Bool(b) => Some(*b as i64),
         Value::BigInt(b) => b.to_i64(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::span::Source;
+    use crate::vm::VmOptions;
+
+    /// Development aid: `APY_VM_FILE=prog.py cargo test --lib run_file_from_env -- --nocapture`
+    /// runs one program through parser, compiler and VM, printing a CPython-style traceback.
+    #[test]
+    fn run_file_from_env() {
+        let Ok(path) = std::env::var("APY_VM_FILE") else {
+            return;
+        };
+        println!();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let source = Source::new(path.clone(), text);
+        let module = match crate::syntax::parser::parse_module(&source) {
+            Ok(m) => m,
+            Err(diags) => {
+                for d in diags {
+                    println!("{}: {}", d.kind, d.message);
+                }
+                return;
+            }
+        };
+        let code = match crate::compile::codegen::compile_module(&module, &source, false) {
+            Ok(c) => c,
+            Err(diags) => {
+                for d in diags {
+                    println!("{}: {}", d.kind, d.message);
+                }
+                return;
+            }
+        };
+        let outcome = crate::stdlib::run_main(
+            code,
+            VmOptions {
+                argv: vec![path],
+                virtual_time: true,
+                script_dir: None,
+            },
+        );
+        if let Some(tb) = outcome.uncaught {
+            for (idx, (report, link)) in tb.chain.iter().enumerate() {
+                let _ = idx;
+                eprintln!("Traceback (most recent call last):");
+                for f in &report.frames {
+                    let line = f.source.line_of(f.span.start);
+                    eprintln!(
+                        "  File \"{}\", line {}, in {}",
+                        f.source.name, line, f.function
+                    );
+                    eprintln!("    {}", f.source.line_text(line).trim());
+                }
+                eprintln!("{}", report.summary);
+                if let Some(link) = link {
+                    eprintln!("\n{}\n", link.sentence());
+                }
+            }
+        }
+        eprintln!("[exit {}]", outcome.exit_code);
     }
 }

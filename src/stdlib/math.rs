@@ -63,6 +63,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("isqrt", isqrt),
         ("fmod", fmod),
         ("modf", modf),
+        ("frexp", frexp),
+        ("ldexp", ldexp),
         ("dist", dist),
     ];
     for &(name, func) in table {
@@ -337,6 +339,50 @@ fn modf(vm: &mut Vm, args: Args) -> PResult<Value> {
         Value::Float(frac),
         Value::Float(int_part),
     ]))
+}
+
+fn frexp(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("frexp", &args, 0, 1, 1)?;
+    let x = to_f64(vm, arg(&args, 0)?)?;
+    if x == 0.0 || !x.is_finite() {
+        return Ok(Value::tuple(vec![Value::Float(x), Value::Int(0)]));
+    }
+    let mut e = x.abs().log2().floor() as i32 + 1;
+    let mut m = x / 2f64.powi(e);
+    if m.abs() >= 1.0 {
+        m /= 2.0;
+        e += 1;
+    } else if m.abs() < 0.5 {
+        m *= 2.0;
+        e -= 1;
+    }
+    Ok(Value::tuple(vec![Value::Float(m), Value::Int(e as i64)]))
+}
+
+fn ldexp(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("ldexp", &args, 0, 2, 2)?;
+    let x = to_f64(vm, arg(&args, 0)?)?;
+    let e = match arg(&args, 1)? {
+        Value::Int(i) => (*i).clamp(-20_000, 20_000) as i32,
+        Value::Bool(b) => *b as i32,
+        other => {
+            return Err(Exc::type_error(format!(
+                "Expected an int as second argument to ldexp, not {}",
+                vm.type_name(other)
+            )))
+        }
+    };
+    let mut r = x;
+    let mut left = e;
+    while left != 0 {
+        let step = left.clamp(-1000, 1000);
+        r *= 2f64.powi(step);
+        left -= step;
+    }
+    if r.is_infinite() && x.is_finite() {
+        return Err(range_err());
+    }
+    Ok(Value::Float(r))
 }
 
 fn hypot(vm: &mut Vm, args: Args) -> PResult<Value> {

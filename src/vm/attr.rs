@@ -301,14 +301,31 @@ impl Vm {
                 .get_str(&PyStr::new("__name__"))
                 .unwrap_or(Value::None),
             (Value::Function(f), "__doc__") => match f.code.consts.first() {
-                Some(Value::Str(s))
-                    if f.code.obj.kind != crate::compile::code::CodeKind::Module =>
-                {
-                    let _ = s;
-                    Value::None
-                }
+                Some(v @ Value::Str(_)) => v.clone(),
                 _ => Value::None,
             },
+            (Value::Function(f), "__kwdefaults__") => match &*f.kwdefaults.borrow() {
+                Some(d) => Value::Dict(d.clone()),
+                None => Value::None,
+            },
+            (Value::Function(f), "__code__") => Value::Code(f.code.clone()),
+            (Value::Function(f), "__globals__") => Value::Dict(f.globals.clone()),
+            (Value::Function(f), "__closure__") => {
+                if f.closure.is_empty() {
+                    Value::None
+                } else {
+                    Value::tuple(f.closure.iter().map(|c| Value::Cell(c.clone())).collect())
+                }
+            }
+            (Value::Code(c), "co_name") => Value::Str(c.name.clone()),
+            (Value::Code(c), "co_argcount") => Value::Int(c.obj.argcount as i64),
+            (Value::Cell(c), "cell_contents") => {
+                let v = c.get();
+                if matches!(v, Value::Null) {
+                    return Err(Exc::value_error("Cell is empty"));
+                }
+                v
+            }
             (Value::Function(f), "__defaults__") => {
                 let d = f.defaults.borrow().clone();
                 if d.is_empty() {

@@ -79,7 +79,7 @@ impl Vm {
         let Some(mro) = c3_mro(&bases) else {
             let names: Vec<&str> = bases.iter().map(|b| b.name()).collect();
             return Err(Exc::type_error(format!(
-                "Cannot create a consistent method resolution order (MRO) for bases {}",
+                "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                 names.join(", ")
             )));
         };

@@ -65,6 +65,15 @@ impl Vm {
         self.truthy(&v)
     }
 
+    /// `a > b` as a bool (`max`).
+    pub fn gt(&mut self, a: &Value, b: &Value) -> PResult<bool> {
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            return Ok(x > y);
+        }
+        let v = self.rich_compare(CmpOp::Gt, a, b)?;
+        self.truthy(&v)
+    }
+
     pub fn rich_compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> PResult<Value> {
         let (ca, cb) = (self.class_of(a), self.class_of(b));
         if ca.is_user || cb.is_user {
@@ -90,12 +99,11 @@ impl Vm {
     fn compare_dunder(&mut self, op: CmpOp, a: &Value, b: &Value) -> PResult<Option<Value>> {
         let (ca, cb) = (self.class_of(a), self.class_of(b));
         let (name, rname) = dunder(op);
-        let same = Rc::ptr_eq(&ca, &cb);
-        let reflected_first = cb.is_user && !same && cb.is_subclass(&ca);
+        let reflected_first = cb.is_user && !Rc::ptr_eq(&ca, &cb) && cb.is_subclass(&ca);
         let attempts: [(bool, &Rc<_>, &str, &Value, &Value); 2] = if reflected_first {
             [(true, &cb, rname, b, a), (true, &ca, name, a, b)]
         } else {
-            [(true, &ca, name, a, b), (!same, &cb, rname, b, a)]
+            [(true, &ca, name, a, b), (true, &cb, rname, b, a)]
         };
         for (enabled, cls, method, x, y) in attempts {
             if !enabled || !cls.is_user {

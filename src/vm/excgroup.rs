@@ -133,7 +133,18 @@ impl Vm {
         self.check_catchable(typ)?;
         if !self.is_group(&exc) {
             if self.exc_match(&exc, typ)? {
-                let group = self.new_group(Value::str(""), vec![exc.clone()]);
+                let group = self.new_exception(
+                    ExcKind::ExceptionGroup,
+                    vec![Value::str(""), Value::tuple(vec![exc.clone()])],
+                );
+                let group = if self.exc_is(&exc, ExcKind::Exception) {
+                    group
+                } else {
+                    self.new_exception(
+                        ExcKind::BaseExceptionGroup,
+                        vec![Value::str(""), Value::tuple(vec![exc.clone()])],
+                    )
+                };
                 if let (Value::Instance(src), Value::Instance(dst)) = (&exc, &group) {
                     if let (Some(s), Some(d)) = (&src.exc, &dst.exc) {
                         *d.traceback.borrow_mut() = s.traceback.borrow().clone();

@@ -1,6 +1,6 @@
 //! The public face of the VM: `Vm` (interpreter state shared by every frame: types, builtins,
 //! modules, recursion depth, the exception being handled, buffered stdout), `VmOptions`,
-//! `Outcome`, and `run_main`, which runs a module as `__main__` on a big-stack thread.
+//! `Outcome`, and `run_main_with`, which runs a module as `__main__`.
 
 use crate::compile::code::CodeObject;
 use crate::diagnostics::Traceback;
@@ -102,8 +102,9 @@ impl Vm {
             source_loader: None,
         };
         crate::vm::methods::register_all(&mut vm);
-        crate::stdlib::builtins::register(&mut vm);
-        crate::stdlib::register_modules(&mut vm);
+        for (name, cls) in vm.types.builtin_names() {
+            vm.builtins.set_item_str(name, Value::Class(cls));
+        }
         vm
     }
 
@@ -217,17 +218,13 @@ impl Vm {
     }
 }
 
-/// Runs `code` as `__main__` on a thread with a large stack, so native re-entrance (reprs of
-/// deep structures, key functions) stays within the recursion limit without overflowing.
-pub fn run_main(code: Rc<CodeObject>, options: VmOptions) -> Outcome {
-    // `Rc` is not `Send`: the code object travels as its source, and is rebuilt by the
-    // caller's pipeline... instead we run on the current thread when we cannot move it.
-    run_main_here(code, options)
-}
-
-/// Runs on the current thread (which must have a large stack; see `run_on_big_stack`).
-pub fn run_main_here(code: Rc<CodeObject>, options: VmOptions) -> Outcome {
+/// Runs `code` as `__main__` in a fresh VM that `install` fills with the standard library
+/// (`stdlib::run_main` passes its installer; the VM itself never names the stdlib). Runs on
+/// the current thread: wrap the whole pipeline in `run_on_big_stack` so native re-entrance
+/// (reprs of deep structures, key functions) cannot overflow the Rust stack.
+pub fn run_main_with(code: Rc<CodeObject>, options: VmOptions, install: fn(&mut Vm)) -> Outcome {
     let mut vm = Vm::new(options);
+    install(&mut vm);
     vm.run_main_code(code)
 }
 

@@ -265,6 +265,35 @@ fn true_div(a: &BigInt, b: &BigInt) -> PResult<f64> {
             return Ok(x as f64 / y as f64);
         }
     }
+    {
+        // Scale so the integer quotient carries 64+ significant bits, with a sticky bit for
+        // the remainder, then convert once: correctly rounded in all but rare double-rounding
+        // cases.
+        let (na, nb) = (a.abs(), b.abs());
+        let shift = 66i64 - (na.bits() as i64 - nb.bits() as i64);
+        let (num, den) = if shift >= 0 {
+            (na << shift as u64, nb)
+        } else {
+            (na, nb << (-shift) as u64)
+        };
+        let (q, r) = num.div_rem(&den);
+        let q = if r.is_zero() { q } else { q | BigInt::from(1) };
+        let mag = q.to_f64().unwrap_or(f64::INFINITY);
+        let res = mag * 2f64.powi((-shift).clamp(-1074, 1023) as i32);
+        let res = if shift < -1023 || shift > 1074 {
+            mag * 2f64.powf(-shift as f64)
+        } else {
+            res
+        };
+        if res.is_infinite() {
+            return Err(Exc::overflow(
+                "integer division result too large for a float",
+            ));
+        }
+        let negative = a.is_negative() != b.is_negative();
+        return Ok(if negative { -res } else { res });
+    }
+    #[allow(unreachable_code)]
     let (x, y) = (a.to_f64(), b.to_f64());
     match (x, y) {
         (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Ok(x / y),
@@ -315,6 +344,14 @@ impl Vm {
 
     /// Built-in types; `Ok(None)` means "not implemented" for this pair.
     fn binary_builtin(&mut self, op: BinOp, a: &Value, b: &Value) -> PResult<Option<Value>> {
+        if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
+            match op {
+                BinOp::BitAnd => return Ok(Some(Value::Bool(p & q))),
+                BinOp::BitOr => return Ok(Some(Value::Bool(p | q))),
+                BinOp::BitXor => return Ok(Some(Value::Bool(p ^ q))),
+                _ => {}
+            }
+        }
         if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
             return self.num_binary(op, &x, &y);
         }
@@ -358,6 +395,24 @@ impl Vm {
                 Value::Set(x),
                 Value::Set(y),
             ) => Some(self.set_op(op, x, y)?),
+            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::DictView(v), _)
+                if v.kind != crate::vm::object::misc::ViewKind::Values =>
+            {
+                let left = self.collect(a)?;
+                let left = self.set_from(left)?;
+                let right = self.collect(b)?;
+                let right = self.set_from(right)?;
+                return self.binary_builtin(op, &left, &right);
+            }
+            (
+                BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
+                Value::Set(_),
+                Value::DictView(_),
+            ) => {
+                let right = self.collect(b)?;
+                let right = self.set_from(right)?;
+                return self.binary_builtin(op, a, &right);
+            }
             (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
                 let res = Value::new_dict();
                 self.dict_update(&res, &Value::Dict(x.clone()))?;

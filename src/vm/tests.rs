@@ -44,8 +44,22 @@ fn code(
     })
 }
 
+/// A minimal `print` for these tests (the real one lives in the stdlib, which the VM may not
+/// depend on).
+fn test_print(vm: &mut Vm, args: crate::vm::object::function::Args) -> Result<Value, Exc> {
+    let mut parts = Vec::new();
+    for v in args.pos {
+        parts.push(vm.to_str(v)?);
+    }
+    vm.write_out(&parts.join(" "));
+    vm.write_out("\n");
+    Ok(Value::None)
+}
+
 fn run(module: Rc<CodeObject>) -> (String, Option<String>) {
     let mut vm = Vm::new(VmOptions::default());
+    vm.builtins
+        .set_item_str("print", Vm::native("print", test_print));
     let globals = vm.main_globals();
     let res = vm.run_code(module, globals);
     let err = match res {
@@ -435,61 +449,4 @@ fn collector_frees_self_referencing_lists() {
         crate::vm::gc::tracked_count()
     );
     let _ = &mut vm;
-}
-
-/// Development aid: `APY_VM_FILE=prog.py cargo test --lib run_file_from_env -- --nocapture`
-/// runs one program through parser, compiler and VM, printing a CPython-style traceback.
-#[test]
-fn run_file_from_env() {
-    let Ok(path) = std::env::var("APY_VM_FILE") else {
-        return;
-    };
-    println!();
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let source = Source::new(path.clone(), text);
-    let module = match crate::syntax::parser::parse_module(&source) {
-        Ok(m) => m,
-        Err(diags) => {
-            for d in diags {
-                println!("{}: {}", d.kind, d.message);
-            }
-            return;
-        }
-    };
-    let code = match crate::compile::codegen::compile_module(&module, &source, false) {
-        Ok(c) => c,
-        Err(diags) => {
-            for d in diags {
-                println!("{}: {}", d.kind, d.message);
-            }
-            return;
-        }
-    };
-    let outcome = crate::vm::machine::run_main_here(
-        code,
-        VmOptions {
-            argv: vec![path],
-            virtual_time: true,
-            script_dir: None,
-        },
-    );
-    if let Some(tb) = outcome.uncaught {
-        for (idx, (report, link)) in tb.chain.iter().enumerate() {
-            let _ = idx;
-            eprintln!("Traceback (most recent call last):");
-            for f in &report.frames {
-                let line = f.source.line_of(f.span.start);
-                eprintln!(
-                    "  File \"{}\", line {}, in {}",
-                    f.source.name, line, f.function
-                );
-                eprintln!("    {}", f.source.line_text(line).trim());
-            }
-            eprintln!("{}", report.summary);
-            if let Some(link) = link {
-                eprintln!("\n{}\n", link.sentence());
-            }
-        }
-    }
-    eprintln!("[exit {}]", outcome.exit_code);
 }

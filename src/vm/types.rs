@@ -91,6 +91,30 @@ impl Types {
             };
             exceptions.push(new_class(kind.name(), vec![base], Layout::Exception));
         }
+        let eg_idx = ExcKind::ExceptionGroup as usize;
+        if let (Some(beg), Some(exc)) = (
+            exceptions
+                .get(ExcKind::BaseExceptionGroup as usize)
+                .cloned(),
+            exceptions.get(ExcKind::Exception as usize).cloned(),
+        ) {
+            let bases = vec![beg, exc];
+            if let Some(mro) = crate::vm::object::class::c3_mro(&bases) {
+                let name = Rc::new(PyStr::new("ExceptionGroup"));
+                let cls = Rc::new(Class {
+                    qualname: RefCell::new(name.clone()),
+                    name,
+                    bases,
+                    mro,
+                    dict: Rc::new(Dict::new()),
+                    layout: Layout::Exception,
+                    is_user: false,
+                });
+                if let Some(slot) = exceptions.get_mut(eg_idx) {
+                    *slot = cls;
+                }
+            }
+        }
         Types {
             type_: b("type"),
             float: b("float"),

@@ -18,6 +18,8 @@ pub fn register(vm: &mut Vm) {
         &[
             ("__new__", int_new),
             ("bit_length", int_bit_length),
+            ("bit_count", int_bit_count),
+            ("as_integer_ratio", int_ratio),
             ("conjugate", to_int_method),
             ("__index__", to_int_method),
             ("__int__", to_int_method),
@@ -31,6 +33,7 @@ pub fn register(vm: &mut Vm) {
         &[
             ("__new__", float_new),
             ("is_integer", float_is_integer),
+            ("as_integer_ratio", float_ratio),
             ("conjugate", float_conjugate),
             ("__format__", number_format),
             ("__int__", float_int),
@@ -62,6 +65,61 @@ fn int_bit_length(_vm: &mut Vm, args: Args) -> PResult<Value> {
         Value::BigInt(b) => b.bits() as i64,
         _ => 0,
     }))
+}
+
+fn int_bit_count(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let n = as_bigint(arg(&args, 0)?).unwrap_or_default();
+    let ones: u64 = n
+        .magnitude()
+        .to_u64_digits()
+        .iter()
+        .map(|d| d.count_ones() as u64)
+        .sum();
+    Ok(Value::Int(ones as i64))
+}
+
+fn int_ratio(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::tuple(vec![to_int(arg(&args, 0)?), Value::Int(1)]))
+}
+
+fn float_ratio(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let Value::Float(x) = arg(&args, 0)? else {
+        return Err(Exc::type_error(
+            "descriptor 'as_integer_ratio' requires a 'float' object",
+        ));
+    };
+    if x.is_nan() {
+        return Err(Exc::value_error("cannot convert NaN to integer ratio"));
+    }
+    if x.is_infinite() {
+        return Err(Exc::overflow("cannot convert Infinity to integer ratio"));
+    }
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mantissa = (bits & ((1u64 << 52) - 1)) as i64;
+    let mut e = if exp == 0 {
+        -1074
+    } else {
+        mantissa |= 1 << 52;
+        exp - 1075
+    };
+    while mantissa != 0 && mantissa & 1 == 0 {
+        mantissa >>= 1;
+        e += 1;
+    }
+    let sign = if *x < 0.0 { -1 } else { 1 };
+    let num = BigInt::from(mantissa * sign);
+    if e >= 0 {
+        Ok(Value::tuple(vec![
+            Value::from_bigint(num << e as u64),
+            Value::Int(1),
+        ]))
+    } else {
+        Ok(Value::tuple(vec![
+            Value::from_bigint(num),
+            Value::from_bigint(BigInt::from(1) << (-e) as u64),
+        ]))
+    }
 }
 
 /// Parses an int literal the way `int(s, base)` does.

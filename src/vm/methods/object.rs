@@ -76,7 +76,11 @@ pub fn register(vm: &mut Vm) {
             ("count", range_count),
         ],
     );
-    add_methods(&t.slice, "slice", &[("__new__", slice_new)]);
+    add_methods(
+        &t.slice,
+        "slice",
+        &[("__new__", slice_new), ("indices", slice_indices)],
+    );
 }
 
 fn identity(_vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -401,6 +405,28 @@ fn range_count(vm: &mut Vm, args: Args) -> PResult<Value> {
     let r = range_self(&args)?;
     let found = vm.contains(&Value::Range(r), arg(&args, 1)?)?;
     Ok(Value::Int(found as i64))
+}
+
+fn slice_indices(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("indices", &args, 1, 1, 1)?;
+    let Some(Value::Slice(s)) = args.pos.first() else {
+        return Err(Exc::type_error(
+            "descriptor 'indices' requires a 'slice' object",
+        ));
+    };
+    let len = vm.index_value(
+        arg(&args, 1)?,
+        "'str' object cannot be interpreted as an integer",
+    )?;
+    if len < 0 {
+        return Err(Exc::value_error("length should not be negative"));
+    }
+    let (start, stop, step, _) = crate::vm::item::slice_indices(vm, s, len as usize)?;
+    Ok(Value::tuple(vec![
+        Value::Int(start),
+        Value::Int(stop),
+        Value::Int(step),
+    ]))
 }
 
 fn slice_new(_vm: &mut Vm, args: Args) -> PResult<Value> {

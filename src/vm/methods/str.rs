@@ -24,7 +24,7 @@ pub fn register(vm: &mut Vm) {
             ("rstrip", rstrip),
             ("upper", upper),
             ("lower", lower),
-            ("casefold", lower),
+            ("casefold", casefold),
             ("swapcase", swapcase),
             ("title", title),
             ("capitalize", capitalize),
@@ -38,9 +38,10 @@ pub fn register(vm: &mut Vm) {
             ("count", count),
             ("format", format),
             ("isdigit", isdigit),
-            ("isdecimal", isdigit),
+            ("isdecimal", isdecimal),
             ("isnumeric", isnumeric),
             ("isalpha", isalpha),
+            ("isascii", isascii),
             ("isalnum", isalnum),
             ("isspace", isspace),
             ("isupper", isupper),
@@ -293,6 +294,15 @@ fn lower(vm: &mut Vm, args: Args) -> PResult<Value> {
     ))
 }
 
+fn casefold(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::string(
+        this(vm, &args, "casefold")?
+            .as_str()
+            .to_lowercase()
+            .replace('ß', "ss"),
+    ))
+}
+
 fn swapcase(vm: &mut Vm, args: Args) -> PResult<Value> {
     let s = this(vm, &args, "swapcase")?;
     Ok(Value::string(
@@ -489,8 +499,31 @@ fn char_test(vm: &Vm, args: &Args, name: &str, pred: fn(char) -> bool) -> PResul
 
 fn isdigit(vm: &mut Vm, args: Args) -> PResult<Value> {
     char_test(vm, &args, "isdigit", |c| {
-        c.is_ascii_digit() || c.is_numeric() && c.to_digit(10).is_some()
+        c.is_ascii_digit()
+            || is_unicode_decimal(c)
+            || matches!(c, '\u{b2}' | '\u{b3}' | '\u{b9}' | '\u{2070}'..='\u{2079}' | '\u{2080}'..='\u{2089}' | '\u{2460}'..='\u{2468}')
     })
+}
+
+fn isascii(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::Bool(this(vm, &args, "isascii")?.is_ascii()))
+}
+
+fn isdecimal(vm: &mut Vm, args: Args) -> PResult<Value> {
+    char_test(vm, &args, "isdecimal", |c| {
+        c.to_digit(10).is_some() || is_unicode_decimal(c)
+    })
+}
+
+/// Decimal digits of other scripts (Arabic-Indic, Devanagari, fullwidth, ...).
+fn is_unicode_decimal(c: char) -> bool {
+    let cp = c as u32;
+    [
+        0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50,
+        0xed0, 0xf20, 0x1040, 0xff10,
+    ]
+    .iter()
+    .any(|&base| (base..base + 10).contains(&cp))
 }
 
 fn isnumeric(vm: &mut Vm, args: Args) -> PResult<Value> {

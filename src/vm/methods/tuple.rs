@@ -45,7 +45,23 @@ fn index(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("index", &args, 1, 1, 3)?;
     let items = items_of(vm, &args, "index")?;
     let v = arg(&args, 1)?;
-    for (idx, item) in items.iter().enumerate() {
+    let len = items.len() as i64;
+    let norm = |i: i64| {
+        if i < 0 {
+            (i + len).max(0) as usize
+        } else {
+            i as usize
+        }
+    };
+    let start = match args.pos.get(2) {
+        Some(s) => norm(vm.index_value(s, "slice indices must be integers")?),
+        None => 0,
+    };
+    let end = match args.pos.get(3) {
+        Some(e) => norm(vm.index_value(e, "slice indices must be integers")?),
+        None => items.len(),
+    };
+    for (idx, item) in items.iter().enumerate().take(end).skip(start) {
         if vm.eq(item, v)? {
             return Ok(Value::Int(idx as i64));
         }
