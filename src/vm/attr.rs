@@ -376,6 +376,12 @@ impl Vm {
             (Value::Property(p), "fdel") => p.fdel.clone(),
             (Value::Property(p), "__doc__") => p.doc.clone(),
             (Value::Wrapper(w), "__func__") => w.func.clone(),
+            (Value::Iter(_), "__next__" | "__iter__") => {
+                match crate::vm::methods::dunder::iterator_method(name) {
+                    Some(f) => BoundMethod::new_value(f, obj.clone()),
+                    None => return Ok(None),
+                }
+            }
             _ => return Ok(None),
         }))
     }

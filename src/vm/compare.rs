@@ -135,7 +135,7 @@ impl Vm {
     }
 
     /// Built-in comparison: `Ok(None)` when the kinds do not compare.
-    fn builtin_cmp(&mut self, op: CmpOp, a: &Value, b: &Value) -> PResult<Option<bool>> {
+    pub(crate) fn builtin_cmp(&mut self, op: CmpOp, a: &Value, b: &Value) -> PResult<Option<bool>> {
         if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
             return Ok(Some(match num_cmp(&x, &y) {
                 Some(ord) => ordering_matches(op, ord),
@@ -191,6 +191,22 @@ impl Vm {
                 let (xs, ys) = (self.collect(a)?, self.collect(b)?);
                 let _ = (x, y);
                 let sx = self.set_from(xs)?;
+                let sy = self.set_from(ys)?;
+                return self.builtin_cmp(op, &sx, &sy);
+            }
+            (Value::Slice(x), Value::Slice(y)) if is_eq => {
+                let (x, y) = (x.clone(), y.clone());
+                let equal = self.eq(&x.start, &y.start)?
+                    && self.eq(&x.stop, &y.stop)?
+                    && self.eq(&x.step, &y.step)?;
+                Some(equal == (op == CmpOp::Eq))
+            }
+            (Value::DictView(v), Value::Set(_)) | (Value::Set(_), Value::DictView(v))
+                if v.kind != crate::vm::object::misc::ViewKind::Values =>
+            {
+                let xs = self.collect(a)?;
+                let sx = self.set_from(xs)?;
+                let ys = self.collect(b)?;
                 let sy = self.set_from(ys)?;
                 return self.builtin_cmp(op, &sx, &sy);
             }

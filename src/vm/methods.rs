@@ -3,6 +3,7 @@
 //! file and add it to that file's `register` table. `self` is `args.pos[0]`.
 
 pub mod dict;
+pub mod dunder;
 pub mod exception;
 pub mod int;
 pub mod list;
@@ -27,6 +28,7 @@ pub fn register_all(vm: &mut Vm) {
     dict::register(vm);
     set::register(vm);
     exception::register(vm);
+    dunder::register(vm);
 }
 
 /// Adds native methods to a class, owned by `owner` (the type name shown in reprs).

@@ -343,7 +343,12 @@ impl Vm {
     }
 
     /// Built-in types; `Ok(None)` means "not implemented" for this pair.
-    fn binary_builtin(&mut self, op: BinOp, a: &Value, b: &Value) -> PResult<Option<Value>> {
+    pub(crate) fn binary_builtin(
+        &mut self,
+        op: BinOp,
+        a: &Value,
+        b: &Value,
+    ) -> PResult<Option<Value>> {
         if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
             match op {
                 BinOp::BitAnd => return Ok(Some(Value::Bool(p & q))),

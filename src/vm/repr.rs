@@ -216,7 +216,8 @@ impl Vm {
                 self.repr(&args[0])?
             } else {
                 let t = self.repr(&Value::tuple(args))?;
-                t.trim_start_matches('(').trim_end_matches(')').to_owned()
+                let inner = t.strip_prefix('(').unwrap_or(&t);
+                inner.strip_suffix(')').unwrap_or(inner).to_owned()
             };
             return Ok(format!("{}({inner})", cls.name()));
         }

@@ -100,6 +100,9 @@ fn object_init(_vm: &mut Vm, _args: Args) -> PResult<Value> {
 
 fn object_repr(vm: &mut Vm, args: Args) -> PResult<Value> {
     let v = arg(&args, 0)?;
+    if !matches!(v, Value::Instance(_)) {
+        return Ok(Value::string(vm.repr(v)?));
+    }
     let cls = vm.class_of(v);
     let module = cls.module();
     let name = if module == "builtins" {
@@ -115,6 +118,9 @@ fn object_repr(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn object_str(vm: &mut Vm, args: Args) -> PResult<Value> {
     let v = arg(&args, 0)?;
+    if !matches!(v, Value::Instance(_)) {
+        return Ok(Value::string(vm.to_str(v)?));
+    }
     Ok(Value::string(vm.repr(v)?))
 }
 

@@ -42,6 +42,7 @@ pub fn register(vm: &mut Vm) {
             ("isnumeric", isnumeric),
             ("isalpha", isalpha),
             ("isascii", isascii),
+            ("isprintable", isprintable),
             ("isalnum", isalnum),
             ("isspace", isspace),
             ("isupper", isupper),
@@ -503,6 +504,16 @@ fn isdigit(vm: &mut Vm, args: Args) -> PResult<Value> {
             || is_unicode_decimal(c)
             || matches!(c, '\u{b2}' | '\u{b3}' | '\u{b9}' | '\u{2070}'..='\u{2079}' | '\u{2080}'..='\u{2089}' | '\u{2460}'..='\u{2468}')
     })
+}
+
+fn isprintable(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "isprintable")?;
+    let text = s.as_str();
+    let ok = text.chars().all(|c| {
+        let r = crate::vm::repr::str_repr(&c.to_string());
+        c == '\'' || c == '\\' || r.chars().count() == 3
+    });
+    Ok(Value::Bool(ok))
 }
 
 fn isascii(vm: &mut Vm, args: Args) -> PResult<Value> {
