@@ -5,6 +5,7 @@
 pub mod builtins;
 pub mod math;
 pub mod random;
+pub mod random_module;
 pub mod sys;
 pub mod time;
 
@@ -35,5 +36,6 @@ pub fn register_modules(vm: &mut Vm) {
     vm.module_registry.insert("sys", sys::init);
     vm.module_registry.insert("time", time::init);
     vm.module_registry.insert("math", math::init);
-    // TODO(integrator): register `random` (stdlib/random.rs) and `asyncio` here.
+    vm.module_registry.insert("random", random_module::init);
+    // TODO(integrator): register `asyncio` here.
 }

@@ -80,6 +80,8 @@ pub struct Vm {
     pub clock: Clock,
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
     pub source_loader: Option<fn(&mut Vm, &str) -> Option<PResult<Value>>>,
+    /// Native state of built-in modules (the `random` generator, ...), one value per type.
+    extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
 }
 
 impl Vm {
@@ -100,12 +102,28 @@ impl Vm {
             },
             options,
             source_loader: None,
+            extensions: HashMap::new(),
         };
         crate::vm::methods::register_all(&mut vm);
         for (name, cls) in vm.types.builtin_names() {
             vm.builtins.set_item_str(name, Value::Class(cls));
         }
         vm
+    }
+
+    /// The module state of type `T`, created with `make` on first use.
+    pub fn extension<T: 'static>(&mut self, make: fn() -> T) -> &mut T {
+        let entry = self
+            .extensions
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Box::new(make()));
+        if !entry.is::<T>() {
+            *entry = Box::new(make());
+        }
+        match entry.downcast_mut::<T>() {
+            Some(v) => v,
+            None => unreachable_state(),
+        }
     }
 
     pub fn native(name: &'static str, func: NativeFn) -> Value {
@@ -216,6 +234,13 @@ impl Vm {
             uncaught: Some(self.build_traceback(&exc)),
         }
     }
+}
+
+/// The extension map holds exactly one value per type id, so a failed downcast cannot happen;
+/// this keeps the signature total without a panic in release builds.
+fn unreachable_state() -> ! {
+    debug_assert!(false, "extension state of the wrong type");
+    std::process::abort()
 }
 
 /// Runs `code` as `__main__` in a fresh VM that `install` fills with the standard library
