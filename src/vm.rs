@@ -1,6 +1,41 @@
 //! The virtual machine: values, heap objects, frames and the dispatch loop.
 //! It never names event-loop types: when bytecode has to wait, the dispatch loop returns a
 //! `Halt` saying why, and the runtime decides what to do.
+//!
+//! Map: `value` (the Value enum), `object/` (heap kinds), `gc` (cycle collector), `frame`,
+//! `interp` (dispatch loop), `call` (argument binding), `resume` (generators/coroutines),
+//! `ops`/`compare`/`item`/`attr` (operators, subscripts, attributes), `repr`/`format` (text),
+//! `exception`/`excgroup` (raising, tracebacks, except*), `classdef` (classes, imports),
+//! `types` (built-in classes), `methods/` (one file per built-in type's methods),
+//! `machine` (Vm, run_main).
+
+pub mod attr;
+pub mod call;
+pub mod classdef;
+pub mod compare;
+pub mod exception;
+pub mod excgroup;
 pub mod float_repr;
+pub mod format;
 pub mod format_spec;
+pub mod frame;
+pub mod gc;
+pub mod halt;
+pub mod hash;
+pub mod interp;
+pub mod item;
+pub mod machine;
+pub mod methods;
+pub mod object;
+pub mod ops;
 pub mod percent;
+pub mod repr;
+pub mod resume;
+pub mod types;
+pub mod value;
+
+pub use machine::{run_main_with, run_on_big_stack, Outcome, Vm, VmOptions};
+pub use value::Value;
+
+#[cfg(test)]
+mod tests;

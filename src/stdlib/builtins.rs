@@ -1,0 +1,972 @@
+//! The builtins namespace: `print`, `len`, `range`, `sorted`, `isinstance`, ... and the
+//! built-in types and exception classes under their names.
+
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::methods::list::{sort_options, sort_with};
+use crate::vm::methods::{arg, check_count};
+use crate::vm::object::function::Args;
+use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::value::Value;
+use crate::vm::Vm;
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use std::rc::Rc;
+
+pub fn register(vm: &mut Vm) {
+    let b = vm.builtins.clone();
+    for (name, cls) in vm.types.builtin_names() {
+        b.set_item_str(name, Value::Class(cls));
+    }
+    let table: &[(&'static str, crate::vm::object::function::NativeFn)] = &[
+        ("print", print),
+        ("input", input),
+        ("len", len),
+        ("repr", repr),
+        ("ascii", ascii),
+        ("enumerate", enumerate),
+        ("zip", zip),
+        ("map", map),
+        ("filter", filter),
+        ("reversed", reversed),
+        ("sorted", sorted),
+        ("sum", sum),
+        ("min", min),
+        ("max", max),
+        ("abs", abs),
+        ("round", round),
+        ("divmod", divmod),
+        ("pow", pow),
+        ("isinstance", isinstance),
+        ("issubclass", issubclass),
+        ("id", id),
+        ("hash", hash),
+        ("chr", chr),
+        ("ord", ord),
+        ("bin", bin),
+        ("hex", hex),
+        ("oct", oct),
+        ("any", any),
+        ("all", all),
+        ("iter", iter),
+        ("next", next),
+        ("callable", callable),
+        ("getattr", getattr),
+        ("setattr", setattr),
+        ("hasattr", hasattr),
+        ("delattr", delattr),
+        ("format", format),
+        ("exit", exit),
+        ("quit", exit),
+        ("vars", vars),
+        ("dir", dir),
+        ("aiter", aiter),
+        ("anext", anext),
+    ];
+    for &(name, func) in table {
+        b.set_item_str(name, Vm::native(name, func));
+    }
+    b.set_item_str("None", Value::None);
+    b.set_item_str("True", Value::Bool(true));
+    b.set_item_str("False", Value::Bool(false));
+    b.set_item_str("NotImplemented", Value::NotImplemented);
+    b.set_item_str("Ellipsis", Value::Ellipsis);
+    b.set_item_str("__name__", Value::str("builtins"));
+}
+
+fn print(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let mut sep = " ".to_owned();
+    let mut end = "\n".to_owned();
+    let mut file = Value::None;
+    for (k, v) in args.kwnames.iter().zip(args.kwvals.iter()) {
+        match (k.as_str(), v) {
+            ("sep", Value::None) | ("end", Value::None) | ("flush", _) => {}
+            ("sep", Value::Str(s)) => sep = s.as_str().to_owned(),
+            ("end", Value::Str(s)) => end = s.as_str().to_owned(),
+            ("sep" | "end", other) => {
+                return Err(Exc::type_error(format!(
+                    "{} must be None or a string, not {}",
+                    k.as_str(),
+                    vm.type_name(other)
+                )))
+            }
+            ("file", v) => file = v.clone(),
+            (name, _) => {
+                return Err(Exc::type_error(format!(
+                    "'{name}' is an invalid keyword argument for print()"
+                )))
+            }
+        }
+    }
+    let mut text = String::new();
+    for (idx, v) in args.pos.iter().enumerate() {
+        if idx > 0 {
+            text.push_str(&sep);
+        }
+        match v {
+            Value::Str(s) => text.push_str(s.as_str()),
+            other => text.push_str(&vm.to_str(other)?),
+        }
+    }
+    text.push_str(&end);
+    crate::stdlib::sys::write_to(vm, &file, &text)?;
+    Ok(Value::None)
+}
+
+fn input(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("input", &args, 0, 0, 1)?;
+    if let Some(prompt) = args.pos.first() {
+        let text = vm.to_str(prompt)?;
+        vm.write_out(&text);
+    }
+    vm.flush_out();
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(0) => Err(Exc::new(ExcKind::EOFError, "EOF when reading a line")),
+        Ok(_) => {
+            if line.ends_with('\n') {
+                line.pop();
+                if line.ends_with('\r') {
+                    line.pop();
+                }
+            }
+            Ok(Value::string(line))
+        }
+        Err(e) => Err(Exc::new(ExcKind::OSError, e.to_string())),
+    }
+}
+
+fn len(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("len", &args, 0, 1, 1)?;
+    Ok(Value::Int(vm.len(arg(&args, 0)?)? as i64))
+}
+
+fn repr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("repr", &args, 0, 1, 1)?;
+    Ok(Value::string(vm.repr(arg(&args, 0)?)?))
+}
+
+fn ascii(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("ascii", &args, 0, 1, 1)?;
+    let r = vm.repr(arg(&args, 0)?)?;
+    Ok(Value::string(crate::vm::format::ascii_of(&r)))
+}
+
+fn enumerate(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let iterable = args
+        .pos
+        .first()
+        .or_else(|| args.kw("iterable"))
+        .ok_or_else(|| {
+            Exc::type_error("enumerate() missing required argument 'iterable' (pos 1)")
+        })?;
+    let start = match args.pos.get(1).or_else(|| args.kw("start")) {
+        Some(Value::Int(i)) => *i,
+        Some(Value::Bool(b)) => *b as i64,
+        Some(other) => {
+            return Err(Exc::type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                vm.type_name(other)
+            )))
+        }
+        None => 0,
+    };
+    let it = vm.iter(iterable)?;
+    Ok(Iter::new_value(
+        IterState::Enumerate {
+            iter: it,
+            count: start,
+        },
+        "enumerate",
+    ))
+}
+
+fn zip(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let strict = match args.kw("strict") {
+        Some(v) => vm.truthy(v)?,
+        None => false,
+    };
+    let mut iters = Vec::with_capacity(args.pos.len());
+    for (idx, v) in args.pos.iter().enumerate() {
+        iters.push(vm.iter(v).map_err(|_| {
+            Exc::type_error(format!("zip argument #{} must support iteration", idx + 1))
+        })?);
+    }
+    Ok(Iter::new_value(IterState::Zip { iters, strict }, "zip"))
+}
+
+fn map(vm: &mut Vm, args: Args) -> PResult<Value> {
+    if args.pos.len() < 2 {
+        return Err(Exc::type_error("map() must have at least two arguments."));
+    }
+    let func = arg(&args, 0)?.clone();
+    let mut iters = Vec::new();
+    for v in args.pos.get(1..).unwrap_or(&[]) {
+        iters.push(vm.iter(v)?);
+    }
+    Ok(Iter::new_value(IterState::Map { func, iters }, "map"))
+}
+
+fn filter(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("filter", &args, 0, 2, 2)?;
+    let it = vm.iter(arg(&args, 1)?)?;
+    Ok(Iter::new_value(
+        IterState::Filter {
+            func: arg(&args, 0)?.clone(),
+            iter: it,
+        },
+        "filter",
+    ))
+}
+
+fn reversed(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("reversed", &args, 0, 1, 1)?;
+    let v = arg(&args, 0)?;
+    let (seq, name) = match v {
+        Value::List(_) => (v.clone(), "list_reverseiterator"),
+        Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => (v.clone(), "reversed"),
+        Value::Range(r) => {
+            let n = r.len();
+            let (start, step) = (r.item(n - 1), -r.step);
+            let state = IterState::Range {
+                next: start,
+                remaining: n,
+                step,
+            };
+            return Ok(Iter::new_value(state, "range_iterator"));
+        }
+        Value::Dict(_) | Value::DictView(_) => {
+            (Value::list(vm.collect(v)?), "dict_reversekeyiterator")
+        }
+        Value::Instance(inst) => {
+            let cls = inst.class.clone();
+            if let Some(f) = cls.lookup_str("__reversed__") {
+                return vm.call(&f, std::slice::from_ref(v));
+            }
+            if cls.lookup_str("__getitem__").is_some() && cls.lookup_str("__len__").is_some() {
+                let n = vm.len(v)?;
+                let mut items = Vec::with_capacity(n);
+                for i in 0..n {
+                    items.push(vm.get_item(v, &Value::Int(i as i64))?);
+                }
+                (Value::list(items), "reversed")
+            } else {
+                return Err(Exc::type_error(format!(
+                    "'{}' object is not reversible",
+                    cls.name()
+                )));
+            }
+        }
+        other => {
+            return Err(Exc::type_error(format!(
+                "'{}' object is not reversible",
+                vm.type_name(other)
+            )))
+        }
+    };
+    let n = vm.len(&seq)?;
+    Ok(Iter::new_value(IterState::Reversed { seq, idx: n }, name))
+}
+
+fn sorted(vm: &mut Vm, args: Args) -> PResult<Value> {
+    if args.pos.len() != 1 {
+        return Err(Exc::type_error(format!(
+            "sorted expected 1 argument, got {}",
+            args.pos.len()
+        )));
+    }
+    let (key, reverse) = sort_options(vm, &args, "sort")?;
+    let items = vm.collect(arg(&args, 0)?)?;
+    Ok(Value::list(sort_with(vm, items, key, reverse)?))
+}
+
+fn sum(vm: &mut Vm, args: Args) -> PResult<Value> {
+    if args.pos.is_empty() || args.pos.len() > 2 {
+        return Err(Exc::type_error(format!(
+            "sum() takes at most 2 arguments ({} given)",
+            args.pos.len()
+        )));
+    }
+    let mut acc = args
+        .pos
+        .get(1)
+        .or_else(|| args.kw("start"))
+        .cloned()
+        .unwrap_or(Value::Int(0));
+    if matches!(acc, Value::Str(_)) {
+        return Err(Exc::type_error(
+            "sum() can't sum strings [use ''.join(seq) instead]",
+        ));
+    }
+    let it = vm.iter(arg(&args, 0)?)?;
+    while let Some(item) = vm.next(&it)? {
+        acc = match (&acc, &item) {
+            (Value::Int(a), Value::Int(b)) => match a.checked_add(*b) {
+                Some(s) => Value::Int(s),
+                None => vm.binary(crate::syntax::ast::BinOp::Add, &acc, &item)?,
+            },
+            (Value::Float(a), Value::Float(b)) => Value::Float(a + b),
+            _ => vm.binary(crate::syntax::ast::BinOp::Add, &acc, &item)?,
+        };
+    }
+    Ok(acc)
+}
+
+fn min_max(vm: &mut Vm, args: Args, name: &str, want_max: bool) -> PResult<Value> {
+    let key = args.kw("key").filter(|k| !k.is_none()).cloned();
+    let default = args.kw("default").cloned();
+    for k in args.kwnames {
+        if !matches!(k.as_str(), "key" | "default") {
+            return Err(Exc::type_error(format!(
+                "'{}' is an invalid keyword argument for {name}()",
+                k.as_str()
+            )));
+        }
+    }
+    let items = match args.pos {
+        [] => {
+            return Err(Exc::type_error(format!(
+                "{name} expected at least 1 argument, got 0"
+            )))
+        }
+        [one] => vm.collect(one)?,
+        many => {
+            if default.is_some() {
+                return Err(Exc::type_error(format!(
+                    "Cannot specify a default for {name}() with multiple positional arguments"
+                )));
+            }
+            many.to_vec()
+        }
+    };
+    let mut best: Option<(Value, Value)> = None;
+    for item in items {
+        let k = match &key {
+            Some(f) => vm.call(f, std::slice::from_ref(&item))?,
+            None => item.clone(),
+        };
+        let replace = match &best {
+            None => true,
+            Some((bk, _)) => {
+                if want_max {
+                    vm.gt(&k, bk)?
+                } else {
+                    vm.lt(&k, bk)?
+                }
+            }
+        };
+        if replace {
+            best = Some((k, item));
+        }
+    }
+    match (best, default) {
+        (Some((_, v)), _) => Ok(v),
+        (None, Some(d)) => Ok(d),
+        (None, None) => Err(Exc::value_error(format!(
+            "{name}() arg is an empty sequence"
+        ))),
+    }
+}
+
+fn min(vm: &mut Vm, args: Args) -> PResult<Value> {
+    min_max(vm, args, "min", false)
+}
+
+fn max(vm: &mut Vm, args: Args) -> PResult<Value> {
+    min_max(vm, args, "max", true)
+}
+
+fn abs(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("abs", &args, 0, 1, 1)?;
+    let v = arg(&args, 0)?;
+    Ok(match v {
+        Value::Int(i) => match i.checked_abs() {
+            Some(a) => Value::Int(a),
+            None => Value::from_bigint(BigInt::from(*i).abs()),
+        },
+        Value::Bool(b) => Value::Int(*b as i64),
+        Value::BigInt(b) => Value::from_bigint(b.abs()),
+        Value::Float(f) => Value::Float(f.abs()),
+        Value::Instance(inst) => {
+            let cls = inst.class.clone();
+            match cls.lookup_str("__abs__") {
+                Some(f) => return vm.call(&f, std::slice::from_ref(v)),
+                None => {
+                    return Err(Exc::type_error(format!(
+                        "bad operand type for abs(): '{}'",
+                        cls.name()
+                    )))
+                }
+            }
+        }
+        other => {
+            return Err(Exc::type_error(format!(
+                "bad operand type for abs(): '{}'",
+                vm.type_name(other)
+            )))
+        }
+    })
+}
+
+fn round_float(x: f64, digits: i64) -> PResult<f64> {
+    crate::vm::float_repr::round_float(x, digits).map_err(Exc::overflow)
+}
+
+fn round(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let v = args
+        .pos
+        .first()
+        .or_else(|| args.kw("number"))
+        .ok_or_else(|| Exc::type_error("round() missing required argument 'number' (pos 1)"))?;
+    let nd = args
+        .pos
+        .get(1)
+        .or_else(|| args.kw("ndigits"))
+        .filter(|v| !v.is_none());
+    match (v, nd) {
+        (Value::Float(f), None) => {
+            if f.is_nan() {
+                return Err(Exc::value_error("cannot convert float NaN to integer"));
+            }
+            if f.is_infinite() {
+                return Err(Exc::overflow("cannot convert float infinity to integer"));
+            }
+            let mut r = f.round();
+            if (f - f.trunc()).abs() == 0.5 {
+                r = 2.0 * (f / 2.0).round();
+            }
+            if r.abs() < 9.0e18 {
+                Ok(Value::Int(r as i64))
+            } else {
+                Ok(Value::from_bigint(
+                    crate::vm::hash::float_to_bigint(r).unwrap_or_default(),
+                ))
+            }
+        }
+        (Value::Float(f), Some(nd)) => {
+            let digits =
+                vm.index_value(nd, "'float' object cannot be interpreted as an integer")?;
+            Ok(Value::Float(round_float(*f, digits)?))
+        }
+        (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), None) => {
+            Ok(crate::vm::methods::int::to_int(v))
+        }
+        (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), Some(nd)) => {
+            let digits = vm.index_value(nd, "integer expected")?;
+            if digits >= 0 {
+                return Ok(crate::vm::methods::int::to_int(v));
+            }
+            let n = crate::vm::methods::int::as_bigint(v).unwrap_or_default();
+            let p = num_traits::pow::Pow::pow(
+                &BigInt::from(10),
+                digits.unsigned_abs().min(100_000) as u32,
+            );
+            let (q, r) = num_integer::Integer::div_mod_floor(&n, &p);
+            let twice = &r * 2;
+            let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) {
+                q + 1
+            } else {
+                q
+            };
+            Ok(Value::from_bigint(q * p))
+        }
+        (Value::Instance(inst), _) => {
+            let cls = inst.class.clone();
+            match cls.lookup_str("__round__") {
+                Some(f) => {
+                    let mut a = vec![v.clone()];
+                    a.extend(nd.cloned());
+                    vm.call(&f, &a)
+                }
+                None => Err(Exc::type_error(format!(
+                    "type {} doesn't define __round__ method",
+                    cls.name()
+                ))),
+            }
+        }
+        (other, _) => Err(Exc::type_error(format!(
+            "type {} doesn't define __round__ method",
+            vm.type_name(other)
+        ))),
+    }
+}
+
+fn divmod(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("divmod", &args, 0, 2, 2)?;
+    let (a, b) = (arg(&args, 0)?, arg(&args, 1)?);
+    if let (Value::Instance(_), _) | (_, Value::Instance(_)) = (a, b) {
+        let cls = vm.class_of(a);
+        if let Some(f) = cls.lookup_str("__divmod__") {
+            return vm.call(&f, &[a.clone(), b.clone()]);
+        }
+    }
+    let q = vm
+        .binary(crate::syntax::ast::BinOp::FloorDiv, a, b)
+        .map_err(|e| divmod_error(vm, e, a, b))?;
+    let r = vm.binary(crate::syntax::ast::BinOp::Mod, a, b)?;
+    Ok(Value::tuple(vec![q, r]))
+}
+
+fn divmod_error(vm: &Vm, e: Exc, a: &Value, b: &Value) -> Exc {
+    if vm.exc_matches(&e, ExcKind::TypeError) {
+        return Exc::type_error(format!(
+            "unsupported operand type(s) for divmod(): '{}' and '{}'",
+            vm.type_name(a),
+            vm.type_name(b)
+        ));
+    }
+    e
+}
+
+fn pow(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let base = args
+        .pos
+        .first()
+        .or_else(|| args.kw("base"))
+        .ok_or_else(|| Exc::type_error("pow() missing required argument 'base' (pos 1)"))?;
+    let exp = args
+        .pos
+        .get(1)
+        .or_else(|| args.kw("exp"))
+        .ok_or_else(|| Exc::type_error("pow() missing required argument 'exp' (pos 2)"))?;
+    let modulus = args
+        .pos
+        .get(2)
+        .or_else(|| args.kw("mod"))
+        .filter(|m| !m.is_none());
+    let Some(m) = modulus else {
+        return vm.binary(crate::syntax::ast::BinOp::Pow, base, exp);
+    };
+    let (Some(b), Some(e), Some(m)) = (
+        crate::vm::methods::int::as_bigint(base),
+        crate::vm::methods::int::as_bigint(exp),
+        crate::vm::methods::int::as_bigint(m),
+    ) else {
+        return Err(Exc::type_error(
+            "pow() 3rd argument not allowed unless all arguments are integers",
+        ));
+    };
+    if m.is_zero() {
+        return Err(Exc::value_error("pow() 3rd argument cannot be 0"));
+    }
+    let base = if e.is_negative() {
+        mod_inverse(&b, &m)
+            .ok_or_else(|| Exc::value_error("base is not invertible for the given modulus"))?
+    } else {
+        b
+    };
+    let r = base.modpow(&e.abs(), &m.abs());
+    let r = if m.is_negative() && !r.is_zero() {
+        r + &m
+    } else {
+        r
+    };
+    Ok(Value::from_bigint(r))
+}
+
+fn mod_inverse(a: &BigInt, m: &BigInt) -> Option<BigInt> {
+    let m = m.abs();
+    let g = num_integer::Integer::extended_gcd(&num_integer::Integer::mod_floor(a, &m), &m);
+    if g.gcd != BigInt::from(1) {
+        return None;
+    }
+    Some(num_integer::Integer::mod_floor(&g.x, &m))
+}
+
+/// `isinstance(v, spec)` where spec is a class or a (nested) tuple of classes.
+pub fn instance_of(vm: &mut Vm, v: &Value, spec: &Value) -> PResult<bool> {
+    match spec {
+        Value::Class(c) => Ok(vm.class_of(v).is_subclass(c)),
+        Value::Tuple(t) => {
+            for item in t.items.iter() {
+                if instance_of(vm, v, item)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Err(Exc::type_error(
+            "isinstance() arg 2 must be a type, a tuple of types, or a union",
+        )),
+    }
+}
+
+fn isinstance(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("isinstance", &args, 0, 2, 2)?;
+    Ok(Value::Bool(instance_of(
+        vm,
+        arg(&args, 0)?,
+        arg(&args, 1)?,
+    )?))
+}
+
+fn subclass_of(cls: &Value, spec: &Value) -> PResult<bool> {
+    let Value::Class(c) = cls else {
+        return Err(Exc::type_error("issubclass() arg 1 must be a class"));
+    };
+    match spec {
+        Value::Class(s) => Ok(c.is_subclass(s)),
+        Value::Tuple(t) => {
+            for item in t.items.iter() {
+                if subclass_of(cls, item)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Err(Exc::type_error(
+            "issubclass() arg 2 must be a class, a tuple of classes, or a union",
+        )),
+    }
+}
+
+fn issubclass(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("issubclass", &args, 0, 2, 2)?;
+    Ok(Value::Bool(subclass_of(arg(&args, 0)?, arg(&args, 1)?)?))
+}
+
+fn id(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("id", &args, 0, 1, 1)?;
+    Ok(Value::Int(arg(&args, 0)?.id()))
+}
+
+fn hash(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("hash", &args, 0, 1, 1)?;
+    Ok(Value::Int(vm.hash(arg(&args, 0)?)?))
+}
+
+fn chr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("chr", &args, 0, 1, 1)?;
+    let v = arg(&args, 0)?;
+    let msg = format!(
+        "'{}' object cannot be interpreted as an integer",
+        vm.type_name(v)
+    );
+    let i = vm.index_value(v, &msg)?;
+    match u32::try_from(i).ok().and_then(char::from_u32) {
+        Some(c) => Ok(Value::string(c.to_string())),
+        None => Err(Exc::value_error("chr() arg not in range(0x110000)")),
+    }
+}
+
+fn ord(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("ord", &args, 0, 1, 1)?;
+    match arg(&args, 0)? {
+        Value::Str(s) if s.char_len() == 1 => Ok(Value::Int(
+            s.as_str().chars().next().map_or(0, |c| c as i64),
+        )),
+        Value::Str(s) => Err(Exc::type_error(format!(
+            "ord() expected a character, but string of length {} found",
+            s.char_len()
+        ))),
+        Value::Bytes(b) if b.data.len() == 1 => Ok(Value::Int(b.data[0] as i64)),
+        other => Err(Exc::type_error(format!(
+            "ord() expected string of length 1, but {} found",
+            vm.type_name(other)
+        ))),
+    }
+}
+
+fn radix(vm: &mut Vm, args: &Args, name: &str, base: u32, prefix: &str) -> PResult<Value> {
+    check_count(name, args, 0, 1, 1)?;
+    let v = arg(args, 0)?;
+    let n = match crate::vm::methods::int::as_bigint(v) {
+        Some(n) => n,
+        None => {
+            let msg = format!(
+                "'{}' object cannot be interpreted as an integer",
+                vm.type_name(v)
+            );
+            BigInt::from(vm.index_value(v, &msg)?)
+        }
+    };
+    let sign = if n.is_negative() { "-" } else { "" };
+    Ok(Value::string(format!(
+        "{sign}{prefix}{}",
+        n.abs().to_str_radix(base)
+    )))
+}
+
+fn bin(vm: &mut Vm, args: Args) -> PResult<Value> {
+    radix(vm, &args, "bin", 2, "0b")
+}
+
+fn hex(vm: &mut Vm, args: Args) -> PResult<Value> {
+    radix(vm, &args, "hex", 16, "0x")
+}
+
+fn oct(vm: &mut Vm, args: Args) -> PResult<Value> {
+    radix(vm, &args, "oct", 8, "0o")
+}
+
+fn any(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("any", &args, 0, 1, 1)?;
+    let it = vm.iter(arg(&args, 0)?)?;
+    while let Some(v) = vm.next(&it)? {
+        if vm.truthy(&v)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn all(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("all", &args, 0, 1, 1)?;
+    let it = vm.iter(arg(&args, 0)?)?;
+    while let Some(v) = vm.next(&it)? {
+        if !vm.truthy(&v)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn iter(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("iter", &args, 0, 1, 2)?;
+    if let Some(sentinel) = args.pos.get(1) {
+        let func = arg(&args, 0)?.clone();
+        return Ok(Iter::new_value(
+            IterState::Callable {
+                func,
+                sentinel: sentinel.clone(),
+            },
+            "callable_iterator",
+        ));
+    }
+    vm.iter(arg(&args, 0)?)
+}
+
+fn next(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("next", &args, 0, 1, 2)?;
+    let it = arg(&args, 0)?;
+    if !matches!(it, Value::Iter(_) | Value::Generator(_))
+        && vm.class_of(it).lookup_str("__next__").is_none()
+    {
+        return Err(Exc::type_error(format!(
+            "'{}' object is not an iterator",
+            vm.type_name(it)
+        )));
+    }
+    if let Value::Generator(g) = it {
+        // Keep the generator's return value in the StopIteration.
+        let g = g.clone();
+        if args.pos.get(1).is_none() {
+            return match vm.gen_send(&g, Value::None)? {
+                crate::vm::resume::GenResult::Yield(v) => Ok(v),
+                crate::vm::resume::GenResult::Return(v) => {
+                    let a = if v.is_none() { Vec::new() } else { vec![v] };
+                    Err(Exc::Value(vm.new_exception(ExcKind::StopIteration, a)))
+                }
+            };
+        }
+    }
+    match vm.next(it)? {
+        Some(v) => Ok(v),
+        None => match args.pos.get(1) {
+            Some(d) => Ok(d.clone()),
+            None => Err(Exc::stop_iteration()),
+        },
+    }
+}
+
+fn callable(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("callable", &args, 0, 1, 1)?;
+    let v = arg(&args, 0)?;
+    Ok(Value::Bool(match v {
+        Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::Class(_) => true,
+        Value::Instance(inst) => inst.class.lookup_str("__call__").is_some(),
+        _ => {
+            let _ = vm;
+            false
+        }
+    }))
+}
+
+fn name_arg(vm: &Vm, v: &Value, func: &str) -> PResult<Rc<crate::vm::object::str::PyStr>> {
+    match v {
+        Value::Str(s) => Ok(s.clone()),
+        other => Err(Exc::type_error(format!(
+            "{func}(): attribute name must be string, not '{}'",
+            vm.type_name(other)
+        ))),
+    }
+}
+
+fn getattr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("getattr", &args, 0, 2, 3)?;
+    let name = name_arg(vm, arg(&args, 1)?, "getattr")?;
+    match vm.get_attr(arg(&args, 0)?, &name) {
+        Ok(v) => Ok(v),
+        Err(e) if args.pos.len() == 3 && vm.exc_matches(&e, ExcKind::AttributeError) => {
+            Ok(arg(&args, 2)?.clone())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn setattr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("setattr", &args, 0, 3, 3)?;
+    let name = name_arg(vm, arg(&args, 1)?, "setattr")?;
+    vm.set_attr(arg(&args, 0)?, &name, arg(&args, 2)?.clone())?;
+    Ok(Value::None)
+}
+
+fn hasattr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("hasattr", &args, 0, 2, 2)?;
+    let name = name_arg(vm, arg(&args, 1)?, "hasattr")?;
+    match vm.get_attr(arg(&args, 0)?, &name) {
+        Ok(_) => Ok(Value::Bool(true)),
+        Err(e) if vm.exc_matches(&e, ExcKind::AttributeError) => Ok(Value::Bool(false)),
+        Err(e) => Err(e),
+    }
+}
+
+fn delattr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("delattr", &args, 0, 2, 2)?;
+    let name = name_arg(vm, arg(&args, 1)?, "delattr")?;
+    vm.del_attr(arg(&args, 0)?, &name)?;
+    Ok(Value::None)
+}
+
+fn format(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("format", &args, 0, 1, 2)?;
+    let spec = match args.pos.get(1) {
+        Some(Value::Str(s)) => s.as_str().to_owned(),
+        Some(other) => {
+            return Err(Exc::type_error(format!(
+                "format() argument 2 must be str, not {}",
+                vm.type_name(other)
+            )))
+        }
+        None => String::new(),
+    };
+    Ok(Value::string(vm.format_spec(arg(&args, 0)?, &spec)?))
+}
+
+fn exit(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let a: Vec<Value> = args.pos.first().cloned().into_iter().collect();
+    Err(Exc::Value(vm.new_exception(ExcKind::SystemExit, a)))
+}
+
+fn vars(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("vars", &args, 0, 1, 1)?;
+    vm.get_attr_str(arg(&args, 0)?, "__dict__")
+        .map_err(|_| Exc::type_error("vars() argument must have __dict__ attribute"))
+}
+
+fn dir(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("dir", &args, 0, 1, 1)?;
+    let v = arg(&args, 0)?;
+    let mut names: Vec<String> = Vec::new();
+    let mut add_dict = |d: &crate::vm::object::dict::Dict| {
+        for k in d.keys() {
+            if let Value::Str(s) = k {
+                names.push(s.as_str().to_owned());
+            }
+        }
+    };
+    match v {
+        Value::Instance(inst) => {
+            add_dict(&inst.dict);
+            for c in inst.class.mro_iter() {
+                add_dict(&c.dict);
+            }
+        }
+        Value::Class(c) => {
+            for c in c.mro_iter() {
+                add_dict(&c.dict);
+            }
+        }
+        Value::Module(m) => add_dict(&m.dict),
+        other => {
+            for c in vm.class_of(other).mro_iter() {
+                add_dict(&c.dict);
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Ok(Value::list(names.into_iter().map(Value::string).collect()))
+}
+
+fn aiter(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("aiter", &args, 0, 1, 1)?;
+    vm.call_method(arg(&args, 0)?, "__aiter__", &[])
+}
+
+fn anext(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("anext", &args, 0, 1, 2)?;
+    vm.call_method(arg(&args, 0)?, "__anext__", &[])
+}
+
+/// Used by `math` and `round`: an int-like value as i64 if it fits.
+pub fn small_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(*b as i64),
+        Value::BigInt(b) => b.to_i64(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::span::Source;
+    use crate::vm::VmOptions;
+
+    /// Development aid: `APY_VM_FILE=prog.py cargo test --lib run_file_from_env -- --nocapture`
+    /// runs one program through parser, compiler and VM, printing a CPython-style traceback.
+    #[test]
+    fn run_file_from_env() {
+        let Ok(path) = std::env::var("APY_VM_FILE") else {
+            return;
+        };
+        println!();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let source = Source::new(path.clone(), text);
+        let module = match crate::syntax::parser::parse_module(&source) {
+            Ok(m) => m,
+            Err(diags) => {
+                for d in diags {
+                    println!("{}: {}", d.kind, d.message);
+                }
+                return;
+            }
+        };
+        let code = match crate::compile::codegen::compile_module(&module, &source, false) {
+            Ok(c) => c,
+            Err(diags) => {
+                for d in diags {
+                    println!("{}: {}", d.kind, d.message);
+                }
+                return;
+            }
+        };
+        let outcome = crate::stdlib::run_main(
+            code,
+            VmOptions {
+                argv: vec![path],
+                virtual_time: true,
+                script_dir: None,
+            },
+        );
+        if let Some(tb) = outcome.uncaught {
+            for (idx, (report, link)) in tb.chain.iter().enumerate() {
+                let _ = idx;
+                eprintln!("Traceback (most recent call last):");
+                for f in &report.frames {
+                    let line = f.source.line_of(f.span.start);
+                    eprintln!(
+                        "  File \"{}\", line {}, in {}",
+                        f.source.name, line, f.function
+                    );
+                    eprintln!("    {}", f.source.line_text(line).trim());
+                }
+                eprintln!("{}", report.summary);
+                if let Some(link) = link {
+                    eprintln!("\n{}\n", link.sentence());
+                }
+            }
+        }
+        eprintln!("[exit {}]", outcome.exit_code);
+    }
+}

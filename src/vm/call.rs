@@ -1,0 +1,433 @@
+//! Calling: binding arguments to a function's parameters (with CPython's messages for every
+//! mismatch), building the callee frame, and `Vm::call`/`Vm::call_args` for native code that
+//! must call any callable (which runs a nested dispatch loop for apy functions).
+
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::frame::Frame;
+use crate::vm::halt::Halt;
+use crate::vm::machine::Vm;
+use crate::vm::object::class::{Class, Instance, Layout};
+use crate::vm::object::function::{Args, BoundMethod, Cell, Function};
+use crate::vm::object::generator::Generator;
+use crate::vm::object::misc::WrapperKind;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+/// What calling a function produced: a frame to run, or (for generator-like functions) the
+/// generator object, which is the call's result.
+pub enum Callee {
+    Frame(Frame),
+    Done(Value),
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`.
+fn name_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+    }
+}
+
+impl Vm {
+    /// Binds `prefix ++ args` to `func`'s parameters and returns the frame (or generator).
+    pub fn bind_call(
+        &mut self,
+        func: &Rc<Function>,
+        prefix: Option<&Value>,
+        args: Args,
+    ) -> PResult<Callee> {
+        let code = func.code.clone();
+        let obj = &code.obj;
+        let argcount = obj.argcount as usize;
+        let n_pos = args.pos.len() + prefix.is_some() as usize;
+        let mut frame = Frame::new(code.clone(), func.globals.clone());
+        let simple = !args.has_kw()
+            && n_pos == argcount
+            && obj.kwonlyargcount == 0
+            && !obj.has_varargs
+            && !obj.has_varkw;
+        if simple {
+            let mut slots = frame.stack.iter_mut();
+            if let Some(p) = prefix {
+                if let Some(slot) = slots.next() {
+                    *slot = p.clone();
+                }
+            }
+            for (slot, v) in slots.zip(args.pos.iter()) {
+                *slot = v.clone();
+            }
+        } else {
+            self.bind_general(func, &mut frame, prefix, args)?;
+        }
+        self.finish_frame(func, &mut frame);
+        if obj.is_generator_like() {
+            return Ok(Callee::Done(Generator::new_value(frame)));
+        }
+        Ok(Callee::Frame(frame))
+    }
+
+    fn finish_frame(&mut self, func: &Rc<Function>, frame: &mut Frame) {
+        let obj = &func.code.obj;
+        if obj.cellvars.is_empty() && obj.freevars.is_empty() {
+            return;
+        }
+        let mut cells = Vec::with_capacity(obj.cellvars.len() + obj.freevars.len());
+        for idx in 0..obj.cellvars.len() {
+            let init = obj
+                .cell_params
+                .get(idx)
+                .copied()
+                .flatten()
+                .and_then(|p| frame.stack.get(p as usize).cloned())
+                .unwrap_or(Value::Null);
+            cells.push(Cell::new(init));
+        }
+        cells.extend(func.closure.iter().cloned());
+        frame.cells = cells;
+    }
+
+    fn bind_general(
+        &mut self,
+        func: &Rc<Function>,
+        frame: &mut Frame,
+        prefix: Option<&Value>,
+        args: Args,
+    ) -> PResult<()> {
+        let code = func.code.clone();
+        let obj = &code.obj;
+        let fname = func.qualname.borrow().as_str().to_owned();
+        let argcount = obj.argcount as usize;
+        let kwonly = obj.kwonlyargcount as usize;
+        let pos: Vec<&Value> = prefix.into_iter().chain(args.pos.iter()).collect();
+        let defaults = func.defaults.borrow().clone();
+        if pos.len() > argcount && !obj.has_varargs {
+            let given_kwonly = args
+                .kwnames
+                .iter()
+                .filter(|k| {
+                    code.varnames
+                        .get(argcount..argcount + kwonly)
+                        .is_some_and(|ks| ks.iter().any(|n| n.as_str() == k.as_str()))
+                })
+                .count();
+            let takes = if defaults.is_empty() {
+                plural(argcount, "positional argument")
+            } else {
+                format!(
+                    "from {} to {} positional arguments",
+                    argcount - defaults.len().min(argcount),
+                    argcount
+                )
+            };
+            let given = if given_kwonly > 0 {
+                format!(
+                    "{} (and {}) were",
+                    plural(pos.len(), "positional argument"),
+                    plural(given_kwonly, "keyword-only argument")
+                )
+            } else if pos.len() == 1 {
+                "1 was".to_owned()
+            } else {
+                format!("{} were", pos.len())
+            };
+            let takes = if defaults.is_empty() {
+                takes
+            } else {
+                takes.replace("arguments", "arguments")
+            };
+            return Err(Exc::type_error(format!(
+                "{fname}() takes {takes} but {given} given"
+            )));
+        }
+        for (idx, v) in pos.iter().take(argcount).enumerate() {
+            if let Some(slot) = frame.stack.get_mut(idx) {
+                *slot = (*v).clone();
+            }
+        }
+        let mut slot_idx = argcount + kwonly;
+        if obj.has_varargs {
+            let extra: Vec<Value> = pos.iter().skip(argcount).map(|v| (*v).clone()).collect();
+            if let Some(slot) = frame.stack.get_mut(slot_idx) {
+                *slot = Value::tuple(extra);
+            }
+            slot_idx += 1;
+        }
+        let varkw = if obj.has_varkw {
+            let d = Value::new_dict();
+            if let Some(slot) = frame.stack.get_mut(slot_idx) {
+                *slot = Value::Dict(d.clone());
+            }
+            Some(d)
+        } else {
+            None
+        };
+        let posonly = obj.posonlyargcount as usize;
+        let mut posonly_as_kw: Vec<String> = Vec::new();
+        for (name, val) in args.kwnames.iter().zip(args.kwvals.iter()) {
+            let found = code
+                .varnames
+                .iter()
+                .take(argcount + kwonly)
+                .enumerate()
+                .skip(posonly)
+                .find(|(_, n)| n.as_str() == name.as_str())
+                .map(|(i, _)| i);
+            match found {
+                Some(idx) => {
+                    let slot = frame
+                        .stack
+                        .get_mut(idx)
+                        .ok_or_else(|| Exc::internal("bad local"))?;
+                    if !matches!(slot, Value::Null) {
+                        return Err(Exc::type_error(format!(
+                            "{fname}() got multiple values for argument '{}'",
+                            name.as_str()
+                        )));
+                    }
+                    *slot = val.clone();
+                }
+                None => match &varkw {
+                    Some(d) => d.set_str(name.clone(), val.clone()),
+                    None => {
+                        if code
+                            .varnames
+                            .iter()
+                            .take(posonly)
+                            .any(|n| n.as_str() == name.as_str())
+                        {
+                            posonly_as_kw.push(name.as_str().to_owned());
+                            continue;
+                        }
+                        return Err(Exc::type_error(format!(
+                            "{fname}() got an unexpected keyword argument '{}'",
+                            name.as_str()
+                        )));
+                    }
+                },
+            }
+        }
+        if !posonly_as_kw.is_empty() {
+            return Err(Exc::type_error(format!(
+                "{fname}() got some positional-only arguments passed as keyword arguments: '{}'",
+                posonly_as_kw.join(", ")
+            )));
+        }
+        self.fill_defaults(func, frame, &fname, &defaults)
+    }
+
+    fn fill_defaults(
+        &mut self,
+        func: &Rc<Function>,
+        frame: &mut Frame,
+        fname: &str,
+        defaults: &[Value],
+    ) -> PResult<()> {
+        let code = func.code.clone();
+        let argcount = code.obj.argcount as usize;
+        let kwonly = code.obj.kwonlyargcount as usize;
+        let first_default = argcount.saturating_sub(defaults.len());
+        let mut missing: Vec<&str> = Vec::new();
+        for idx in 0..argcount {
+            let Some(slot) = frame.stack.get_mut(idx) else {
+                break;
+            };
+            if matches!(slot, Value::Null) {
+                match idx.checked_sub(first_default).and_then(|d| defaults.get(d)) {
+                    Some(d) => *slot = d.clone(),
+                    None => missing.push(code.varnames.get(idx).map_or("?", |n| n.as_str())),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Exc::type_error(format!(
+                "{fname}() missing {}: {}",
+                plural(missing.len(), "required positional argument"),
+                name_list(&missing)
+            )));
+        }
+        let kwdefaults = func.kwdefaults.borrow().clone();
+        for idx in argcount..argcount + kwonly {
+            let name = code.varnames.get(idx).cloned();
+            let Some(slot) = frame.stack.get_mut(idx) else {
+                break;
+            };
+            if matches!(slot, Value::Null) {
+                let default = match (&kwdefaults, &name) {
+                    (Some(d), Some(n)) => d.get_str(n),
+                    _ => None,
+                };
+                match default {
+                    Some(d) => *slot = d,
+                    None => missing.push(code.varnames.get(idx).map_or("?", |n| n.as_str())),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Exc::type_error(format!(
+                "{fname}() missing {}: {}",
+                plural(missing.len(), "required keyword-only argument"),
+                name_list(&missing)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Calls `callable` with positional arguments (from native code).
+    pub fn call(&mut self, callable: &Value, args: &[Value]) -> PResult<Value> {
+        self.call_args(callable, Args::new(args))
+    }
+
+    /// Calls anything callable; apy functions run in a nested dispatch loop.
+    pub fn call_args(&mut self, callable: &Value, args: Args) -> PResult<Value> {
+        match callable {
+            Value::Native(native) => (native.func)(self, args),
+            Value::Function(func) => {
+                let func = func.clone();
+                match self.bind_call(&func, None, args)? {
+                    Callee::Done(v) => Ok(v),
+                    Callee::Frame(frame) => self.run_to_value(frame),
+                }
+            }
+            Value::Method(method) => {
+                let (func, obj) = (method.func.clone(), method.obj.clone());
+                if let Value::Function(f) = &func {
+                    return match self.bind_call(f, Some(&obj), args)? {
+                        Callee::Done(v) => Ok(v),
+                        Callee::Frame(frame) => self.run_to_value(frame),
+                    };
+                }
+                let mut pos = Vec::with_capacity(args.pos.len() + 1);
+                pos.push(obj);
+                pos.extend_from_slice(args.pos);
+                self.call_args(&func, Args { pos: &pos, ..args })
+            }
+            Value::Class(cls) => self.instantiate(&cls.clone(), args),
+            Value::Instance(inst) => match inst.class.lookup_str("__call__") {
+                Some(func) => {
+                    let bound = self.bind_descriptor(&func, callable, &inst.class)?;
+                    self.call_args(&bound, args)
+                }
+                None => Err(self.not_callable(callable)),
+            },
+            Value::Wrapper(w) if w.kind == WrapperKind::StaticMethod => {
+                let func = w.func.clone();
+                self.call_args(&func, args)
+            }
+            _ => Err(self.not_callable(callable)),
+        }
+    }
+
+    pub fn not_callable(&self, v: &Value) -> Exc {
+        Exc::type_error(format!("'{}' object is not callable", self.type_name(v)))
+    }
+
+    /// Runs a frame to completion in a nested dispatch loop.
+    pub fn run_to_value(&mut self, frame: Frame) -> PResult<Value> {
+        match self.run_frame(frame) {
+            (Halt::Returned(v), _) => Ok(v),
+            (Halt::Raised(e), _) => Err(Exc::Value(e)),
+            (Halt::Yielded(_), _) => Err(Exc::internal("yield from a plain frame")),
+        }
+    }
+
+    /// `cls(*args)`: `__new__` then `__init__`.
+    pub fn instantiate(&mut self, cls: &Rc<Class>, args: Args) -> PResult<Value> {
+        let new = cls.lookup_str("__new__");
+        let obj = match &new {
+            Some(Value::Native(n)) if n.owner == Some("object") => {
+                let init = cls.lookup_str("__init__");
+                let plain_init =
+                    matches!(&init, Some(Value::Native(n)) if n.owner == Some("object"));
+                if plain_init && (!args.pos.is_empty() || args.has_kw()) {
+                    return Err(Exc::type_error(format!(
+                        "{}() takes no arguments",
+                        cls.name()
+                    )));
+                }
+                Instance::new_value(cls.clone())
+            }
+            Some(new) => {
+                let new = match new {
+                    Value::Wrapper(w) => w.func.clone(),
+                    other => other.clone(),
+                };
+                let mut pos = Vec::with_capacity(args.pos.len() + 1);
+                pos.push(Value::Class(cls.clone()));
+                pos.extend_from_slice(args.pos);
+                self.call_args(&new, Args { pos: &pos, ..args })?
+            }
+            None => {
+                return Err(Exc::type_error(format!(
+                    "cannot create '{}' instances",
+                    cls.name()
+                )))
+            }
+        };
+        if cls.layout == Layout::Builtin {
+            return Ok(obj);
+        }
+        let is_instance = matches!(&obj, Value::Instance(i) if i.class.is_subclass(cls));
+        if !is_instance {
+            return Ok(obj);
+        }
+        match cls.lookup_str("__init__") {
+            Some(Value::Native(n)) if n.owner == Some("object") => {}
+            Some(init) => {
+                let bound = self.bind_descriptor(&init, &obj, cls)?;
+                let res = self.call_args(&bound, args)?;
+                if !res.is_none() {
+                    return Err(Exc::type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        self.type_name(&res)
+                    )));
+                }
+            }
+            None => {}
+        }
+        Ok(obj)
+    }
+
+    /// Binds a class attribute found for `obj` (functions become bound methods).
+    pub fn bind_descriptor(
+        &mut self,
+        attr: &Value,
+        obj: &Value,
+        cls: &Rc<Class>,
+    ) -> PResult<Value> {
+        Ok(match attr {
+            Value::Function(_) | Value::Native(_) => {
+                BoundMethod::new_value(attr.clone(), obj.clone())
+            }
+            Value::Wrapper(w) => match w.kind {
+                WrapperKind::StaticMethod => w.func.clone(),
+                WrapperKind::ClassMethod => {
+                    BoundMethod::new_value(w.func.clone(), Value::Class(cls.clone()))
+                }
+            },
+            Value::Property(p) => {
+                if p.fget.is_none() {
+                    return Err(Exc::attribute_error("property has no getter"));
+                }
+                let getter = p.fget.clone();
+                self.call(&getter, std::slice::from_ref(obj))?
+            }
+            other => other.clone(),
+        })
+    }
+
+    pub fn intern(&self, name: &str) -> Rc<PyStr> {
+        Rc::new(PyStr::new(name))
+    }
+}

@@ -1,0 +1,208 @@
+//! Class creation (`BuildClass`): runs the class body in a fresh namespace, computes the C3
+//! MRO, creates the class and fills the body's `__class__` cell. Also imports
+//! (`ImportName`/`ImportFrom`) and the REPL's `PrintExpr`, which need the same module-level
+//! view of the VM.
+
+use crate::vm::call::Callee;
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::frame::Frame;
+use crate::vm::gc;
+use crate::vm::machine::Vm;
+use crate::vm::object::class::{c3_mro, Class, Layout};
+use crate::vm::object::function::Args;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+impl Vm {
+    /// `BuildClass`: `body` is the class body function, `name` the class name.
+    pub fn build_class(&mut self, body: &Value, name: &Value, bases: Vec<Value>) -> PResult<Value> {
+        let Value::Function(func) = body else {
+            return Err(Exc::internal("BuildClass without a body function"));
+        };
+        let Some(name) = name.as_str().map(str::to_owned) else {
+            return Err(Exc::type_error("class name must be a string"));
+        };
+        let mut base_classes = Vec::with_capacity(bases.len());
+        for base in &bases {
+            match base {
+                Value::Class(c) => base_classes.push(c.clone()),
+                other => {
+                    return Err(Exc::type_error(format!(
+                        "bases must be types, not {}",
+                        self.type_name(other)
+                    )))
+                }
+            }
+        }
+        for base in &base_classes {
+            if base.layout == Layout::Builtin {
+                return Err(Exc::type_error(format!(
+                    "subclassing built-in type '{}' is not supported yet",
+                    base.name()
+                )));
+            }
+        }
+        let ns = Value::new_dict();
+        let module = func
+            .globals
+            .get_str(&PyStr::new("__name__"))
+            .unwrap_or(Value::str("__main__"));
+        ns.set_item_str("__module__", module);
+        ns.set_item_str("__qualname__", Value::Str(func.code.qualname.clone()));
+        let frame = match self.bind_call(func, None, Args::new(&[]))? {
+            Callee::Frame(mut frame) => {
+                frame.namespace = Some(ns.clone());
+                frame
+            }
+            Callee::Done(_) => return Err(Exc::internal("class body is a generator")),
+        };
+        let cell = self.run_to_value(frame)?;
+        let cls = self.make_class(&name, base_classes, ns)?;
+        if let Value::Cell(cell) = cell {
+            cell.set(Value::Class(cls.clone()));
+        }
+        Ok(Value::Class(cls))
+    }
+
+    /// Creates a user class from its parts (also `type(name, bases, dict)`).
+    pub fn make_class(
+        &mut self,
+        name: &str,
+        mut bases: Vec<Rc<Class>>,
+        ns: Rc<crate::vm::object::dict::Dict>,
+    ) -> PResult<Rc<Class>> {
+        if bases.is_empty() {
+            bases.push(self.types.object.clone());
+        }
+        let Some(mro) = c3_mro(&bases) else {
+            let names: Vec<&str> = bases.iter().map(|b| b.name()).collect();
+            return Err(Exc::type_error(format!(
+                "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+                names.join(", ")
+            )));
+        };
+        let layout = if bases.iter().any(|b| b.layout == Layout::Exception) {
+            Layout::Exception
+        } else {
+            Layout::Object
+        };
+        let qualname = match ns.remove_str(&PyStr::new("__qualname__")) {
+            Some(Value::Str(s)) => s,
+            _ => Rc::new(PyStr::new(name)),
+        };
+        // `__eq__` without `__hash__` makes instances unhashable.
+        let eq_key = PyStr::new("__eq__");
+        let hash_key = PyStr::new("__hash__");
+        if ns.get_str(&eq_key).is_some() && ns.get_str(&hash_key).is_none() {
+            ns.set_item_str("__hash__", Value::None);
+        }
+        let cls = Rc::new(Class {
+            name: Rc::new(PyStr::new(name)),
+            qualname: RefCell::new(qualname),
+            bases,
+            mro,
+            dict: ns,
+            layout,
+            is_user: true,
+        });
+        gc::track(&cls);
+        Ok(cls)
+    }
+
+    /// `import name`.
+    pub fn import(&mut self, name: &str) -> PResult<Value> {
+        if let Some(m) = self.modules.get(name) {
+            return Ok(m.clone());
+        }
+        if let Some(init) = self.module_registry.get(name).copied() {
+            let module = init(self)?;
+            self.modules.insert(name.to_owned(), module.clone());
+            return Ok(module);
+        }
+        if let Some(loader) = self.source_loader {
+            if let Some(res) = loader(self, name) {
+                let module = res?;
+                self.modules.insert(name.to_owned(), module.clone());
+                return Ok(module);
+            }
+        }
+        let exc = self.exc_value(Exc::new(
+            ExcKind::ModuleNotFoundError,
+            format!("No module named '{name}'"),
+        ));
+        if let Value::Instance(inst) = &exc {
+            inst.dict.set_item_str("name", Value::str(name));
+        }
+        Err(Exc::Value(exc))
+    }
+
+    /// `from module import name`.
+    pub fn import_from(&mut self, module: &Value, name: &Rc<PyStr>) -> PResult<Value> {
+        match self.get_attr(module, name) {
+            Ok(v) => Ok(v),
+            Err(e) if self.exc_matches(&e, ExcKind::AttributeError) => {
+                let mname = match module {
+                    Value::Module(m) => m.name.as_str().to_owned(),
+                    _ => "?".to_owned(),
+                };
+                Err(Exc::new(
+                    ExcKind::ImportError,
+                    format!(
+                        "cannot import name '{}' from '{mname}' (unknown location)",
+                        name.as_str()
+                    ),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// REPL echo: `repr(v)` unless `None`, bound to `_`.
+    pub fn print_expr(&mut self, cur: &Frame, v: Value) -> PResult<()> {
+        if v.is_none() {
+            return Ok(());
+        }
+        let text = self.repr(&v)?;
+        self.write_out(&text);
+        self.write_out("\n");
+        cur.globals.set_item_str("_", v);
+        Ok(())
+    }
+
+    /// `CallEx`: `f(*args, **kwargs)`.
+    pub fn op_call_ex(
+        &mut self,
+        callable: &Value,
+        args: &Value,
+        kwargs: Option<&Value>,
+    ) -> PResult<Value> {
+        let pos = match args {
+            Value::Tuple(t) => t.items.to_vec(),
+            Value::List(l) => l.snapshot(),
+            other => self.collect(other)?,
+        };
+        let mut names = Vec::new();
+        let mut vals = Vec::new();
+        if let Some(Value::Dict(d)) = kwargs {
+            for entry in d.entries() {
+                match entry.key {
+                    Value::Str(s) => {
+                        names.push(s);
+                        vals.push(entry.value);
+                    }
+                    _ => return Err(Exc::type_error("keywords must be strings")),
+                }
+            }
+        }
+        self.call_args(
+            callable,
+            Args {
+                pos: &pos,
+                kwnames: &names,
+                kwvals: &vals,
+            },
+        )
+    }
+}

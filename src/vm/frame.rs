@@ -1,0 +1,64 @@
+//! `Frame`: one activation of a code object, always on the heap (inside the dispatch loop's
+//! frame stack or a suspended generator). Locals occupy the first slots of `stack`, the operand
+//! stack follows.
+
+use crate::vm::gc::Visit;
+use crate::vm::object::dict::Dict;
+use crate::vm::object::function::{Cell, Code};
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+pub struct Frame {
+    pub code: Rc<Code>,
+    pub ip: usize,
+    /// Locals (`code.n_locals()` slots, `Value::Null` when unbound), then the operand stack.
+    pub stack: Vec<Value>,
+    /// `cellvars ++ freevars`.
+    pub cells: Vec<Rc<Cell>>,
+    pub globals: Rc<Dict>,
+    /// The namespace `LoadName`/`StoreName` use: the class namespace in a class body, the
+    /// globals in a module body.
+    pub namespace: Option<Rc<Dict>>,
+    /// Set when this frame runs `__init__` for a new instance: the call's result is the
+    /// instance, and `__init__` must return `None`.
+    pub init_self: Option<Value>,
+    /// The exception being handled when the frame was entered, restored when it leaves.
+    pub saved_exc: Value,
+}
+
+impl Frame {
+    pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Frame {
+        let n_locals = code.n_locals();
+        let mut stack = Vec::with_capacity(n_locals + code.obj.max_stack as usize + 1);
+        stack.resize(n_locals, Value::Null);
+        Frame {
+            code,
+            ip: 0,
+            stack,
+            cells: Vec::new(),
+            globals,
+            namespace: None,
+            init_self: None,
+            saved_exc: Value::None,
+        }
+    }
+
+    pub fn n_locals(&self) -> usize {
+        self.code.n_locals()
+    }
+
+    pub fn trace(&self, visit: &mut Visit) {
+        self.stack.iter().for_each(|v| visit(v));
+        for cell in &self.cells {
+            visit(&Value::Cell(cell.clone()));
+        }
+        visit(&Value::Dict(self.globals.clone()));
+        if let Some(ns) = &self.namespace {
+            visit(&Value::Dict(ns.clone()));
+        }
+        if let Some(v) = &self.init_self {
+            visit(v);
+        }
+        visit(&self.saved_exc);
+    }
+}

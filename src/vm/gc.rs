@@ -1,0 +1,188 @@
+//! The cycle collector: reference counting frees everything except cycles; this finds them
+//! by trial deletion (CPython's algorithm). Every container registers a `Weak` when created
+//! (`track`). A collection counts, for each tracked object, the references that come from
+//! other tracked objects; whatever has more strong references than that is held from outside
+//! (the VM's stacks, Rust locals), so no rooting is needed. Objects not reachable from those
+//! are cleared, which breaks their cycles. Collections run only at safe points chosen by the
+//! dispatch loop, with two generations so the cost stays proportional to allocation.
+
+use crate::vm::value::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+pub type Visit<'a> = dyn FnMut(&Value) + 'a;
+
+/// A heap kind that can hold other values.
+pub trait Trace {
+    /// Calls `visit` on every value held. Returns false if the contents could not be read
+    /// (a `RefCell` is borrowed): the object then counts as reachable from outside.
+    fn trace(&self, visit: &mut Visit) -> bool;
+    /// Drops every value held (only called on garbage).
+    fn clear(&self);
+}
+
+/// New objects tracked between two young collections.
+const YOUNG_THRESHOLD: usize = 10_000;
+
+struct Collector {
+    young: Vec<Weak<dyn Trace>>,
+    old: Vec<Weak<dyn Trace>>,
+    /// Size of the old generation after the last full collection.
+    old_after_full: usize,
+    enabled: bool,
+}
+
+thread_local! {
+    static COLLECTOR: RefCell<Collector> = const {
+        RefCell::new(Collector {
+            young: Vec::new(),
+            old: Vec::new(),
+            old_after_full: 0,
+            enabled: true,
+        })
+    };
+}
+
+pub fn track<T: Trace + 'static>(obj: &Rc<T>) {
+    let weak: Weak<dyn Trace> = Rc::downgrade(obj) as Weak<dyn Trace>;
+    COLLECTOR.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.young.push(weak);
+        }
+    });
+}
+
+/// True when enough objects were allocated since the last collection.
+pub fn should_collect() -> bool {
+    COLLECTOR.with(|c| {
+        c.try_borrow()
+            .map(|c| c.enabled && c.young.len() >= YOUNG_THRESHOLD)
+            .unwrap_or(false)
+    })
+}
+
+pub fn set_enabled(enabled: bool) {
+    COLLECTOR.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.enabled = enabled;
+        }
+    });
+}
+
+/// Number of tracked entries (live or not yet pruned); for tests and `gc` statistics.
+pub fn tracked_count() -> usize {
+    COLLECTOR.with(|c| {
+        c.try_borrow()
+            .map(|c| c.young.len() + c.old.len())
+            .unwrap_or(0)
+    })
+}
+
+/// Runs a young collection, and a full one when the old generation grew by a quarter.
+/// Must be called only where no `RefCell` of a tracked object is borrowed mutably in a way
+/// that matters (failed borrows are treated conservatively anyway). Returns the number of
+/// objects freed.
+pub fn collect() -> usize {
+    let Some(young) = COLLECTOR.with(|c| {
+        c.try_borrow_mut()
+            .ok()
+            .map(|mut c| std::mem::take(&mut c.young))
+    }) else {
+        return 0;
+    };
+    let (freed, survivors) = collect_set(young);
+    let full_due = COLLECTOR.with(|c| {
+        let Ok(mut c) = c.try_borrow_mut() else {
+            return false;
+        };
+        c.old.extend(survivors);
+        c.old.len() > c.old_after_full + c.old_after_full / 4 + YOUNG_THRESHOLD
+    });
+    if !full_due {
+        return freed;
+    }
+    freed + collect_full()
+}
+
+/// Collects every generation at once.
+pub fn collect_full() -> usize {
+    let Some(all) = COLLECTOR.with(|c| {
+        c.try_borrow_mut().ok().map(|mut c| {
+            let mut all = std::mem::take(&mut c.old);
+            all.append(&mut c.young);
+            all
+        })
+    }) else {
+        return 0;
+    };
+    let (freed, survivors) = collect_set(all);
+    COLLECTOR.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.old_after_full = survivors.len();
+            c.old.extend(survivors);
+        }
+    });
+    freed
+}
+
+/// Trial deletion over one set of tracked objects; returns the freed count and the weak
+/// handles of the survivors.
+fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
+    let objs: Vec<Rc<dyn Trace>> = set.iter().filter_map(Weak::upgrade).collect();
+    drop(set);
+    let index: HashMap<usize, usize> = objs
+        .iter()
+        .enumerate()
+        .map(|(idx, obj)| (Rc::as_ptr(obj) as *const () as usize, idx))
+        .collect();
+    // Our own upgrade holds one reference to each object.
+    let mut gc_refs: Vec<isize> = objs
+        .iter()
+        .map(|o| Rc::strong_count(o) as isize - 1)
+        .collect();
+    let mut external = vec![false; objs.len()];
+    for (idx, obj) in objs.iter().enumerate() {
+        let traced = obj.trace(&mut |v: &Value| {
+            if let Some(&child) = v.heap_addr().and_then(|a| index.get(&a)) {
+                if let Some(count) = gc_refs.get_mut(child) {
+                    *count -= 1;
+                }
+            }
+        });
+        if !traced {
+            external[idx] = true;
+        }
+    }
+    let mut reachable = vec![false; objs.len()];
+    let mut work: Vec<usize> = (0..objs.len())
+        .filter(|&i| external[i] || gc_refs[i] > 0)
+        .collect();
+    for &i in &work {
+        reachable[i] = true;
+    }
+    while let Some(idx) = work.pop() {
+        if let Some(obj) = objs.get(idx) {
+            obj.trace(&mut |v: &Value| {
+                if let Some(&child) = v.heap_addr().and_then(|a| index.get(&a)) {
+                    if !reachable[child] {
+                        reachable[child] = true;
+                        work.push(child);
+                    }
+                }
+            });
+        }
+    }
+    let mut freed = 0;
+    let mut survivors = Vec::with_capacity(objs.len());
+    for (idx, obj) in objs.iter().enumerate() {
+        if reachable[idx] {
+            survivors.push(Rc::downgrade(obj));
+        } else {
+            obj.clear();
+            freed += 1;
+        }
+    }
+    drop(objs);
+    (freed, survivors)
+}

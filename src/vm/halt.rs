@@ -1,0 +1,12 @@
+//! `Halt`: why a dispatch loop stopped. The VM never names event-loop types; a task stepping a
+//! coroutine reads `Yielded` to learn what the coroutine waits on.
+
+use crate::vm::value::Value;
+
+pub enum Halt {
+    Returned(Value),
+    /// A generator or coroutine frame suspended with this value.
+    Yielded(Value),
+    /// An exception instance left the base frame.
+    Raised(Value),
+}

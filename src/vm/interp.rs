@@ -1,0 +1,1249 @@
+//! The dispatch loop. `Vm::execute` runs a base frame and every apy frame it calls on its own
+//! frame stack (an apy-to-apy call pushes a frame, a return pops it; no Rust recursion), and
+//! returns a `Halt` when the base frame returns, yields or raises. Exceptions unwind through
+//! each code's handler table. Longer instruction bodies live in `interp_ops.rs`.
+
+use crate::compile::code::{make_fn, Instr};
+use crate::vm::call::Callee;
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::frame::Frame;
+use crate::vm::gc;
+use crate::vm::halt::Halt;
+use crate::vm::machine::Vm;
+use crate::vm::object::class::TbEntry;
+use crate::vm::object::function::{Args, Cell, Function};
+use crate::vm::object::generator::GenState;
+use crate::vm::object::str::PyStr;
+use crate::vm::resume::GenResult;
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+/// An exception on its way out of an instruction.
+pub struct Pending {
+    pub exc: Exc,
+    /// False for `Reraise`/bare `raise`: no traceback entry for the current line.
+    pub add_tb: bool,
+}
+
+macro_rules! pop {
+    ($l:lifetime, $frame:expr) => {
+        match $frame.stack.pop() {
+            Some(v) => v,
+            None => break $l Err(Exc::internal("operand stack underflow")),
+        }
+    };
+}
+
+macro_rules! top {
+    ($l:lifetime, $frame:expr) => {
+        match $frame.stack.last() {
+            Some(v) => v,
+            None => break $l Err(Exc::internal("operand stack underflow")),
+        }
+    };
+}
+
+macro_rules! tri {
+    ($l:lifetime, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => break $l Err(e),
+        }
+    };
+}
+
+/// What to do after an instruction that may switch frames.
+enum Flow {
+    Next,
+    /// A new frame was pushed or popped: reload the code.
+    Switch,
+}
+
+impl Vm {
+    /// Runs a frame to its end (or first yield) in a fresh dispatch loop.
+    pub fn run_frame(&mut self, frame: Frame) -> (Halt, Frame) {
+        self.execute(frame, None)
+    }
+
+    /// Runs `base` (and the frames it calls); `throw` is raised at the current instruction
+    /// first (for `generator.throw`).
+    pub fn execute(&mut self, mut base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
+        base.saved_exc = self.handling.clone();
+        if self.depth >= self.recursion_limit {
+            let exc = Exc::new(ExcKind::RecursionError, "maximum recursion depth exceeded");
+            let exc = self.exc_value(exc);
+            return (Halt::Raised(exc), base);
+        }
+        self.depth += 1;
+        let (halt, frame) = self.dispatch(base, throw);
+        self.depth -= 1;
+        (halt, frame)
+    }
+
+    fn dispatch(&mut self, base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut cur = base;
+        let mut pending: Option<Pending> = throw.map(|exc| Pending { exc, add_tb: true });
+        loop {
+            if let Some(p) = pending.take() {
+                if let Err(exc) = self.unwind(p, &mut cur, &mut frames) {
+                    return (Halt::Raised(exc), cur);
+                }
+            }
+            let code = cur.code.clone();
+            let instrs = &code.obj.instrs;
+            'run: loop {
+                let Some(&instr) = instrs.get(cur.ip) else {
+                    pending = Some(Pending {
+                        exc: Exc::internal("instruction pointer out of range"),
+                        add_tb: true,
+                    });
+                    break 'run;
+                };
+                cur.ip += 1;
+                let res: PResult<Flow> = 'instr: {
+                    match instr {
+                        Instr::Nop => {}
+                        Instr::PopTop => {
+                            pop!('instr, cur);
+                        }
+                        Instr::Copy(n) => {
+                            let idx = cur.stack.len().checked_sub(n as usize);
+                            let v = match idx.and_then(|i| cur.stack.get(i)) {
+                                Some(v) => v.clone(),
+                                None => break 'instr Err(Exc::internal("bad Copy")),
+                            };
+                            cur.stack.push(v);
+                        }
+                        Instr::Swap(n) => {
+                            let len = cur.stack.len();
+                            match len.checked_sub(n as usize) {
+                                Some(i) => cur.stack.swap(i, len - 1),
+                                None => break 'instr Err(Exc::internal("bad Swap")),
+                            }
+                        }
+                        Instr::LoadConst(i) => match code.consts.get(i as usize) {
+                            Some(v) => cur.stack.push(v.clone()),
+                            None => break 'instr Err(Exc::internal("bad constant")),
+                        },
+                        Instr::LoadLocal(i) => match cur.stack.get(i as usize) {
+                            Some(Value::Null) | None => {
+                                break 'instr Err(unbound_local(&code.varnames, i))
+                            }
+                            Some(v) => {
+                                let v = v.clone();
+                                cur.stack.push(v);
+                            }
+                        },
+                        Instr::StoreLocal(i) => {
+                            let v = pop!('instr, cur);
+                            match cur.stack.get_mut(i as usize) {
+                                Some(slot) => *slot = v,
+                                None => break 'instr Err(Exc::internal("bad local")),
+                            }
+                        }
+                        Instr::DeleteLocal(i) => match cur.stack.get_mut(i as usize) {
+                            Some(slot) if !matches!(slot, Value::Null) => *slot = Value::Null,
+                            _ => break 'instr Err(unbound_local(&code.varnames, i)),
+                        },
+                        Instr::LoadDeref(i) => {
+                            let v = tri!('instr, self.load_deref(&cur, i));
+                            cur.stack.push(v);
+                        }
+                        Instr::StoreDeref(i) => {
+                            let v = pop!('instr, cur);
+                            match cur.cells.get(i as usize) {
+                                Some(cell) => cell.set(v),
+                                None => break 'instr Err(Exc::internal("bad cell")),
+                            }
+                        }
+                        Instr::DeleteDeref(i) => {
+                            tri!('instr, self.load_deref(&cur, i));
+                            if let Some(cell) = cur.cells.get(i as usize) {
+                                cell.set(Value::Null);
+                            }
+                        }
+                        Instr::LoadClosure(i) => match cur.cells.get(i as usize) {
+                            Some(cell) => cur.stack.push(Value::Cell(cell.clone())),
+                            None => break 'instr Err(Exc::internal("bad cell")),
+                        },
+                        Instr::LoadClassDeref(i) => {
+                            let name = code.cellnames.get(i as usize).cloned();
+                            let found = match (&cur.namespace, &name) {
+                                (Some(ns), Some(n)) => ns.get_str(n),
+                                _ => None,
+                            };
+                            let v = match found {
+                                Some(v) => v,
+                                None => tri!('instr, self.load_deref(&cur, i)),
+                            };
+                            cur.stack.push(v);
+                        }
+                        Instr::LoadGlobal(i) => {
+                            let v = tri!('instr, self.load_global(&cur, &code.names, i));
+                            cur.stack.push(v);
+                        }
+                        Instr::StoreGlobal(i) => {
+                            let v = pop!('instr, cur);
+                            let name = tri!('instr, name_at(&code.names, i));
+                            cur.globals.set_str(name, v);
+                        }
+                        Instr::DeleteGlobal(i) => {
+                            let name = tri!('instr, name_at(&code.names, i));
+                            if cur.globals.remove_str(&name).is_none() {
+                                break 'instr Err(name_error(&name));
+                            }
+                        }
+                        Instr::LoadName(i) => {
+                            let name = tri!('instr, name_at(&code.names, i));
+                            let local = cur.namespace.as_ref().and_then(|ns| ns.get_str(&name));
+                            let v = match local {
+                                Some(v) => v,
+                                None => tri!('instr, self.load_global(&cur, &code.names, i)),
+                            };
+                            cur.stack.push(v);
+                        }
+                        Instr::StoreName(i) => {
+                            let v = pop!('instr, cur);
+                            let name = tri!('instr, name_at(&code.names, i));
+                            match &cur.namespace {
+                                Some(ns) => ns.set_str(name, v),
+                                None => cur.globals.set_str(name, v),
+                            }
+                        }
+                        Instr::DeleteName(i) => {
+                            let name = tri!('instr, name_at(&code.names, i));
+                            let ns = cur.namespace.clone().unwrap_or_else(|| cur.globals.clone());
+                            if ns.remove_str(&name).is_none() {
+                                break 'instr Err(name_error(&name));
+                            }
+                        }
+                        Instr::LoadAttr(i) => {
+                            let obj = pop!('instr, cur);
+                            let name = tri!('instr, name_at(&code.names, i));
+                            let v = tri!('instr, self.get_attr(&obj, &name));
+                            cur.stack.push(v);
+                        }
+                        Instr::StoreAttr(i) => {
+                            let obj = pop!('instr, cur);
+                            let v = pop!('instr, cur);
+                            let name = tri!('instr, name_at(&code.names, i));
+                            tri!('instr, self.set_attr(&obj, &name, v));
+                        }
+                        Instr::DeleteAttr(i) => {
+                            let obj = pop!('instr, cur);
+                            let name = tri!('instr, name_at(&code.names, i));
+                            tri!('instr, self.del_attr(&obj, &name));
+                        }
+                        Instr::LoadMethod(i) => {
+                            let obj = pop!('instr, cur);
+                            let name = tri!('instr, name_at(&code.names, i));
+                            let (m1, m2) = tri!('instr, self.load_method(obj, &name));
+                            cur.stack.push(m1);
+                            cur.stack.push(m2);
+                        }
+                        Instr::CallMethod(n) => {
+                            break 'instr self.op_call_method(
+                                &mut cur,
+                                &mut frames,
+                                n as usize,
+                                &[],
+                            );
+                        }
+                        Instr::CallMethodKw(n, k) => {
+                            let names = code
+                                .kwnames
+                                .get(k as usize)
+                                .cloned()
+                                .unwrap_or_else(|| Rc::from(Vec::new()));
+                            break 'instr self.op_call_method(
+                                &mut cur,
+                                &mut frames,
+                                n as usize,
+                                &names,
+                            );
+                        }
+                        Instr::LoadSubscr => {
+                            let key = pop!('instr, cur);
+                            let container = pop!('instr, cur);
+                            let v = tri!('instr, self.get_item(&container, &key));
+                            cur.stack.push(v);
+                        }
+                        Instr::StoreSubscr => {
+                            let key = pop!('instr, cur);
+                            let container = pop!('instr, cur);
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.set_item(&container, key, v));
+                        }
+                        Instr::DeleteSubscr => {
+                            let key = pop!('instr, cur);
+                            let container = pop!('instr, cur);
+                            tri!('instr, self.del_item(&container, &key));
+                        }
+                        Instr::BuildSlice(n) => {
+                            let step = if n == 3 {
+                                pop!('instr, cur)
+                            } else {
+                                Value::None
+                            };
+                            let stop = pop!('instr, cur);
+                            let start = pop!('instr, cur);
+                            cur.stack
+                                .push(crate::vm::object::misc::Slice::new_value(start, stop, step));
+                        }
+                        Instr::Binary(op) => {
+                            let b = pop!('instr, cur);
+                            let a = pop!('instr, cur);
+                            let v = match (&a, &b) {
+                                (Value::Int(x), Value::Int(y)) => {
+                                    match crate::vm::ops::int_fast(op, *x, *y) {
+                                        Some(v) => v,
+                                        None => tri!('instr, self.binary(op, &a, &b)),
+                                    }
+                                }
+                                _ => tri!('instr, self.binary(op, &a, &b)),
+                            };
+                            cur.stack.push(v);
+                        }
+                        Instr::Inplace(op) => {
+                            let b = pop!('instr, cur);
+                            let a = pop!('instr, cur);
+                            let v = match (&a, &b) {
+                                (Value::Int(x), Value::Int(y)) => {
+                                    match crate::vm::ops::int_fast(op, *x, *y) {
+                                        Some(v) => v,
+                                        None => tri!('instr, self.inplace(op, &a, &b)),
+                                    }
+                                }
+                                _ => tri!('instr, self.inplace(op, &a, &b)),
+                            };
+                            cur.stack.push(v);
+                        }
+                        Instr::Unary(op) => {
+                            let a = pop!('instr, cur);
+                            let v = tri!('instr, self.unary(op, &a));
+                            cur.stack.push(v);
+                        }
+                        Instr::Compare(op) => {
+                            let b = pop!('instr, cur);
+                            let a = pop!('instr, cur);
+                            let v = match (&a, &b) {
+                                (Value::Int(x), Value::Int(y)) => {
+                                    crate::vm::ops::int_compare(op, *x, *y)
+                                        .map(Value::Bool)
+                                        .map_or_else(|| self.compare(op, &a, &b), Ok)
+                                }
+                                _ => self.compare(op, &a, &b),
+                            };
+                            cur.stack.push(tri!('instr, v));
+                        }
+                        Instr::Jump(t) => {
+                            if (t as usize) < cur.ip && gc::should_collect() {
+                                gc::collect();
+                            }
+                            cur.ip = t as usize;
+                        }
+                        Instr::PopJumpIfFalse(t) => {
+                            let v = pop!('instr, cur);
+                            if !tri!('instr, self.truthy(&v)) {
+                                cur.ip = t as usize;
+                            }
+                        }
+                        Instr::PopJumpIfTrue(t) => {
+                            let v = pop!('instr, cur);
+                            if tri!('instr, self.truthy(&v)) {
+                                cur.ip = t as usize;
+                            }
+                        }
+                        Instr::PopJumpIfNone(t) => {
+                            if pop!('instr, cur).is_none() {
+                                cur.ip = t as usize;
+                            }
+                        }
+                        Instr::JumpIfFalseOrPop(t) => {
+                            if tri!('instr, self.truthy(top!('instr, cur))) {
+                                pop!('instr, cur);
+                            } else {
+                                cur.ip = t as usize;
+                            }
+                        }
+                        Instr::JumpIfTrueOrPop(t) => {
+                            if tri!('instr, self.truthy(top!('instr, cur))) {
+                                cur.ip = t as usize;
+                            } else {
+                                pop!('instr, cur);
+                            }
+                        }
+                        Instr::GetIter => {
+                            let v = pop!('instr, cur);
+                            let it = tri!('instr, self.iter(&v));
+                            cur.stack.push(it);
+                        }
+                        Instr::ForIter(t) => {
+                            let it = top!('instr, cur).clone();
+                            match tri!('instr, self.next(&it)) {
+                                Some(v) => cur.stack.push(v),
+                                None => {
+                                    pop!('instr, cur);
+                                    cur.ip = t as usize;
+                                    if gc::should_collect() {
+                                        gc::collect();
+                                    }
+                                }
+                            }
+                        }
+                        Instr::BuildTuple(n) => {
+                            let items = tri!('instr, pop_n(&mut cur, n as usize));
+                            cur.stack.push(Value::tuple(items));
+                        }
+                        Instr::BuildList(n) => {
+                            let items = tri!('instr, pop_n(&mut cur, n as usize));
+                            cur.stack.push(Value::list(items));
+                        }
+                        Instr::BuildSet(n) => {
+                            let items = tri!('instr, pop_n(&mut cur, n as usize));
+                            let set = crate::vm::object::set::Set::new(false);
+                            for item in items {
+                                tri!('instr, set.add(self, item));
+                            }
+                            cur.stack.push(Value::set(set));
+                        }
+                        Instr::BuildMap(n) => {
+                            let items = tri!('instr, pop_n(&mut cur, 2 * n as usize));
+                            let dict = Value::new_dict();
+                            let mut it = items.into_iter();
+                            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                                tri!('instr, dict.insert(self, k, v));
+                            }
+                            cur.stack.push(Value::Dict(dict));
+                        }
+                        Instr::BuildString(n) => {
+                            let items = tri!('instr, pop_n(&mut cur, n as usize));
+                            let mut s = String::new();
+                            for item in &items {
+                                s.push_str(item.as_str().unwrap_or(""));
+                            }
+                            cur.stack.push(Value::string(s));
+                        }
+                        Instr::ListAppend(n) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_collection_add(&cur, n, v, CollectionOp::ListAppend));
+                        }
+                        Instr::SetAdd(n) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_collection_add(&cur, n, v, CollectionOp::SetAdd));
+                        }
+                        Instr::MapAdd(n) => {
+                            let v = pop!('instr, cur);
+                            let k = pop!('instr, cur);
+                            tri!('instr, self.op_map_add(&cur, n, k, v));
+                        }
+                        Instr::ListExtend(n) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_collection_add(&cur, n, v, CollectionOp::ListExtend));
+                        }
+                        Instr::SetUpdate(n) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_collection_add(&cur, n, v, CollectionOp::SetUpdate));
+                        }
+                        Instr::DictUpdate(n) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_collection_add(&cur, n, v, CollectionOp::DictUpdate));
+                        }
+                        Instr::DictMerge(n) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_collection_add(&cur, n, v, CollectionOp::DictMerge));
+                        }
+                        Instr::ListToTuple => {
+                            let v = pop!('instr, cur);
+                            let items = match &v {
+                                Value::List(l) => l.snapshot(),
+                                _ => break 'instr Err(Exc::internal("ListToTuple on a non-list")),
+                            };
+                            cur.stack.push(Value::tuple(items));
+                        }
+                        Instr::UnpackSequence(n) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_unpack(&mut cur, v, n as usize));
+                        }
+                        Instr::UnpackEx(before, after) => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.op_unpack_ex(&mut cur, v, before as usize, after as usize));
+                        }
+                        Instr::FormatValue(conv, has_spec) => {
+                            let spec = if has_spec {
+                                Some(pop!('instr, cur))
+                            } else {
+                                None
+                            };
+                            let v = pop!('instr, cur);
+                            let s = tri!('instr, self.format_value(&v, conv, spec.as_ref()));
+                            cur.stack.push(s);
+                        }
+                        Instr::MakeFunction(flags) => {
+                            let f = tri!('instr, self.op_make_function(&mut cur, flags));
+                            cur.stack.push(f);
+                        }
+                        Instr::Call(n) => {
+                            break 'instr self.op_call(&mut cur, &mut frames, n as usize, &[]);
+                        }
+                        Instr::CallKw(n, k) => {
+                            let names = code
+                                .kwnames
+                                .get(k as usize)
+                                .cloned()
+                                .unwrap_or_else(|| Rc::from(Vec::new()));
+                            break 'instr self.op_call(&mut cur, &mut frames, n as usize, &names);
+                        }
+                        Instr::CallEx(has_kw) => {
+                            let kwargs = if has_kw {
+                                Some(pop!('instr, cur))
+                            } else {
+                                None
+                            };
+                            let args = pop!('instr, cur);
+                            let callable = pop!('instr, cur);
+                            let v =
+                                tri!('instr, self.op_call_ex(&callable, &args, kwargs.as_ref()));
+                            cur.stack.push(v);
+                        }
+                        Instr::BuildClass(n) => {
+                            let bases = tri!('instr, pop_n(&mut cur, n as usize));
+                            let name = pop!('instr, cur);
+                            let body = pop!('instr, cur);
+                            let cls = tri!('instr, self.build_class(&body, &name, bases));
+                            cur.stack.push(cls);
+                        }
+                        Instr::ReturnValue => {
+                            let v = pop!('instr, cur);
+                            match frames.pop() {
+                                None => {
+                                    self.handling = cur.saved_exc.clone();
+                                    return (Halt::Returned(v), cur);
+                                }
+                                Some(caller) => {
+                                    self.handling = cur.saved_exc.clone();
+                                    let done = std::mem::replace(&mut cur, caller);
+                                    self.depth -= 1;
+                                    match done.init_self {
+                                        Some(inst) => {
+                                            if !v.is_none() {
+                                                break 'instr Err(Exc::type_error(format!(
+                                                    "__init__() should return None, not '{}'",
+                                                    self.type_name(&v)
+                                                )));
+                                            }
+                                            cur.stack.push(inst);
+                                        }
+                                        None => cur.stack.push(v),
+                                    }
+                                    break 'instr Ok(Flow::Switch);
+                                }
+                            }
+                        }
+                        Instr::YieldValue => {
+                            let v = pop!('instr, cur);
+                            if !frames.is_empty() {
+                                break 'instr Err(Exc::internal("yield in a called frame"));
+                            }
+                            self.handling = cur.saved_exc.clone();
+                            return (Halt::Yielded(v), cur);
+                        }
+                        Instr::AsyncGenWrap => {
+                            let v = pop!('instr, cur);
+                            cur.stack.push(crate::vm::resume::async_gen_wrap(v));
+                        }
+                        Instr::GetYieldFromIter => {
+                            let v = pop!('instr, cur);
+                            let it = match &v {
+                                Value::Generator(_) => v,
+                                _ => tri!('instr, self.iter(&v)),
+                            };
+                            cur.stack.push(it);
+                        }
+                        Instr::GetAwaitable => {
+                            let v = pop!('instr, cur);
+                            let it = tri!('instr, self.get_awaitable(v));
+                            cur.stack.push(it);
+                        }
+                        Instr::Send(t) => {
+                            let value = pop!('instr, cur);
+                            let sub = top!('instr, cur).clone();
+                            match tri!('instr, self.send_into(&sub, value)) {
+                                GenResult::Yield(v) => {
+                                    if !frames.is_empty() {
+                                        break 'instr Err(Exc::internal("await in a called frame"));
+                                    }
+                                    cur.ip -= 1;
+                                    self.handling = cur.saved_exc.clone();
+                                    return (Halt::Yielded(v), cur);
+                                }
+                                GenResult::Return(r) => {
+                                    pop!('instr, cur);
+                                    cur.stack.push(r);
+                                    cur.ip = t as usize;
+                                }
+                            }
+                        }
+                        Instr::GetAIter => {
+                            let v = pop!('instr, cur);
+                            let it = tri!('instr, self.call_method(&v, "__aiter__", &[]));
+                            cur.stack.push(it);
+                        }
+                        Instr::GetANext => {
+                            let it = top!('instr, cur).clone();
+                            let aw = tri!('instr, self.call_method(&it, "__anext__", &[]));
+                            let aw = tri!('instr, self.get_awaitable(aw));
+                            cur.stack.push(aw);
+                        }
+                        Instr::EndAsyncFor => {
+                            let exc = pop!('instr, cur);
+                            pop!('instr, cur);
+                            if !self.exc_is(&exc, ExcKind::StopAsyncIteration) {
+                                break 'instr Err(Exc::Value(exc));
+                            }
+                        }
+                        Instr::BeforeWith => {
+                            let mgr = pop!('instr, cur);
+                            let (exit, entered) = tri!('instr, self.before_with(&mgr, false));
+                            cur.stack.push(exit);
+                            cur.stack.push(entered);
+                        }
+                        Instr::BeforeAsyncWith => {
+                            let mgr = pop!('instr, cur);
+                            let (exit, entered) = tri!('instr, self.before_with(&mgr, true));
+                            cur.stack.push(exit);
+                            cur.stack.push(entered);
+                        }
+                        Instr::WithExceptStart => {
+                            let exc = top!('instr, cur).clone();
+                            let len = cur.stack.len();
+                            let exit = match len.checked_sub(3).and_then(|i| cur.stack.get(i)) {
+                                Some(v) => v.clone(),
+                                None => break 'instr Err(Exc::internal("bad with stack")),
+                            };
+                            let typ = Value::Class(self.class_of(&exc));
+                            let res = tri!('instr, self.call(&exit, &[typ, exc, Value::None]));
+                            cur.stack.push(res);
+                        }
+                        Instr::PushExcInfo => {
+                            let exc = pop!('instr, cur);
+                            let prev = std::mem::replace(&mut self.handling, exc.clone());
+                            cur.stack.push(prev);
+                            cur.stack.push(exc);
+                        }
+                        Instr::PopExcept => {
+                            self.handling = pop!('instr, cur);
+                        }
+                        Instr::CheckExcMatch => {
+                            let typ = pop!('instr, cur);
+                            let exc = top!('instr, cur).clone();
+                            let m = tri!('instr, self.exc_match(&exc, &typ));
+                            cur.stack.push(Value::Bool(m));
+                        }
+                        Instr::CheckEgMatch => {
+                            let typ = pop!('instr, cur);
+                            let rest = pop!('instr, cur);
+                            let (rest, matched) = tri!('instr, self.check_eg_match(rest, &typ));
+                            cur.stack.push(rest);
+                            cur.stack.push(matched);
+                        }
+                        Instr::PrepReraiseStar => {
+                            let rest = pop!('instr, cur);
+                            let raised = pop!('instr, cur);
+                            let orig = pop!('instr, cur);
+                            let v = tri!('instr, self.prep_reraise_star(orig, raised, rest));
+                            cur.stack.push(v);
+                        }
+                        Instr::Raise(n) => {
+                            let res = match n {
+                                0 => {
+                                    if self.handling.is_none() {
+                                        Err(Exc::runtime_error("No active exception to reraise"))
+                                    } else {
+                                        let exc = Exc::Value(self.handling.clone());
+                                        pending = Some(Pending { exc, add_tb: false });
+                                        break 'run;
+                                    }
+                                }
+                                1 => {
+                                    let exc = pop!('instr, cur);
+                                    self.make_raise(exc, None)
+                                }
+                                _ => {
+                                    let cause = pop!('instr, cur);
+                                    let exc = pop!('instr, cur);
+                                    self.make_raise(exc, Some(cause))
+                                }
+                            };
+                            break 'instr res.and_then(|e| Err(Exc::Value(e)));
+                        }
+                        Instr::Reraise => {
+                            let exc = pop!('instr, cur);
+                            pending = Some(Pending {
+                                exc: Exc::Value(exc),
+                                add_tb: false,
+                            });
+                            break 'run;
+                        }
+                        Instr::LoadAssertionError => {
+                            cur.stack
+                                .push(Value::Class(self.types.exc(ExcKind::AssertionError)));
+                        }
+                        Instr::ImportName(i) => {
+                            let name = tri!('instr, name_at(&code.names, i));
+                            let m = tri!('instr, self.import(name.as_str()));
+                            cur.stack.push(m);
+                        }
+                        Instr::ImportFrom(i) => {
+                            let name = tri!('instr, name_at(&code.names, i));
+                            let module = top!('instr, cur).clone();
+                            let v = tri!('instr, self.import_from(&module, &name));
+                            cur.stack.push(v);
+                        }
+                        Instr::PrintExpr => {
+                            let v = pop!('instr, cur);
+                            tri!('instr, self.print_expr(&cur, v));
+                        }
+                    }
+                    Ok(Flow::Next)
+                };
+                match res {
+                    Ok(Flow::Next) => {}
+                    Ok(Flow::Switch) => break,
+                    Err(exc) => {
+                        pending = Some(Pending { exc, add_tb: true });
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Finds a handler for the pending exception in `cur` or its callers, popping frames
+    /// that have none. `Err` carries the exception out of the base frame.
+    fn unwind(
+        &mut self,
+        p: Pending,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+    ) -> Result<(), Value> {
+        let exc = self.exc_value(p.exc);
+        if p.add_tb {
+            if !self.handling.is_none() {
+                let handling = self.handling.clone();
+                self.set_context(&exc, &handling);
+            }
+            self.add_traceback(
+                &exc,
+                TbEntry {
+                    code: cur.code.clone(),
+                    ip: cur.ip.saturating_sub(1),
+                },
+            );
+        }
+        loop {
+            let ip = cur.ip.saturating_sub(1);
+            if let Some(h) = cur.code.obj.handler_for(ip) {
+                let keep = cur.n_locals() + h.depth as usize;
+                cur.stack.truncate(keep);
+                cur.stack.push(exc);
+                cur.ip = h.target as usize;
+                return Ok(());
+            }
+            self.handling = cur.saved_exc.clone();
+            match frames.pop() {
+                None => return Err(exc),
+                Some(caller) => {
+                    *cur = caller;
+                    self.depth -= 1;
+                    self.add_traceback(
+                        &exc,
+                        TbEntry {
+                            code: cur.code.clone(),
+                            ip: cur.ip.saturating_sub(1),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Pushes a callee frame, checking the recursion limit.
+    fn push_frame(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        mut callee: Frame,
+    ) -> PResult<Flow> {
+        if self.depth >= self.recursion_limit {
+            return Err(Exc::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        if gc::should_collect() {
+            gc::collect();
+        }
+        self.depth += 1;
+        callee.saved_exc = self.handling.clone();
+        frames.push(std::mem::replace(cur, callee));
+        Ok(Flow::Switch)
+    }
+
+    /// `Call`/`CallKw`: `[callable args... kwvals...] -> [result]`.
+    fn op_call(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        n: usize,
+        kwnames: &[Rc<PyStr>],
+    ) -> PResult<Flow> {
+        let fpos = cur
+            .stack
+            .len()
+            .checked_sub(n + 1)
+            .ok_or_else(|| Exc::internal("call stack underflow"))?;
+        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
+        let n_pos = n.saturating_sub(kwnames.len());
+        let args_start = fpos + 1;
+        let (pos, kwvals) = cur
+            .stack
+            .get(args_start..)
+            .unwrap_or(&[])
+            .split_at(n_pos.min(n));
+        let args = Args {
+            pos,
+            kwnames,
+            kwvals,
+        };
+        let prepared = match &callee {
+            Value::Function(f) => Some(self.bind_call(f, None, args)?),
+            Value::Method(m) => match &m.func {
+                Value::Function(f) => Some(self.bind_call(f, Some(&m.obj), args)?),
+                _ => None,
+            },
+            Value::Class(cls) => self.prepare_init(cls, args)?,
+            Value::Native(native) if native.name == "super" && n == 0 => {
+                let v = self.zero_arg_super(cur)?;
+                Some(Callee::Done(v))
+            }
+            _ => None,
+        };
+        let res = match prepared {
+            Some(Callee::Frame(frame)) => {
+                cur.stack.truncate(fpos);
+                return self.push_frame(cur, frames, frame);
+            }
+            Some(Callee::Done(v)) => v,
+            None => self.call_args(&callee, args)?,
+        };
+        cur.stack.truncate(fpos);
+        cur.stack.push(res);
+        Ok(Flow::Next)
+    }
+
+    /// `CallMethod`: `[m1 m2 args...] -> [result]`.
+    fn op_call_method(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        n: usize,
+        kwnames: &[Rc<PyStr>],
+    ) -> PResult<Flow> {
+        let base = cur
+            .stack
+            .len()
+            .checked_sub(n + 2)
+            .ok_or_else(|| Exc::internal("call stack underflow"))?;
+        if matches!(cur.stack.get(base), Some(Value::Null)) {
+            // Not a method: `m2` is the callable itself.
+            cur.stack.remove(base);
+            return self.op_call(cur, frames, n, kwnames);
+        }
+        let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
+        let n_pos = (n + 1).saturating_sub(kwnames.len());
+        let (pos, kwvals) = cur
+            .stack
+            .get(base + 1..)
+            .unwrap_or(&[])
+            .split_at(n_pos.min(n + 1));
+        let args = Args {
+            pos,
+            kwnames,
+            kwvals,
+        };
+        let res = match &func {
+            Value::Function(f) => match self.bind_call(f, None, args)? {
+                Callee::Frame(frame) => {
+                    cur.stack.truncate(base);
+                    return self.push_frame(cur, frames, frame);
+                }
+                Callee::Done(v) => v,
+            },
+            Value::Native(native) => (native.func)(self, args)?,
+            other => {
+                let other = other.clone();
+                self.call_args(&other, args)?
+            }
+        };
+        cur.stack.truncate(base);
+        cur.stack.push(res);
+        Ok(Flow::Next)
+    }
+
+    /// For `cls(...)` with a plain `__new__` and an apy `__init__`: the new instance and the
+    /// `__init__` frame, so the call stays in this dispatch loop.
+    fn prepare_init(
+        &mut self,
+        cls: &Rc<crate::vm::object::class::Class>,
+        args: Args,
+    ) -> PResult<Option<Callee>> {
+        if !cls.is_user {
+            return Ok(None);
+        }
+        let plain_new = matches!(cls.lookup_str("__new__"), Some(Value::Native(n)) if n.owner == Some("object"));
+        let Some(Value::Function(init)) = cls.lookup_str("__init__") else {
+            return Ok(None);
+        };
+        if !plain_new || init.code.obj.is_generator_like() {
+            return Ok(None);
+        }
+        let inst = crate::vm::object::class::Instance::new_value(cls.clone());
+        match self.bind_call(&init, Some(&inst), args)? {
+            Callee::Frame(mut frame) => {
+                frame.init_self = Some(inst);
+                Ok(Some(Callee::Frame(frame)))
+            }
+            Callee::Done(_) => Ok(None),
+        }
+    }
+
+    fn load_deref(&mut self, cur: &Frame, idx: u32) -> PResult<Value> {
+        let Some(cell) = cur.cells.get(idx as usize) else {
+            return Err(Exc::internal("bad cell"));
+        };
+        let v = cell.get();
+        if !matches!(v, Value::Null) {
+            return Ok(v);
+        }
+        let name = cur
+            .code
+            .cellnames
+            .get(idx as usize)
+            .map_or("?", |n| n.as_str());
+        if (idx as usize) < cur.code.obj.cellvars.len() {
+            Err(Exc::new(
+                ExcKind::UnboundLocalError,
+                format!(
+                    "cannot access local variable '{name}' where it is not associated with a value"
+                ),
+            ))
+        } else {
+            Err(Exc::new(
+                ExcKind::NameError,
+                format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope"),
+            ))
+        }
+    }
+
+    fn load_global(&mut self, cur: &Frame, names: &[Rc<PyStr>], idx: u32) -> PResult<Value> {
+        let name = name_at(names, idx)?;
+        if let Some(v) = cur.globals.get_str(&name) {
+            return Ok(v);
+        }
+        match self.builtins.get_str(&name) {
+            Some(v) => Ok(v),
+            None => Err(name_error(&name)),
+        }
+    }
+
+    fn op_make_function(&mut self, cur: &mut Frame, flags: u8) -> PResult<Value> {
+        let code = match cur.stack.pop() {
+            Some(Value::Code(c)) => c,
+            _ => return Err(Exc::internal("MakeFunction without code")),
+        };
+        let closure: Vec<Rc<Cell>> = if flags & make_fn::CLOSURE != 0 {
+            match cur.stack.pop() {
+                Some(Value::Tuple(t)) => t
+                    .items
+                    .iter()
+                    .filter_map(|c| match c {
+                        Value::Cell(c) => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => return Err(Exc::internal("bad closure")),
+            }
+        } else {
+            Vec::new()
+        };
+        let kwdefaults = if flags & make_fn::KW_DEFAULTS != 0 {
+            match cur.stack.pop() {
+                Some(Value::Dict(d)) => Some(d),
+                _ => return Err(Exc::internal("bad kwdefaults")),
+            }
+        } else {
+            None
+        };
+        let defaults = if flags & make_fn::DEFAULTS != 0 {
+            match cur.stack.pop() {
+                Some(Value::Tuple(t)) => t.items.to_vec(),
+                _ => return Err(Exc::internal("bad defaults")),
+            }
+        } else {
+            Vec::new()
+        };
+        Ok(Function::new_value(
+            code,
+            cur.globals.clone(),
+            defaults,
+            kwdefaults,
+            closure,
+        ))
+    }
+
+    fn op_collection_add(
+        &mut self,
+        cur: &Frame,
+        n: u32,
+        v: Value,
+        op: CollectionOp,
+    ) -> PResult<()> {
+        let idx = cur
+            .stack
+            .len()
+            .checked_sub(n as usize)
+            .ok_or_else(|| Exc::internal("collection underflow"))?;
+        let target = cur.stack.get(idx).cloned().unwrap_or(Value::None);
+        match (op, &target) {
+            (CollectionOp::ListAppend, Value::List(l)) => l.items.borrow_mut().push(v),
+            (CollectionOp::ListExtend, Value::List(l)) => {
+                let items = self.collect(&v).map_err(|e| self.star_error(e, &v))?;
+                l.items.borrow_mut().extend(items);
+            }
+            (CollectionOp::SetAdd, Value::Set(s)) => {
+                s.add(self, v)?;
+            }
+            (CollectionOp::SetUpdate, Value::Set(s)) => {
+                for item in self.collect(&v)? {
+                    s.add(self, item)?;
+                }
+            }
+            (CollectionOp::DictUpdate, Value::Dict(d)) => {
+                if !matches!(v, Value::Dict(_)) && self.get_attr_str(&v, "keys").is_err() {
+                    return Err(Exc::type_error(format!(
+                        "'{}' object is not a mapping",
+                        self.type_name(&v)
+                    )));
+                }
+                self.dict_update(d, &v)?;
+            }
+            (CollectionOp::DictMerge, Value::Dict(d)) => self.dict_merge(d, &v)?,
+            _ => return Err(Exc::internal("collection op on the wrong kind")),
+        }
+        Ok(())
+    }
+
+    fn op_map_add(&mut self, cur: &Frame, n: u32, k: Value, v: Value) -> PResult<()> {
+        let idx = cur
+            .stack
+            .len()
+            .checked_sub(n as usize)
+            .ok_or_else(|| Exc::internal("collection underflow"))?;
+        match cur.stack.get(idx) {
+            Some(Value::Dict(d)) => {
+                let d = d.clone();
+                d.insert(self, k, v)
+            }
+            _ => Err(Exc::internal("MapAdd on a non-dict")),
+        }
+    }
+
+    fn op_unpack(&mut self, cur: &mut Frame, v: Value, n: usize) -> PResult<()> {
+        let items = match &v {
+            Value::Tuple(t) => t.items.to_vec(),
+            Value::List(l) => l.snapshot(),
+            _ => self.collect_unpack(&v)?,
+        };
+        if items.len() < n {
+            return Err(Exc::value_error(format!(
+                "not enough values to unpack (expected {n}, got {})",
+                items.len()
+            )));
+        }
+        if items.len() > n {
+            return Err(Exc::value_error(format!(
+                "too many values to unpack (expected {n})"
+            )));
+        }
+        cur.stack.extend(items.into_iter().rev());
+        Ok(())
+    }
+
+    fn op_unpack_ex(
+        &mut self,
+        cur: &mut Frame,
+        v: Value,
+        before: usize,
+        after: usize,
+    ) -> PResult<()> {
+        let mut items = self.collect_unpack(&v)?;
+        if items.len() < before + after {
+            return Err(Exc::value_error(format!(
+                "not enough values to unpack (expected at least {}, got {})",
+                before + after,
+                items.len()
+            )));
+        }
+        let tail = items.split_off(items.len() - after);
+        let middle = items.split_off(before);
+        cur.stack.extend(tail.into_iter().rev());
+        cur.stack.push(Value::list(middle));
+        cur.stack.extend(items.into_iter().rev());
+        Ok(())
+    }
+
+    fn collect_unpack(&mut self, v: &Value) -> PResult<Vec<Value>> {
+        match self.iter(v) {
+            Ok(it) => {
+                let mut res = Vec::new();
+                while let Some(item) = self.next(&it)? {
+                    res.push(item);
+                }
+                Ok(res)
+            }
+            Err(_) => Err(Exc::type_error(format!(
+                "cannot unpack non-iterable {} object",
+                self.type_name(v)
+            ))),
+        }
+    }
+
+    fn star_error(&mut self, e: Exc, v: &Value) -> Exc {
+        if self.exc_matches(&e, ExcKind::TypeError) && self.iter(v).is_err() {
+            return Exc::type_error(format!(
+                "Value after * must be an iterable, not {}",
+                self.type_name(v)
+            ));
+        }
+        e
+    }
+
+    /// `raise exc [from cause]`: instantiates classes, checks types, sets the cause.
+    fn make_raise(&mut self, exc: Value, cause: Option<Value>) -> PResult<Value> {
+        let exc = self.exception_from(exc)?;
+        if let Some(cause) = cause {
+            let cause = if cause.is_none() {
+                cause
+            } else {
+                self.exception_from(cause).map_err(|_| {
+                    Exc::type_error("exception causes must derive from BaseException")
+                })?
+            };
+            if let Value::Instance(inst) = &exc {
+                if let Some(data) = &inst.exc {
+                    *data.cause.borrow_mut() = cause;
+                    data.suppress_context.set(true);
+                }
+            }
+        }
+        Ok(exc)
+    }
+
+    /// An exception instance from a raised value (a class is instantiated with no args).
+    pub fn exception_from(&mut self, v: Value) -> PResult<Value> {
+        match &v {
+            Value::Instance(inst) if inst.exc.is_some() => Ok(v),
+            Value::Class(cls) if cls.is_subclass(&self.types.exc(ExcKind::BaseException)) => {
+                let cls = cls.clone();
+                self.instantiate(&cls, Args::new(&[]))
+            }
+            _ => Err(Exc::type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    fn zero_arg_super(&mut self, cur: &Frame) -> PResult<Value> {
+        let idx = cur
+            .code
+            .cellnames
+            .iter()
+            .position(|n| n.as_str() == "__class__");
+        let cls = match idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
+            Some(Value::Class(c)) => c,
+            _ => return Err(Exc::runtime_error("super(): __class__ cell not found")),
+        };
+        let first = if cur.code.obj.argcount > 0 {
+            match cur.stack.first() {
+                Some(Value::Null) | None => {
+                    // The first argument may have been moved into a cell.
+                    let name = cur.code.varnames.first().map(|n| n.as_str().to_owned());
+                    let cell_idx = cur
+                        .code
+                        .cellnames
+                        .iter()
+                        .position(|n| Some(n.as_str()) == name.as_deref());
+                    match cell_idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
+                        Some(v) if !matches!(v, Value::Null) => v,
+                        _ => return Err(Exc::runtime_error("super(): arg[0] deleted")),
+                    }
+                }
+                Some(v) => v.clone(),
+            }
+        } else {
+            return Err(Exc::runtime_error("super(): no arguments"));
+        };
+        self.new_super(cls, first)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CollectionOp {
+    ListAppend,
+    ListExtend,
+    SetAdd,
+    SetUpdate,
+    DictUpdate,
+    DictMerge,
+}
+
+fn pop_n(cur: &mut Frame, n: usize) -> PResult<Vec<Value>> {
+    let at = cur
+        .stack
+        .len()
+        .checked_sub(n)
+        .ok_or_else(|| Exc::internal("operand stack underflow"))?;
+    if at < cur.n_locals() {
+        return Err(Exc::internal("operand stack underflow"));
+    }
+    Ok(cur.stack.split_off(at))
+}
+
+fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<Rc<PyStr>> {
+    names
+        .get(idx as usize)
+        .cloned()
+        .ok_or_else(|| Exc::internal("bad name index"))
+}
+
+fn name_error(name: &PyStr) -> Exc {
+    Exc::new(
+        ExcKind::NameError,
+        format!("name '{}' is not defined", name.as_str()),
+    )
+}
+
+fn unbound_local(varnames: &[Rc<PyStr>], idx: u32) -> Exc {
+    let name = varnames.get(idx as usize).map_or("?", |n| n.as_str());
+    Exc::new(
+        ExcKind::UnboundLocalError,
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
+}
+
+impl Vm {
+    /// Marks a generator as running for the duration of `f` (used by `resume`).
+    pub fn gen_state_guard(state: &std::cell::Cell<GenState>) -> GenState {
+        state.replace(GenState::Running)
+    }
+}

@@ -1,0 +1,648 @@
+//! Subscripts, slices, iteration, length and membership for every kind: `get_item`,
+//! `set_item`, `del_item`, `iter`, `next`, `collect`, `len`, `contains`.
+
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::machine::Vm;
+use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::object::misc::{Slice, ViewKind};
+use crate::vm::object::Bytes;
+use crate::vm::value::Value;
+use num_traits::Signed;
+use std::rc::Rc;
+
+impl Slice {
+    pub fn new_value(start: Value, stop: Value, step: Value) -> Value {
+        Value::Slice(Rc::new(Slice { start, stop, step }))
+    }
+}
+
+/// Resolved slice bounds for a sequence of length `len`: `(start, stop, step, count)`.
+pub fn slice_indices(vm: &mut Vm, s: &Slice, len: usize) -> PResult<(i64, i64, i64, usize)> {
+    let len = len as i64;
+    let step = match &s.step {
+        Value::None => 1,
+        v => vm.index_value(
+            v,
+            "slice indices must be integers or None or have an __index__ method",
+        )?,
+    };
+    if step == 0 {
+        return Err(Exc::value_error("slice step cannot be zero"));
+    }
+    let clamp = |v: i64, lo: i64, hi: i64| v.max(lo).min(hi);
+    let bound = |vm: &mut Vm, v: &Value, default: i64| -> PResult<i64> {
+        match v {
+            Value::None => Ok(default),
+            v => {
+                let i = vm.index_value(
+                    v,
+                    "slice indices must be integers or None or have an __index__ method",
+                )?;
+                Ok(if i < 0 { i.saturating_add(len) } else { i })
+            }
+        }
+    };
+    let (start, stop) = if step > 0 {
+        let start = clamp(bound(vm, &s.start, 0)?, 0, len);
+        let stop = clamp(bound(vm, &s.stop, len)?, 0, len);
+        (start, stop)
+    } else {
+        let start = clamp(bound(vm, &s.start, len - 1)?, -1, len - 1);
+        let stop = clamp(bound(vm, &s.stop, -1)?, -1, len - 1);
+        (start, stop)
+    };
+    let count = if step > 0 && stop > start {
+        ((stop - start - 1) / step + 1) as usize
+    } else if step < 0 && start > stop {
+        ((start - stop - 1) / (-step) + 1) as usize
+    } else {
+        0
+    };
+    Ok((start, stop, step, count))
+}
+
+fn slice_positions(start: i64, step: i64, count: usize) -> impl Iterator<Item = usize> {
+    (0..count).map(move |k| (start + k as i64 * step) as usize)
+}
+
+impl Vm {
+    /// An integer usable as an index (`__index__` for bools and ints), clamped into i64.
+    pub fn index_value(&mut self, v: &Value, msg: &str) -> PResult<i64> {
+        match v {
+            Value::Int(i) => Ok(*i),
+            Value::Bool(b) => Ok(*b as i64),
+            Value::BigInt(b) => Ok(if b.is_negative() { i64::MIN } else { i64::MAX }),
+            Value::Instance(inst) => match inst.class.lookup_str("__index__") {
+                Some(f) => {
+                    let r = self.call(&f, std::slice::from_ref(v))?;
+                    self.index_value(&r, msg)
+                }
+                None => Err(Exc::type_error(msg.to_owned())),
+            },
+            _ => Err(Exc::type_error(msg.to_owned())),
+        }
+    }
+
+    fn seq_index(&mut self, key: &Value, len: usize, what: &str) -> PResult<usize> {
+        let idx = match key {
+            Value::Int(i) => *i,
+            _ => {
+                let msg = format!(
+                    "{what} indices must be integers or slices, not {}",
+                    self.type_name(key)
+                );
+                self.index_value(key, &msg)?
+            }
+        };
+        let real = if idx < 0 {
+            idx.checked_add(len as i64)
+        } else {
+            Some(idx)
+        };
+        match real {
+            Some(i) if i >= 0 && (i as usize) < len => Ok(i as usize),
+            _ => Err(Exc::index_error(format!("{what} index out of range"))),
+        }
+    }
+
+    /// `container[key]`.
+    pub fn get_item(&mut self, container: &Value, key: &Value) -> PResult<Value> {
+        match container {
+            Value::List(list) => {
+                if let Value::Slice(s) = key {
+                    let items = list.snapshot();
+                    let (start, _, step, count) = slice_indices(self, s, items.len())?;
+                    let res = slice_positions(start, step, count)
+                        .filter_map(|i| items.get(i).cloned())
+                        .collect();
+                    return Ok(Value::list(res));
+                }
+                if let Value::Int(i) = key {
+                    let items = list.items.borrow();
+                    let len = items.len() as i64;
+                    let real = if *i < 0 { i + len } else { *i };
+                    if real >= 0 && real < len {
+                        if let Some(v) = items.get(real as usize) {
+                            return Ok(v.clone());
+                        }
+                    }
+                }
+                let len = list.len();
+                let idx = self.seq_index(key, len, "list")?;
+                list.get(idx)
+                    .ok_or_else(|| Exc::index_error("list index out of range"))
+            }
+            Value::Tuple(t) => {
+                if let Value::Slice(s) = key {
+                    let (start, _, step, count) = slice_indices(self, s, t.items.len())?;
+                    let res = slice_positions(start, step, count)
+                        .filter_map(|i| t.items.get(i).cloned())
+                        .collect();
+                    return Ok(Value::tuple(res));
+                }
+                let idx = self.seq_index(key, t.items.len(), "tuple")?;
+                t.items
+                    .get(idx)
+                    .cloned()
+                    .ok_or_else(|| Exc::index_error("tuple index out of range"))
+            }
+            Value::Str(s) => {
+                if let Value::Slice(sl) = key {
+                    let (start, _, step, count) = slice_indices(self, sl, s.char_len())?;
+                    if step == 1 {
+                        let (a, b) = (
+                            s.byte_offset(start as usize),
+                            s.byte_offset(start as usize + count),
+                        );
+                        return Ok(Value::str(s.as_str().get(a..b).unwrap_or("")));
+                    }
+                    let chars: Vec<char> = s.as_str().chars().collect();
+                    let res: String = slice_positions(start, step, count)
+                        .filter_map(|i| chars.get(i))
+                        .collect();
+                    return Ok(Value::string(res));
+                }
+                let idx = self.seq_index(key, s.char_len(), "string")?;
+                match s.char_at(idx) {
+                    Some(c) => Ok(self.char_value(c)),
+                    None => Err(Exc::index_error("string index out of range")),
+                }
+            }
+            Value::Bytes(b) => {
+                if let Value::Slice(sl) = key {
+                    let (start, _, step, count) = slice_indices(self, sl, b.data.len())?;
+                    let res = slice_positions(start, step, count)
+                        .filter_map(|i| b.data.get(i).copied())
+                        .collect();
+                    return Ok(Value::Bytes(Rc::new(Bytes::new(res))));
+                }
+                let idx = self.seq_index(key, b.data.len(), "index")?;
+                b.data
+                    .get(idx)
+                    .map(|&c| Value::Int(c as i64))
+                    .ok_or_else(|| Exc::index_error("index out of range"))
+            }
+            Value::Range(r) => {
+                if let Value::Slice(sl) = key {
+                    let (start, _, step, count) = slice_indices(self, sl, r.len() as usize)?;
+                    let first = r.item(start);
+                    let new_step = r.step.saturating_mul(step);
+                    let stop = first.saturating_add(new_step.saturating_mul(count as i64));
+                    return Ok(Value::Range(Rc::new(crate::vm::object::misc::Range {
+                        start: first,
+                        stop,
+                        step: new_step,
+                    })));
+                }
+                let idx = self.seq_index(key, r.len() as usize, "range object")?;
+                Ok(Value::Int(r.item(idx as i64)))
+            }
+            Value::Dict(d) => match d.get(self, key)? {
+                Some(v) => Ok(v),
+                None => Err(self.key_error(key.clone())),
+            },
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                match cls.lookup_str("__getitem__") {
+                    Some(f) => self.call(&f, &[container.clone(), key.clone()]),
+                    None => Err(Exc::type_error(format!(
+                        "'{}' object is not subscriptable",
+                        cls.name()
+                    ))),
+                }
+            }
+            Value::Class(cls) => match cls.lookup_str("__class_getitem__") {
+                Some(f) => {
+                    let f = self.bind_descriptor(&f, container, cls)?;
+                    self.call(&f, std::slice::from_ref(key))
+                }
+                // `list[int]` and friends: generic aliases are accepted and ignored.
+                None if !cls.is_user => Ok(container.clone()),
+                None => Err(Exc::type_error(format!(
+                    "type '{}' is not subscriptable",
+                    cls.name()
+                ))),
+            },
+            _ => Err(Exc::type_error(format!(
+                "'{}' object is not subscriptable",
+                self.type_name(container)
+            ))),
+        }
+    }
+
+    /// One-character strings, cached for ASCII.
+    pub fn char_value(&mut self, c: char) -> Value {
+        Value::string(c.to_string())
+    }
+
+    /// `container[key] = value`.
+    pub fn set_item(&mut self, container: &Value, key: Value, value: Value) -> PResult<()> {
+        match container {
+            Value::List(list) => {
+                if let Value::Slice(s) = &key {
+                    let new_items = self.collect(&value)?;
+                    let len = list.len();
+                    let (start, _, step, count) = slice_indices(self, s, len)?;
+                    let mut items = list.items.borrow_mut();
+                    if step == 1 {
+                        let start = start as usize;
+                        let end = (start + count).min(items.len());
+                        items.splice(start..end, new_items);
+                        return Ok(());
+                    }
+                    if new_items.len() != count {
+                        return Err(Exc::value_error(format!(
+                            "attempt to assign sequence of size {} to extended slice of size {count}",
+                            new_items.len()
+                        )));
+                    }
+                    for (pos, v) in slice_positions(start, step, count).zip(new_items) {
+                        if let Some(slot) = items.get_mut(pos) {
+                            *slot = v;
+                        }
+                    }
+                    return Ok(());
+                }
+                let len = list.len();
+                let idx = self.seq_index(&key, len, "list").map_err(|e| {
+                    if self.exc_matches(&e, ExcKind::IndexError) {
+                        Exc::index_error("list assignment index out of range")
+                    } else {
+                        e
+                    }
+                })?;
+                let old = list
+                    .items
+                    .borrow_mut()
+                    .get_mut(idx)
+                    .map(|slot| std::mem::replace(slot, value));
+                drop(old);
+                Ok(())
+            }
+            Value::Dict(d) => d.insert(self, key, value),
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                match cls.lookup_str("__setitem__") {
+                    Some(f) => self.call(&f, &[container.clone(), key, value]).map(|_| ()),
+                    None => Err(Exc::type_error(format!(
+                        "'{}' object does not support item assignment",
+                        cls.name()
+                    ))),
+                }
+            }
+            _ => Err(Exc::type_error(format!(
+                "'{}' object does not support item assignment",
+                self.type_name(container)
+            ))),
+        }
+    }
+
+    /// `del container[key]`.
+    pub fn del_item(&mut self, container: &Value, key: &Value) -> PResult<()> {
+        match container {
+            Value::List(list) => {
+                if let Value::Slice(s) = key {
+                    let len = list.len();
+                    let (start, _, step, count) = slice_indices(self, s, len)?;
+                    let mut positions: Vec<usize> = slice_positions(start, step, count).collect();
+                    positions.sort_unstable();
+                    let mut items = list.items.borrow_mut();
+                    for pos in positions.into_iter().rev() {
+                        if pos < items.len() {
+                            items.remove(pos);
+                        }
+                    }
+                    return Ok(());
+                }
+                let len = list.len();
+                let idx = self.seq_index(key, len, "list").map_err(|e| {
+                    if self.exc_matches(&e, ExcKind::IndexError) {
+                        Exc::index_error("list assignment index out of range")
+                    } else {
+                        e
+                    }
+                })?;
+                let removed = list.items.borrow_mut().remove(idx);
+                drop(removed);
+                Ok(())
+            }
+            Value::Dict(d) => match d.remove(self, key)? {
+                Some(_) => Ok(()),
+                None => Err(self.key_error(key.clone())),
+            },
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                match cls.lookup_str("__delitem__") {
+                    Some(f) => self.call(&f, &[container.clone(), key.clone()]).map(|_| ()),
+                    None => Err(Exc::type_error(format!(
+                        "'{}' object does not support item deletion",
+                        cls.name()
+                    ))),
+                }
+            }
+            _ => Err(Exc::type_error(format!(
+                "'{}' object does not support item deletion",
+                self.type_name(container)
+            ))),
+        }
+    }
+
+    /// `iter(v)`.
+    pub fn iter(&mut self, v: &Value) -> PResult<Value> {
+        let (state, name) = match v {
+            Value::List(_) => (
+                IterState::Seq {
+                    seq: v.clone(),
+                    idx: 0,
+                },
+                "list_iterator",
+            ),
+            Value::Tuple(_) => (
+                IterState::Seq {
+                    seq: v.clone(),
+                    idx: 0,
+                },
+                "tuple_iterator",
+            ),
+            Value::Str(s) => (
+                IterState::Seq {
+                    seq: v.clone(),
+                    idx: 0,
+                },
+                if s.is_ascii() {
+                    "str_ascii_iterator"
+                } else {
+                    "str_iterator"
+                },
+            ),
+            Value::Bytes(_) => (
+                IterState::Seq {
+                    seq: v.clone(),
+                    idx: 0,
+                },
+                "bytes_iterator",
+            ),
+            Value::Range(r) => (
+                IterState::Range {
+                    next: r.start,
+                    remaining: r.len(),
+                    step: r.step,
+                },
+                "range_iterator",
+            ),
+            Value::Dict(d) => (
+                IterState::Dict {
+                    dict: d.clone(),
+                    idx: 0,
+                    len: d.len(),
+                    kind: ViewKind::Keys,
+                },
+                "dict_keyiterator",
+            ),
+            Value::DictView(view) => (
+                IterState::Dict {
+                    dict: view.dict.clone(),
+                    idx: 0,
+                    len: view.dict.len(),
+                    kind: view.kind,
+                },
+                match view.kind {
+                    ViewKind::Keys => "dict_keyiterator",
+                    ViewKind::Values => "dict_valueiterator",
+                    ViewKind::Items => "dict_itemiterator",
+                },
+            ),
+            Value::Set(s) => (
+                IterState::Set {
+                    set: s.clone(),
+                    pos: 0,
+                    len: s.len(),
+                },
+                "set_iterator",
+            ),
+            Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                if let Some(f) = cls.lookup_str("__iter__") {
+                    let it = self.call(&f, std::slice::from_ref(v))?;
+                    let it_cls = self.class_of(&it);
+                    let ok = matches!(it, Value::Iter(_) | Value::Generator(_))
+                        || it_cls.lookup_str("__next__").is_some();
+                    if !ok {
+                        return Err(Exc::type_error(format!(
+                            "iter() returned non-iterator of type '{}'",
+                            it_cls.name()
+                        )));
+                    }
+                    return Ok(it);
+                }
+                if cls.lookup_str("__getitem__").is_some() {
+                    (
+                        IterState::GetItem {
+                            obj: v.clone(),
+                            idx: 0,
+                        },
+                        "iterator",
+                    )
+                } else {
+                    return Err(self.not_iterable(v));
+                }
+            }
+            _ => return Err(self.not_iterable(v)),
+        };
+        Ok(Iter::new_value(state, name))
+    }
+
+    pub fn not_iterable(&self, v: &Value) -> Exc {
+        Exc::type_error(format!("'{}' object is not iterable", self.type_name(v)))
+    }
+
+    /// `next(it)`; `None` when exhausted.
+    pub fn next(&mut self, it: &Value) -> PResult<Option<Value>> {
+        match it {
+            Value::Iter(i) => {
+                let i = i.clone();
+                i.next(self)
+            }
+            Value::Generator(g) => {
+                let g = g.clone();
+                match self.gen_send(&g, Value::None) {
+                    Ok(crate::vm::resume::GenResult::Yield(v)) => Ok(Some(v)),
+                    Ok(crate::vm::resume::GenResult::Return(_)) => Ok(None),
+                    Err(e)
+                        if g.kind != crate::compile::code::CodeKind::Coroutine
+                            && self.exc_matches(&e, ExcKind::StopIteration)
+                            && g.state.get()
+                                == crate::vm::object::generator::GenState::Finished
+                            && matches!(e, Exc::Lazy(..)) =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                let Some(f) = cls.lookup_str("__next__") else {
+                    return Err(Exc::type_error(format!(
+                        "'{}' object is not an iterator",
+                        cls.name()
+                    )));
+                };
+                match self.call(&f, std::slice::from_ref(it)) {
+                    Ok(v) => Ok(Some(v)),
+                    Err(e) if self.exc_matches(&e, ExcKind::StopIteration) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+            _ => Err(Exc::type_error(format!(
+                "'{}' object is not an iterator",
+                self.type_name(it)
+            ))),
+        }
+    }
+
+    /// All items of an iterable.
+    pub fn collect(&mut self, v: &Value) -> PResult<Vec<Value>> {
+        match v {
+            Value::List(l) => Ok(l.snapshot()),
+            Value::Tuple(t) => Ok(t.items.to_vec()),
+            Value::Dict(d) => Ok(d.keys()),
+            Value::Set(s) => Ok(s.items()),
+            _ => {
+                let it = self.iter(v)?;
+                let mut res = Vec::new();
+                while let Some(item) = self.next(&it)? {
+                    res.push(item);
+                }
+                Ok(res)
+            }
+        }
+    }
+
+    /// `len(v)`.
+    pub fn len(&mut self, v: &Value) -> PResult<usize> {
+        Ok(match v {
+            Value::Str(s) => s.char_len(),
+            Value::List(l) => l.len(),
+            Value::Tuple(t) => t.items.len(),
+            Value::Dict(d) => d.len(),
+            Value::Set(s) => s.len(),
+            Value::Bytes(b) => b.data.len(),
+            Value::Range(r) => r.len() as usize,
+            Value::DictView(view) => view.dict.len(),
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                let Some(f) = cls.lookup_str("__len__") else {
+                    return Err(Exc::type_error(format!(
+                        "object of type '{}' has no len()",
+                        cls.name()
+                    )));
+                };
+                match self.call(&f, std::slice::from_ref(v))? {
+                    Value::Int(i) if i >= 0 => i as usize,
+                    Value::Bool(b) => b as usize,
+                    Value::Int(_) => return Err(Exc::value_error("__len__() should return >= 0")),
+                    other => {
+                        return Err(Exc::type_error(format!(
+                            "'{}' object cannot be interpreted as an integer",
+                            self.type_name(&other)
+                        )))
+                    }
+                }
+            }
+            _ => {
+                return Err(Exc::type_error(format!(
+                    "object of type '{}' has no len()",
+                    self.type_name(v)
+                )))
+            }
+        })
+    }
+
+    /// `item in container`.
+    pub fn contains(&mut self, container: &Value, item: &Value) -> PResult<bool> {
+        match container {
+            Value::Str(s) => match item {
+                Value::Str(sub) => Ok(s.as_str().contains(sub.as_str())),
+                _ => Err(Exc::type_error(format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    self.type_name(item)
+                ))),
+            },
+            Value::Bytes(b) => {
+                match item {
+                    Value::Int(i) => Ok(b.data.contains(&(*i as u8))),
+                    Value::Bytes(sub) => Ok(sub.data.is_empty()
+                        || b.data.windows(sub.data.len()).any(|w| w == &*sub.data)),
+                    _ => Err(Exc::type_error("a bytes-like object is required")),
+                }
+            }
+            Value::Dict(d) => d.contains(self, item),
+            Value::DictView(view) if view.kind == ViewKind::Keys => view.dict.contains(self, item),
+            Value::Set(s) => s.contains(self, item),
+            Value::Range(r) => Ok(match item {
+                Value::Int(i) => {
+                    let (i, start, stop, step) =
+                        (*i as i128, r.start as i128, r.stop as i128, r.step as i128);
+                    let inside = if step > 0 {
+                        start <= i && i < stop
+                    } else {
+                        stop < i && i <= start
+                    };
+                    inside && (i - start) % step == 0
+                }
+                _ => {
+                    let items = self.collect(container)?;
+                    self.seq_contains(&items, item)?
+                }
+            }),
+            Value::List(l) => {
+                let items = l.snapshot();
+                self.seq_contains(&items, item)
+            }
+            Value::Tuple(t) => {
+                let t = t.clone();
+                self.seq_contains(&t.items, item)
+            }
+            Value::Instance(inst) => {
+                let cls = inst.class.clone();
+                if let Some(f) = cls.lookup_str("__contains__") {
+                    let r = self.call(&f, &[container.clone(), item.clone()])?;
+                    return self.truthy(&r);
+                }
+                let it = self.iter(container).map_err(|_| {
+                    Exc::type_error(format!("argument of type '{}' is not iterable", cls.name()))
+                })?;
+                while let Some(v) = self.next(&it)? {
+                    if self.eq(&v, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Value::Iter(_) | Value::Generator(_) | Value::DictView(_) => {
+                let it = self.iter(container)?;
+                while let Some(v) = self.next(&it)? {
+                    if self.eq(&v, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(Exc::type_error(format!(
+                "argument of type '{}' is not iterable",
+                self.type_name(container)
+            ))),
+        }
+    }
+
+    fn seq_contains(&mut self, items: &[Value], item: &Value) -> PResult<bool> {
+        for v in items {
+            if self.eq(v, item)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}

@@ -1,0 +1,266 @@
+//! The public face of the VM: `Vm` (interpreter state shared by every frame: types, builtins,
+//! modules, recursion depth, the exception being handled, buffered stdout), `VmOptions`,
+//! `Outcome`, and `run_main_with`, which runs a module as `__main__`.
+
+use crate::compile::code::CodeObject;
+use crate::diagnostics::Traceback;
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::frame::Frame;
+use crate::vm::halt::Halt;
+use crate::vm::object::dict::Dict;
+use crate::vm::object::function::{Code, Native, NativeFn};
+use crate::vm::object::misc::Module;
+use crate::vm::object::str::PyStr;
+use crate::vm::types::Types;
+use crate::vm::value::Value;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Instant;
+
+#[derive(Clone, Debug, Default)]
+pub struct VmOptions {
+    pub argv: Vec<String>,
+    pub virtual_time: bool,
+    pub script_dir: Option<PathBuf>,
+}
+
+/// How a program ended, as plain data (it crosses back from the VM thread).
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub exit_code: i32,
+    pub uncaught: Option<Traceback>,
+}
+
+/// Builds a built-in module's namespace.
+pub type ModuleInit = fn(&mut Vm) -> PResult<Value>;
+
+/// The clock every time function reads: real monotonic time, or a virtual clock that starts at
+/// zero and moves only when told to (`time.sleep`, the event loop).
+pub struct Clock {
+    start: Instant,
+    pub virtual_now: Option<f64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> f64 {
+        match self.virtual_now {
+            Some(t) => t,
+            None => self.start.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// Blocks (real clock) or advances (virtual clock) by `secs`.
+    pub fn sleep(&mut self, secs: f64) {
+        match &mut self.virtual_now {
+            Some(t) => *t += secs.max(0.0),
+            None => std::thread::sleep(std::time::Duration::from_secs_f64(secs.max(0.0))),
+        }
+    }
+}
+
+pub struct Vm {
+    pub types: Types,
+    pub builtins: Rc<Dict>,
+    /// Imported modules by name (`sys.modules`).
+    pub modules: HashMap<String, Value>,
+    /// Built-in modules that can be imported, by name.
+    pub module_registry: HashMap<&'static str, ModuleInit>,
+    /// Frames currently live across all dispatch loops (the recursion depth).
+    pub depth: usize,
+    pub recursion_limit: usize,
+    /// The exception being handled (`None` outside handlers).
+    pub handling: Value,
+    /// Buffered stdout, flushed at exit, before stderr writes and on `input()`.
+    pub out: Vec<u8>,
+    /// Containers whose repr is in progress (self-reference shows as `[...]`).
+    pub repr_guard: Vec<usize>,
+    pub options: VmOptions,
+    pub clock: Clock,
+    /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
+    pub source_loader: Option<fn(&mut Vm, &str) -> Option<PResult<Value>>>,
+    /// Native state of built-in modules (the `random` generator, ...), one value per type.
+    extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
+}
+
+impl Vm {
+    pub fn new(options: VmOptions) -> Vm {
+        let mut vm = Vm {
+            types: Types::new(),
+            builtins: Rc::new(Dict::new()),
+            modules: HashMap::new(),
+            module_registry: HashMap::new(),
+            depth: 0,
+            recursion_limit: 1000,
+            handling: Value::None,
+            out: Vec::with_capacity(1 << 16),
+            repr_guard: Vec::new(),
+            clock: Clock {
+                start: Instant::now(),
+                virtual_now: options.virtual_time.then_some(0.0),
+            },
+            options,
+            source_loader: None,
+            extensions: HashMap::new(),
+        };
+        crate::vm::methods::register_all(&mut vm);
+        for (name, cls) in vm.types.builtin_names() {
+            vm.builtins.set_item_str(name, Value::Class(cls));
+        }
+        vm
+    }
+
+    /// The module state of type `T`, created with `make` on first use.
+    pub fn extension<T: 'static>(&mut self, make: fn() -> T) -> &mut T {
+        let entry = self
+            .extensions
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Box::new(make()));
+        if !entry.is::<T>() {
+            *entry = Box::new(make());
+        }
+        match entry.downcast_mut::<T>() {
+            Some(v) => v,
+            None => unreachable_state(),
+        }
+    }
+
+    pub fn native(name: &'static str, func: NativeFn) -> Value {
+        Value::Native(Rc::new(Native {
+            name,
+            func,
+            owner: None,
+        }))
+    }
+
+    pub fn new_module(&mut self, name: &str) -> (Value, Rc<Dict>) {
+        let dict = Value::new_dict();
+        dict.set_item_str("__name__", Value::str(name));
+        let module = Value::Module(Rc::new(Module {
+            name: Rc::new(PyStr::new(name)),
+            dict: dict.clone(),
+        }));
+        (module, dict)
+    }
+
+    /// Writes to stdout through the buffer.
+    pub fn write_out(&mut self, text: &str) {
+        self.out.extend_from_slice(text.as_bytes());
+        if self.out.len() > 1 << 16 {
+            self.flush_out();
+        }
+    }
+
+    pub fn flush_out(&mut self) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(&self.out);
+        let _ = stdout.flush();
+        self.out.clear();
+    }
+
+    pub fn write_err(&mut self, text: &str) {
+        self.flush_out();
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes());
+        let _ = stderr.flush();
+    }
+
+    /// Runs a module-level code object against `globals` (the REPL calls this repeatedly).
+    pub fn run_code(&mut self, code: Rc<CodeObject>, globals: Rc<Dict>) -> PResult<Value> {
+        let code = Code::load(code);
+        let mut frame = Frame::new(code, globals.clone());
+        frame.namespace = Some(globals);
+        match self.run_frame(frame) {
+            (Halt::Returned(v), _) => Ok(v),
+            (Halt::Raised(e), _) => Err(Exc::Value(e)),
+            (Halt::Yielded(_), _) => Err(Exc::runtime_error("'yield' outside function")),
+        }
+    }
+
+    /// A fresh `__main__` namespace.
+    pub fn main_globals(&mut self) -> Rc<Dict> {
+        let (module, dict) = self.new_module("__main__");
+        dict.set_item_str("__builtins__", Value::Dict(self.builtins.clone()));
+        self.modules.insert("__main__".to_owned(), module);
+        dict
+    }
+
+    /// Runs the program and turns its end into an `Outcome` (printing SystemExit messages).
+    pub fn run_main_code(&mut self, code: Rc<CodeObject>) -> Outcome {
+        let globals = self.main_globals();
+        let res = self.run_code(code, globals);
+        let outcome = match res {
+            Ok(_) => Outcome {
+                exit_code: 0,
+                uncaught: None,
+            },
+            Err(exc) => {
+                let exc = self.exc_value(exc);
+                self.uncaught(exc)
+            }
+        };
+        self.flush_out();
+        crate::vm::gc::collect_full();
+        outcome
+    }
+
+    fn uncaught(&mut self, exc: Value) -> Outcome {
+        if self.exc_is(&exc, ExcKind::SystemExit) {
+            let args = self.exc_args(&exc);
+            let code = match args.as_slice() {
+                [] | [Value::None] => 0,
+                [Value::Int(i)] => *i as i32,
+                [Value::Bool(b)] => *b as i32,
+                [other] => {
+                    let text = self.to_str(other).unwrap_or_default();
+                    self.write_err(&format!("{text}\n"));
+                    1
+                }
+                _ => {
+                    let text = self.to_str(&Value::tuple(args.clone())).unwrap_or_default();
+                    self.write_err(&format!("{text}\n"));
+                    1
+                }
+            };
+            return Outcome {
+                exit_code: code,
+                uncaught: None,
+            };
+        }
+        self.flush_out();
+        Outcome {
+            exit_code: 1,
+            uncaught: Some(self.build_traceback(&exc)),
+        }
+    }
+}
+
+/// The extension map holds exactly one value per type id, so a failed downcast cannot happen;
+/// this keeps the signature total without a panic in release builds.
+fn unreachable_state() -> ! {
+    debug_assert!(false, "extension state of the wrong type");
+    std::process::abort()
+}
+
+/// Runs `code` as `__main__` in a fresh VM that `install` fills with the standard library
+/// (`stdlib::run_main` passes its installer; the VM itself never names the stdlib). Runs on
+/// the current thread: wrap the whole pipeline in `run_on_big_stack` so native re-entrance
+/// (reprs of deep structures, key functions) cannot overflow the Rust stack.
+pub fn run_main_with(code: Rc<CodeObject>, options: VmOptions, install: fn(&mut Vm)) -> Outcome {
+    let mut vm = Vm::new(options);
+    install(&mut vm);
+    vm.run_main_code(code)
+}
+
+/// Runs `f` on a thread with a 256 MiB stack and returns its result. Everything `Rc`-based
+/// must be created inside `f`; only plain data crosses back.
+pub fn run_on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    std::thread::Builder::new()
+        .name("apy-vm".to_owned())
+        .stack_size(256 << 20)
+        .spawn(f)
+        .ok()?
+        .join()
+        .ok()
+}

@@ -1,0 +1,447 @@
+//! Methods of `object` and `type`, and the constructors and methods of the small built-in
+//! kinds: generators and coroutines, property, staticmethod, classmethod, super, range, slice.
+
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::machine::Vm;
+use crate::vm::methods::{add_methods, arg, check_count};
+use crate::vm::object::class::Instance;
+use crate::vm::object::function::Args;
+use crate::vm::object::misc::{Property, Range, Wrapper, WrapperKind};
+use crate::vm::object::str::PyStr;
+use crate::vm::resume::GenResult;
+use crate::vm::value::Value;
+use num_traits::Signed;
+use std::rc::Rc;
+
+pub fn register(vm: &mut Vm) {
+    let t = &vm.types;
+    add_methods(
+        &t.object,
+        "object",
+        &[
+            ("__new__", object_new),
+            ("__init__", object_init),
+            ("__repr__", object_repr),
+            ("__str__", object_str),
+            ("__eq__", object_eq),
+            ("__ne__", object_ne),
+            ("__hash__", object_hash),
+            ("__setattr__", object_setattr),
+            ("__getattribute__", object_getattribute),
+            ("__delattr__", object_delattr),
+            ("__format__", object_format),
+        ],
+    );
+    add_methods(&t.type_, "type", &[("__new__", type_new)]);
+    for (cls, owner) in [(&t.generator, "generator"), (&t.coroutine, "coroutine")] {
+        add_methods(
+            cls,
+            owner,
+            &[
+                ("send", gen_send),
+                ("throw", gen_throw),
+                ("close", gen_close),
+                ("__next__", gen_next),
+                ("__iter__", identity),
+            ],
+        );
+    }
+    add_methods(
+        &t.property,
+        "property",
+        &[
+            ("__new__", property_new),
+            ("getter", property_getter),
+            ("setter", property_setter),
+            ("deleter", property_deleter),
+        ],
+    );
+    add_methods(
+        &t.staticmethod,
+        "staticmethod",
+        &[("__new__", staticmethod_new)],
+    );
+    add_methods(
+        &t.classmethod,
+        "classmethod",
+        &[("__new__", classmethod_new)],
+    );
+    add_methods(&t.super_, "super", &[("__new__", super_new)]);
+    add_methods(
+        &t.range,
+        "range",
+        &[
+            ("__new__", range_new),
+            ("index", range_index),
+            ("count", range_count),
+        ],
+    );
+    add_methods(
+        &t.slice,
+        "slice",
+        &[("__new__", slice_new), ("indices", slice_indices)],
+    );
+}
+
+fn identity(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(arg(&args, 0)?.clone())
+}
+
+fn object_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    match args.pos.first() {
+        Some(Value::Class(cls)) => Ok(Instance::new_value(cls.clone())),
+        _ => Err(Exc::type_error("object.__new__(X): X is not a type object")),
+    }
+}
+
+fn object_init(_vm: &mut Vm, _args: Args) -> PResult<Value> {
+    Ok(Value::None)
+}
+
+fn object_repr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let v = arg(&args, 0)?;
+    if !matches!(v, Value::Instance(_)) {
+        return Ok(Value::string(vm.repr(v)?));
+    }
+    let cls = vm.class_of(v);
+    let module = cls.module();
+    let name = if module == "builtins" {
+        cls.qualname().as_str().to_owned()
+    } else {
+        format!("{module}.{}", cls.qualname().as_str())
+    };
+    Ok(Value::string(format!(
+        "<{name} object at {}>",
+        crate::vm::repr::addr(v)
+    )))
+}
+
+fn object_str(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let v = arg(&args, 0)?;
+    if !matches!(v, Value::Instance(_)) {
+        return Ok(Value::string(vm.to_str(v)?));
+    }
+    Ok(Value::string(vm.repr(v)?))
+}
+
+fn object_eq(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__eq__", &args, 1, 1, 1)?;
+    Ok(if arg(&args, 0)?.is(arg(&args, 1)?) {
+        Value::Bool(true)
+    } else {
+        Value::NotImplemented
+    })
+}
+
+fn object_ne(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__ne__", &args, 1, 1, 1)?;
+    let eq = vm.eq(arg(&args, 0)?, arg(&args, 1)?)?;
+    Ok(Value::Bool(!eq))
+}
+
+fn object_hash(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let id = arg(&args, 0)?.id();
+    Ok(Value::Int((id >> 4) | (id << 60)))
+}
+
+fn object_setattr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__setattr__", &args, 1, 2, 2)?;
+    let obj = arg(&args, 0)?;
+    let Value::Str(name) = arg(&args, 1)? else {
+        return Err(Exc::type_error("attribute name must be string"));
+    };
+    let value = arg(&args, 2)?.clone();
+    match obj {
+        Value::Instance(inst) => {
+            let inst = inst.clone();
+            vm.generic_setattr(&inst, obj, name, value)?;
+        }
+        other => vm.set_attr(other, name, value)?,
+    }
+    Ok(Value::None)
+}
+
+fn object_getattribute(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__getattribute__", &args, 1, 1, 1)?;
+    let Value::Str(name) = arg(&args, 1)? else {
+        return Err(Exc::type_error("attribute name must be string"));
+    };
+    vm.get_attr(arg(&args, 0)?, name)
+}
+
+fn object_delattr(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__delattr__", &args, 1, 1, 1)?;
+    let obj = arg(&args, 0)?;
+    let Value::Str(name) = arg(&args, 1)? else {
+        return Err(Exc::type_error("attribute name must be string"));
+    };
+    match obj {
+        Value::Instance(inst) => match inst.dict.remove_str(name) {
+            Some(_) => Ok(Value::None),
+            None => Err(Exc::attribute_error(format!(
+                "'{}' object has no attribute '{}'",
+                inst.class.name(),
+                name.as_str()
+            ))),
+        },
+        other => vm.del_attr(other, name).map(|_| Value::None),
+    }
+}
+
+fn object_format(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let v = arg(&args, 0)?;
+    let spec = args.pos.get(1).and_then(|s| s.as_str()).unwrap_or("");
+    if !spec.is_empty() {
+        return Err(Exc::type_error(format!(
+            "unsupported format string passed to {}.__format__",
+            vm.type_name(v)
+        )));
+    }
+    Ok(Value::string(vm.to_str(v)?))
+}
+
+fn type_new(vm: &mut Vm, args: Args) -> PResult<Value> {
+    match args.pos.len() {
+        2 => Ok(Value::Class(vm.class_of(arg(&args, 1)?))),
+        4 => {
+            let name = arg(&args, 1)?.as_str().unwrap_or("?").to_owned();
+            let bases = vm.collect(arg(&args, 2)?)?;
+            let mut classes = Vec::new();
+            for b in bases {
+                match b {
+                    Value::Class(c) => classes.push(c),
+                    _ => return Err(Exc::type_error("bases must be types")),
+                }
+            }
+            let ns = Value::new_dict();
+            if let Value::Dict(d) = arg(&args, 3)? {
+                for e in d.entries() {
+                    ns.insert(vm, e.key, e.value)?;
+                }
+            }
+            if ns.get_str(&PyStr::new("__module__")).is_none() {
+                ns.set_item_str("__module__", Value::str("__main__"));
+            }
+            Ok(Value::Class(vm.make_class(&name, classes, ns)?))
+        }
+        _ => Err(Exc::type_error("type() takes 1 or 3 arguments")),
+    }
+}
+
+fn gen_of(args: &Args) -> PResult<Rc<crate::vm::object::generator::Generator>> {
+    match args.pos.first() {
+        Some(Value::Generator(g)) => Ok(g.clone()),
+        _ => Err(Exc::type_error("descriptor requires a generator")),
+    }
+}
+
+fn gen_result(vm: &mut Vm, r: GenResult) -> PResult<Value> {
+    match r {
+        GenResult::Yield(v) => Ok(v),
+        GenResult::Return(v) => {
+            let args = if v.is_none() { Vec::new() } else { vec![v] };
+            Err(Exc::Value(vm.new_exception(
+                crate::vm::exception::ExcKind::StopIteration,
+                args,
+            )))
+        }
+    }
+}
+
+fn gen_send(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("send", &args, 1, 1, 1)?;
+    let g = gen_of(&args)?;
+    let r = vm.gen_send(&g, arg(&args, 1)?.clone())?;
+    gen_result(vm, r)
+}
+
+fn gen_next(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let g = gen_of(&args)?;
+    let r = vm.gen_send(&g, Value::None)?;
+    gen_result(vm, r)
+}
+
+fn gen_throw(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("throw", &args, 1, 1, 3)?;
+    let g = gen_of(&args)?;
+    let exc = vm.exception_from(arg(&args, 1)?.clone())?;
+    let r = vm.gen_throw(&g, Exc::Value(exc))?;
+    gen_result(vm, r)
+}
+
+fn gen_close(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let g = gen_of(&args)?;
+    vm.gen_close(&g)?;
+    Ok(Value::None)
+}
+
+fn property_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let get = |idx: usize, name: &str| {
+        args.pos
+            .get(idx)
+            .or_else(|| args.kw(name))
+            .cloned()
+            .unwrap_or(Value::None)
+    };
+    Ok(Value::Property(Rc::new(Property {
+        fget: get(1, "fget"),
+        fset: get(2, "fset"),
+        fdel: get(3, "fdel"),
+        doc: get(4, "doc"),
+    })))
+}
+
+fn property_with(args: &Args, which: usize) -> PResult<Value> {
+    let Some(Value::Property(p)) = args.pos.first() else {
+        return Err(Exc::type_error("descriptor requires a property"));
+    };
+    let f = arg(args, 1)?.clone();
+    let mut parts = [p.fget.clone(), p.fset.clone(), p.fdel.clone()];
+    parts[which] = f;
+    let [fget, fset, fdel] = parts;
+    Ok(Value::Property(Rc::new(Property {
+        fget,
+        fset,
+        fdel,
+        doc: p.doc.clone(),
+    })))
+}
+
+fn property_getter(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    property_with(&args, 0)
+}
+
+fn property_setter(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    property_with(&args, 1)
+}
+
+fn property_deleter(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    property_with(&args, 2)
+}
+
+fn staticmethod_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("staticmethod", &args, 1, 1, 1)?;
+    Ok(Value::Wrapper(Rc::new(Wrapper {
+        kind: WrapperKind::StaticMethod,
+        func: arg(&args, 1)?.clone(),
+    })))
+}
+
+fn classmethod_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("classmethod", &args, 1, 1, 1)?;
+    Ok(Value::Wrapper(Rc::new(Wrapper {
+        kind: WrapperKind::ClassMethod,
+        func: arg(&args, 1)?.clone(),
+    })))
+}
+
+fn super_new(vm: &mut Vm, args: Args) -> PResult<Value> {
+    match args.pos.get(1..) {
+        Some([Value::Class(cls), obj]) => vm.new_super(cls.clone(), obj.clone()),
+        Some([]) => Err(Exc::runtime_error("super(): no arguments")),
+        _ => Err(Exc::type_error("super() argument 1 must be a type")),
+    }
+}
+
+fn range_arg(vm: &mut Vm, v: &Value) -> PResult<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(*b as i64),
+        Value::BigInt(b) => Err(Exc::overflow(if b.is_negative() {
+            "Python int too large to convert to C ssize_t"
+        } else {
+            "Python int too large to convert to C ssize_t"
+        })),
+        other => {
+            let msg = format!(
+                "'{}' object cannot be interpreted as an integer",
+                vm.type_name(other)
+            );
+            vm.index_value(other, &msg)
+        }
+    }
+}
+
+fn range_new(vm: &mut Vm, args: Args) -> PResult<Value> {
+    if args.has_kw() {
+        return Err(Exc::type_error("range() takes no keyword arguments"));
+    }
+    let nums: Vec<Value> = args.pos.get(1..).unwrap_or(&[]).to_vec();
+    let (start, stop, step) = match nums.as_slice() {
+        [stop] => (0, range_arg(vm, stop)?, 1),
+        [start, stop] => (range_arg(vm, start)?, range_arg(vm, stop)?, 1),
+        [start, stop, step] => (
+            range_arg(vm, start)?,
+            range_arg(vm, stop)?,
+            range_arg(vm, step)?,
+        ),
+        [] => return Err(Exc::type_error("range expected at least 1 argument, got 0")),
+        _ => {
+            return Err(Exc::type_error(format!(
+                "range expected at most 3 arguments, got {}",
+                nums.len()
+            )))
+        }
+    };
+    if step == 0 {
+        return Err(Exc::value_error("range() arg 3 must not be zero"));
+    }
+    Ok(Value::Range(Rc::new(Range { start, stop, step })))
+}
+
+fn range_self(args: &Args) -> PResult<Rc<Range>> {
+    match args.pos.first() {
+        Some(Value::Range(r)) => Ok(r.clone()),
+        _ => Err(Exc::type_error("descriptor requires a range")),
+    }
+}
+
+fn range_index(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let r = range_self(&args)?;
+    let v = arg(&args, 1)?;
+    if vm.contains(&Value::Range(r.clone()), v)? {
+        if let Value::Int(i) = v {
+            return Ok(Value::Int((i - r.start) / r.step));
+        }
+    }
+    Err(Exc::value_error(format!("{} is not in range", vm.repr(v)?)))
+}
+
+fn range_count(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let r = range_self(&args)?;
+    let found = vm.contains(&Value::Range(r), arg(&args, 1)?)?;
+    Ok(Value::Int(found as i64))
+}
+
+fn slice_indices(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("indices", &args, 1, 1, 1)?;
+    let Some(Value::Slice(s)) = args.pos.first() else {
+        return Err(Exc::type_error(
+            "descriptor 'indices' requires a 'slice' object",
+        ));
+    };
+    let len = vm.index_value(
+        arg(&args, 1)?,
+        "'str' object cannot be interpreted as an integer",
+    )?;
+    if len < 0 {
+        return Err(Exc::value_error("length should not be negative"));
+    }
+    let (start, stop, step, _) = crate::vm::item::slice_indices(vm, s, len as usize)?;
+    Ok(Value::tuple(vec![
+        Value::Int(start),
+        Value::Int(stop),
+        Value::Int(step),
+    ]))
+}
+
+fn slice_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let a: Vec<Value> = args.pos.get(1..).unwrap_or(&[]).to_vec();
+    let (start, stop, step) = match a.as_slice() {
+        [stop] => (Value::None, stop.clone(), Value::None),
+        [start, stop] => (start.clone(), stop.clone(), Value::None),
+        [start, stop, step] => (start.clone(), stop.clone(), step.clone()),
+        _ => return Err(Exc::type_error("slice expected at least 1 argument, got 0")),
+    };
+    Ok(crate::vm::object::misc::Slice::new_value(start, stop, step))
+}

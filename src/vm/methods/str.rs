@@ -1,0 +1,750 @@
+//! Methods of `str` (and its constructor). Indices are in characters; ASCII strings take the
+//! byte fast paths of `PyStr`.
+
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::machine::Vm;
+use crate::vm::methods::{add_methods, arg, check_count};
+use crate::vm::object::function::Args;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+pub fn register(vm: &mut Vm) {
+    add_methods(
+        &vm.types.str_,
+        "str",
+        &[
+            ("__new__", str_new),
+            ("join", join),
+            ("split", split),
+            ("rsplit", rsplit),
+            ("splitlines", splitlines),
+            ("strip", strip),
+            ("lstrip", lstrip),
+            ("rstrip", rstrip),
+            ("upper", upper),
+            ("lower", lower),
+            ("casefold", casefold),
+            ("swapcase", swapcase),
+            ("title", title),
+            ("capitalize", capitalize),
+            ("replace", replace),
+            ("startswith", startswith),
+            ("endswith", endswith),
+            ("find", find),
+            ("rfind", rfind),
+            ("index", index),
+            ("rindex", rindex),
+            ("count", count),
+            ("format", format),
+            ("isdigit", isdigit),
+            ("isdecimal", isdecimal),
+            ("isnumeric", isnumeric),
+            ("isalpha", isalpha),
+            ("isascii", isascii),
+            ("isprintable", isprintable),
+            ("isalnum", isalnum),
+            ("isspace", isspace),
+            ("isupper", isupper),
+            ("islower", islower),
+            ("isidentifier", isidentifier),
+            ("istitle", istitle),
+            ("center", center),
+            ("ljust", ljust),
+            ("rjust", rjust),
+            ("zfill", zfill),
+            ("partition", partition),
+            ("rpartition", rpartition),
+            ("removeprefix", removeprefix),
+            ("removesuffix", removesuffix),
+            ("encode", encode),
+            ("expandtabs", expandtabs),
+            ("__format__", str_format_method),
+        ],
+    );
+}
+
+fn this<'a>(vm: &Vm, args: &Args<'a>, method: &str) -> PResult<&'a Rc<PyStr>> {
+    match args.pos.first() {
+        Some(Value::Str(s)) => Ok(s),
+        Some(other) => Err(crate::vm::methods::wrong_self(vm, "str", method, other)),
+        None => Err(Exc::type_error(format!(
+            "unbound method str.{method}() needs an argument"
+        ))),
+    }
+}
+
+fn str_arg<'a>(vm: &Vm, v: &'a Value, what: &str) -> PResult<&'a str> {
+    match v {
+        Value::Str(s) => Ok(s.as_str()),
+        other => Err(Exc::type_error(format!(
+            "{what} must be str, not {}",
+            vm.type_name(other)
+        ))),
+    }
+}
+
+fn str_new(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let v = args.pos.get(1).or_else(|| args.kw("object"));
+    match v {
+        None => Ok(Value::str("")),
+        Some(Value::Bytes(b)) if args.pos.len() > 2 || args.kw("encoding").is_some() => {
+            match String::from_utf8(b.data.to_vec()) {
+                Ok(s) => Ok(Value::string(s)),
+                Err(_) => Err(Exc::new(
+                    crate::vm::exception::ExcKind::UnicodeError,
+                    "'utf-8' codec can't decode bytes",
+                )),
+            }
+        }
+        Some(v) => Ok(Value::string(vm.to_str(v)?)),
+    }
+}
+
+fn join(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("join", &args, 1, 1, 1)?;
+    let sep = this(vm, &args, "join")?;
+    let items = vm.collect(arg(&args, 1)?)?;
+    let mut out = String::new();
+    for (idx, item) in items.iter().enumerate() {
+        if idx > 0 {
+            out.push_str(sep.as_str());
+        }
+        match item {
+            Value::Str(s) => out.push_str(s.as_str()),
+            other => {
+                return Err(Exc::type_error(format!(
+                    "sequence item {idx}: expected str instance, {} found",
+                    vm.type_name(other)
+                )))
+            }
+        }
+    }
+    Ok(Value::string(out))
+}
+
+fn split_args(vm: &Vm, args: &Args) -> PResult<(Option<String>, i64)> {
+    let sep = args.pos.get(1).or_else(|| args.kw("sep"));
+    let maxsplit = args.pos.get(2).or_else(|| args.kw("maxsplit"));
+    let sep = match sep {
+        None | Some(Value::None) => None,
+        Some(v) => {
+            let s = str_arg(vm, v, "must be str or None")?;
+            if s.is_empty() {
+                return Err(Exc::value_error("empty separator"));
+            }
+            Some(s.to_owned())
+        }
+    };
+    let maxsplit = match maxsplit {
+        None => -1,
+        Some(Value::Int(i)) => *i,
+        Some(other) => {
+            return Err(Exc::type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                vm.type_name(other)
+            )))
+        }
+    };
+    Ok((sep, maxsplit))
+}
+
+fn to_list(parts: Vec<&str>) -> Value {
+    Value::list(parts.into_iter().map(Value::str).collect())
+}
+
+fn split(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "split")?.clone();
+    let (sep, maxsplit) = split_args(vm, &args)?;
+    let s = s.as_str();
+    let parts: Vec<&str> = match (&sep, maxsplit) {
+        (Some(sep), m) if m < 0 => s.split(sep.as_str()).collect(),
+        (Some(sep), m) => s.splitn(m as usize + 1, sep.as_str()).collect(),
+        (None, m) => {
+            let mut parts = Vec::new();
+            let mut rest = s.trim_start();
+            let mut n = 0;
+            while !rest.is_empty() {
+                if m >= 0 && n >= m {
+                    parts.push(rest);
+                    break;
+                }
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                parts.push(&rest[..end]);
+                rest = rest[end..].trim_start();
+                n += 1;
+            }
+            parts
+        }
+    };
+    Ok(to_list(parts))
+}
+
+fn rsplit(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "rsplit")?.clone();
+    let (sep, maxsplit) = split_args(vm, &args)?;
+    let s = s.as_str();
+    let mut parts: Vec<&str> = match (&sep, maxsplit) {
+        (Some(sep), m) if m < 0 => s.rsplit(sep.as_str()).collect(),
+        (Some(sep), m) => s.rsplitn(m as usize + 1, sep.as_str()).collect(),
+        (None, m) => {
+            let mut parts = Vec::new();
+            let mut rest = s.trim_end();
+            let mut n = 0;
+            while !rest.is_empty() {
+                if m >= 0 && n >= m {
+                    parts.push(rest);
+                    break;
+                }
+                let start = rest.rfind(char::is_whitespace).map_or(0, |i| {
+                    i + rest[i..].chars().next().map_or(1, char::len_utf8)
+                });
+                parts.push(&rest[start..]);
+                rest = rest[..start].trim_end();
+                n += 1;
+            }
+            parts
+        }
+    };
+    parts.reverse();
+    Ok(to_list(parts))
+}
+
+fn splitlines(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "splitlines")?.clone();
+    let keepends = match args.pos.get(1).or_else(|| args.kw("keepends")) {
+        Some(v) => vm.truthy(v)?,
+        None => false,
+    };
+    let mut res = Vec::new();
+    let text = s.as_str();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\n' || c == b'\r' {
+            let mut end = i + 1;
+            if c == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                end += 1;
+            }
+            let line = if keepends {
+                &text[start..end]
+            } else {
+                &text[start..i]
+            };
+            res.push(Value::str(line));
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if start < text.len() {
+        res.push(Value::str(&text[start..]));
+    }
+    Ok(Value::list(res))
+}
+
+fn strip_with(vm: &mut Vm, args: &Args, name: &str, left: bool, right: bool) -> PResult<Value> {
+    let s = this(vm, args, name)?.clone();
+    let chars: Option<Vec<char>> = match args.pos.get(1) {
+        None | Some(Value::None) => None,
+        Some(v) => Some(str_arg(vm, v, "strip arg")?.chars().collect()),
+    };
+    let text = s.as_str();
+    let res = match &chars {
+        None => match (left, right) {
+            (true, true) => text.trim(),
+            (true, false) => text.trim_start(),
+            _ => text.trim_end(),
+        },
+        Some(set) => {
+            let pred = |c: char| set.contains(&c);
+            match (left, right) {
+                (true, true) => text.trim_matches(pred),
+                (true, false) => text.trim_start_matches(pred),
+                _ => text.trim_end_matches(pred),
+            }
+        }
+    };
+    Ok(Value::str(res))
+}
+
+fn strip(vm: &mut Vm, args: Args) -> PResult<Value> {
+    strip_with(vm, &args, "strip", true, true)
+}
+
+fn lstrip(vm: &mut Vm, args: Args) -> PResult<Value> {
+    strip_with(vm, &args, "lstrip", true, false)
+}
+
+fn rstrip(vm: &mut Vm, args: Args) -> PResult<Value> {
+    strip_with(vm, &args, "rstrip", false, true)
+}
+
+fn upper(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::string(
+        this(vm, &args, "upper")?.as_str().to_uppercase(),
+    ))
+}
+
+fn lower(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::string(
+        this(vm, &args, "lower")?.as_str().to_lowercase(),
+    ))
+}
+
+fn casefold(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::string(
+        this(vm, &args, "casefold")?
+            .as_str()
+            .to_lowercase()
+            .replace('ß', "ss"),
+    ))
+}
+
+fn swapcase(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "swapcase")?;
+    Ok(Value::string(
+        s.as_str()
+            .chars()
+            .flat_map(|c| {
+                if c.is_uppercase() {
+                    c.to_lowercase().collect::<Vec<_>>()
+                } else {
+                    c.to_uppercase().collect::<Vec<_>>()
+                }
+            })
+            .collect(),
+    ))
+}
+
+fn title(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "title")?;
+    let mut out = String::new();
+    let mut prev_cased = false;
+    for c in s.as_str().chars() {
+        if prev_cased {
+            out.extend(c.to_lowercase());
+        } else {
+            out.extend(c.to_uppercase());
+        }
+        prev_cased = c.is_alphabetic();
+    }
+    Ok(Value::string(out))
+}
+
+fn capitalize(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "capitalize")?;
+    let mut chars = s.as_str().chars();
+    let mut out = String::new();
+    if let Some(first) = chars.next() {
+        out.extend(first.to_uppercase());
+        out.push_str(&chars.as_str().to_lowercase());
+    }
+    Ok(Value::string(out))
+}
+
+fn replace(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("replace", &args, 1, 2, 3)?;
+    let s = this(vm, &args, "replace")?.clone();
+    let old = str_arg(vm, arg(&args, 1)?, "replace() argument 1")?;
+    let new = str_arg(vm, arg(&args, 2)?, "replace() argument 2")?;
+    let count = match args.pos.get(3) {
+        Some(Value::Int(n)) => *n,
+        _ => -1,
+    };
+    if count < 0 {
+        return Ok(Value::string(s.as_str().replace(old, new)));
+    }
+    Ok(Value::string(s.as_str().replacen(old, new, count as usize)))
+}
+
+/// The `[start:end]` window of a search method, as a byte range of `s`.
+fn window(vm: &mut Vm, s: &PyStr, args: &Args, first: usize) -> PResult<(usize, usize)> {
+    let len = s.char_len() as i64;
+    let norm = |v: i64| -> usize {
+        let v = if v < 0 { (v + len).max(0) } else { v.min(len) };
+        v as usize
+    };
+    let start = match args.pos.get(first) {
+        None | Some(Value::None) => 0,
+        Some(v) => norm(vm.index_value(
+            v,
+            "slice indices must be integers or None or have an __index__ method",
+        )?),
+    };
+    let end = match args.pos.get(first + 1) {
+        None | Some(Value::None) => len as usize,
+        Some(v) => norm(vm.index_value(
+            v,
+            "slice indices must be integers or None or have an __index__ method",
+        )?),
+    };
+    Ok((s.byte_offset(start), s.byte_offset(end.max(start))))
+}
+
+fn affix(vm: &mut Vm, args: &Args, name: &str, prefix: bool) -> PResult<Value> {
+    let s = this(vm, args, name)?.clone();
+    let (a, b) = window(vm, &s, args, 2)?;
+    let text = s.as_str().get(a..b).unwrap_or("");
+    let test = |p: &str| {
+        if prefix {
+            text.starts_with(p)
+        } else {
+            text.ends_with(p)
+        }
+    };
+    match arg(args, 1)? {
+        Value::Str(p) => Ok(Value::Bool(test(p.as_str()))),
+        Value::Tuple(t) => {
+            for item in t.items.iter() {
+                if test(str_arg(vm, item, "tuple for startswith")?) {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        }
+        other => Err(Exc::type_error(format!(
+            "{name} first arg must be str or a tuple of str, not {}",
+            vm.type_name(other)
+        ))),
+    }
+}
+
+fn startswith(vm: &mut Vm, args: Args) -> PResult<Value> {
+    affix(vm, &args, "startswith", true)
+}
+
+fn endswith(vm: &mut Vm, args: Args) -> PResult<Value> {
+    affix(vm, &args, "endswith", false)
+}
+
+fn search(vm: &mut Vm, args: &Args, name: &str, reverse: bool) -> PResult<Option<usize>> {
+    check_count(name, args, 1, 1, 3)?;
+    let s = this(vm, args, name)?.clone();
+    let needle = str_arg(vm, arg(args, 1)?, "must be str")?.to_owned();
+    let (a, b) = window(vm, &s, args, 2)?;
+    let hay = s.as_str().get(a..b).unwrap_or("");
+    let found = if reverse {
+        hay.rfind(&needle)
+    } else {
+        hay.find(&needle)
+    };
+    Ok(found.map(|off| s.char_index(a + off)))
+}
+
+fn find(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::Int(
+        search(vm, &args, "find", false)?.map_or(-1, |i| i as i64),
+    ))
+}
+
+fn rfind(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::Int(
+        search(vm, &args, "rfind", true)?.map_or(-1, |i| i as i64),
+    ))
+}
+
+fn index(vm: &mut Vm, args: Args) -> PResult<Value> {
+    match search(vm, &args, "index", false)? {
+        Some(i) => Ok(Value::Int(i as i64)),
+        None => Err(Exc::value_error("substring not found")),
+    }
+}
+
+fn rindex(vm: &mut Vm, args: Args) -> PResult<Value> {
+    match search(vm, &args, "rindex", true)? {
+        Some(i) => Ok(Value::Int(i as i64)),
+        None => Err(Exc::value_error("substring not found")),
+    }
+}
+
+fn count(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("count", &args, 1, 1, 3)?;
+    let s = this(vm, &args, "count")?.clone();
+    let needle = str_arg(vm, arg(&args, 1)?, "must be str")?.to_owned();
+    let (a, b) = window(vm, &s, &args, 2)?;
+    let hay = s.as_str().get(a..b).unwrap_or("");
+    let n = if needle.is_empty() {
+        hay.chars().count() + 1
+    } else {
+        hay.matches(needle.as_str()).count()
+    };
+    Ok(Value::Int(n as i64))
+}
+
+fn format(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "format")?.clone();
+    let rest = args.pos.get(1..).unwrap_or(&[]);
+    Ok(Value::string(vm.str_format(
+        s.as_str(),
+        rest,
+        args.kwnames,
+        args.kwvals,
+    )?))
+}
+
+fn str_format_method(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let spec = args.pos.get(1).and_then(|s| s.as_str()).unwrap_or("");
+    Ok(Value::string(vm.format_spec(arg(&args, 0)?, spec)?))
+}
+
+fn char_test(vm: &Vm, args: &Args, name: &str, pred: fn(char) -> bool) -> PResult<Value> {
+    let s = this(vm, args, name)?;
+    Ok(Value::Bool(
+        !s.as_str().is_empty() && s.as_str().chars().all(pred),
+    ))
+}
+
+fn isdigit(vm: &mut Vm, args: Args) -> PResult<Value> {
+    char_test(vm, &args, "isdigit", |c| {
+        c.is_ascii_digit()
+            || is_unicode_decimal(c)
+            || matches!(c, '\u{b2}' | '\u{b3}' | '\u{b9}' | '\u{2070}'..='\u{2079}' | '\u{2080}'..='\u{2089}' | '\u{2460}'..='\u{2468}')
+    })
+}
+
+fn isprintable(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "isprintable")?;
+    let text = s.as_str();
+    let ok = text.chars().all(|c| {
+        let r = crate::vm::repr::str_repr(&c.to_string());
+        c == '\'' || c == '\\' || r.chars().count() == 3
+    });
+    Ok(Value::Bool(ok))
+}
+
+fn isascii(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::Bool(this(vm, &args, "isascii")?.is_ascii()))
+}
+
+fn isdecimal(vm: &mut Vm, args: Args) -> PResult<Value> {
+    char_test(vm, &args, "isdecimal", |c| {
+        c.to_digit(10).is_some() || is_unicode_decimal(c)
+    })
+}
+
+/// Decimal digits of other scripts (Arabic-Indic, Devanagari, fullwidth, ...).
+fn is_unicode_decimal(c: char) -> bool {
+    let cp = c as u32;
+    [
+        0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50,
+        0xed0, 0xf20, 0x1040, 0xff10,
+    ]
+    .iter()
+    .any(|&base| (base..base + 10).contains(&cp))
+}
+
+fn isnumeric(vm: &mut Vm, args: Args) -> PResult<Value> {
+    char_test(vm, &args, "isnumeric", char::is_numeric)
+}
+
+fn isalpha(vm: &mut Vm, args: Args) -> PResult<Value> {
+    char_test(vm, &args, "isalpha", char::is_alphabetic)
+}
+
+fn isalnum(vm: &mut Vm, args: Args) -> PResult<Value> {
+    char_test(vm, &args, "isalnum", char::is_alphanumeric)
+}
+
+fn isspace(vm: &mut Vm, args: Args) -> PResult<Value> {
+    char_test(vm, &args, "isspace", char::is_whitespace)
+}
+
+fn isupper(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "isupper")?;
+    let t = s.as_str();
+    Ok(Value::Bool(
+        t.chars().any(char::is_uppercase) && !t.chars().any(char::is_lowercase),
+    ))
+}
+
+fn islower(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "islower")?;
+    let t = s.as_str();
+    Ok(Value::Bool(
+        t.chars().any(char::is_lowercase) && !t.chars().any(char::is_uppercase),
+    ))
+}
+
+fn istitle(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "istitle")?;
+    let mut prev_cased = false;
+    let mut any = false;
+    for c in s.as_str().chars() {
+        if c.is_uppercase() {
+            if prev_cased {
+                return Ok(Value::Bool(false));
+            }
+            prev_cased = true;
+            any = true;
+        } else if c.is_lowercase() {
+            if !prev_cased {
+                return Ok(Value::Bool(false));
+            }
+            prev_cased = true;
+        } else {
+            prev_cased = false;
+        }
+    }
+    Ok(Value::Bool(any))
+}
+
+fn isidentifier(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "isidentifier")?;
+    let mut chars = s.as_str().chars();
+    let ok = match chars.next() {
+        Some(c) if c == '_' || c.is_alphabetic() => chars.all(|c| c == '_' || c.is_alphanumeric()),
+        _ => false,
+    };
+    Ok(Value::Bool(ok))
+}
+
+fn pad_args(vm: &mut Vm, args: &Args, name: &str) -> PResult<(Rc<PyStr>, usize, char)> {
+    check_count(name, args, 1, 1, 2)?;
+    let s = this(vm, args, name)?.clone();
+    let width = vm.index_value(arg(args, 1)?, "integer argument expected")?;
+    let fill = match args.pos.get(2) {
+        Some(Value::Str(f)) if f.char_len() == 1 => f.as_str().chars().next().unwrap_or(' '),
+        Some(_) => {
+            return Err(Exc::type_error(
+                "The fill character must be exactly one character long",
+            ))
+        }
+        None => ' ',
+    };
+    Ok((s, width.max(0) as usize, fill))
+}
+
+fn center(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let (s, width, fill) = pad_args(vm, &args, "center")?;
+    let n = s.char_len();
+    if width <= n {
+        return Ok(Value::Str(s));
+    }
+    let total = width - n;
+    let left = total / 2 + (total & width & 1);
+    let f = |k: usize| fill.to_string().repeat(k);
+    Ok(Value::string(format!(
+        "{}{}{}",
+        f(left),
+        s.as_str(),
+        f(total - left)
+    )))
+}
+
+fn ljust(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let (s, width, fill) = pad_args(vm, &args, "ljust")?;
+    let n = s.char_len();
+    Ok(Value::string(format!(
+        "{}{}",
+        s.as_str(),
+        fill.to_string().repeat(width.saturating_sub(n))
+    )))
+}
+
+fn rjust(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let (s, width, fill) = pad_args(vm, &args, "rjust")?;
+    let n = s.char_len();
+    Ok(Value::string(format!(
+        "{}{}",
+        fill.to_string().repeat(width.saturating_sub(n)),
+        s.as_str()
+    )))
+}
+
+fn zfill(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("zfill", &args, 1, 1, 1)?;
+    let s = this(vm, &args, "zfill")?.clone();
+    let width = vm
+        .index_value(arg(&args, 1)?, "integer argument expected")?
+        .max(0) as usize;
+    let text = s.as_str();
+    let n = s.char_len();
+    if width <= n {
+        return Ok(Value::Str(s));
+    }
+    let zeros = "0".repeat(width - n);
+    Ok(Value::string(match text.strip_prefix(['+', '-']) {
+        Some(rest) => format!("{}{zeros}{rest}", &text[..1]),
+        None => format!("{zeros}{text}"),
+    }))
+}
+
+fn partition_with(vm: &mut Vm, args: &Args, name: &str, reverse: bool) -> PResult<Value> {
+    check_count(name, args, 1, 1, 1)?;
+    let s = this(vm, args, name)?.clone();
+    let sep = str_arg(vm, arg(args, 1)?, "must be str")?.to_owned();
+    if sep.is_empty() {
+        return Err(Exc::value_error("empty separator"));
+    }
+    let text = s.as_str();
+    let found = if reverse {
+        text.rfind(&sep)
+    } else {
+        text.find(&sep)
+    };
+    let parts = match found {
+        Some(i) => [&text[..i], sep.as_str(), &text[i + sep.len()..]],
+        None if reverse => ["", "", text],
+        None => [text, "", ""],
+    };
+    Ok(Value::tuple(parts.iter().map(|p| Value::str(p)).collect()))
+}
+
+fn partition(vm: &mut Vm, args: Args) -> PResult<Value> {
+    partition_with(vm, &args, "partition", false)
+}
+
+fn rpartition(vm: &mut Vm, args: Args) -> PResult<Value> {
+    partition_with(vm, &args, "rpartition", true)
+}
+
+fn removeprefix(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "removeprefix")?.clone();
+    let p = str_arg(vm, arg(&args, 1)?, "removeprefix() argument")?;
+    Ok(Value::str(s.as_str().strip_prefix(p).unwrap_or(s.as_str())))
+}
+
+fn removesuffix(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "removesuffix")?.clone();
+    let p = str_arg(vm, arg(&args, 1)?, "removesuffix() argument")?;
+    Ok(Value::str(s.as_str().strip_suffix(p).unwrap_or(s.as_str())))
+}
+
+fn encode(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "encode")?;
+    Ok(Value::Bytes(Rc::new(crate::vm::object::Bytes::new(
+        s.as_str().as_bytes().to_vec(),
+    ))))
+}
+
+fn expandtabs(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let s = this(vm, &args, "expandtabs")?.clone();
+    let size = match args.pos.get(1) {
+        Some(Value::Int(n)) => (*n).max(0) as usize,
+        _ => 8,
+    };
+    let mut out = String::new();
+    let mut col = 0;
+    for c in s.as_str().chars() {
+        match c {
+            '\t' => {
+                let n = if size == 0 { 0 } else { size - col % size };
+                out.push_str(&" ".repeat(n));
+                col += n;
+            }
+            '\n' | '\r' => {
+                out.push(c);
+                col = 0;
+            }
+            c => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    Ok(Value::string(out))
+}

@@ -1,0 +1,197 @@
+//! `Class` (every type, built-in or user-defined, is one) and `Instance` (objects of user
+//! classes, exceptions included: an exception instance carries an `ExcData` payload).
+//! Also the C3 linearisation that computes a class's MRO.
+
+use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::object::dict::Dict;
+use crate::vm::object::function::Code;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// What instances of a class are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// A built-in type whose values are not `Instance`s (int, str, list, ...).
+    Builtin,
+    /// `object` and user classes: an `Instance` with a dict.
+    Object,
+    /// `BaseException` and subclasses: an `Instance` with `ExcData`.
+    Exception,
+}
+
+pub struct Class {
+    pub name: Rc<PyStr>,
+    pub qualname: RefCell<Rc<PyStr>>,
+    pub bases: Vec<Rc<Class>>,
+    /// The MRO without the class itself (which always comes first).
+    pub mro: Vec<Rc<Class>>,
+    pub dict: Rc<Dict>,
+    pub layout: Layout,
+    /// True for classes created by a `class` statement.
+    pub is_user: bool,
+}
+
+impl Class {
+    /// The class itself followed by its MRO.
+    pub fn mro_iter<'a>(self: &'a Rc<Class>) -> impl Iterator<Item = &'a Rc<Class>> + 'a {
+        std::iter::once(self).chain(self.mro.iter())
+    }
+
+    /// Looks `name` up along the MRO.
+    pub fn lookup(self: &Rc<Class>, name: &PyStr) -> Option<Value> {
+        if let Some(v) = self.dict.get_str(name) {
+            return Some(v);
+        }
+        self.mro.iter().find_map(|c| c.dict.get_str(name))
+    }
+
+    pub fn lookup_str(self: &Rc<Class>, name: &str) -> Option<Value> {
+        self.lookup(&PyStr::new(name))
+    }
+
+    /// The class (in MRO order) that defines `name`.
+    pub fn lookup_owner(self: &Rc<Class>, name: &PyStr) -> Option<(Rc<Class>, Value)> {
+        self.mro_iter()
+            .find_map(|c| c.dict.get_str(name).map(|v| (c.clone(), v)))
+    }
+
+    pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
+        self.mro_iter().any(|c| Rc::ptr_eq(c, other))
+    }
+
+    pub fn name(&self) -> &str {
+        self.name.as_str()
+    }
+
+    pub fn qualname(&self) -> Rc<PyStr> {
+        self.qualname.borrow().clone()
+    }
+
+    /// `__module__` from the class dict (`builtins` for built-in types).
+    pub fn module(&self) -> String {
+        match self.dict.get_str(&PyStr::new("__module__")) {
+            Some(Value::Str(s)) => s.as_str().to_owned(),
+            _ => "builtins".to_owned(),
+        }
+    }
+}
+
+impl Trace for Class {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        for base in self.bases.iter().chain(self.mro.iter()) {
+            visit(&Value::Class(base.clone()));
+        }
+        visit(&Value::Dict(self.dict.clone()));
+        true
+    }
+
+    fn clear(&self) {}
+}
+
+/// C3 linearisation of `bases`; `None` when no consistent order exists.
+pub fn c3_mro(bases: &[Rc<Class>]) -> Option<Vec<Rc<Class>>> {
+    let mut seqs: Vec<Vec<Rc<Class>>> = bases
+        .iter()
+        .map(|b| b.mro_iter().cloned().collect())
+        .collect();
+    seqs.push(bases.to_vec());
+    let mut res = Vec::new();
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Some(res);
+        }
+        let head = seqs.iter().find_map(|seq| {
+            let cand = seq.first()?;
+            let in_tail = seqs
+                .iter()
+                .any(|s| s.iter().skip(1).any(|c| Rc::ptr_eq(c, cand)));
+            (!in_tail).then(|| cand.clone())
+        })?;
+        for seq in &mut seqs {
+            if seq.first().is_some_and(|c| Rc::ptr_eq(c, &head)) {
+                seq.remove(0);
+            }
+        }
+        res.push(head);
+    }
+}
+
+/// One traceback entry: the code and the instruction that was running.
+#[derive(Clone)]
+pub struct TbEntry {
+    pub code: Rc<Code>,
+    pub ip: usize,
+}
+
+/// The native part of an exception instance.
+pub struct ExcData {
+    pub args: RefCell<Value>,
+    /// Innermost frame first (entries are appended as the exception travels outward).
+    pub traceback: RefCell<Vec<TbEntry>>,
+    pub cause: RefCell<Value>,
+    pub context: RefCell<Value>,
+    pub suppress_context: Cell<bool>,
+}
+
+pub struct Instance {
+    pub class: Rc<Class>,
+    pub dict: Rc<Dict>,
+    pub exc: Option<Box<ExcData>>,
+}
+
+impl Instance {
+    pub fn new_value(class: Rc<Class>) -> Value {
+        let exc = (class.layout == Layout::Exception).then(|| {
+            Box::new(ExcData {
+                args: RefCell::new(Value::tuple(Vec::new())),
+                traceback: RefCell::new(Vec::new()),
+                cause: RefCell::new(Value::None),
+                context: RefCell::new(Value::None),
+                suppress_context: Cell::new(false),
+            })
+        });
+        let inst = Rc::new(Instance {
+            class,
+            dict: Rc::new(Dict::new()),
+            exc,
+        });
+        gc::track(&inst);
+        Value::Instance(inst)
+    }
+}
+
+impl Trace for Instance {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        visit(&Value::Class(self.class.clone()));
+        let ok = self.dict.trace(visit);
+        if let Some(exc) = &self.exc {
+            let (Ok(args), Ok(cause), Ok(context)) = (
+                exc.args.try_borrow(),
+                exc.cause.try_borrow(),
+                exc.context.try_borrow(),
+            ) else {
+                return false;
+            };
+            visit(&args);
+            visit(&cause);
+            visit(&context);
+        }
+        ok
+    }
+
+    fn clear(&self) {
+        Trace::clear(&*self.dict);
+        if let Some(exc) = &self.exc {
+            for slot in [&exc.args, &exc.cause, &exc.context] {
+                if let Ok(mut v) = slot.try_borrow_mut() {
+                    let old = std::mem::replace(&mut *v, Value::None);
+                    drop(v);
+                    drop(old);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! `Dict`: insertion-ordered hash map with CPython's layout (an open-addressing index table
+//! over a dense entries vector). Keys whose equality needs apy code (`__eq__` of instances)
+//! are compared with no borrow held: the probe stops, the caller compares through the `Vm`,
+//! and the probe resumes (or restarts if the table changed meanwhile).
+
+use crate::vm::exception::PResult;
+use crate::vm::gc::{Trace, Visit};
+use crate::vm::hash::fast_eq;
+use crate::vm::machine::Vm;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::cell::RefCell;
+
+const EMPTY: usize = usize::MAX;
+const DUMMY: usize = usize::MAX - 1;
+
+#[derive(Clone)]
+pub struct Entry {
+    pub hash: i64,
+    pub key: Value,
+    pub value: Value,
+}
+
+#[derive(Default, Clone)]
+pub struct DictTable {
+    indices: Vec<usize>,
+    entries: Vec<Option<Entry>>,
+    used: usize,
+    /// Bumped on every structural change, so a probe interrupted by apy code can tell.
+    version: u64,
+}
+
+#[derive(Default)]
+pub struct Dict {
+    pub table: RefCell<DictTable>,
+}
+
+enum Step {
+    Found { entry: usize, slot: usize },
+    Missing { slot: usize },
+    Ask { entry: usize, key: Value },
+}
+
+struct ProbeState {
+    slot: usize,
+    perturb: u64,
+    free: Option<usize>,
+}
+
+impl DictTable {
+    fn mask(&self) -> usize {
+        self.indices.len().wrapping_sub(1)
+    }
+
+    fn start(&self, hash: i64) -> ProbeState {
+        ProbeState {
+            slot: (hash as u64 as usize) & self.mask(),
+            perturb: hash as u64,
+            free: None,
+        }
+    }
+
+    fn advance(&self, st: &mut ProbeState) {
+        st.perturb >>= 5;
+        st.slot = (st
+            .slot
+            .wrapping_mul(5)
+            .wrapping_add(st.perturb as usize)
+            .wrapping_add(1))
+            & self.mask();
+    }
+
+    /// Probes from `st` until found, missing, or a comparison needs the VM.
+    fn probe(&self, key: &Value, hash: i64, st: &mut ProbeState) -> Step {
+        if self.indices.is_empty() {
+            return Step::Missing { slot: 0 };
+        }
+        loop {
+            let idx = self.indices.get(st.slot).copied().unwrap_or(EMPTY);
+            if idx == EMPTY {
+                return Step::Missing {
+                    slot: st.free.unwrap_or(st.slot),
+                };
+            }
+            if idx == DUMMY {
+                st.free.get_or_insert(st.slot);
+            } else if let Some(Some(entry)) = self.entries.get(idx) {
+                if entry.hash == hash {
+                    if entry.key.is(key) {
+                        return Step::Found {
+                            entry: idx,
+                            slot: st.slot,
+                        };
+                    }
+                    match fast_eq(&entry.key, key) {
+                        Some(true) => {
+                            return Step::Found {
+                                entry: idx,
+                                slot: st.slot,
+                            }
+                        }
+                        Some(false) => {}
+                        None => {
+                            return Step::Ask {
+                                entry: idx,
+                                key: entry.key.clone(),
+                            }
+                        }
+                    }
+                }
+            }
+            self.advance(st);
+        }
+    }
+
+    /// Grows (and compacts) so one more entry fits under a 2/3 load.
+    fn reserve_one(&mut self) {
+        if (self.entries.len() + 1) * 3 < self.indices.len() * 2 {
+            return;
+        }
+        let mut size = 8;
+        while size * 2 <= (self.used + 1) * 3 {
+            size *= 2;
+        }
+        let entries: Vec<Option<Entry>> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .filter(Option::is_some)
+            .collect();
+        self.indices = vec![EMPTY; size];
+        let mask = size - 1;
+        for (idx, entry) in entries.iter().enumerate() {
+            let Some(entry) = entry else { continue };
+            let mut st = ProbeState {
+                slot: (entry.hash as u64 as usize) & mask,
+                perturb: entry.hash as u64,
+                free: None,
+            };
+            while self.indices.get(st.slot).is_some_and(|&i| i != EMPTY) {
+                self.advance(&mut st);
+            }
+            if let Some(cell) = self.indices.get_mut(st.slot) {
+                *cell = idx;
+            }
+        }
+        self.entries = entries;
+        self.version += 1;
+    }
+
+    fn insert_at(&mut self, slot: usize, hash: i64, key: Value, value: Value) {
+        let idx = self.entries.len();
+        self.entries.push(Some(Entry { hash, key, value }));
+        if let Some(cell) = self.indices.get_mut(slot) {
+            *cell = idx;
+        }
+        self.used += 1;
+        self.version += 1;
+    }
+
+    fn remove_at(&mut self, entry: usize, slot: usize) -> Option<Entry> {
+        if let Some(cell) = self.indices.get_mut(slot) {
+            *cell = DUMMY;
+        }
+        self.used -= 1;
+        self.version += 1;
+        self.entries.get_mut(entry).and_then(Option::take)
+    }
+}
+
+impl Dict {
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.borrow().used
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Finds `key`: `Ok(Ok((entry, slot)))` if present, `Ok(Err(slot))` with the slot to insert
+    /// at, checked against `version` by the caller.
+    fn lookup(
+        &self,
+        vm: &mut Vm,
+        key: &Value,
+        hash: i64,
+    ) -> PResult<(Result<(usize, usize), usize>, u64)> {
+        'restart: loop {
+            let version = self.table.borrow().version;
+            let mut st = self.table.borrow().start(hash);
+            loop {
+                let step = self.table.borrow().probe(key, hash, &mut st);
+                match step {
+                    Step::Found { entry, slot } => return Ok((Ok((entry, slot)), version)),
+                    Step::Missing { slot } => return Ok((Err(slot), version)),
+                    Step::Ask { entry, key: cand } => {
+                        let equal = vm.eq(&cand, key)?;
+                        let table = self.table.borrow();
+                        if table.version != version {
+                            continue 'restart;
+                        }
+                        if equal {
+                            return Ok((Ok((entry, st.slot)), version));
+                        }
+                        table.advance(&mut st);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn get(&self, vm: &mut Vm, key: &Value) -> PResult<Option<Value>> {
+        let hash = vm.hash(key)?;
+        self.get_hashed(vm, key, hash)
+    }
+
+    pub fn get_hashed(&self, vm: &mut Vm, key: &Value, hash: i64) -> PResult<Option<Value>> {
+        if self.table.borrow().used == 0 {
+            return Ok(None);
+        }
+        let (found, _) = self.lookup(vm, key, hash)?;
+        Ok(match found {
+            Ok((entry, _)) => self.entry_at(entry).map(|e| e.value),
+            Err(_) => None,
+        })
+    }
+
+    pub fn contains(&self, vm: &mut Vm, key: &Value) -> PResult<bool> {
+        Ok(self.get(vm, key)?.is_some())
+    }
+
+    pub fn insert(&self, vm: &mut Vm, key: Value, value: Value) -> PResult<()> {
+        let hash = vm.hash(&key)?;
+        self.insert_hashed(vm, key, hash, value)
+    }
+
+    pub fn insert_hashed(&self, vm: &mut Vm, key: Value, hash: i64, value: Value) -> PResult<()> {
+        loop {
+            self.table.borrow_mut().reserve_one();
+            let (found, version) = self.lookup(vm, &key, hash)?;
+            let mut table = self.table.borrow_mut();
+            if table.version != version {
+                continue;
+            }
+            match found {
+                Ok((entry, _)) => {
+                    if let Some(Some(e)) = table.entries.get_mut(entry) {
+                        e.value = value;
+                    }
+                }
+                Err(slot) => table.insert_at(slot, hash, key, value),
+            }
+            return Ok(());
+        }
+    }
+
+    pub fn remove(&self, vm: &mut Vm, key: &Value) -> PResult<Option<Value>> {
+        let hash = vm.hash(key)?;
+        loop {
+            if self.table.borrow().used == 0 {
+                return Ok(None);
+            }
+            let (found, version) = self.lookup(vm, key, hash)?;
+            let mut table = self.table.borrow_mut();
+            if table.version != version {
+                continue;
+            }
+            return Ok(match found {
+                Ok((entry, slot)) => table.remove_at(entry, slot).map(|e| e.value),
+                Err(_) => None,
+            });
+        }
+    }
+
+    /// Lookup by string key without the VM (attribute and global dictionaries). A key of
+    /// another kind with the same hash is treated as different.
+    pub fn get_str(&self, key: &PyStr) -> Option<Value> {
+        let table = self.table.borrow();
+        if table.used == 0 {
+            return None;
+        }
+        let hash = key.hash();
+        let mut st = table.start(hash);
+        loop {
+            let idx = table.indices.get(st.slot).copied().unwrap_or(EMPTY);
+            if idx == EMPTY {
+                return None;
+            }
+            if let Some(Some(entry)) = table.entries.get(idx) {
+                if entry.hash == hash {
+                    if let Value::Str(s) = &entry.key {
+                        if s.as_str() == key.as_str() {
+                            return Some(entry.value.clone());
+                        }
+                    }
+                }
+            }
+            table.advance(&mut st);
+        }
+    }
+
+    /// Insert with a string key without the VM.
+    pub fn set_str(&self, key: std::rc::Rc<PyStr>, value: Value) {
+        let mut table = self.table.borrow_mut();
+        table.reserve_one();
+        let hash = key.hash();
+        let key = Value::Str(key);
+        let mut st = table.start(hash);
+        match table.probe(&key, hash, &mut st) {
+            Step::Found { entry, .. } => {
+                if let Some(Some(e)) = table.entries.get_mut(entry) {
+                    e.value = value;
+                }
+            }
+            Step::Missing { slot } => table.insert_at(slot, hash, key, value),
+            // A non-str key with an equal hash: keep probing as if it differed.
+            Step::Ask { .. } => {
+                table.advance(&mut st);
+                let mut slot = st.slot;
+                while table
+                    .indices
+                    .get(slot)
+                    .is_some_and(|&i| i != EMPTY && i != DUMMY)
+                {
+                    table.advance(&mut st);
+                    slot = st.slot;
+                }
+                table.insert_at(slot, hash, key, value);
+            }
+        }
+    }
+
+    pub fn set_item_str(&self, key: &str, value: Value) {
+        self.set_str(std::rc::Rc::new(PyStr::new(key)), value);
+    }
+
+    pub fn remove_str(&self, key: &PyStr) -> Option<Value> {
+        let mut table = self.table.borrow_mut();
+        if table.used == 0 {
+            return None;
+        }
+        let hash = key.hash();
+        let probe_key = Value::str(key.as_str());
+        let mut st = table.start(hash);
+        match table.probe(&probe_key, hash, &mut st) {
+            Step::Found { entry, slot } => table.remove_at(entry, slot).map(|e| e.value),
+            _ => None,
+        }
+    }
+
+    /// Number of entry positions (holes included), for index-based iteration.
+    pub fn entry_span(&self) -> usize {
+        self.table.borrow().entries.len()
+    }
+
+    pub fn entry_at(&self, idx: usize) -> Option<Entry> {
+        self.table.borrow().entries.get(idx).cloned().flatten()
+    }
+
+    pub fn version(&self) -> u64 {
+        self.table.borrow().version
+    }
+
+    pub fn entries(&self) -> Vec<Entry> {
+        self.table
+            .borrow()
+            .entries
+            .iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    pub fn keys(&self) -> Vec<Value> {
+        self.table
+            .borrow()
+            .entries
+            .iter()
+            .flatten()
+            .map(|e| e.key.clone())
+            .collect()
+    }
+
+    pub fn values(&self) -> Vec<Value> {
+        self.table
+            .borrow()
+            .entries
+            .iter()
+            .flatten()
+            .map(|e| e.value.clone())
+            .collect()
+    }
+
+    pub fn copy(&self) -> Dict {
+        Dict {
+            table: RefCell::new(self.table.borrow().clone()),
+        }
+    }
+
+    pub fn clear(&self) {
+        let old = std::mem::take(&mut *self.table.borrow_mut());
+        self.table.borrow_mut().version = old.version + 1;
+        drop(old);
+    }
+
+    /// Removes and returns the last entry (`popitem`).
+    pub fn pop_last(&self) -> Option<Entry> {
+        let mut table = self.table.borrow_mut();
+        let last = table.entries.iter().rposition(Option::is_some)?;
+        let entry = table.entries.get(last).cloned().flatten()?;
+        let mut st = table.start(entry.hash);
+        loop {
+            match table.indices.get(st.slot).copied() {
+                Some(idx) if idx == last => break,
+                Some(EMPTY) | None => return None,
+                _ => table.advance(&mut st),
+            }
+        }
+        let slot = st.slot;
+        let res = table.remove_at(last, slot);
+        table.entries.truncate(last);
+        res
+    }
+}
+
+impl Trace for Dict {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        match self.table.try_borrow() {
+            Ok(table) => {
+                for entry in table.entries.iter().flatten() {
+                    visit(&entry.key);
+                    visit(&entry.value);
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut table) = self.table.try_borrow_mut() {
+            let old = std::mem::take(&mut *table);
+            drop(table);
+            drop(old);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Callable kinds: `Code` (a loaded CodeObject with its constants turned into values),
+//! `Function` (code + globals + defaults + closure), `Native` (a Rust function), `BoundMethod`,
+//! and `Cell` (a closure variable). Argument binding lives in `vm::call`.
+
+use crate::compile::code::{CodeObject, Const};
+use crate::vm::exception::PResult;
+use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::machine::Vm;
+use crate::vm::object::dict::Dict;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A CodeObject ready to run: constants as values, names as interned strings with their hash
+/// cached, keyword-name tuples pre-split for `CallKw`.
+pub struct Code {
+    pub obj: Rc<CodeObject>,
+    pub consts: Vec<Value>,
+    pub names: Vec<Rc<PyStr>>,
+    pub varnames: Vec<Rc<PyStr>>,
+    /// `cellvars ++ freevars`.
+    pub cellnames: Vec<Rc<PyStr>>,
+    /// For each constant that is a tuple of strings, those strings (keyword names of calls).
+    pub kwnames: Vec<Rc<[Rc<PyStr>]>>,
+    pub name: Rc<PyStr>,
+    pub qualname: Rc<PyStr>,
+}
+
+impl Code {
+    pub fn load(obj: Rc<CodeObject>) -> Rc<Code> {
+        let consts: Vec<Value> = obj.consts.iter().map(const_value).collect();
+        let kwnames = obj
+            .consts
+            .iter()
+            .map(|c| match c {
+                Const::Tuple(items) => items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Const::Str(s) => Some(Rc::new(PyStr::new(s))),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Rc::from(Vec::new()),
+            })
+            .collect();
+        let intern = |names: &[Rc<str>]| -> Vec<Rc<PyStr>> {
+            names.iter().map(|n| Rc::new(PyStr::new(n))).collect()
+        };
+        Rc::new(Code {
+            names: intern(&obj.names),
+            varnames: intern(&obj.varnames),
+            cellnames: intern(&[obj.cellvars.clone(), obj.freevars.clone()].concat()),
+            name: Rc::new(PyStr::new(&obj.name)),
+            qualname: Rc::new(PyStr::new(&obj.qualname)),
+            consts,
+            kwnames,
+            obj,
+        })
+    }
+
+    pub fn n_locals(&self) -> usize {
+        self.obj.varnames.len()
+    }
+}
+
+fn const_value(c: &Const) -> Value {
+    match c {
+        Const::None => Value::None,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Ellipsis => Value::Ellipsis,
+        Const::Int(i) => Value::Int(*i),
+        Const::BigInt(b) => Value::from_bigint((**b).clone()),
+        Const::Float(f) => Value::Float(*f),
+        Const::Str(s) => Value::str(s),
+        Const::Bytes(b) => Value::Bytes(Rc::new(crate::vm::object::Bytes::new(b.to_vec()))),
+        Const::Tuple(items) => Value::tuple(items.iter().map(const_value).collect()),
+        Const::Code(code) => Value::Code(Code::load(code.clone())),
+    }
+}
+
+pub struct Function {
+    pub code: Rc<Code>,
+    pub globals: Rc<Dict>,
+    pub name: RefCell<Rc<PyStr>>,
+    pub qualname: RefCell<Rc<PyStr>>,
+    pub defaults: RefCell<Vec<Value>>,
+    pub kwdefaults: RefCell<Option<Rc<Dict>>>,
+    pub closure: Vec<Rc<Cell>>,
+    /// Attributes set on the function object (`f.calls = 0`), created on first use.
+    pub dict: RefCell<Option<Rc<Dict>>>,
+}
+
+impl Function {
+    pub fn new_value(
+        code: Rc<Code>,
+        globals: Rc<Dict>,
+        defaults: Vec<Value>,
+        kwdefaults: Option<Rc<Dict>>,
+        closure: Vec<Rc<Cell>>,
+    ) -> Value {
+        let func = Rc::new(Function {
+            name: RefCell::new(code.name.clone()),
+            qualname: RefCell::new(code.qualname.clone()),
+            code,
+            globals,
+            defaults: RefCell::new(defaults),
+            kwdefaults: RefCell::new(kwdefaults),
+            closure,
+            dict: RefCell::new(None),
+        });
+        gc::track(&func);
+        Value::Function(func)
+    }
+}
+
+impl Trace for Function {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        let (Ok(defaults), Ok(kwdefaults), Ok(dict)) = (
+            self.defaults.try_borrow(),
+            self.kwdefaults.try_borrow(),
+            self.dict.try_borrow(),
+        ) else {
+            return false;
+        };
+        visit(&Value::Dict(self.globals.clone()));
+        defaults.iter().for_each(|v| visit(v));
+        if let Some(kw) = &*kwdefaults {
+            visit(&Value::Dict(kw.clone()));
+        }
+        if let Some(d) = &*dict {
+            visit(&Value::Dict(d.clone()));
+        }
+        for cell in &self.closure {
+            visit(&Value::Cell(cell.clone()));
+        }
+        true
+    }
+
+    fn clear(&self) {
+        if let Ok(mut d) = self.defaults.try_borrow_mut() {
+            let old = std::mem::take(&mut *d);
+            drop(d);
+            drop(old);
+        }
+        if let Ok(mut d) = self.kwdefaults.try_borrow_mut() {
+            let old = d.take();
+            drop(d);
+            drop(old);
+        }
+        if let Ok(mut d) = self.dict.try_borrow_mut() {
+            let old = d.take();
+            drop(d);
+            drop(old);
+        }
+        // The globals and closure stay: the dict and cells are tracked and cleared themselves.
+    }
+}
+
+/// Positional and keyword arguments of a call, borrowed from the caller's stack.
+#[derive(Clone, Copy)]
+pub struct Args<'a> {
+    pub pos: &'a [Value],
+    pub kwnames: &'a [Rc<PyStr>],
+    pub kwvals: &'a [Value],
+}
+
+impl<'a> Args<'a> {
+    pub fn new(pos: &'a [Value]) -> Args<'a> {
+        Args {
+            pos,
+            kwnames: &[],
+            kwvals: &[],
+        }
+    }
+
+    pub fn has_kw(&self) -> bool {
+        !self.kwnames.is_empty()
+    }
+
+    /// The keyword argument `name`, if given.
+    pub fn kw(&self, name: &str) -> Option<&'a Value> {
+        self.kwnames
+            .iter()
+            .position(|k| k.as_str() == name)
+            .and_then(|idx| self.kwvals.get(idx))
+    }
+}
+
+pub type NativeFn = fn(&mut Vm, Args) -> PResult<Value>;
+
+pub struct Native {
+    pub name: &'static str,
+    pub func: NativeFn,
+    /// The type whose method this is (`str` for `str.upper`), for reprs.
+    pub owner: Option<&'static str>,
+}
+
+pub struct BoundMethod {
+    pub func: Value,
+    pub obj: Value,
+}
+
+impl BoundMethod {
+    pub fn new_value(func: Value, obj: Value) -> Value {
+        let method = Rc::new(BoundMethod { func, obj });
+        gc::track(&method);
+        Value::Method(method)
+    }
+}
+
+impl Trace for BoundMethod {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        visit(&self.func);
+        visit(&self.obj);
+        true
+    }
+
+    /// Immutable: cycles through a bound method are broken elsewhere.
+    fn clear(&self) {}
+}
+
+/// A closure variable; `Value::Null` while unbound.
+pub struct Cell {
+    pub value: RefCell<Value>,
+}
+
+impl Cell {
+    pub fn new(value: Value) -> Rc<Cell> {
+        let cell = Rc::new(Cell {
+            value: RefCell::new(value),
+        });
+        gc::track(&cell);
+        cell
+    }
+
+    pub fn get(&self) -> Value {
+        self.value.borrow().clone()
+    }
+
+    pub fn set(&self, value: Value) {
+        let old = std::mem::replace(&mut *self.value.borrow_mut(), value);
+        drop(old);
+    }
+}
+
+impl Trace for Cell {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        match self.value.try_borrow() {
+            Ok(v) => {
+                visit(&v);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut v) = self.value.try_borrow_mut() {
+            let old = std::mem::replace(&mut *v, Value::Null);
+            drop(v);
+            drop(old);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! `Iter`: the built-in iterator kinds (sequence, range, dict and set iterators, enumerate,
+//! zip, map, filter, reversed, `iter(callable, sentinel)`), with their `next`. Iterators over
+//! apy objects go through `Vm::next`, so no borrow is held while apy code runs.
+
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::machine::Vm;
+use crate::vm::object::dict::Dict;
+use crate::vm::object::misc::ViewKind;
+use crate::vm::object::set::Set;
+use crate::vm::value::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub enum IterState {
+    /// A list, tuple, str or bytes walked by index.
+    Seq {
+        seq: Value,
+        idx: usize,
+    },
+    Range {
+        next: i64,
+        remaining: i64,
+        step: i64,
+    },
+    Dict {
+        dict: Rc<Dict>,
+        idx: usize,
+        len: usize,
+        kind: ViewKind,
+    },
+    Set {
+        set: Rc<Set>,
+        pos: usize,
+        len: usize,
+    },
+    Enumerate {
+        iter: Value,
+        count: i64,
+    },
+    Zip {
+        iters: Vec<Value>,
+        strict: bool,
+    },
+    Map {
+        func: Value,
+        iters: Vec<Value>,
+    },
+    Filter {
+        func: Value,
+        iter: Value,
+    },
+    /// A list, tuple or str walked backwards; `idx` is the number of items left.
+    Reversed {
+        seq: Value,
+        idx: usize,
+    },
+    /// An object with `__getitem__` but no `__iter__`.
+    GetItem {
+        obj: Value,
+        idx: i64,
+    },
+    Callable {
+        func: Value,
+        sentinel: Value,
+    },
+    Exhausted,
+}
+
+pub struct Iter {
+    pub state: RefCell<IterState>,
+    name: &'static str,
+}
+
+impl Iter {
+    pub fn new_value(state: IterState, name: &'static str) -> Value {
+        Value::Iter(Rc::new(Iter {
+            state: RefCell::new(state),
+            name,
+        }))
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        self.name
+    }
+
+    fn finish(&self) {
+        *self.state.borrow_mut() = IterState::Exhausted;
+    }
+
+    /// The next item, or `None` when exhausted.
+    pub fn next(&self, vm: &mut Vm) -> PResult<Option<Value>> {
+        let mut state = self.state.borrow_mut();
+        match &mut *state {
+            IterState::Seq { seq, idx } => {
+                let item = seq_item(seq, *idx);
+                if item.is_some() {
+                    *idx += 1;
+                } else {
+                    *state = IterState::Exhausted;
+                }
+                Ok(item)
+            }
+            IterState::Range {
+                next,
+                remaining,
+                step,
+            } => {
+                if *remaining <= 0 {
+                    return Ok(None);
+                }
+                let res = *next;
+                *remaining -= 1;
+                *next = next.wrapping_add(*step);
+                Ok(Some(Value::Int(res)))
+            }
+            IterState::Dict {
+                dict,
+                idx,
+                len,
+                kind,
+            } => {
+                if dict.len() != *len {
+                    *len = usize::MAX;
+                    return Err(Exc::runtime_error(
+                        "dictionary changed size during iteration",
+                    ));
+                }
+                let span = dict.entry_span();
+                while *idx < span {
+                    let entry = dict.entry_at(*idx);
+                    *idx += 1;
+                    if let Some(e) = entry {
+                        return Ok(Some(match kind {
+                            ViewKind::Keys => e.key,
+                            ViewKind::Values => e.value,
+                            ViewKind::Items => Value::tuple(vec![e.key, e.value]),
+                        }));
+                    }
+                }
+                Ok(None)
+            }
+            IterState::Set { set, pos, len } => {
+                if set.len() != *len {
+                    *len = usize::MAX;
+                    return Err(Exc::runtime_error("Set changed size during iteration"));
+                }
+                match set.next_from(*pos) {
+                    Some((next, item)) => {
+                        *pos = next;
+                        Ok(Some(item))
+                    }
+                    None => Ok(None),
+                }
+            }
+            IterState::Reversed { seq, idx } => {
+                if *idx == 0 {
+                    return Ok(None);
+                }
+                *idx -= 1;
+                let item = seq_item(seq, *idx);
+                if item.is_none() {
+                    *idx = 0;
+                }
+                Ok(item)
+            }
+            IterState::Exhausted => Ok(None),
+            _ => {
+                drop(state);
+                self.next_slow(vm)
+            }
+        }
+    }
+
+    /// Iterator kinds that call back into apy code: the state is read, released, and
+    /// updated after the call.
+    fn next_slow(&self, vm: &mut Vm) -> PResult<Option<Value>> {
+        enum Plan {
+            Enumerate(Value, i64),
+            Zip(Vec<Value>, bool),
+            Map(Value, Vec<Value>),
+            Filter(Value, Value),
+            GetItem(Value, i64),
+            Callable(Value, Value),
+        }
+        let plan = match &*self.state.borrow() {
+            IterState::Enumerate { iter, count } => Plan::Enumerate(iter.clone(), *count),
+            IterState::Zip { iters, strict } => Plan::Zip(iters.clone(), *strict),
+            IterState::Map { func, iters } => Plan::Map(func.clone(), iters.clone()),
+            IterState::Filter { func, iter } => Plan::Filter(func.clone(), iter.clone()),
+            IterState::GetItem { obj, idx } => Plan::GetItem(obj.clone(), *idx),
+            IterState::Callable { func, sentinel } => {
+                Plan::Callable(func.clone(), sentinel.clone())
+            }
+            _ => return Ok(None),
+        };
+        match plan {
+            Plan::Enumerate(iter, count) => {
+                let Some(item) = vm.next(&iter)? else {
+                    self.finish();
+                    return Ok(None);
+                };
+                if let IterState::Enumerate { count: c, .. } = &mut *self.state.borrow_mut() {
+                    *c = count.saturating_add(1);
+                }
+                Ok(Some(Value::tuple(vec![Value::Int(count), item])))
+            }
+            Plan::Zip(iters, strict) => self.next_zip(vm, &iters, strict),
+            Plan::Map(func, iters) => {
+                let mut args = Vec::with_capacity(iters.len());
+                for it in &iters {
+                    match vm.next(it)? {
+                        Some(v) => args.push(v),
+                        None => {
+                            self.finish();
+                            return Ok(None);
+                        }
+                    }
+                }
+                vm.call(&func, &args).map(Some)
+            }
+            Plan::Filter(func, iter) => loop {
+                let Some(item) = vm.next(&iter)? else {
+                    self.finish();
+                    return Ok(None);
+                };
+                let keep = if func.is_none() {
+                    vm.truthy(&item)?
+                } else {
+                    let res = vm.call(&func, std::slice::from_ref(&item))?;
+                    vm.truthy(&res)?
+                };
+                if keep {
+                    return Ok(Some(item));
+                }
+            },
+            Plan::GetItem(obj, idx) => match vm.get_item(&obj, &Value::Int(idx)) {
+                Ok(v) => {
+                    if let IterState::GetItem { idx: i, .. } = &mut *self.state.borrow_mut() {
+                        *i += 1;
+                    }
+                    Ok(Some(v))
+                }
+                Err(e)
+                    if vm.exc_matches(&e, crate::vm::exception::ExcKind::IndexError)
+                        || vm.exc_matches(&e, crate::vm::exception::ExcKind::StopIteration) =>
+                {
+                    self.finish();
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            },
+            Plan::Callable(func, sentinel) => {
+                let v = vm.call(&func, &[])?;
+                if vm.eq(&v, &sentinel)? {
+                    self.finish();
+                    return Ok(None);
+                }
+                Ok(Some(v))
+            }
+        }
+    }
+
+    fn next_zip(&self, vm: &mut Vm, iters: &[Value], strict: bool) -> PResult<Option<Value>> {
+        let mut items = Vec::with_capacity(iters.len());
+        for (idx, it) in iters.iter().enumerate() {
+            match vm.next(it)? {
+                Some(v) => items.push(v),
+                None => {
+                    self.finish();
+                    if strict && idx > 0 {
+                        return Err(Exc::value_error(format!(
+                            "zip() argument {} is shorter than argument{} 1",
+                            idx + 1,
+                            if idx > 1 { "s" } else { "" }
+                        )));
+                    }
+                    if strict && idx == 0 {
+                        for (j, rest) in iters.iter().enumerate().skip(1) {
+                            if vm.next(rest)?.is_some() {
+                                return Err(Exc::value_error(format!(
+                                    "zip() argument {} is longer than argument{} 1",
+                                    j + 1,
+                                    if j > 1 { "s" } else { "" }
+                                )));
+                            }
+                        }
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+        if items.is_empty() {
+            self.finish();
+            return Ok(None);
+        }
+        Ok(Some(Value::tuple(items)))
+    }
+}
+
+/// Item `idx` of a list, tuple, str or bytes, if in range.
+pub fn seq_item(seq: &Value, idx: usize) -> Option<Value> {
+    match seq {
+        Value::List(l) => l.get(idx),
+        Value::Tuple(t) => t.items.get(idx).cloned(),
+        Value::Str(s) => s.char_at(idx).map(|c| Value::string(c.to_string())),
+        Value::Bytes(b) => b.data.get(idx).map(|&c| Value::Int(c as i64)),
+        _ => None,
+    }
+}

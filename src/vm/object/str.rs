@@ -1,0 +1,91 @@
+//! `PyStr`, the immutable string: UTF-8 text with its character count and a cached hash.
+//! ASCII strings index and slice by byte; others walk characters.
+
+use std::cell::Cell;
+
+pub struct PyStr {
+    text: Box<str>,
+    n_chars: usize,
+    /// `-1` until computed (a real hash is never `-1`, as in CPython).
+    hash: Cell<i64>,
+}
+
+impl PyStr {
+    pub fn new(text: &str) -> PyStr {
+        PyStr::from_string(text.to_owned())
+    }
+
+    pub fn from_string(text: String) -> PyStr {
+        let n_chars = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        PyStr {
+            text: text.into_boxed_str(),
+            n_chars,
+            hash: Cell::new(-1),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn is_ascii(&self) -> bool {
+        self.n_chars == self.text.len()
+    }
+
+    pub fn char_len(&self) -> usize {
+        self.n_chars
+    }
+
+    /// The character at `idx` (0-based, already range-checked by the caller or `None`).
+    pub fn char_at(&self, idx: usize) -> Option<char> {
+        if self.is_ascii() {
+            self.text.as_bytes().get(idx).map(|&b| b as char)
+        } else {
+            self.text.chars().nth(idx)
+        }
+    }
+
+    /// Byte offset of character `idx` (`idx == char_len()` gives the length).
+    pub fn byte_offset(&self, idx: usize) -> usize {
+        if self.is_ascii() {
+            idx.min(self.text.len())
+        } else {
+            self.text
+                .char_indices()
+                .nth(idx)
+                .map_or(self.text.len(), |(off, _)| off)
+        }
+    }
+
+    /// Character index of byte offset `off`.
+    pub fn char_index(&self, off: usize) -> usize {
+        if self.is_ascii() {
+            off
+        } else {
+            self.text.get(..off).map_or(0, |s| s.chars().count())
+        }
+    }
+
+    pub fn hash(&self) -> i64 {
+        let cached = self.hash.get();
+        if cached != -1 {
+            return cached;
+        }
+        // FNV-1a over the bytes; CPython randomises str hashes, so any good hash will do.
+        let mut acc: u64 = 0xcbf2_9ce4_8422_2325;
+        for &byte in self.text.as_bytes() {
+            acc ^= byte as u64;
+            acc = acc.wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut res = (acc >> 1) as i64;
+        if res == -1 {
+            res = -2;
+        }
+        self.hash.set(res);
+        res
+    }
+}

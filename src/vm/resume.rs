@@ -1,0 +1,268 @@
+//! Resuming generators and coroutines: `send`, `throw`, `close`, and `Send`'s delegation to a
+//! sub-iterator. A resumed frame runs in its own dispatch loop (`Vm::execute`) and comes back
+//! here when it yields, returns or raises; a yield from the innermost of a chain of `await`s
+//! travels outward through every delegating frame, each staying on its `Send`.
+
+use crate::compile::code::{CodeKind, Instr};
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::halt::Halt;
+use crate::vm::machine::Vm;
+use crate::vm::object::function::Args;
+use crate::vm::object::generator::{GenState, Generator};
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+pub enum GenResult {
+    Yield(Value),
+    Return(Value),
+}
+
+/// Async generators mark values they yield themselves (`AsyncGenWrap`) apart from values an
+/// inner `await` passes through. Async generators are not supported yet, so this is the
+/// identity for now.
+pub fn async_gen_wrap(v: Value) -> Value {
+    v
+}
+
+impl Vm {
+    fn gen_start(&mut self, gen: &Rc<Generator>) -> PResult<Box<crate::vm::frame::Frame>> {
+        match gen.state.get() {
+            GenState::Running => {
+                return Err(Exc::value_error(format!(
+                    "{} already executing",
+                    gen.type_name()
+                )))
+            }
+            GenState::Finished => {
+                return Err(if gen.kind == CodeKind::Coroutine {
+                    Exc::runtime_error("cannot reuse already awaited coroutine")
+                } else {
+                    Exc::stop_iteration()
+                })
+            }
+            _ => {}
+        }
+        let frame = gen.frame.borrow_mut().take();
+        frame.ok_or_else(|| Exc::internal("generator without a frame"))
+    }
+
+    /// Runs the generator's frame after `prepare` set it up, and files the outcome.
+    fn gen_run(
+        &mut self,
+        gen: &Rc<Generator>,
+        frame: crate::vm::frame::Frame,
+        throw: Option<Exc>,
+    ) -> PResult<GenResult> {
+        gen.state.set(GenState::Running);
+        let (halt, frame) = self.execute(frame, throw);
+        match halt {
+            Halt::Yielded(v) => {
+                *gen.frame.borrow_mut() = Some(Box::new(frame));
+                gen.state.set(GenState::Suspended);
+                Ok(GenResult::Yield(v))
+            }
+            Halt::Returned(v) => {
+                gen.state.set(GenState::Finished);
+                drop(frame);
+                Ok(GenResult::Return(v))
+            }
+            Halt::Raised(e) => {
+                gen.state.set(GenState::Finished);
+                drop(frame);
+                let bad = if self.exc_is(&e, ExcKind::StopIteration) {
+                    Some("raised StopIteration")
+                } else if gen.kind == CodeKind::AsyncGenerator
+                    && self.exc_is(&e, ExcKind::StopAsyncIteration)
+                {
+                    Some("raised StopAsyncIteration")
+                } else {
+                    None
+                };
+                if let Some(what) = bad {
+                    let err =
+                        self.exc_value(Exc::runtime_error(format!("{} {what}", gen.type_name())));
+                    if let Value::Instance(inst) = &err {
+                        if let Some(d) = &inst.exc {
+                            *d.cause.borrow_mut() = e.clone();
+                            *d.context.borrow_mut() = e;
+                            d.suppress_context.set(true);
+                        }
+                    }
+                    return Err(Exc::Value(err));
+                }
+                Err(Exc::Value(e))
+            }
+        }
+    }
+
+    /// `gen.send(value)` (`next(gen)` is `send(None)`).
+    pub fn gen_send(&mut self, gen: &Rc<Generator>, value: Value) -> PResult<GenResult> {
+        let was = gen.state.get();
+        let mut frame = self.gen_start(gen)?;
+        if was == GenState::Created {
+            if !value.is_none() {
+                *gen.frame.borrow_mut() = Some(frame);
+                return Err(Exc::type_error(format!(
+                    "can't send non-None value to a just-started {}",
+                    gen.type_name()
+                )));
+            }
+        } else {
+            frame.stack.push(value);
+        }
+        self.gen_run(gen, *frame, None)
+    }
+
+    /// `gen.throw(exc)`: raised where the generator is suspended; a frame waiting in `Send`
+    /// passes it to its sub-iterator first.
+    pub fn gen_throw(&mut self, gen: &Rc<Generator>, exc: Exc) -> PResult<GenResult> {
+        if gen.state.get() == GenState::Created {
+            gen.state.set(GenState::Finished);
+            gen.frame.borrow_mut().take();
+            return Err(exc);
+        }
+        if gen.state.get() == GenState::Finished {
+            return Err(exc);
+        }
+        let mut frame = self.gen_start(gen)?;
+        let at_send = match frame.code.obj.instrs.get(frame.ip) {
+            Some(Instr::Send(target)) => Some(*target),
+            _ => None,
+        };
+        let Some(target) = at_send else {
+            return self.gen_run(gen, *frame, Some(exc));
+        };
+        let sub = frame.stack.last().cloned().unwrap_or(Value::None);
+        gen.state.set(GenState::Running);
+        let res = self.throw_into(&sub, exc);
+        match res {
+            Ok(GenResult::Yield(v)) => {
+                *gen.frame.borrow_mut() = Some(frame);
+                gen.state.set(GenState::Suspended);
+                Ok(GenResult::Yield(v))
+            }
+            Ok(GenResult::Return(r)) => {
+                frame.stack.pop();
+                frame.stack.push(r);
+                frame.ip = target as usize;
+                self.gen_run(gen, *frame, None)
+            }
+            Err(e) => {
+                frame.stack.pop();
+                frame.ip += 1;
+                self.gen_run(gen, *frame, Some(e))
+            }
+        }
+    }
+
+    /// Throws into whatever a `Send` delegates to.
+    fn throw_into(&mut self, sub: &Value, exc: Exc) -> PResult<GenResult> {
+        match sub {
+            Value::Generator(g) => {
+                let g = g.clone();
+                self.gen_throw(&g, exc)
+            }
+            _ => {
+                let Ok(throw) = self.get_attr_str(sub, "throw") else {
+                    return Err(exc);
+                };
+                let exc = self.exc_value(exc);
+                match self.call(&throw, &[exc]) {
+                    Ok(v) => Ok(GenResult::Yield(v)),
+                    Err(e) => self.stop_to_return(e),
+                }
+            }
+        }
+    }
+
+    /// `gen.close()`.
+    pub fn gen_close(&mut self, gen: &Rc<Generator>) -> PResult<()> {
+        match gen.state.get() {
+            GenState::Finished => return Ok(()),
+            GenState::Created => {
+                gen.state.set(GenState::Finished);
+                gen.frame.borrow_mut().take();
+                return Ok(());
+            }
+            _ => {}
+        }
+        match self.gen_throw(gen, Exc::new(ExcKind::GeneratorExit, "")) {
+            Ok(GenResult::Yield(_)) => Err(Exc::runtime_error(format!(
+                "{} ignored GeneratorExit",
+                gen.type_name()
+            ))),
+            Ok(GenResult::Return(_)) => Ok(()),
+            Err(e)
+                if self.exc_matches(&e, ExcKind::GeneratorExit)
+                    || self.exc_matches(&e, ExcKind::StopIteration) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `StopIteration(v)` from an iterator protocol call becomes a return of `v`.
+    fn stop_to_return(&mut self, e: Exc) -> PResult<GenResult> {
+        if !self.exc_matches(&e, ExcKind::StopIteration) {
+            return Err(e);
+        }
+        let e = self.exc_value(e);
+        let value = self.exc_args(&e).into_iter().next().unwrap_or(Value::None);
+        Ok(GenResult::Return(value))
+    }
+
+    /// One step of `Send`: sends `value` into `sub`.
+    pub fn send_into(&mut self, sub: &Value, value: Value) -> PResult<GenResult> {
+        match sub {
+            Value::Generator(g) => {
+                let g = g.clone();
+                self.gen_send(&g, value)
+            }
+            Value::Iter(_) if value.is_none() => match self.next(sub)? {
+                Some(v) => Ok(GenResult::Yield(v)),
+                None => Ok(GenResult::Return(Value::None)),
+            },
+            _ => {
+                let res = if value.is_none() {
+                    self.call_method(sub, "__next__", &[])
+                } else {
+                    self.call_method(sub, "send", &[value])
+                };
+                match res {
+                    Ok(v) => Ok(GenResult::Yield(v)),
+                    Err(e) => self.stop_to_return(e),
+                }
+            }
+        }
+    }
+
+    /// `GetAwaitable`: a coroutine as is, else `__await__()`.
+    pub fn get_awaitable(&mut self, v: Value) -> PResult<Value> {
+        if let Value::Generator(g) = &v {
+            if g.kind == CodeKind::Coroutine {
+                if g.state.get() == GenState::Finished {
+                    return Err(Exc::runtime_error("cannot reuse already awaited coroutine"));
+                }
+                return Ok(v);
+            }
+        }
+        let cls = self.class_of(&v);
+        match cls.lookup_str("__await__") {
+            Some(method) => {
+                let bound = self.bind_descriptor(&method, &v, &cls)?;
+                let it = self.call_args(&bound, Args::new(&[]))?;
+                if let Value::Generator(g) = &it {
+                    if g.kind == CodeKind::Coroutine {
+                        return Err(Exc::type_error("__await__() returned a coroutine"));
+                    }
+                }
+                Ok(it)
+            }
+            None => Err(Exc::type_error(format!(
+                "object {} can't be used in 'await' expression",
+                cls.name()
+            ))),
+        }
+    }
+}

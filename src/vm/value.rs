@@ -1,0 +1,223 @@
+//! `Value`, the 16-byte handle every apy value travels in: small immutable values unboxed,
+//! every heap kind behind an `Rc`. Constructors that allocate tracked containers register them
+//! with the cycle collector here, so no other code forgets to. Behaviour (operators, repr,
+//! attributes) lives in the modules that need a `Vm`; only identity and plain accessors are here.
+
+use crate::vm::gc;
+use crate::vm::object::class::{Class, Instance};
+use crate::vm::object::dict::Dict;
+use crate::vm::object::function::{BoundMethod, Cell, Code, Function, Native};
+use crate::vm::object::generator::Generator;
+use crate::vm::object::iter::Iter;
+use crate::vm::object::misc::{DictView, Module, Property, Range, Slice, Super, Wrapper};
+use crate::vm::object::set::Set;
+use crate::vm::object::str::PyStr;
+use crate::vm::object::{Bytes, List, Tuple};
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+use std::rc::Rc;
+
+#[derive(Clone)]
+pub enum Value {
+    None,
+    /// Internal marker (an empty `LoadMethod` slot, an unset local); never visible to users.
+    Null,
+    NotImplemented,
+    Ellipsis,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Only for integers outside `i64`; `Value::from_bigint` normalises.
+    BigInt(Rc<BigInt>),
+    Str(Rc<PyStr>),
+    Bytes(Rc<Bytes>),
+    List(Rc<List>),
+    Tuple(Rc<Tuple>),
+    Dict(Rc<Dict>),
+    Set(Rc<Set>),
+    Function(Rc<Function>),
+    Native(Rc<Native>),
+    Method(Rc<BoundMethod>),
+    Class(Rc<Class>),
+    Instance(Rc<Instance>),
+    Module(Rc<Module>),
+    Cell(Rc<Cell>),
+    Code(Rc<Code>),
+    Generator(Rc<Generator>),
+    Iter(Rc<Iter>),
+    Range(Rc<Range>),
+    Slice(Rc<Slice>),
+    Property(Rc<Property>),
+    /// `staticmethod`/`classmethod` wrappers.
+    Wrapper(Rc<Wrapper>),
+    Super(Rc<Super>),
+    DictView(Rc<DictView>),
+}
+
+impl Value {
+    pub fn str(text: &str) -> Value {
+        Value::Str(Rc::new(PyStr::new(text)))
+    }
+
+    pub fn string(text: String) -> Value {
+        Value::Str(Rc::new(PyStr::from_string(text)))
+    }
+
+    pub fn from_bigint(big: BigInt) -> Value {
+        match big.to_i64() {
+            Some(small) => Value::Int(small),
+            None => Value::BigInt(Rc::new(big)),
+        }
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        let list = Rc::new(List::new(items));
+        gc::track(&list);
+        Value::List(list)
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        let needs_tracking = items.iter().any(Value::may_hold_cycle);
+        let tuple = Rc::new(Tuple::new(items));
+        if needs_tracking {
+            gc::track(&tuple);
+        }
+        Value::Tuple(tuple)
+    }
+
+    pub fn dict(dict: Dict) -> Value {
+        let dict = Rc::new(dict);
+        gc::track(&dict);
+        Value::Dict(dict)
+    }
+
+    pub fn new_dict() -> Rc<Dict> {
+        let dict = Rc::new(Dict::new());
+        gc::track(&dict);
+        dict
+    }
+
+    pub fn set(set: Set) -> Value {
+        let set = Rc::new(set);
+        gc::track(&set);
+        Value::Set(set)
+    }
+
+    /// True for values that can be part of a reference cycle (so a tuple holding one must be
+    /// tracked by the collector).
+    pub fn may_hold_cycle(&self) -> bool {
+        !matches!(
+            self,
+            Value::None
+                | Value::Null
+                | Value::NotImplemented
+                | Value::Ellipsis
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::BigInt(_)
+                | Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Range(_)
+                | Value::Native(_)
+                | Value::Code(_)
+        )
+    }
+
+    /// The address identifying a heap value, or `None` for unboxed values.
+    pub fn heap_addr(&self) -> Option<usize> {
+        fn addr<T: ?Sized>(rc: &Rc<T>) -> Option<usize> {
+            Some(Rc::as_ptr(rc) as *const () as usize)
+        }
+        match self {
+            Value::None
+            | Value::Null
+            | Value::NotImplemented
+            | Value::Ellipsis
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_) => None,
+            Value::BigInt(v) => addr(v),
+            Value::Str(v) => addr(v),
+            Value::Bytes(v) => addr(v),
+            Value::List(v) => addr(v),
+            Value::Tuple(v) => addr(v),
+            Value::Dict(v) => addr(v),
+            Value::Set(v) => addr(v),
+            Value::Function(v) => addr(v),
+            Value::Native(v) => addr(v),
+            Value::Method(v) => addr(v),
+            Value::Class(v) => addr(v),
+            Value::Instance(v) => addr(v),
+            Value::Module(v) => addr(v),
+            Value::Cell(v) => addr(v),
+            Value::Code(v) => addr(v),
+            Value::Generator(v) => addr(v),
+            Value::Iter(v) => addr(v),
+            Value::Range(v) => addr(v),
+            Value::Slice(v) => addr(v),
+            Value::Property(v) => addr(v),
+            Value::Wrapper(v) => addr(v),
+            Value::Super(v) => addr(v),
+            Value::DictView(v) => addr(v),
+        }
+    }
+
+    /// `id(v)`: the heap address, or a stable number derived from an unboxed value.
+    pub fn id(&self) -> i64 {
+        match self.heap_addr() {
+            Some(addr) => addr as i64,
+            None => match self {
+                Value::None => 0x1000,
+                Value::NotImplemented => 0x1010,
+                Value::Ellipsis => 0x1020,
+                Value::Bool(b) => 0x1030 + *b as i64 * 16,
+                Value::Int(i) => 0x10_0000_0000i64.wrapping_add(i.wrapping_mul(32)),
+                Value::Float(f) => (f.to_bits() >> 3) as i64,
+                _ => 0x1040,
+            },
+        }
+    }
+
+    /// The `is` operator.
+    pub fn is(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::None, Value::None)
+            | (Value::Null, Value::Null)
+            | (Value::NotImplemented, Value::NotImplemented)
+            | (Value::Ellipsis, Value::Ellipsis) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            _ => match (self.heap_addr(), other.heap_addr()) {
+                (Some(a), Some(b)) => a == b && self.same_kind(other),
+                _ => false,
+            },
+        }
+    }
+
+    fn same_kind(&self, other: &Value) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_16_bytes() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+}
