@@ -2,6 +2,7 @@
 //! `register_modules` fills the VM's module registry (name → constructor); a module is built
 //! on its first import.
 
+pub mod asyncio;
 pub mod builtins;
 pub mod math;
 pub mod random;
@@ -37,5 +38,5 @@ pub fn register_modules(vm: &mut Vm) {
     vm.module_registry.insert("time", time::init);
     vm.module_registry.insert("math", math::init);
     vm.module_registry.insert("random", random_module::init);
-    // TODO(integrator): register `asyncio` here.
+    vm.module_registry.insert("asyncio", asyncio::init);
 }

@@ -12,6 +12,7 @@
 pub mod attr;
 pub mod call;
 pub mod classdef;
+pub mod clock;
 pub mod compare;
 pub mod exception;
 pub mod excgroup;
@@ -23,6 +24,7 @@ pub mod gc;
 pub mod halt;
 pub mod hash;
 pub mod interp;
+pub mod introspect;
 pub mod item;
 pub mod machine;
 pub mod methods;

@@ -10,7 +10,7 @@ use crate::vm::Vm;
 /// Wall-clock seconds at the VM's start, so `time.time()` looks like an epoch time under the
 /// real clock.
 fn epoch_offset(vm: &Vm) -> f64 {
-    if vm.clock.virtual_now.is_some() {
+    if vm.clock.is_virtual() {
         return 0.0;
     }
     thread_local! {

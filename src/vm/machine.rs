@@ -17,7 +17,6 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::time::Instant;
 
 #[derive(Clone, Debug, Default)]
 pub struct VmOptions {
@@ -36,29 +35,7 @@ pub struct Outcome {
 /// Builds a built-in module's namespace.
 pub type ModuleInit = fn(&mut Vm) -> PResult<Value>;
 
-/// The clock every time function reads: real monotonic time, or a virtual clock that starts at
-/// zero and moves only when told to (`time.sleep`, the event loop).
-pub struct Clock {
-    start: Instant,
-    pub virtual_now: Option<f64>,
-}
-
-impl Clock {
-    pub fn now(&self) -> f64 {
-        match self.virtual_now {
-            Some(t) => t,
-            None => self.start.elapsed().as_secs_f64(),
-        }
-    }
-
-    /// Blocks (real clock) or advances (virtual clock) by `secs`.
-    pub fn sleep(&mut self, secs: f64) {
-        match &mut self.virtual_now {
-            Some(t) => *t += secs.max(0.0),
-            None => std::thread::sleep(std::time::Duration::from_secs_f64(secs.max(0.0))),
-        }
-    }
-}
+pub use crate::vm::clock::Clock;
 
 pub struct Vm {
     pub types: Types,
@@ -77,6 +54,7 @@ pub struct Vm {
     /// Containers whose repr is in progress (self-reference shows as `[...]`).
     pub repr_guard: Vec<usize>,
     pub options: VmOptions,
+    /// The one clock `time.*` and every event loop read (loops hold clones of it).
     pub clock: Clock,
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
     pub source_loader: Option<fn(&mut Vm, &str) -> Option<PResult<Value>>>,
@@ -96,9 +74,10 @@ impl Vm {
             handling: Value::None,
             out: Vec::with_capacity(1 << 16),
             repr_guard: Vec::new(),
-            clock: Clock {
-                start: Instant::now(),
-                virtual_now: options.virtual_time.then_some(0.0),
+            clock: if options.virtual_time {
+                Clock::new_virtual()
+            } else {
+                Clock::new_real()
             },
             options,
             source_loader: None,

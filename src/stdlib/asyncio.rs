@@ -1,0 +1,268 @@
+//! The `asyncio` module: a small native core over `crate::runtime::EventLoop` (the ready queue,
+//! the timers, the one clock, stall detection) and the library itself, written in apy under
+//! `asyncio/` and compiled on first import. The apy side owns every asyncio type (Future, Task,
+//! Handle, the loop object, queues, locks) and the order in which callbacks are scheduled; the
+//! native side only stores callables and hands back, one iteration at a time, the batch that
+//! CPython's `_run_once` would run. Nothing here steps a coroutine itself.
+
+use crate::compile::codegen::compile_module;
+use crate::runtime::{EventLoop, Iteration, TimerHandle};
+use crate::syntax::parser::parse_module;
+use crate::syntax::span::Source;
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::introspect::{await_chain, definition_site};
+use crate::vm::methods::{arg, check_count};
+use crate::vm::object::function::{Args, NativeFn};
+use crate::vm::value::Value;
+use crate::vm::Vm;
+use std::collections::HashMap;
+
+/// The library sources, run in this order in the module's namespace (later files use names the
+/// earlier ones define). Each keeps its own file name in tracebacks.
+const SOURCES: &[(&str, &str)] = &[
+    ("<asyncio>/base.apy", include_str!("asyncio/base.apy")),
+    ("<asyncio>/futures.apy", include_str!("asyncio/futures.apy")),
+    ("<asyncio>/tasks.apy", include_str!("asyncio/tasks.apy")),
+    ("<asyncio>/combinators.apy", include_str!("asyncio/combinators.apy")),
+    ("<asyncio>/sync.apy", include_str!("asyncio/sync.apy")),
+    ("<asyncio>/queues.apy", include_str!("asyncio/queues.apy")),
+    ("<asyncio>/runners.apy", include_str!("asyncio/runners.apy")),
+];
+
+/// A scheduled callable; timers also remember their id so the id can be forgotten once the
+/// timer fires.
+struct Callback {
+    func: Value,
+    timer_id: Option<i64>,
+}
+
+/// Every event loop the program created, by id, with the live timers of each.
+#[derive(Default)]
+struct Loops {
+    loops: Vec<Option<LoopState>>,
+}
+
+struct LoopState {
+    ev: EventLoop<Callback>,
+    timers: HashMap<i64, TimerHandle>,
+    next_timer_id: i64,
+}
+
+pub fn init(vm: &mut Vm) -> PResult<Value> {
+    let (module, dict) = vm.new_module("asyncio");
+    let (core, core_dict) = vm.new_module("_asyncio_core");
+    let table: &[(&'static str, NativeFn)] = &[
+        ("new_loop", new_loop),
+        ("close_loop", close_loop),
+        ("time", time),
+        ("call_soon", call_soon),
+        ("call_at", call_at),
+        ("cancel_timer", cancel_timer),
+        ("run_once", run_once),
+        ("stop", stop),
+        ("is_stopping", is_stopping),
+        ("clear_stop", clear_stop),
+        ("await_chain", chain),
+        ("definition", definition),
+        ("is_coroutine", is_coroutine),
+        ("is_coroutine_function", is_coroutine_function),
+    ];
+    for &(name, func) in table {
+        core_dict.set_item_str(name, Vm::native(name, func));
+    }
+    dict.set_item_str("_core", core);
+    dict.set_item_str("__builtins__", Value::Dict(vm.builtins.clone()));
+    for (name, text) in SOURCES {
+        let source = Source::new(*name, *text);
+        let code = parse_module(&source)
+            .and_then(|m| compile_module(&m, &source, false))
+            .map_err(|d| {
+                let first = d.first().map(|d| d.message.clone()).unwrap_or_default();
+                Exc::internal(&format!("asyncio source {name} does not compile: {first}"))
+            })?;
+        vm.run_code(code, dict.clone())?;
+    }
+    Ok(module)
+}
+
+fn loop_state<'a>(vm: &'a mut Vm, args: &Args) -> PResult<&'a mut LoopState> {
+    let id = match arg(args, 0)? {
+        Value::Int(i) => usize::try_from(*i).ok(),
+        _ => None,
+    };
+    let loops = vm.extension(Loops::default);
+    id.and_then(|id| loops.loops.get_mut(id))
+        .and_then(Option::as_mut)
+        .ok_or_else(|| Exc::runtime_error("Event loop is closed"))
+}
+
+fn float_arg(vm: &Vm, v: &Value) -> PResult<f64> {
+    match v {
+        Value::Float(f) => Ok(*f),
+        Value::Int(i) => Ok(*i as f64),
+        Value::Bool(b) => Ok(*b as i64 as f64),
+        other => Err(Exc::type_error(format!(
+            "must be real number, not {}",
+            vm.type_name(other)
+        ))),
+    }
+}
+
+fn new_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("new_loop", &args, 0, 0, 0)?;
+    let clock = vm.clock.clone();
+    let ev = EventLoop::new(clock)
+        .map_err(|e| Exc::runtime_error(format!("cannot create an event loop: {e}")))?;
+    let loops = vm.extension(Loops::default);
+    loops.loops.push(Some(LoopState {
+        ev,
+        timers: HashMap::new(),
+        next_timer_id: 0,
+    }));
+    Ok(Value::Int(loops.loops.len() as i64 - 1))
+}
+
+fn close_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("close_loop", &args, 0, 1, 1)?;
+    if let Value::Int(i) = arg(&args, 0)? {
+        let loops = vm.extension(Loops::default);
+        if let Some(slot) = usize::try_from(*i).ok().and_then(|i| loops.loops.get_mut(i)) {
+            // Dropping the loop drops the callbacks it still holds.
+            let old = slot.take();
+            drop(old);
+        }
+    }
+    Ok(Value::None)
+}
+
+fn time(vm: &mut Vm, _args: Args) -> PResult<Value> {
+    Ok(Value::Float(vm.clock.now()))
+}
+
+fn call_soon(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("call_soon", &args, 0, 2, 2)?;
+    let func = arg(&args, 1)?.clone();
+    loop_state(vm, &args)?.ev.call_soon(Callback {
+        func,
+        timer_id: None,
+    });
+    Ok(Value::None)
+}
+
+fn call_at(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("call_at", &args, 0, 3, 3)?;
+    let when = float_arg(vm, arg(&args, 1)?)?;
+    let func = arg(&args, 2)?.clone();
+    let state = loop_state(vm, &args)?;
+    let id = state.next_timer_id;
+    state.next_timer_id += 1;
+    let handle = state.ev.call_at(
+        when,
+        Callback {
+            func,
+            timer_id: Some(id),
+        },
+    );
+    state.timers.insert(id, handle);
+    Ok(Value::Int(id))
+}
+
+fn cancel_timer(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("cancel_timer", &args, 0, 2, 2)?;
+    let id = match arg(&args, 1)? {
+        Value::Int(i) => *i,
+        _ => return Ok(Value::None),
+    };
+    let state = loop_state(vm, &args)?;
+    if let Some(handle) = state.timers.remove(&id) {
+        let callback = state.ev.cancel_timer(handle);
+        drop(callback);
+    }
+    Ok(Value::None)
+}
+
+/// One iteration: the list of callables to run now, in order, or `None` if the loop stalled
+/// (nothing ready, no timer, nothing external: nothing can ever happen).
+fn run_once(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("run_once", &args, 0, 1, 1)?;
+    vm.flush_out();
+    let state = loop_state(vm, &args)?;
+    let iteration = state
+        .ev
+        .run_once()
+        .map_err(|e| Exc::runtime_error(format!("event loop poll failed: {e}")))?;
+    if iteration == Iteration::Stalled {
+        return Ok(Value::None);
+    }
+    let mut batch = Vec::new();
+    while let Some(callback) = state.ev.next_ready() {
+        if let Some(id) = callback.timer_id {
+            state.timers.remove(&id);
+        }
+        batch.push(callback.func);
+    }
+    Ok(Value::list(batch))
+}
+
+fn stop(vm: &mut Vm, args: Args) -> PResult<Value> {
+    loop_state(vm, &args)?.ev.stop();
+    Ok(Value::None)
+}
+
+fn is_stopping(vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(Value::Bool(loop_state(vm, &args)?.ev.is_stopping()))
+}
+
+fn clear_stop(vm: &mut Vm, args: Args) -> PResult<Value> {
+    loop_state(vm, &args)?.ev.clear_stop();
+    Ok(Value::None)
+}
+
+/// `await_chain(coro)`: `[(name, file, line), ...]` from the coroutine's own frame down to the
+/// innermost suspended one.
+fn chain(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let sites = match arg(&args, 0)? {
+        Value::Generator(gen) => await_chain(gen),
+        _ => Vec::new(),
+    };
+    let items = sites
+        .into_iter()
+        .map(|site| {
+            Value::tuple(vec![
+                Value::string(site.name),
+                Value::string(site.file),
+                Value::Int(site.line as i64),
+            ])
+        })
+        .collect();
+    Ok(Value::list(items))
+}
+
+/// `definition(coro)`: `(file, line)` of the coroutine function's `def`, or `None` once the
+/// coroutine has finished.
+fn definition(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let site = match arg(&args, 0)? {
+        Value::Generator(gen) => definition_site(gen),
+        _ => None,
+    };
+    Ok(match site {
+        Some((file, line)) => Value::tuple(vec![Value::string(file), Value::Int(line as i64)]),
+        None => Value::None,
+    })
+}
+
+fn is_coroutine(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let yes = matches!(arg(&args, 0)?, Value::Generator(g)
+        if g.kind == crate::compile::code::CodeKind::Coroutine);
+    Ok(Value::Bool(yes))
+}
+
+fn is_coroutine_function(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let func = match arg(&args, 0)? {
+        Value::Method(m) => m.func.clone(),
+        other => other.clone(),
+    };
+    let yes = matches!(&func, Value::Function(f)
+        if f.code.obj.kind == crate::compile::code::CodeKind::Coroutine);
+    Ok(Value::Bool(yes))
+}

@@ -1,0 +1,71 @@
+//! Read-only views of suspended generators and coroutines for tools outside the dispatch loop:
+//! where a coroutine is suspended (its chain of `await`s down to the innermost frame) and where
+//! a code object was defined. The event loop's deadlock report and task reprs use these. Nothing
+//! here runs bytecode or changes a frame.
+
+use crate::compile::code::Instr;
+use crate::vm::object::generator::{GenState, Generator};
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+/// One suspended frame of an `await` chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameSite {
+    /// The function's name (`co_name`).
+    pub name: String,
+    /// The file the code was compiled from.
+    pub file: String,
+    /// The 1-based line the frame is suspended at (or, for a frame not started yet, where its
+    /// function was defined).
+    pub line: usize,
+}
+
+/// How deep an `await` chain is followed at most (a guard against pathological nesting; real
+/// chains are a handful of frames).
+const MAX_CHAIN: usize = 256;
+
+/// The frames of the `await` chain suspended in `gen`, outermost first: the generator's own
+/// frame, then whatever generator its pending `Send` delegates to, and so on. Empty for a
+/// finished or running generator.
+pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
+    let mut sites = Vec::new();
+    let mut current = gen.clone();
+    while sites.len() < MAX_CHAIN {
+        if matches!(current.state.get(), GenState::Finished | GenState::Running) {
+            break;
+        }
+        let next = {
+            let frame = current.frame.borrow();
+            let Some(frame) = frame.as_ref() else {
+                break;
+            };
+            let obj = &frame.code.obj;
+            let span = if current.state.get() == GenState::Created {
+                obj.span
+            } else {
+                obj.span_at(frame.ip)
+            };
+            sites.push(FrameSite {
+                name: obj.name.to_string(),
+                file: obj.source.name.clone(),
+                line: obj.source.line_of(span.start),
+            });
+            match (obj.instrs.get(frame.ip), frame.stack.last()) {
+                (Some(Instr::Send(_)), Some(Value::Generator(sub))) => Some(sub.clone()),
+                _ => None,
+            }
+        };
+        match next {
+            Some(sub) => current = sub,
+            None => break,
+        }
+    }
+    sites
+}
+
+/// Where the function of `gen` was defined: (file, line of its `def`).
+pub fn definition_site(gen: &Generator) -> Option<(String, usize)> {
+    let frame = gen.frame.borrow();
+    let obj = &frame.as_ref()?.code.obj;
+    Some((obj.source.name.clone(), obj.source.line_of(obj.span.start)))
+}
