@@ -5,6 +5,7 @@
 //! native side only stores callables and hands back, one iteration at a time, the batch that
 //! CPython's `_run_once` would run. Nothing here steps a coroutine itself.
 
+use crate::compile::code::CodeKind;
 use crate::compile::codegen::compile_module;
 use crate::runtime::{EventLoop, Iteration, TimerHandle};
 use crate::syntax::parser::parse_module;
@@ -252,8 +253,10 @@ fn definition(_vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn is_coroutine(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    // As CPython's `asyncio.iscoroutine`, plain generators count too (generator-based
+    // coroutines); async generators do not.
     let yes = matches!(arg(&args, 0)?, Value::Generator(g)
-        if g.kind == crate::compile::code::CodeKind::Coroutine);
+        if matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator));
     Ok(Value::Bool(yes))
 }
 
@@ -263,6 +266,6 @@ fn is_coroutine_function(_vm: &mut Vm, args: Args) -> PResult<Value> {
         other => other.clone(),
     };
     let yes = matches!(&func, Value::Function(f)
-        if f.code.obj.kind == crate::compile::code::CodeKind::Coroutine);
+        if f.code.obj.kind == CodeKind::Coroutine);
     Ok(Value::Bool(yes))
 }

@@ -24,6 +24,9 @@ pub struct Frame {
     pub init_self: Option<Value>,
     /// The exception being handled when the frame was entered, restored when it leaves.
     pub saved_exc: Value,
+    /// A suspended generator frame's own exception being handled (a `yield` inside an
+    /// `except` block), put back in place when the frame resumes.
+    pub suspended_exc: Value,
 }
 
 impl Frame {
@@ -40,6 +43,7 @@ impl Frame {
             namespace: None,
             init_self: None,
             saved_exc: Value::None,
+            suspended_exc: Value::None,
         }
     }
 
@@ -60,5 +64,6 @@ impl Frame {
             visit(v);
         }
         visit(&self.saved_exc);
+        visit(&self.suspended_exc);
     }
 }

@@ -75,6 +75,11 @@ impl Vm {
             return (Halt::Raised(exc), base);
         }
         self.depth += 1;
+        // A generator resuming inside an `except` block handles its own exception again.
+        let own = std::mem::replace(&mut base.suspended_exc, Value::None);
+        if !own.is_none() {
+            self.handling = own;
+        }
         let (halt, frame) = self.dispatch(base, throw);
         self.depth -= 1;
         (halt, frame)
@@ -546,7 +551,8 @@ impl Vm {
                             if !frames.is_empty() {
                                 break 'instr Err(Exc::internal("yield in a called frame"));
                             }
-                            self.handling = cur.saved_exc.clone();
+                            cur.suspended_exc =
+                                std::mem::replace(&mut self.handling, cur.saved_exc.clone());
                             return (Halt::Yielded(v), cur);
                         }
                         Instr::AsyncGenWrap => {
@@ -575,7 +581,10 @@ impl Vm {
                                         break 'instr Err(Exc::internal("await in a called frame"));
                                     }
                                     cur.ip -= 1;
-                                    self.handling = cur.saved_exc.clone();
+                                    cur.suspended_exc = std::mem::replace(
+                                        &mut self.handling,
+                                        cur.saved_exc.clone(),
+                                    );
                                     return (Halt::Yielded(v), cur);
                                 }
                                 GenResult::Return(r) => {

@@ -46,6 +46,9 @@ pub fn register(vm: &mut Vm) {
             ],
         );
     }
+    // `coro.__await__()` gives the coroutine itself: it already iterates like the wrapper
+    // CPython returns (send/throw/close), which is all `yield from` needs.
+    add_methods(&t.coroutine, "coroutine", &[("__await__", identity)]);
     add_methods(
         &t.property,
         "property",
