@@ -9,6 +9,7 @@
 //! `types` (built-in classes), `methods/` (one file per built-in type's methods),
 //! `machine` (Vm, run_main).
 
+pub mod async_protocol;
 pub mod attr;
 pub mod call;
 pub mod classdef;

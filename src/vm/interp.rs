@@ -596,7 +596,7 @@ impl Vm {
                         }
                         Instr::GetAIter => {
                             let v = pop!('instr, cur);
-                            let it = tri!('instr, self.call_method(&v, "__aiter__", &[]));
+                            let it = tri!('instr, self.get_aiter(&v));
                             cur.stack.push(it);
                         }
                         Instr::GetANext => {

@@ -252,6 +252,7 @@ impl Vm {
             Some(method) => {
                 let bound = self.bind_descriptor(&method, &v, &cls)?;
                 let it = self.call_args(&bound, Args::new(&[]))?;
+                self.check_await_iterator(&it)?;
                 if let Value::Generator(g) = &it {
                     if g.kind == CodeKind::Coroutine {
                         return Err(Exc::type_error("__await__() returned a coroutine"));

@@ -1,0 +1,45 @@
+//! The checks CPython makes around the async protocols, with its messages: `async for` needs
+//! `__aiter__` (and the iterator it returns needs `__anext__`), and `__await__` must return an
+//! iterator. The dispatch loop calls these for `GetAIter` and `GetAwaitable`.
+
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::machine::Vm;
+use crate::vm::value::Value;
+
+impl Vm {
+    /// `GetAIter`: `type(v).__aiter__(v)`, checked.
+    pub fn get_aiter(&mut self, v: &Value) -> PResult<Value> {
+        let cls = self.class_of(v);
+        if cls.lookup_str("__aiter__").is_none() {
+            return Err(Exc::type_error(format!(
+                "'async for' requires an object with __aiter__ method, got {}",
+                cls.name()
+            )));
+        }
+        let it = self.call_method(v, "__aiter__", &[])?;
+        let it_cls = self.class_of(&it);
+        if it_cls.lookup_str("__anext__").is_none() {
+            return Err(Exc::type_error(format!(
+                "'async for' received an object from __aiter__ that does not implement \
+                 __anext__: {}",
+                it_cls.name()
+            )));
+        }
+        Ok(it)
+    }
+
+    /// The check on what `__await__` returned: it must be an iterator.
+    pub fn check_await_iterator(&mut self, it: &Value) -> PResult<()> {
+        if matches!(it, Value::Generator(_) | Value::Iter(_)) {
+            return Ok(());
+        }
+        let cls = self.class_of(it);
+        if cls.lookup_str("__next__").is_none() {
+            return Err(Exc::type_error(format!(
+                "__await__() returned non-iterator of type '{}'",
+                cls.name()
+            )));
+        }
+        Ok(())
+    }
+}
