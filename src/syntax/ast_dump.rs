@@ -228,8 +228,10 @@ fn compound(out: &mut String, s: &Stmt) {
             }
             let _ = write!(out, "(class {} (", def.name.name);
             list(out, &def.bases, expr);
-            for kw in &def.keywords {
-                out.push(' ');
+            for (idx, kw) in def.keywords.iter().enumerate() {
+                if idx > 0 || !def.bases.is_empty() {
+                    out.push(' ');
+                }
                 keyword(out, kw);
             }
             out.push(')');

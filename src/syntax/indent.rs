@@ -124,9 +124,12 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
             self.pending
                 .push_back(Ok((line_start, Token::Indent, start)));
         } else {
+            // DEDENT sits at the end of the previous line's last token, so a block statement's
+            // span ends where its body ends.
+            let end = self.last_end;
             while self.indents.last().is_some_and(|w| w.tab8 > width.tab8) {
                 self.indents.pop();
-                self.pending.push_back(Ok((start, Token::Dedent, start)));
+                self.pending.push_back(Ok((end, Token::Dedent, end)));
             }
             let top = self
                 .indents
@@ -196,8 +199,11 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         let (start, tok, end) = item?;
         if tok == Token::Newline {
             if self.brackets.is_empty() && !self.at_line_start {
+                // NEWLINE is placed right after the line's last token, so statement spans
+                // exclude trailing comments and errors at the end of a line point there.
                 self.at_line_start = true;
-                self.pending.push_back(Ok((start, Token::Newline, end)));
+                let at = self.last_end;
+                self.pending.push_back(Ok((at, Token::Newline, at)));
             }
             return Ok(());
         }

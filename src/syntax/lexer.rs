@@ -59,6 +59,11 @@ pub struct Lexer<'s> {
 
 impl<'s> Lexer<'s> {
     pub fn new(source: &Rc<Source>, text: &'s str, base: usize) -> Lexer<'s> {
+        // A byte-order mark at the start of a file is skipped, as CPython does.
+        let (text, base) = match text.strip_prefix('\u{FEFF}') {
+            Some(rest) if base == 0 => (rest, '\u{FEFF}'.len_utf8()),
+            _ => (text, base),
+        };
         Lexer {
             inner: Token::lexer(text),
             source: source.clone(),
@@ -236,16 +241,47 @@ impl Iterator for Lexer<'_> {
     }
 }
 
-/// Logos callback for identifiers: non-ASCII characters must be letters or digits.
+/// Logos callback for identifiers. Without Unicode tables at hand, a non-ASCII character is
+/// accepted unless it is a letter-less symbol, punctuation or space; an identifier must still
+/// start with a letter or `_`. This keeps scripts with combining marks (Devanagari, ...) working
+/// while catching smart quotes, dashes, arrows, currency signs and emoji.
 pub fn lex_name(lex: &mut logos::Lexer<Token>) -> Result<Rc<str>, LexErrorKind> {
     let slice = lex.slice();
-    if let Some(bad) = slice
-        .chars()
-        .find(|ch| !ch.is_ascii() && !ch.is_alphanumeric())
-    {
+    let mut chars = slice.chars();
+    if let Some(first) = chars.next() {
+        if !first.is_ascii() && !first.is_alphabetic() {
+            return Err(LexErrorKind::BadIdentChar(first));
+        }
+    }
+    if let Some(bad) = chars.find(|&ch| !ch.is_ascii() && !is_identifier_char(ch)) {
         return Err(LexErrorKind::BadIdentChar(bad));
     }
     Ok(Rc::from(slice))
+}
+
+fn is_identifier_char(ch: char) -> bool {
+    if ch.is_alphanumeric() || ch == '\u{B7}' {
+        return true;
+    }
+    let code = ch as u32;
+    let symbol_or_space = matches!(
+        code,
+        0x80..=0xBF
+            | 0xD7
+            | 0xF7
+            | 0x2000..=0x2BFF
+            | 0x3000..=0x303F
+            | 0xE000..=0xF8FF
+            | 0xFE10..=0xFE6F
+            | 0xFEFF
+            | 0xFF00..=0xFF0F
+            | 0xFF1A..=0xFF20
+            | 0xFF3B..=0xFF40
+            | 0xFF5B..=0xFF65
+            | 0xFFF0..=0xFFFF
+            | 0x1F000..=0x1FAFF
+    );
+    !symbol_or_space
 }
 
 /// Words that may directly follow a number (`1if x else 2`), as CPython allows.
@@ -391,12 +427,14 @@ pub fn decode_str(body: &str) -> Result<String, LexErrorKind> {
                         "(unicode error) 'unicodeescape' codec can't decode bytes in position {at}-{last}: truncated {shape} escape"
                     ))
                 })?;
-                let decoded = char::from_u32(code).ok_or_else(|| {
-                    LexErrorKind::BadEscape(format!(
-                        "(unicode error) 'unicodeescape' codec can't decode bytes in position {at}-{}: illegal Unicode character",
-                        at + 1 + n_digits
-                    ))
-                })?;
+                if code > 0x10FFFF {
+                    let end = at + 1 + n_digits;
+                    return Err(LexErrorKind::BadEscape(format!(
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position {at}-{end}: illegal Unicode character"
+                    )));
+                }
+                // Lone surrogates cannot live in a Rust string; they become U+FFFD.
+                let decoded = char::from_u32(code).unwrap_or('\u{FFFD}');
                 res.push(decoded);
             }
             'N' => return Err(LexErrorKind::BadEscape(NAMED_UNSUPPORTED.to_string())),

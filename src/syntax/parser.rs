@@ -270,6 +270,38 @@ mod tests {
         assert_eq!(outcome(text), expected, "input: {shown:?}");
     }
 
+    fn span_text(text: &str, pick: impl Fn(&Module) -> crate::syntax::span::Span) -> String {
+        let module = parse(text).unwrap();
+        text[pick(&module).range()].to_string()
+    }
+
+    #[test]
+    fn spans_cover_the_source() {
+        use crate::syntax::ast::{ExprKind, FStringPart, StmtKind};
+        let text = "if a:\n  x  # note\n\ny = 1\n";
+        assert_eq!(span_text(text, |m| m.body[0].span), "if a:\n  x");
+        assert_eq!(span_text(text, |m| m.body[1].span), "y = 1");
+        let field = |m: &Module| match &m.body[0].kind {
+            StmtKind::Expr(e) => match &e.kind {
+                ExprKind::FString(parts) => match &parts[1] {
+                    FStringPart::Field { value, .. } => value.span,
+                    _ => unreachable!(),
+                },
+                _ => unreachable!(),
+            },
+            _ => unreachable!(),
+        };
+        assert_eq!(span_text("f'x{a + b}'", field), "a + b");
+        let call = |m: &Module| match &m.body[0].kind {
+            StmtKind::Assign { value, .. } => value.span,
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            span_text("r = obj.method(1, *a)  # c", call),
+            "obj.method(1, *a)"
+        );
+    }
+
     #[test]
     fn simple_statements() {
         check("a = b = 1", "(= a b 1)");
