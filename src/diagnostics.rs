@@ -143,12 +143,12 @@ fn write_report(report: Report<(String, std::ops::Range<usize>)>, source: &Sourc
 pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
     let name = d.source.name.clone();
     let range = clamp(&d.source, d.span);
-    let mut primary = Label::new((name.clone(), range.clone()))
+    // ariadne underlines only labels with text, so a diagnostic without its own label
+    // text still says "here".
+    let primary = Label::new((name.clone(), range.clone()))
         .with_color(Color::Red)
-        .with_order(0);
-    if let Some(label) = &d.label {
-        primary = primary.with_message(label);
-    }
+        .with_order(0)
+        .with_message(d.label.as_deref().unwrap_or("here"));
     let mut builder = Report::build(
         ReportKind::Custom(d.kind, Color::Red),
         name.clone(),

@@ -137,11 +137,13 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
                 .copied()
                 .unwrap_or(Width { tab8: 0, tab1: 0 });
             if top.tab8 != width.tab8 {
-                return Err(self.error(
-                    "IndentationError",
-                    "unindent does not match any outer indentation level",
-                    span,
-                ));
+                return Err(self
+                    .error(
+                        "IndentationError",
+                        "unindent does not match any outer indentation level",
+                        span,
+                    )
+                    .with_label("this indentation matches no enclosing block"));
             }
             if top.tab1 != width.tab1 {
                 return Err(self.tab_error(span));
@@ -163,18 +165,22 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         };
         if let Some(open) = open {
             if self.brackets.len() >= MAX_BRACKET_DEPTH {
-                return Err(self.error("SyntaxError", "too many nested parentheses", span));
+                return Err(self
+                    .error("SyntaxError", "too many nested parentheses", span)
+                    .with_label("the limit of 200 open brackets is reached here"));
             }
             self.brackets.push((open, span));
             return Ok(());
         }
         let close = close.unwrap_or(b')');
         let Some((open, open_span)) = self.brackets.pop() else {
-            return Err(self.error(
-                "SyntaxError",
-                format!("unmatched '{}'", close as char),
-                span,
-            ));
+            return Err(self
+                .error(
+                    "SyntaxError",
+                    format!("unmatched '{}'", close as char),
+                    span,
+                )
+                .with_label("nothing is open here for this to close"));
         };
         let matching = matches!((open, close), (b'(', b')') | (b'[', b']') | (b'{', b'}'));
         if matching {
@@ -192,6 +198,7 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         );
         Err(self
             .error("SyntaxError", msg, span)
+            .with_label("closed here")
             .with_secondary(open_span, "opened here"))
     }
 
@@ -215,13 +222,6 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         self.last_end = end;
         self.pending.push_back(Ok((start, tok, end)));
         Ok(())
-    }
-}
-
-impl SyntaxFault {
-    fn with_secondary(mut self, span: Span, label: &str) -> SyntaxFault {
-        self.diag.labels.push((span, label.to_string()));
-        self
     }
 }
 

@@ -25,6 +25,22 @@ impl SyntaxFault {
             incomplete: false,
         }
     }
+
+    /// Sets the text under the primary span.
+    pub fn with_label(mut self, label: impl Into<String>) -> SyntaxFault {
+        self.diag.label = Some(label.into());
+        self
+    }
+
+    pub fn with_secondary(mut self, span: Span, label: impl Into<String>) -> SyntaxFault {
+        self.diag.labels.push((span, label.into()));
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> SyntaxFault {
+        self.diag.notes.push(note.into());
+        self
+    }
 }
 
 /// What a token callback found wrong; the driver turns it into a `SyntaxFault` with a span.
@@ -185,17 +201,6 @@ impl<'s> Lexer<'s> {
             diag: Box::new(diag),
             incomplete,
         }
-    }
-}
-
-trait WithNote {
-    fn with_note(self, note: &str) -> Self;
-}
-
-impl WithNote for SyntaxFault {
-    fn with_note(mut self, note: &str) -> SyntaxFault {
-        self.diag.notes.push(note.to_string());
-        self
     }
 }
 

@@ -24,7 +24,8 @@ pub fn call_args(src: &Rc<Source>, items: Vec<ArgItem>) -> Res<(Vec<Expr>, Vec<K
                 } else {
                     "positional argument follows keyword argument"
                 };
-                return Err(fault(src, msg, e.span));
+                return Err(fault(src, msg, e.span)
+                    .with_note("positional arguments must come before keyword arguments"));
             }
             ArgItem::Gen(e) if n_items > 1 => {
                 return Err(fault(
@@ -84,13 +85,15 @@ pub fn arguments(src: &Rc<Source>, items: Vec<ParamItem>, what: &str) -> Res<Arg
     let mut stage = ParamStage::Positional;
     let mut seen_default = false;
     let mut bare_star: Option<Span> = None;
-    let mut names: Vec<Rc<str>> = Vec::new();
+    let mut names: Vec<Ident> = Vec::new();
     let mut note_name = |arg: &Arg| -> Res<()> {
-        if names.contains(&arg.name.name) {
+        if let Some(first) = names.iter().find(|n| n.name == arg.name.name) {
             let msg = format!("duplicate argument '{}' in {what}", arg.name.name);
-            return Err(fault(src, msg, arg.name.span));
+            return Err(fault(src, msg, arg.name.span)
+                .with_label("named again here")
+                .with_secondary(first.span, "first named here"));
         }
-        names.push(arg.name.name.clone());
+        names.push(arg.name.clone());
         Ok(())
     };
     for item in items {
@@ -118,7 +121,9 @@ pub fn arguments(src: &Rc<Source>, items: Vec<ParamItem>, what: &str) -> Res<Arg
                     }
                     None if seen_default => {
                         let msg = "non-default argument follows default argument";
-                        return Err(fault(src, msg, arg.name.span));
+                        return Err(fault(src, msg, arg.name.span)
+                            .with_label("this parameter needs a default value")
+                            .with_note("once a parameter has a default, every later positional parameter needs one too"));
                     }
                     None => {}
                 }

@@ -74,7 +74,15 @@ fn bad_target(src: &Rc<Source>, target: &Expr, ctx: TargetCtx) -> SyntaxFault {
         }
         _ => format!("cannot assign to {name}"),
     };
-    fault(src, msg, target.span)
+    fault(src, msg, target.span).with_label(format!("this is {}", with_article(name)))
+}
+
+fn with_article(name: &str) -> String {
+    match name {
+        "None" | "True" | "False" => name.to_string(),
+        _ if name.starts_with(['a', 'e', 'i', 'o', 'u', 'f']) => format!("an {name}"),
+        _ => format!("a {name}"),
+    }
 }
 
 /// CPython adds the `==` hint only for targets that look like a mistyped comparison operand.
