@@ -13,6 +13,9 @@ use std::rc::Rc;
 /// The deepest bracket nesting accepted, as in CPython's tokenizer.
 pub const MAX_BRACKET_DEPTH: usize = 200;
 
+/// The most indentation levels accepted, as in CPython's tokenizer.
+pub const MAX_INDENT_LEVELS: usize = 100;
+
 /// The width of one indentation as CPython measures it twice: with tabs advancing to the next
 /// multiple of 8, and with tabs counting 1. Both orders must agree, or the file mixes tabs and
 /// spaces ambiguously.
@@ -119,6 +122,11 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         } else if width.tab8 > top.tab8 {
             if width.tab1 <= top.tab1 {
                 return Err(self.tab_error(span));
+            }
+            if self.indents.len() >= MAX_INDENT_LEVELS {
+                return Err(self
+                    .error("IndentationError", "too many levels of indentation", span)
+                    .with_label("the limit of 100 nested blocks is reached here"));
             }
             self.indents.push(width);
             self.pending
@@ -311,6 +319,21 @@ mod tests {
             "If a Colon NL IN b NL !TabError: inconsistent use of tabs and spaces in indentation",
         );
         check("  x", "IN x NL DE");
+    }
+
+    #[test]
+    fn too_many_indentation_levels() {
+        let mut text = String::new();
+        for level in 0..101 {
+            text.push_str(&" ".repeat(level));
+            text.push_str("if x:\n");
+        }
+        let src = Source::new("t", text);
+        let last = Layout::new(Lexer::new(&src, &src.text, 0), &src).last();
+        let Some(Err(fault)) = last else {
+            panic!("expected an error");
+        };
+        assert_eq!(fault.diag.message, "too many levels of indentation");
     }
 
     #[test]

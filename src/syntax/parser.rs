@@ -97,8 +97,10 @@ fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
     });
     match joined {
         Some(Ok(res)) => res.into_inner(),
-        // Spawning failed (or the thread died): parse on this thread instead.
-        _ => parse_here(source),
+        // A panic is a bug in the front end; let it surface where the caller can see it.
+        Some(Err(payload)) => std::panic::resume_unwind(payload),
+        // No thread could be started: parse on this thread, as deep as its stack allows.
+        None => parse_here(source),
     }
 }
 
