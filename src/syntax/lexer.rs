@@ -327,6 +327,10 @@ pub fn lex_number(lex: &mut logos::Lexer<Token>) -> Result<Number, LexErrorKind>
     if digits.starts_with('0') && digits.bytes().any(|b| b != b'0') {
         return Err(LexErrorKind::LeadingZeros);
     }
+    // Most literals fit a machine word; skip the general BigInt parser for them.
+    if let Ok(small) = digits.parse::<u64>() {
+        return Ok(Number::Int(BigInt::from(small)));
+    }
     BigInt::parse_bytes(digits.as_bytes(), 10)
         .map(Number::Int)
         .ok_or(LexErrorKind::Unexpected)
@@ -367,19 +371,30 @@ pub fn lex_string(lex: &mut logos::Lexer<Token>) -> Result<Rc<StrLit>, LexErrorK
     let closing = if triple { 3 } else { 1 };
     lex.bump(skip + body_len + closing);
     let lit = if fstr {
+        // The f-string body stays as written so field offsets match the source; its literal
+        // parts are normalised when they are decoded.
         StrLit::FStr {
             body: Rc::from(body.as_str()),
             body_start: body_start_local,
             raw,
         }
     } else if bytes {
-        StrLit::Bytes(decode_bytes(&body, raw)?)
+        StrLit::Bytes(decode_bytes(&normalize_newlines(&body), raw)?)
     } else if raw {
-        StrLit::Str(body)
+        StrLit::Str(normalize_newlines(&body).into_owned())
     } else {
-        StrLit::Str(decode_str(&body)?)
+        StrLit::Str(decode_str(&normalize_newlines(&body))?)
     };
     Ok(Rc::new(lit))
+}
+
+/// Line endings inside literals read as `\n`, whatever the file uses (as in CPython).
+pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// Length of a string body up to (not including) its closing quote, or `None` when the string

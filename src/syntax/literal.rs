@@ -5,7 +5,7 @@
 
 use crate::syntax::ast::{Constant, Expr, ExprKind, FStringPart};
 use crate::syntax::grammar_util::{expr, fault};
-use crate::syntax::lexer::{decode_str, SyntaxFault};
+use crate::syntax::lexer::{decode_str, normalize_newlines, SyntaxFault};
 use crate::syntax::parser::parse_field;
 use crate::syntax::span::{Source, Span};
 use crate::syntax::token::{Number, StrLit};
@@ -109,11 +109,11 @@ impl FScanner<'_> {
     }
 
     fn literal(&self, from: usize, to: usize) -> Res<String> {
-        let text = self.body.get(from..to).unwrap_or("");
+        let text = normalize_newlines(self.body.get(from..to).unwrap_or(""));
         if self.raw {
-            return Ok(text.to_string());
+            return Ok(text.into_owned());
         }
-        decode_str(text).map_err(|_| self.err("invalid escape in f-string", from))
+        decode_str(&text).map_err(|_| self.err("invalid escape in f-string", from))
     }
 
     /// Parses `body[from..to]` into parts; `nesting` counts enclosing format specs.

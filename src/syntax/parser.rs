@@ -495,6 +495,14 @@ mod tests {
     }
 
     #[test]
+    fn windows_line_endings() {
+        check(
+            "if a:\r\n    x = '''1\r\n2'''\r\n# c\r\ny = \\\r\n 3\r\n",
+            "(if a (then (= x \"1\\n2\")))\n(= y 3)",
+        );
+    }
+
+    #[test]
     fn bench_programs_parse() {
         let Ok(dir) = std::fs::read_dir("/work/shared/bench/progs") else {
             return;
