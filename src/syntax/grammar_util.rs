@@ -405,7 +405,7 @@ pub fn func_def(
 pub fn class_def(
     src: &Rc<Source>,
     name: Ident,
-    args: Option<Option<Vec<ArgItem>>>,
+    args: Option<Option<(Vec<ArgItem>, bool)>>,
     body: Vec<Stmt>,
     l: usize,
     r: usize,
@@ -439,7 +439,7 @@ pub fn lambda(
 pub fn call(
     src: &Rc<Source>,
     func: Expr,
-    items: Option<Vec<ArgItem>>,
+    items: Option<(Vec<ArgItem>, bool)>,
     l: usize,
     r: usize,
 ) -> Res<Expr> {

@@ -53,7 +53,9 @@ pub enum LexErrorKind {
     BadIdentChar(char),
     Imaginary,
     LeadingZeros,
-    InvalidDecimal,
+    /// A number runs into letters or digits that do not belong to it; the text names the
+    /// literal kind ("decimal", "hexadecimal", ...), or the bad digit and the kind.
+    InvalidLiteral(String),
     /// The string runs to the end of a line (or the file, when `triple`).
     Unterminated {
         triple: bool,
@@ -111,9 +113,7 @@ impl<'s> Lexer<'s> {
                 "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers".into(),
                 Span::new(start, end),
             ),
-            LexErrorKind::InvalidDecimal => {
-                err("invalid decimal literal".into(), Span::new(start, end))
-            }
+            LexErrorKind::InvalidLiteral(msg) => err(msg, Span::new(start, end)),
             LexErrorKind::Unterminated { triple } => self.unterminated(triple, start, end),
             LexErrorKind::BadEscape(msg) => err(msg, Span::new(start, end)),
             LexErrorKind::NonAsciiBytes => err(
@@ -292,6 +292,22 @@ fn is_identifier_char(ch: char) -> bool {
 /// Words that may directly follow a number (`1if x else 2`), as CPython allows.
 const AFTER_NUMBER: [&str; 8] = ["and", "or", "if", "else", "in", "is", "not", "for"];
 
+/// CPython's message for a number followed by characters that cannot continue it.
+fn invalid_literal(slice: &str, rest: &str) -> String {
+    let kind = match slice.get(..2) {
+        Some("0x" | "0X") => "hexadecimal",
+        Some("0o" | "0O") => "octal",
+        Some("0b" | "0B") => "binary",
+        _ => "decimal",
+    };
+    match rest.chars().next() {
+        Some(digit) if digit.is_ascii_digit() && matches!(kind, "octal" | "binary") => {
+            format!("invalid digit '{digit}' in {kind} literal")
+        }
+        _ => format!("invalid {kind} literal"),
+    }
+}
+
 /// Logos callback for every numeric literal.
 pub fn lex_number(lex: &mut logos::Lexer<Token>) -> Result<Number, LexErrorKind> {
     let slice = lex.slice();
@@ -303,7 +319,7 @@ pub fn lex_number(lex: &mut logos::Lexer<Token>) -> Result<Number, LexErrorKind>
         .find(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
         .unwrap_or(rest.len());
     if word_len > 0 && !AFTER_NUMBER.iter().any(|kw| rest.starts_with(kw)) {
-        return Err(LexErrorKind::InvalidDecimal);
+        return Err(LexErrorKind::InvalidLiteral(invalid_literal(slice, rest)));
     }
     let digits: String = slice.chars().filter(|&ch| ch != '_').collect();
     let radix = match digits.get(..2) {
@@ -616,6 +632,9 @@ mod tests {
         check("1j", "!imaginary literals are not supported");
         check("0777", "!leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
         check("1abc", "!invalid decimal literal");
+        check("0b102", "!invalid digit '2' in binary literal");
+        check("0o78", "!invalid digit '8' in octal literal");
+        check("0x1g", "!invalid hexadecimal literal");
         check("1if x else 2", "Int(1) If Name(x) Else Int(2)");
         check("a...b", "Name(a) Ellipsis Name(b)");
     }

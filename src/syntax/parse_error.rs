@@ -173,6 +173,11 @@ fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opti
         let msg = "expected 'except' or 'finally' block";
         return Some(ctx.fault("SyntaxError", msg, point(span)));
     }
+    if tok == Some(&Token::Comma) && first_of_line(ctx, idx) == Some(&Token::Except) {
+        let msg = "multiple exception types must be parenthesized";
+        let fault = ctx.fault("SyntaxError", msg, span);
+        return Some(fault.with_note("write `except (A, B):` to catch either exception"));
+    }
     if tok == Some(&Token::Assign) {
         let prev = prev.filter(|p| ends_expr(&p.1))?;
         let msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?";
@@ -204,12 +209,25 @@ fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Op
         return Some(fault.with_label("opened here"));
     }
     let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p))?;
-    if starts_expr(tok?) && ends_expr(&prev.1) {
+    // In a `def` parameter list two names in a row are not a missing comma (CPython agrees).
+    let open_idx = ctx
+        .toks
+        .iter()
+        .position(|t| t.0 == *open_start && &t.1 == open_tok);
+    let in_def = open_idx
+        .and_then(|i| i.checked_sub(2))
+        .and_then(|i| ctx.toks.get(i))
+        .is_some_and(|t| t.1 == Token::Def);
+    if starts_expr(tok?) && ends_expr(&prev.1) && !in_def {
         let msg = "invalid syntax. Perhaps you forgot a comma?";
         let fault = ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
         return Some(fault.with_label("two expressions in a row"));
     }
     None
+}
+
+fn first_of_line<'a>(ctx: &'a Ctx, idx: usize) -> Option<&'a Token> {
+    ctx.toks.get(line_start(ctx.toks, idx)).map(|t| &t.1)
 }
 
 /// Index of the first token of the logical line holding token `idx`.

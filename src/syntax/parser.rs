@@ -456,7 +456,64 @@ mod tests {
             ("x = (]", "SyntaxError: closing parenthesis ']' does not match opening parenthesis '(' @1:6"),
             ("try:\n pass\nexcept* A:\n pass\nexcept B:\n pass", "SyntaxError: cannot have both 'except' and 'except*' on the same 'try' @5:1"),
         ];
-        for (text, expected) in cases {
+        let more = [
+            (
+                "try:\n  x\nexcept E, F:\n  pass\n",
+                "SyntaxError: multiple exception types must be parenthesized @3:9",
+            ),
+            (
+                "f(a for a in b, )\n",
+                "SyntaxError: Generator expression must be parenthesized @1:3",
+            ),
+            ("def f(x y):\n  pass\n", "SyntaxError: invalid syntax @1:9"),
+            (
+                "x = [\n  1,\n  2\n",
+                "SyntaxError: '[' was never closed @1:5",
+            ),
+            (
+                "foo = bar(\n  1,\n  2\nbaz = 3\n",
+                "SyntaxError: '(' was never closed @1:10",
+            ),
+            (
+                "d = {'a': 1 'b': 2}\n",
+                "SyntaxError: invalid syntax. Perhaps you forgot a comma? @1:11",
+            ),
+            ("x = 1 === 2\n", "SyntaxError: invalid syntax @1:9"),
+            (
+                "try:\n  pass\nx = 1\n",
+                "SyntaxError: expected 'except' or 'finally' block @3:1",
+            ),
+            (
+                "*a, *b = c\n",
+                "SyntaxError: multiple starred expressions in assignment @1:5",
+            ),
+            (
+                "def f(a, /, /): pass\n",
+                "SyntaxError: / may appear only once @1:13",
+            ),
+            (
+                "def f(*, **k): pass\n",
+                "SyntaxError: named arguments must follow bare * @1:7",
+            ),
+            (
+                "f(**k, *a)\n",
+                "SyntaxError: iterable argument unpacking follows keyword argument unpacking @1:8",
+            ),
+            (
+                "f(a.b=1)\n",
+                "SyntaxError: expression cannot contain assignment, perhaps you meant \"==\"? @1:3",
+            ),
+            (
+                "(a.b := 1)\n",
+                "SyntaxError: cannot use assignment expressions with attribute @1:2",
+            ),
+            (
+                "x = yield = 1\n",
+                "SyntaxError: assignment to yield expression not possible @1:5",
+            ),
+            ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
+        ];
+        for (text, expected) in cases.into_iter().chain(more) {
             check(text, expected);
         }
     }

@@ -11,8 +11,11 @@ use std::rc::Rc;
 type Res<T> = Result<T, SyntaxFault>;
 
 /// Sorts call arguments into positional and keyword lists, enforcing Python's order rules.
-pub fn call_args(src: &Rc<Source>, items: Vec<ArgItem>) -> Res<(Vec<Expr>, Vec<Keyword>)> {
-    let n_items = items.len();
+pub fn call_args(
+    src: &Rc<Source>,
+    (items, trailing_comma): (Vec<ArgItem>, bool),
+) -> Res<(Vec<Expr>, Vec<Keyword>)> {
+    let n_items = items.len() + usize::from(trailing_comma);
     let mut args = Vec::new();
     let mut keywords: Vec<Keyword> = Vec::new();
     let mut seen_double_star = false;
