@@ -25,6 +25,30 @@ struct Width {
     tab1: usize,
 }
 
+impl Width {
+    const ZERO: Width = Width { tab8: 0, tab1: 0 };
+
+    /// Measures leading whitespace: a tab advances to the next multiple of 8 (or by 1 in the
+    /// second measure), a form feed resets the column, as in CPython.
+    fn measure(whitespace: &str) -> Width {
+        let mut width = Width::ZERO;
+        for ch in whitespace.chars() {
+            match ch {
+                '\t' => {
+                    width.tab8 = (width.tab8 / 8 + 1) * 8;
+                    width.tab1 += 1;
+                }
+                '\x0c' => width = Width::ZERO,
+                _ => {
+                    width.tab8 += 1;
+                    width.tab1 += 1;
+                }
+            }
+        }
+        width
+    }
+}
+
 pub struct Layout<I> {
     tokens: I,
     source: Rc<Source>,
@@ -42,7 +66,7 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         Layout {
             tokens,
             source: source.clone(),
-            indents: vec![Width { tab8: 0, tab1: 0 }],
+            indents: vec![Width::ZERO],
             brackets: Vec::new(),
             pending: VecDeque::new(),
             at_line_start: true,
@@ -95,26 +119,9 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
             .get(..start)
             .and_then(|before| before.rfind('\n'))
             .map_or(0, |idx| idx + 1);
-        let mut width = Width { tab8: 0, tab1: 0 };
-        for ch in text.get(line_start..start).unwrap_or("").chars() {
-            match ch {
-                '\t' => {
-                    width.tab8 = (width.tab8 / 8 + 1) * 8;
-                    width.tab1 += 1;
-                }
-                '\x0c' => width = Width { tab8: 0, tab1: 0 },
-                _ => {
-                    width.tab8 += 1;
-                    width.tab1 += 1;
-                }
-            }
-        }
+        let width = Width::measure(text.get(line_start..start).unwrap_or(""));
         let span = Span::new(line_start, start);
-        let top = self
-            .indents
-            .last()
-            .copied()
-            .unwrap_or(Width { tab8: 0, tab1: 0 });
+        let top = self.top();
         if width.tab8 == top.tab8 {
             if width.tab1 != top.tab1 {
                 return Err(self.tab_error(span));
@@ -132,30 +139,36 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
             self.pending
                 .push_back(Ok((line_start, Token::Indent, start)));
         } else {
-            // DEDENT sits at the end of the previous line's last token, so a block statement's
-            // span ends where its body ends.
-            let end = self.last_end;
-            while self.indents.last().is_some_and(|w| w.tab8 > width.tab8) {
-                self.indents.pop();
-                self.pending.push_back(Ok((end, Token::Dedent, end)));
-            }
-            let top = self
-                .indents
-                .last()
-                .copied()
-                .unwrap_or(Width { tab8: 0, tab1: 0 });
-            if top.tab8 != width.tab8 {
-                return Err(self
-                    .error(
-                        "IndentationError",
-                        "unindent does not match any outer indentation level",
-                        span,
-                    )
-                    .with_label("this indentation matches no enclosing block"));
-            }
-            if top.tab1 != width.tab1 {
-                return Err(self.tab_error(span));
-            }
+            self.dedent_to(width, span)?;
+        }
+        Ok(())
+    }
+
+    fn top(&self) -> Width {
+        self.indents.last().copied().unwrap_or(Width::ZERO)
+    }
+
+    /// Closes blocks down to `width`, which must match an enclosing block exactly.
+    fn dedent_to(&mut self, width: Width, span: Span) -> Result<(), SyntaxFault> {
+        // DEDENT sits at the end of the previous line's last token, so a block statement's
+        // span ends where its body ends.
+        let end = self.last_end;
+        while self.indents.last().is_some_and(|w| w.tab8 > width.tab8) {
+            self.indents.pop();
+            self.pending.push_back(Ok((end, Token::Dedent, end)));
+        }
+        let top = self.top();
+        if top.tab8 != width.tab8 {
+            return Err(self
+                .error(
+                    "IndentationError",
+                    "unindent does not match any outer indentation level",
+                    span,
+                )
+                .with_label("this indentation matches no enclosing block"));
+        }
+        if top.tab1 != width.tab1 {
+            return Err(self.tab_error(span));
         }
         Ok(())
     }

@@ -44,22 +44,8 @@ pub fn call_args(
             }
             ArgItem::Star(e) => args.push(e),
             ArgItem::Kw(name, value, span) => {
-                let ExprKind::Name(ident) = name.kind else {
-                    let msg = "expression cannot contain assignment, perhaps you meant \"==\"?";
-                    return Err(fault(src, msg, span));
-                };
-                if keywords
-                    .iter()
-                    .any(|kw| kw.name.as_ref().is_some_and(|n| n.name == ident.name))
-                {
-                    let msg = format!("keyword argument repeated: {}", ident.name);
-                    return Err(fault(src, msg, ident.span));
-                }
-                keywords.push(Keyword {
-                    name: Some(ident),
-                    value,
-                    span,
-                });
+                let keyword = keyword_arg(src, name, value, span, &keywords)?;
+                keywords.push(keyword);
             }
             ArgItem::DoubleStar(value, span) => {
                 seen_double_star = true;
@@ -74,107 +60,162 @@ pub fn call_args(
     Ok((args, keywords))
 }
 
-/// Where the parameter list parser is: before `/`, before `*`, after `*`, after `**`.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// `name=value` in a call: the name must be a plain name, used once.
+fn keyword_arg(
+    src: &Rc<Source>,
+    name: Expr,
+    value: Expr,
+    span: Span,
+    earlier: &[Keyword],
+) -> Res<Keyword> {
+    let ExprKind::Name(ident) = name.kind else {
+        let msg = "expression cannot contain assignment, perhaps you meant \"==\"?";
+        return Err(fault(src, msg, span));
+    };
+    let repeated = earlier
+        .iter()
+        .any(|kw| kw.name.as_ref().is_some_and(|n| n.name == ident.name));
+    if repeated {
+        let msg = format!("keyword argument repeated: {}", ident.name);
+        return Err(fault(src, msg, ident.span));
+    }
+    Ok(Keyword {
+        name: Some(ident),
+        value,
+        span,
+    })
+}
+
+/// Where the parameter list parser is: before `*`, after `*` (keyword-only), after `**`.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum ParamStage {
     Positional,
     KeywordOnly,
     Closed,
 }
 
+/// Sorts parameters one at a time, remembering what the order rules need to know.
+struct ParamSorter<'a> {
+    src: &'a Rc<Source>,
+    what: &'a str,
+    res: Arguments,
+    stage: ParamStage,
+    seen_default: bool,
+    /// A bare `*` not yet followed by a keyword-only parameter.
+    bare_star: Option<Span>,
+    names: Vec<Ident>,
+}
+
 /// Sorts a flat parameter list into `Arguments`, with CPython's checks and messages.
 pub fn arguments(src: &Rc<Source>, items: Vec<ParamItem>, what: &str) -> Res<Arguments> {
-    let mut res = Arguments::default();
-    let mut stage = ParamStage::Positional;
-    let mut seen_default = false;
-    let mut bare_star: Option<Span> = None;
-    let mut names: Vec<Ident> = Vec::new();
-    let mut note_name = |arg: &Arg| -> Res<()> {
-        if let Some(first) = names.iter().find(|n| n.name == arg.name.name) {
-            let msg = format!("duplicate argument '{}' in {what}", arg.name.name);
-            return Err(fault(src, msg, arg.name.span)
-                .with_label("named again here")
-                .with_secondary(first.span, "first named here"));
-        }
-        names.push(arg.name.clone());
-        Ok(())
+    let mut sorter = ParamSorter {
+        src,
+        what,
+        res: Arguments::default(),
+        stage: ParamStage::Positional,
+        seen_default: false,
+        bare_star: None,
+        names: Vec::new(),
     };
     for item in items {
-        if stage == ParamStage::Closed {
-            let span = param_span(&item);
-            return Err(fault(
-                src,
-                "arguments cannot follow var-keyword argument",
-                span,
-            ));
+        sorter.add(item)?;
+    }
+    if let Some(span) = sorter.bare_star {
+        return Err(fault(src, "named arguments must follow bare *", span));
+    }
+    Ok(sorter.res)
+}
+
+impl ParamSorter<'_> {
+    fn add(&mut self, item: ParamItem) -> Res<()> {
+        if self.stage == ParamStage::Closed {
+            let msg = "arguments cannot follow var-keyword argument";
+            return Err(fault(self.src, msg, param_span(&item)));
         }
         match item {
-            ParamItem::Plain(arg, default) => {
-                note_name(&arg)?;
-                if stage == ParamStage::KeywordOnly {
-                    bare_star = None;
-                    res.kwonly.push(arg);
-                    res.kw_defaults.push(default);
-                    continue;
-                }
-                match default {
-                    Some(default) => {
-                        seen_default = true;
-                        res.defaults.push(default);
-                    }
-                    None if seen_default => {
-                        let msg = "non-default argument follows default argument";
-                        return Err(fault(src, msg, arg.name.span)
-                            .with_label("this parameter needs a default value")
-                            .with_note("once a parameter has a default, every later positional parameter needs one too"));
-                    }
-                    None => {}
-                }
-                res.args.push(arg);
-            }
-            ParamItem::Slash(span) => {
-                if !res.posonly.is_empty() {
-                    return Err(fault(src, "/ may appear only once", span));
-                }
-                if stage != ParamStage::Positional {
-                    return Err(fault(src, "/ must be ahead of *", span));
-                }
-                if res.args.is_empty() {
-                    let msg = "at least one argument must precede /";
-                    return Err(fault(src, msg, span));
-                }
-                res.posonly = std::mem::take(&mut res.args);
-            }
+            ParamItem::Plain(arg, default) => self.plain(arg, default),
+            ParamItem::Slash(span) => self.slash(span),
             ParamItem::BareStar(span)
             | ParamItem::VarArgs(Arg {
                 name: Ident { span, .. },
                 ..
-            }) if stage != ParamStage::Positional => {
-                return Err(fault(src, "* argument may appear only once", span));
+            }) if self.stage != ParamStage::Positional => {
+                Err(fault(self.src, "* argument may appear only once", span))
             }
             ParamItem::BareStar(span) => {
-                stage = ParamStage::KeywordOnly;
-                bare_star = Some(span);
+                self.stage = ParamStage::KeywordOnly;
+                self.bare_star = Some(span);
+                Ok(())
             }
             ParamItem::VarArgs(arg) => {
-                note_name(&arg)?;
-                stage = ParamStage::KeywordOnly;
-                res.vararg = Some(arg);
+                self.note_name(&arg)?;
+                self.stage = ParamStage::KeywordOnly;
+                self.res.vararg = Some(arg);
+                Ok(())
             }
             ParamItem::KwArgs(arg) => {
-                if let Some(span) = bare_star {
-                    return Err(fault(src, "named arguments must follow bare *", span));
+                if let Some(span) = self.bare_star {
+                    return Err(fault(self.src, "named arguments must follow bare *", span));
                 }
-                note_name(&arg)?;
-                stage = ParamStage::Closed;
-                res.kwarg = Some(arg);
+                self.note_name(&arg)?;
+                self.stage = ParamStage::Closed;
+                self.res.kwarg = Some(arg);
+                Ok(())
             }
         }
     }
-    if let Some(span) = bare_star {
-        return Err(fault(src, "named arguments must follow bare *", span));
+
+    fn plain(&mut self, arg: Arg, default: Option<Expr>) -> Res<()> {
+        self.note_name(&arg)?;
+        if self.stage == ParamStage::KeywordOnly {
+            self.bare_star = None;
+            self.res.kwonly.push(arg);
+            self.res.kw_defaults.push(default);
+            return Ok(());
+        }
+        match default {
+            Some(default) => {
+                self.seen_default = true;
+                self.res.defaults.push(default);
+            }
+            None if self.seen_default => {
+                let msg = "non-default argument follows default argument";
+                return Err(fault(self.src, msg, arg.name.span)
+                    .with_label("this parameter needs a default value")
+                    .with_note(
+                        "once a parameter has a default, every later positional parameter needs one too",
+                    ));
+            }
+            None => {}
+        }
+        self.res.args.push(arg);
+        Ok(())
     }
-    Ok(res)
+
+    fn slash(&mut self, span: Span) -> Res<()> {
+        let msg = if !self.res.posonly.is_empty() {
+            "/ may appear only once"
+        } else if self.stage != ParamStage::Positional {
+            "/ must be ahead of *"
+        } else if self.res.args.is_empty() {
+            "at least one argument must precede /"
+        } else {
+            self.res.posonly = std::mem::take(&mut self.res.args);
+            return Ok(());
+        };
+        Err(fault(self.src, msg, span))
+    }
+
+    fn note_name(&mut self, arg: &Arg) -> Res<()> {
+        if let Some(first) = self.names.iter().find(|n| n.name == arg.name.name) {
+            let msg = format!("duplicate argument '{}' in {}", arg.name.name, self.what);
+            return Err(fault(self.src, msg, arg.name.span)
+                .with_label("named again here")
+                .with_secondary(first.span, "first named here"));
+        }
+        self.names.push(arg.name.clone());
+        Ok(())
+    }
 }
 
 fn param_span(item: &ParamItem) -> Span {
