@@ -547,6 +547,10 @@ mod tests {
         assert!(outcome(&attrs).starts_with("RecursionError"));
         let sum_err = format!("x = {}1 )", "1+".repeat(200_000));
         assert!(outcome(&sum_err).starts_with("SyntaxError"));
+        let long_sum = format!("x = {}1", "1+".repeat(999));
+        assert!(parse(&long_sum).is_ok());
+        let too_long_sum = format!("x = {}1", "1+".repeat(1000));
+        assert!(outcome(&too_long_sum).starts_with("RecursionError"));
         let nested_ok = format!("x = {}1{}", "(".repeat(150), ")".repeat(150));
         check(&nested_ok, "(= x 1)");
     }
