@@ -111,11 +111,18 @@ impl ChainLink {
 
 use ariadne::{CharSet, Color, Config, IndexType, Label, Report, ReportKind};
 
-/// The span clamped to the text, so a span at the very end still renders.
+/// The span clamped to the text and widened to whole characters: ariadne slices lines at the
+/// span's ends and must never cut a character in two.
 fn clamp(source: &Source, span: Span) -> std::ops::Range<usize> {
-    let len = source.text.len();
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
+    let text = &source.text;
+    let mut start = (span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     start..end
 }
 
@@ -299,6 +306,13 @@ mod tests {
         assert!(text.contains("x.apy:2:4"), "{text}");
         assert!(text.contains("opened here"), "{text}");
         assert!(!text.contains('\u{1b}'), "{text}");
+    }
+
+    #[test]
+    fn spans_inside_a_character_still_render() {
+        let src = Source::new("x.apy", "s = f\"{é!x}\"\n");
+        let d = Diagnostic::new("SyntaxError", "bad", &src, Span::new(8, 9));
+        assert!(render_diagnostic(&d, false).contains("s = f\"{é!x}\""));
     }
 
     #[test]
