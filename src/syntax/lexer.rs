@@ -205,7 +205,15 @@ impl<'s> Lexer<'s> {
 }
 
 fn invalid_char_message(ch: char) -> String {
-    format!("invalid character '{ch}' (U+{:04X})", ch as u32)
+    let code = ch as u32;
+    let invisible = ch.is_whitespace()
+        || ch.is_control()
+        || matches!(code, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF);
+    if invisible {
+        format!("invalid non-printable character U+{code:04X}")
+    } else {
+        format!("invalid character '{ch}' (U+{code:04X})")
+    }
 }
 
 impl Iterator for Lexer<'_> {
@@ -678,6 +686,11 @@ mod tests {
         );
         check("x = €", "Name(x) Assign !invalid character '€' (U+20AC)");
         check("x = $", "Name(x) Assign !invalid syntax");
+        check("x\u{a0}= 1", "!invalid non-printable character U+00A0");
+        check(
+            "print(\u{201c}hi\u{201d})",
+            "Name(print) LParen !invalid character '\u{201c}' (U+201C)",
+        );
         check(
             "a**=b//c->d:=e",
             "Name(a) DoubleStarEq Name(b) DoubleSlash Name(c) Arrow Name(d) Walrus Name(e)",

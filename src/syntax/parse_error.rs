@@ -173,6 +173,9 @@ fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opti
         let msg = "expected 'except' or 'finally' block";
         return Some(ctx.fault("SyntaxError", msg, point(span)));
     }
+    if ctx.expects("(") && ctx.expected.len() == 1 {
+        return Some(ctx.fault("SyntaxError", "expected '('", span));
+    }
     if tok == Some(&Token::Comma) && first_of_line(ctx, idx) == Some(&Token::Except) {
         let msg = "multiple exception types must be parenthesized";
         let fault = ctx.fault("SyntaxError", msg, span);
