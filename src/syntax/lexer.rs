@@ -57,8 +57,10 @@ pub enum LexErrorKind {
     /// literal kind ("decimal", "hexadecimal", ...), or the bad digit and the kind.
     InvalidLiteral(String),
     /// The string runs to the end of a line (or the file, when `triple`).
+    /// `continued` when input ended right after a backslash-newline inside the string.
     Unterminated {
         triple: bool,
+        continued: bool,
     },
     /// A string escape that cannot be decoded; the message is CPython's.
     BadEscape(String),
@@ -114,7 +116,11 @@ impl<'s> Lexer<'s> {
                 Span::new(start, end),
             ),
             LexErrorKind::InvalidLiteral(msg) => err(msg, Span::new(start, end)),
-            LexErrorKind::Unterminated { triple } => self.unterminated(triple, start, end),
+            LexErrorKind::Unterminated { triple, continued } => {
+                let mut fault = self.unterminated(triple, start, end);
+                fault.incomplete |= continued;
+                fault
+            }
             LexErrorKind::BadEscape(msg) => err(msg, Span::new(start, end)),
             LexErrorKind::NonAsciiBytes => err(
                 "bytes can only contain ASCII literal characters".into(),
@@ -375,16 +381,17 @@ pub fn lex_string(lex: &mut logos::Lexer<Token>) -> Result<Rc<StrLit>, LexErrorK
     let rest = lex.remainder().as_bytes();
     let triple = rest.len() >= 2 && rest[0] == quote && rest[1] == quote;
     let skip = if triple { 2 } else { 0 };
-    let Some(body_len) = scan_body(&rest[skip..], quote, triple) else {
-        // Bump to the end of the line (or the file) so the error knows where it was detected.
-        let tail = &rest[skip..];
-        let len = if triple {
-            tail.len()
-        } else {
-            tail.iter().position(|&b| b == b'\n').unwrap_or(tail.len())
-        };
-        lex.bump(skip + len);
-        return Err(LexErrorKind::Unterminated { triple });
+    let body_len = match scan_body(&rest[skip..], quote, triple) {
+        Ok(len) => len,
+        Err(stop) => {
+            // Bump to where scanning stopped so the error knows where it was detected. Input
+            // that ends right after a backslash-newline may still be continued (REPL).
+            let tail = &rest[skip..];
+            let continued =
+                stop == tail.len() && (tail.ends_with(b"\\\n") || tail.ends_with(b"\\\r\n"));
+            lex.bump(skip + stop.min(tail.len()));
+            return Err(LexErrorKind::Unterminated { triple, continued });
+        }
     };
     let body_start_local = lex.span().end + skip;
     let body = lex
@@ -421,26 +428,27 @@ pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Length of a string body up to (not including) its closing quote, or `None` when the string
-/// is not closed. A backslash always protects the next byte, even in raw strings.
-fn scan_body(text: &[u8], quote: u8, triple: bool) -> Option<usize> {
+/// Length of a string body up to (not including) its closing quote, or, when the string is
+/// not closed, `Err` with where scanning stopped (an unescaped newline, or the end of input).
+/// A backslash always protects the next byte, even in raw strings.
+fn scan_body(text: &[u8], quote: u8, triple: bool) -> Result<usize, usize> {
     let mut idx = 0;
     while let Some(&byte) = text.get(idx) {
         match byte {
             b'\\' => idx += 2,
-            b'\n' if !triple => return None,
+            b'\n' if !triple => return Err(idx),
             b if b == quote => {
                 if !triple
                     || (text.get(idx + 1) == Some(&quote) && text.get(idx + 2) == Some(&quote))
                 {
-                    return Some(idx);
+                    return Ok(idx);
                 }
                 idx += 1;
             }
             _ => idx += 1,
         }
     }
-    None
+    Err(text.len())
 }
 
 type Chars<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;

@@ -526,6 +526,8 @@ mod tests {
         assert!(incomplete("s = '''abc\n"));
         assert!(incomplete("x = 1 + \\\n"));
         assert!(incomplete("x = 1 + \\"));
+        assert!(incomplete("s = 'abc\\\n"));
+        assert!(!incomplete("s = 'abc"));
         assert!(incomplete("@dec\n"));
         assert!(incomplete("def f():\n    if x:\n"));
         assert!(!incomplete("x = 1\n"));
