@@ -4,7 +4,7 @@
 //! `grammar_util.rs`, and the depth guard in `depth.rs`.
 
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{Expr, Module};
+use crate::syntax::ast::{Expr, Module, Stmt, StmtKind};
 use crate::syntax::depth::check_depth;
 use crate::syntax::grammar_util::Top;
 use crate::syntax::indent::Layout;
@@ -85,13 +85,21 @@ impl<T> Handoff<T> {
 }
 
 fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
+    on_big_stack(source, parse_here)
+}
+
+/// Runs `parse` on a thread with a large stack (see `PARSE_STACK_BYTES`).
+fn on_big_stack<T>(
+    source: &Rc<Source>,
+    parse: fn(&Rc<Source>) -> Result<T, SyntaxFault>,
+) -> Result<T, SyntaxFault> {
     let input = Handoff(source.clone());
     let joined = std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .stack_size(PARSE_STACK_BYTES)
             .spawn_scoped(scope, move || {
                 let source = input.into_inner();
-                Handoff(parse_here(&source))
+                Handoff(parse(&source))
             });
         spawned.ok().map(|handle| handle.join())
     });
@@ -100,7 +108,7 @@ fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
         // A panic is a bug in the front end; let it surface where the caller can see it.
         Some(Err(payload)) => std::panic::resume_unwind(payload),
         // No thread could be started: parse on this thread, as deep as its stack allows.
-        None => parse_here(source),
+        None => parse(source),
     }
 }
 
@@ -138,6 +146,51 @@ fn parse_here(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
     let module = Module { body };
     check_depth(source, &module)?;
     Ok(module)
+}
+
+/// Parses `source` as one expression, as `eval()` does: leading blanks and trailing newlines
+/// are allowed, a second line is not.
+pub fn parse_expression(source: &Rc<Source>) -> Result<Expr, Vec<Diagnostic>> {
+    on_big_stack(source, expression_here).map_err(|fault| vec![*fault.diag])
+}
+
+fn expression_here(source: &Rc<Source>) -> Result<Expr, SyntaxFault> {
+    let text = source.text.trim_start_matches([' ', '\t']);
+    let base = source.text.len() - text.len();
+    let (mut toks, lex_fault) = tokens(source, text, base);
+    // The layout pass measures the first line's blanks, which `eval()` ignores.
+    if matches!(toks.first(), Some((_, Token::Indent, _))) {
+        toks.remove(0);
+    }
+    if lex_fault.is_none() {
+        while matches!(toks.last(), Some((_, Token::Newline | Token::Dedent, _))) {
+            toks.pop();
+        }
+    }
+    toks.insert(0, (base, Token::FieldStart, base));
+    let Top::Field(expr) = run_parser(source, &toks, lex_fault)? else {
+        let span = Span::new(base, source.text.len());
+        let diag = Diagnostic::new("SyntaxError", "invalid syntax", source, span);
+        return Err(SyntaxFault::new(diag));
+    };
+    // The depth guard walks statements, so the expression visits one briefly.
+    let span = expr.span;
+    let mut module = Module {
+        body: vec![Stmt {
+            kind: StmtKind::Expr(expr),
+            span,
+        }],
+    };
+    check_depth(source, &module)?;
+    match module.body.pop().map(|stmt| stmt.kind) {
+        Some(StmtKind::Expr(expr)) => Ok(expr),
+        _ => Err(SyntaxFault::new(Diagnostic::new(
+            "SyntaxError",
+            "invalid syntax",
+            source,
+            span,
+        ))),
+    }
 }
 
 /// Parses the expression of an f-string replacement field at `start..end` of `source`.
@@ -516,6 +569,31 @@ mod tests {
         for (text, expected) in cases.into_iter().chain(more) {
             check(text, expected);
         }
+    }
+
+    #[test]
+    fn expressions_for_eval() {
+        let eval = |text: &str| match parse_expression(&Source::new("<string>", text)) {
+            Ok(e) => {
+                let mut out = String::new();
+                let module = Module {
+                    body: vec![crate::syntax::ast::Stmt {
+                        span: e.span,
+                        kind: crate::syntax::ast::StmtKind::Expr(e),
+                    }],
+                };
+                out.push_str(crate::syntax::ast_dump::dump_module(&module).trim_end());
+                out
+            }
+            Err(d) => format!("{}: {}", d[0].kind, d[0].message),
+        };
+        assert_eq!(eval("  1 + 2\n\n"), "(+ 1 2)");
+        assert_eq!(eval("(1,\n 2)"), "(tuple 1 2)");
+        assert_eq!(eval("1\n2"), "SyntaxError: invalid syntax");
+        assert_eq!(
+            eval("x = 1"),
+            "SyntaxError: invalid syntax. Maybe you meant '==' or ':=' instead of '='?"
+        );
     }
 
     #[test]
