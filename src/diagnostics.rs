@@ -111,11 +111,18 @@ impl ChainLink {
 
 use ariadne::{CharSet, Color, Config, IndexType, Label, Report, ReportKind};
 
-/// The span clamped to the text, so a span at the very end still renders.
+/// The span clamped to the text and widened to whole characters: ariadne slices lines at the
+/// span's ends and must never cut a character in two.
 fn clamp(source: &Source, span: Span) -> std::ops::Range<usize> {
-    let len = source.text.len();
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
+    let text = &source.text;
+    let mut start = (span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     start..end
 }
 
@@ -143,12 +150,12 @@ fn write_report(report: Report<(String, std::ops::Range<usize>)>, source: &Sourc
 pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
     let name = d.source.name.clone();
     let range = clamp(&d.source, d.span);
-    let mut primary = Label::new((name.clone(), range.clone()))
+    // ariadne underlines only labels with text, so a diagnostic without its own label
+    // text still says "here".
+    let primary = Label::new((name.clone(), range.clone()))
         .with_color(Color::Red)
-        .with_order(0);
-    if let Some(label) = &d.label {
-        primary = primary.with_message(label);
-    }
+        .with_order(0)
+        .with_message(d.label.as_deref().unwrap_or("here"));
     let mut builder = Report::build(
         ReportKind::Custom(d.kind, Color::Red),
         name.clone(),
@@ -299,6 +306,13 @@ mod tests {
         assert!(text.contains("x.apy:2:4"), "{text}");
         assert!(text.contains("opened here"), "{text}");
         assert!(!text.contains('\u{1b}'), "{text}");
+    }
+
+    #[test]
+    fn spans_inside_a_character_still_render() {
+        let src = Source::new("x.apy", "s = f\"{é!x}\"\n");
+        let d = Diagnostic::new("SyntaxError", "bad", &src, Span::new(8, 9));
+        assert!(render_diagnostic(&d, false).contains("s = f\"{é!x}\""));
     }
 
     #[test]

@@ -113,7 +113,8 @@ fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opt
     match tok {
         Some(Token::Indent) => {
             let next_span = ctx.toks.get(idx + 1).map_or(span, |t| Span::new(t.0, t.2));
-            Some(ctx.fault("IndentationError", "unexpected indent", next_span))
+            let fault = ctx.fault("IndentationError", "unexpected indent", next_span);
+            Some(fault.with_label("indented, but no block was opened by a ':' line above"))
         }
         _ if ctx.expects("INDENT") => {
             let mut fault = expected_block(ctx, idx, span);
@@ -126,9 +127,11 @@ fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opt
         }
         Some(Token::Newline) if ctx.expects(":") => {
             let header = header_keyword(ctx, idx);
-            let mut fault = ctx.fault("SyntaxError", "expected ':'", point(span));
+            let mut fault = ctx
+                .fault("SyntaxError", "expected ':'", point(span))
+                .with_label("a ':' is needed here");
             if let Some(hint) = header.and_then(colon_hint) {
-                fault.diag.notes.push(hint.to_string());
+                fault = fault.with_note(hint);
             }
             Some(fault)
         }
@@ -150,17 +153,13 @@ fn unsupported_statement(ctx: &Ctx, idx: usize, span: Span) -> Option<SyntaxFaul
     if !(is_match && ends_with_colon && idx > start) {
         return None;
     }
-    let mut fault = ctx.fault(
+    let _ = span;
+    let fault = ctx.fault(
         "SyntaxError",
         "the match statement is not supported in apy",
         Span::new(first.0, first.2),
     );
-    fault
-        .diag
-        .notes
-        .push("use an if/elif chain instead".to_string());
-    let _ = span;
-    Some(fault)
+    Some(fault.with_note("use an if/elif chain instead"))
 }
 
 /// A missing `else`, `except`/`finally`, or an `=` where a comparison was meant.
@@ -173,6 +172,14 @@ fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opti
     if ctx.expects("except") && ctx.expects("finally") {
         let msg = "expected 'except' or 'finally' block";
         return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
+    if ctx.expects("(") && ctx.expected.len() == 1 {
+        return Some(ctx.fault("SyntaxError", "expected '('", span));
+    }
+    if tok == Some(&Token::Comma) && first_of_line(ctx, idx) == Some(&Token::Except) {
+        let msg = "multiple exception types must be parenthesized";
+        let fault = ctx.fault("SyntaxError", msg, span);
+        return Some(fault.with_note("write `except (A, B):` to catch either exception"));
     }
     if tok == Some(&Token::Assign) {
         let prev = prev.filter(|p| ends_expr(&p.1))?;
@@ -197,20 +204,33 @@ fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Op
             Token::LBrace => '{',
             _ => '(',
         };
-        let mut fault = ctx.fault(
+        let fault = ctx.fault(
             "SyntaxError",
             format!("'{symbol}' was never closed"),
             Span::new(*open_start, *open_end),
         );
-        fault.diag.label = Some("opened here".to_string());
-        return Some(fault);
+        return Some(fault.with_label("opened here"));
     }
     let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p))?;
-    if starts_expr(tok?) && ends_expr(&prev.1) {
+    // In a `def` parameter list two names in a row are not a missing comma (CPython agrees).
+    let open_idx = ctx
+        .toks
+        .iter()
+        .position(|t| t.0 == *open_start && &t.1 == open_tok);
+    let in_def = open_idx
+        .and_then(|i| i.checked_sub(2))
+        .and_then(|i| ctx.toks.get(i))
+        .is_some_and(|t| t.1 == Token::Def);
+    if starts_expr(tok?) && ends_expr(&prev.1) && !in_def {
         let msg = "invalid syntax. Perhaps you forgot a comma?";
-        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+        let fault = ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
+        return Some(fault.with_label("two expressions in a row"));
     }
     None
+}
+
+fn first_of_line<'a>(ctx: &'a Ctx, idx: usize) -> Option<&'a Token> {
+    ctx.toks.get(line_start(ctx.toks, idx)).map(|t| &t.1)
 }
 
 /// Index of the first token of the logical line holding token `idx`.
@@ -248,6 +268,7 @@ fn expected_block(ctx: &Ctx, idx: usize, span: Span) -> SyntaxFault {
         format!("expected an indented block{what}"),
         span,
     )
+    .with_label("this line should be indented")
 }
 
 /// The first token of the logical line before the failing token's line, with its line.

@@ -4,7 +4,7 @@
 //! `grammar_util.rs`, and the depth guard in `depth.rs`.
 
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{Expr, Module};
+use crate::syntax::ast::{Expr, Module, Stmt, StmtKind};
 use crate::syntax::depth::check_depth;
 use crate::syntax::grammar_util::Top;
 use crate::syntax::indent::Layout;
@@ -85,20 +85,30 @@ impl<T> Handoff<T> {
 }
 
 fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
+    on_big_stack(source, parse_here)
+}
+
+/// Runs `parse` on a thread with a large stack (see `PARSE_STACK_BYTES`).
+fn on_big_stack<T>(
+    source: &Rc<Source>,
+    parse: fn(&Rc<Source>) -> Result<T, SyntaxFault>,
+) -> Result<T, SyntaxFault> {
     let input = Handoff(source.clone());
     let joined = std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .stack_size(PARSE_STACK_BYTES)
             .spawn_scoped(scope, move || {
                 let source = input.into_inner();
-                Handoff(parse_here(&source))
+                Handoff(parse(&source))
             });
         spawned.ok().map(|handle| handle.join())
     });
     match joined {
         Some(Ok(res)) => res.into_inner(),
-        // Spawning failed (or the thread died): parse on this thread instead.
-        _ => parse_here(source),
+        // A panic is a bug in the front end; let it surface where the caller can see it.
+        Some(Err(payload)) => std::panic::resume_unwind(payload),
+        // No thread could be started: parse on this thread, as deep as its stack allows.
+        None => parse(source),
     }
 }
 
@@ -136,6 +146,51 @@ fn parse_here(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
     let module = Module { body };
     check_depth(source, &module)?;
     Ok(module)
+}
+
+/// Parses `source` as one expression, as `eval()` does: leading blanks and trailing newlines
+/// are allowed, a second line is not.
+pub fn parse_expression(source: &Rc<Source>) -> Result<Expr, Vec<Diagnostic>> {
+    on_big_stack(source, expression_here).map_err(|fault| vec![*fault.diag])
+}
+
+fn expression_here(source: &Rc<Source>) -> Result<Expr, SyntaxFault> {
+    let text = source.text.trim_start_matches([' ', '\t']);
+    let base = source.text.len() - text.len();
+    let (mut toks, lex_fault) = tokens(source, text, base);
+    // The layout pass measures the first line's blanks, which `eval()` ignores.
+    if matches!(toks.first(), Some((_, Token::Indent, _))) {
+        toks.remove(0);
+    }
+    if lex_fault.is_none() {
+        while matches!(toks.last(), Some((_, Token::Newline | Token::Dedent, _))) {
+            toks.pop();
+        }
+    }
+    toks.insert(0, (base, Token::FieldStart, base));
+    let Top::Field(expr) = run_parser(source, &toks, lex_fault)? else {
+        let span = Span::new(base, source.text.len());
+        let diag = Diagnostic::new("SyntaxError", "invalid syntax", source, span);
+        return Err(SyntaxFault::new(diag));
+    };
+    // The depth guard walks statements, so the expression visits one briefly.
+    let span = expr.span;
+    let mut module = Module {
+        body: vec![Stmt {
+            kind: StmtKind::Expr(expr),
+            span,
+        }],
+    };
+    check_depth(source, &module)?;
+    match module.body.pop().map(|stmt| stmt.kind) {
+        Some(StmtKind::Expr(expr)) => Ok(expr),
+        _ => Err(SyntaxFault::new(Diagnostic::new(
+            "SyntaxError",
+            "invalid syntax",
+            source,
+            span,
+        ))),
+    }
 }
 
 /// Parses the expression of an f-string replacement field at `start..end` of `source`.
@@ -268,6 +323,38 @@ mod tests {
     fn check(text: &str, expected: &str) {
         let shown: String = text.chars().take(80).collect();
         assert_eq!(outcome(text), expected, "input: {shown:?}");
+    }
+
+    fn span_text(text: &str, pick: impl Fn(&Module) -> crate::syntax::span::Span) -> String {
+        let module = parse(text).unwrap();
+        text[pick(&module).range()].to_string()
+    }
+
+    #[test]
+    fn spans_cover_the_source() {
+        use crate::syntax::ast::{ExprKind, FStringPart, StmtKind};
+        let text = "if a:\n  x  # note\n\ny = 1\n";
+        assert_eq!(span_text(text, |m| m.body[0].span), "if a:\n  x");
+        assert_eq!(span_text(text, |m| m.body[1].span), "y = 1");
+        let field = |m: &Module| match &m.body[0].kind {
+            StmtKind::Expr(e) => match &e.kind {
+                ExprKind::FString(parts) => match &parts[1] {
+                    FStringPart::Field { value, .. } => value.span,
+                    _ => unreachable!(),
+                },
+                _ => unreachable!(),
+            },
+            _ => unreachable!(),
+        };
+        assert_eq!(span_text("f'x{a + b}'", field), "a + b");
+        let call = |m: &Module| match &m.body[0].kind {
+            StmtKind::Assign { value, .. } => value.span,
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            span_text("r = obj.method(1, *a)  # c", call),
+            "obj.method(1, *a)"
+        );
     }
 
     #[test]
@@ -422,9 +509,91 @@ mod tests {
             ("x = (]", "SyntaxError: closing parenthesis ']' does not match opening parenthesis '(' @1:6"),
             ("try:\n pass\nexcept* A:\n pass\nexcept B:\n pass", "SyntaxError: cannot have both 'except' and 'except*' on the same 'try' @5:1"),
         ];
-        for (text, expected) in cases {
+        let more = [
+            (
+                "try:\n  x\nexcept E, F:\n  pass\n",
+                "SyntaxError: multiple exception types must be parenthesized @3:9",
+            ),
+            (
+                "f(a for a in b, )\n",
+                "SyntaxError: Generator expression must be parenthesized @1:3",
+            ),
+            ("def f(x y):\n  pass\n", "SyntaxError: invalid syntax @1:9"),
+            (
+                "x = [\n  1,\n  2\n",
+                "SyntaxError: '[' was never closed @1:5",
+            ),
+            (
+                "foo = bar(\n  1,\n  2\nbaz = 3\n",
+                "SyntaxError: '(' was never closed @1:10",
+            ),
+            (
+                "d = {'a': 1 'b': 2}\n",
+                "SyntaxError: invalid syntax. Perhaps you forgot a comma? @1:11",
+            ),
+            ("x = 1 === 2\n", "SyntaxError: invalid syntax @1:9"),
+            (
+                "try:\n  pass\nx = 1\n",
+                "SyntaxError: expected 'except' or 'finally' block @3:1",
+            ),
+            (
+                "*a, *b = c\n",
+                "SyntaxError: multiple starred expressions in assignment @1:5",
+            ),
+            (
+                "def f(a, /, /): pass\n",
+                "SyntaxError: / may appear only once @1:13",
+            ),
+            (
+                "def f(*, **k): pass\n",
+                "SyntaxError: named arguments must follow bare * @1:7",
+            ),
+            (
+                "f(**k, *a)\n",
+                "SyntaxError: iterable argument unpacking follows keyword argument unpacking @1:8",
+            ),
+            (
+                "f(a.b=1)\n",
+                "SyntaxError: expression cannot contain assignment, perhaps you meant \"==\"? @1:3",
+            ),
+            (
+                "(a.b := 1)\n",
+                "SyntaxError: cannot use assignment expressions with attribute @1:2",
+            ),
+            (
+                "x = yield = 1\n",
+                "SyntaxError: assignment to yield expression not possible @1:5",
+            ),
+            ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
+        ];
+        for (text, expected) in cases.into_iter().chain(more) {
             check(text, expected);
         }
+    }
+
+    #[test]
+    fn expressions_for_eval() {
+        let eval = |text: &str| match parse_expression(&Source::new("<string>", text)) {
+            Ok(e) => {
+                let mut out = String::new();
+                let module = Module {
+                    body: vec![crate::syntax::ast::Stmt {
+                        span: e.span,
+                        kind: crate::syntax::ast::StmtKind::Expr(e),
+                    }],
+                };
+                out.push_str(crate::syntax::ast_dump::dump_module(&module).trim_end());
+                out
+            }
+            Err(d) => format!("{}: {}", d[0].kind, d[0].message),
+        };
+        assert_eq!(eval("  1 + 2\n\n"), "(+ 1 2)");
+        assert_eq!(eval("(1,\n 2)"), "(tuple 1 2)");
+        assert_eq!(eval("1\n2"), "SyntaxError: invalid syntax");
+        assert_eq!(
+            eval("x = 1"),
+            "SyntaxError: invalid syntax. Maybe you meant '==' or ':=' instead of '='?"
+        );
     }
 
     #[test]
@@ -435,6 +604,8 @@ mod tests {
         assert!(incomplete("s = '''abc\n"));
         assert!(incomplete("x = 1 + \\\n"));
         assert!(incomplete("x = 1 + \\"));
+        assert!(incomplete("s = 'abc\\\n"));
+        assert!(!incomplete("s = 'abc"));
         assert!(incomplete("@dec\n"));
         assert!(incomplete("def f():\n    if x:\n"));
         assert!(!incomplete("x = 1\n"));
@@ -456,8 +627,20 @@ mod tests {
         assert!(outcome(&attrs).starts_with("RecursionError"));
         let sum_err = format!("x = {}1 )", "1+".repeat(200_000));
         assert!(outcome(&sum_err).starts_with("SyntaxError"));
+        let long_sum = format!("x = {}1", "1+".repeat(999));
+        assert!(parse(&long_sum).is_ok());
+        let too_long_sum = format!("x = {}1", "1+".repeat(1000));
+        assert!(outcome(&too_long_sum).starts_with("RecursionError"));
         let nested_ok = format!("x = {}1{}", "(".repeat(150), ")".repeat(150));
         check(&nested_ok, "(= x 1)");
+    }
+
+    #[test]
+    fn windows_line_endings() {
+        check(
+            "if a:\r\n    x = '''1\r\n2'''\r\n# c\r\ny = \\\r\n 3\r\n",
+            "(if a (then (= x \"1\\n2\")))\n(= y 3)",
+        );
     }
 
     #[test]
