@@ -1,131 +1,60 @@
-//! Code generation tests: small ASTs compiled and checked through their disassembly. The
-//! stack-discipline check in `exit_unit` runs on every compiled unit as well.
+//! Code generation tests on real source: exact disassembly of small programs
+//! (`tests/snapshot.rs`), CPython's messages for misplaced statements and bad targets, the
+//! whole example corpus compiling with a consistent stack (the check in `exit_unit` runs on
+//! every unit), and scope resolution compared with CPython's `symtable`.
+
+mod snapshot;
 
 use super::compile_module;
-use crate::compile::code::CodeObject;
+use crate::compile::code::{CodeKind, CodeObject, Const, Instr};
 use crate::compile::disasm::disassemble;
-use crate::syntax::ast::*;
-use crate::syntax::span::{Source, Span};
+use crate::syntax::span::Source;
 use std::rc::Rc;
 
-mod build {
-    //! A tiny AST builder: every node gets an empty span.
-    use super::*;
+fn compile_src(src: &str, interactive: bool) -> Result<Rc<CodeObject>, Vec<String>> {
+    let source = Source::new("<test>", src);
+    let module = crate::syntax::parser::parse_module(&source)
+        .map_err(|errors| errors.into_iter().map(|d| d.message).collect::<Vec<_>>())?;
+    compile_module(&module, &source, interactive)
+        .map_err(|errors| errors.into_iter().map(|d| d.message).collect())
+}
 
-    pub fn sp() -> Span {
-        Span::default()
-    }
-    pub fn ident(name: &str) -> Ident {
-        Ident {
-            name: name.into(),
-            span: sp(),
-        }
-    }
-    pub fn e(kind: ExprKind) -> Expr {
-        Expr { kind, span: sp() }
-    }
-    pub fn st(kind: StmtKind) -> Stmt {
-        Stmt { kind, span: sp() }
-    }
-    pub fn name(id: &str) -> Expr {
-        e(ExprKind::Name(ident(id)))
-    }
-    pub fn int(value: i64) -> Expr {
-        e(ExprKind::Constant(Constant::Int(value.into())))
-    }
-    pub fn string(text: &str) -> Expr {
-        e(ExprKind::Constant(Constant::Str(text.into())))
-    }
-    pub fn bin(left: Expr, op: BinOp, right: Expr) -> Expr {
-        e(ExprKind::BinOp {
-            left: Box::new(left),
-            op,
-            right: Box::new(right),
-        })
-    }
-    pub fn call(func: Expr, args: Vec<Expr>) -> Expr {
-        e(ExprKind::Call {
-            func: Box::new(func),
-            args,
-            keywords: Vec::new(),
-        })
-    }
-    pub fn attr(value: Expr, attr: &str) -> Expr {
-        e(ExprKind::Attribute {
-            value: Box::new(value),
-            attr: ident(attr),
-        })
-    }
-    pub fn compare(left: Expr, ops: Vec<CmpOp>, comparators: Vec<Expr>) -> Expr {
-        e(ExprKind::Compare {
-            left: Box::new(left),
-            ops,
-            comparators,
-        })
-    }
-    pub fn assign(target: Expr, value: Expr) -> Stmt {
-        st(StmtKind::Assign {
-            targets: vec![target],
-            value,
-        })
-    }
-    pub fn expr(value: Expr) -> Stmt {
-        st(StmtKind::Expr(value))
-    }
-    pub fn ret(value: Expr) -> Stmt {
-        st(StmtKind::Return(Some(value)))
-    }
-    pub fn params(names: &[&str]) -> Arguments {
-        Arguments {
-            args: names
-                .iter()
-                .map(|n| Arg {
-                    name: ident(n),
-                    annotation: None,
-                })
-                .collect(),
-            ..Arguments::default()
-        }
-    }
-    pub fn def(name: &str, args: &[&str], body: Vec<Stmt>) -> Stmt {
-        st(StmtKind::FunctionDef(Box::new(FunctionDef {
-            name: ident(name),
-            args: params(args),
-            body,
-            decorators: Vec::new(),
-            returns: None,
-            is_async: false,
-        })))
-    }
-    pub fn class(name: &str, body: Vec<Stmt>) -> Stmt {
-        st(StmtKind::ClassDef(Box::new(ClassDef {
-            name: ident(name),
-            bases: Vec::new(),
-            keywords: Vec::new(),
-            body,
-            decorators: Vec::new(),
-        })))
-    }
-    pub fn try_stmt(body: Vec<Stmt>, handlers: Vec<ExceptHandler>, finalbody: Vec<Stmt>) -> Stmt {
-        st(StmtKind::Try {
-            body,
-            handlers,
-            orelse: Vec::new(),
-            finalbody,
-            is_star: false,
-        })
-    }
-    pub fn handler(typ: Option<Expr>, name: Option<&str>, body: Vec<Stmt>) -> ExceptHandler {
-        ExceptHandler {
-            typ,
-            name: name.map(ident),
-            body,
-            span: sp(),
-        }
+/// The disassembly of `src`, panicking on compile errors.
+fn dis_src(src: &str) -> String {
+    match compile_src(src, false) {
+        Ok(code) => disassemble(&code),
+        Err(errors) => panic!("compile errors: {errors:?}"),
     }
 }
 
-use build::*;
+/// The first compile error of `src`.
+fn error_of(src: &str) -> String {
+    match compile_src(src, false) {
+        Ok(_) => "compiled".into(),
+        Err(errors) => errors.first().cloned().unwrap_or_default(),
+    }
+}
+
+/// The code object of the first function defined in `src`.
+fn first_function(src: &str) -> Rc<CodeObject> {
+    let module = compile_src(src, false).unwrap();
+    module
+        .consts
+        .iter()
+        .find_map(|c| match c {
+            Const::Code(code) => Some(code.clone()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// `APY_DIS=file cargo test --lib print_for_review -- --nocapture` prints a disassembly.
+#[test]
+fn print_for_review() {
+    if let Ok(path) = std::env::var("APY_DIS") {
+        println!("{}", dis_src(&std::fs::read_to_string(path).unwrap()));
+    }
+}
 
 /// Compiles every example and benchmark program: no compile errors except in the examples
 /// that test syntax errors, and the stack check in `exit_unit` passes everywhere. With
@@ -183,210 +112,72 @@ fn collect_programs(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) 
     }
 }
 
-fn dis(body: Vec<Stmt>) -> String {
-    let source = Source::new("<test>", "");
-    let module = Module { body };
-    match compile_module(&module, &source, false) {
-        Ok(code) => disassemble(&code),
-        Err(errors) => panic!("compile errors: {:?}", errors),
-    }
-}
-
-fn errors(body: Vec<Stmt>) -> Vec<String> {
-    let source = Source::new("<test>", "");
-    let module = Module { body };
-    match compile_module(&module, &source, false) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors.into_iter().map(|d| d.message).collect(),
-    }
-}
-
 #[test]
-fn assignment_and_call() {
-    let text = dis(vec![
-        assign(name("x"), bin(int(1), BinOp::Add, int(2))),
-        expr(call(name("print"), vec![name("x")])),
-        expr(call(attr(name("x"), "m"), vec![int(1)])),
-    ]);
-    println!("{text}");
-    assert!(text.contains("Binary"));
-}
-
-#[test]
-fn closure_and_class() {
-    let text = dis(vec![
-        def(
-            "f",
-            &["a"],
-            vec![def("g", &[], vec![ret(name("a"))]), ret(name("g"))],
-        ),
-        class(
-            "C",
-            vec![def(
-                "m",
-                &["self"],
-                vec![ret(call(attr(call(name("super"), vec![]), "m"), vec![]))],
-            )],
-        ),
-    ]);
-    println!("{text}");
-}
-
-#[test]
-fn try_except_finally() {
-    let text = dis(vec![try_stmt(
-        vec![expr(call(name("f"), vec![]))],
-        vec![handler(Some(name("E")), Some("e"), vec![expr(name("e"))])],
-        vec![expr(call(name("g"), vec![]))],
-    )]);
-    println!("{text}");
-}
-
-#[test]
-fn chained_compare() {
-    let text = dis(vec![expr(compare(
-        name("a"),
-        vec![CmpOp::Lt, CmpOp::Lt],
-        vec![name("b"), name("c")],
-    ))]);
-    println!("{text}");
-}
-
-#[test]
-fn return_and_break_unwind_blocks() {
-    let with = st(StmtKind::With {
-        is_async: false,
-        items: vec![WithItem {
-            context: name("cm"),
-            target: Some(name("v")),
-        }],
-        body: vec![
-            st(StmtKind::If {
-                test: name("v"),
-                body: vec![st(StmtKind::Break)],
-                orelse: vec![],
-            }),
-            ret(string("r")),
-        ],
-    });
-    let body = vec![st(StmtKind::For {
-        is_async: false,
-        target: name("x"),
-        iter: name("xs"),
-        body: vec![try_stmt(
-            vec![with],
-            vec![],
-            vec![expr(call(name("g"), vec![]))],
-        )],
-        orelse: vec![],
-    })];
-    let text = dis(vec![def("f", &[], body)]);
-    println!("{text}");
-}
-
-#[test]
-fn return_outside_function() {
-    assert_eq!(errors(vec![ret(int(1))]), vec!["'return' outside function"]);
-}
-
-fn comp(target: &str, iter: Expr, ifs: Vec<Expr>, is_async: bool) -> Comprehension {
-    Comprehension {
-        target: name(target),
-        iter,
-        ifs,
-        is_async,
-    }
-}
-
-#[test]
-fn comprehensions_and_async() {
-    let listcomp = e(ExprKind::ListComp {
-        elt: Box::new(bin(name("x"), BinOp::Mul, name("y"))),
-        generators: vec![
-            comp("x", name("xs"), vec![name("x")], false),
-            comp("y", name("x"), vec![], true),
-        ],
-    });
-    let genexp = e(ExprKind::GeneratorExp {
-        elt: Box::new(name("x")),
-        generators: vec![comp("x", name("xs"), vec![], false)],
-    });
-    let dictcomp = e(ExprKind::DictComp {
-        key: Box::new(name("k")),
-        value: Box::new(name("k")),
-        generators: vec![comp("k", name("ks"), vec![], false)],
-    });
-    let awaited = e(ExprKind::Await(Box::new(call(name("g"), vec![]))));
-    let with = st(StmtKind::With {
-        is_async: true,
-        items: vec![WithItem {
-            context: name("cm"),
-            target: None,
-        }],
-        body: vec![expr(awaited)],
-    });
-    let mut f = def(
-        "f",
-        &[],
-        vec![ret(listcomp), expr(genexp), expr(dictcomp), with],
-    );
-    if let StmtKind::FunctionDef(def) = &mut f.kind {
-        def.is_async = true;
-    }
-    let text = dis(vec![f]);
-    println!("{text}");
-}
-
-#[test]
-fn scope_dump_of_closures() {
-    let source = Source::new("<test>", "");
-    let module = Module {
-        body: vec![def(
-            "f",
-            &["a"],
-            vec![
-                def("g", &[], vec![ret(bin(name("a"), BinOp::Add, name("b")))]),
-                ret(name("g")),
-            ],
-        )],
-    };
+fn scope_dump_matches_symtable() {
+    let src = "def f(a):\n    def g():\n        return a + b\n    return g\n\
+               class C:\n    def m(self):\n        return super().m()\n";
+    let source = Source::new("<test>", src);
+    let module = crate::syntax::parser::parse_module(&source).unwrap();
     let table = crate::compile::scope::analyze(&module, &source, false).unwrap();
+    // CPython's symtable prints the same, except that it does not list the `__class__` cell.
     assert_eq!(
         crate::compile::scope::tests::dump(&table),
-        "f: local=g cell=a\ng: free=a implicit=b"
+        "f: local=g cell=a\ng: free=a implicit=b\nclass C: cell=__class__\nm: local=self free=__class__ implicit=super"
     );
 }
 
-fn compile_src(src: &str, interactive: bool) -> Result<Rc<CodeObject>, Vec<String>> {
-    let source = Source::new("<test>", src);
-    let module = crate::syntax::parser::parse_module(&source)
-        .map_err(|errors| errors.into_iter().map(|d| d.message).collect::<Vec<_>>())?;
-    compile_module(&module, &source, interactive)
-        .map_err(|errors| errors.into_iter().map(|d| d.message).collect())
-}
-
-/// The disassembly of `src`, panicking on compile errors.
-fn dis_src(src: &str) -> String {
-    match compile_src(src, false) {
-        Ok(code) => disassemble(&code),
-        Err(errors) => panic!("compile errors: {errors:?}"),
-    }
-}
-
-/// The first compile error of `src`.
-fn error_of(src: &str) -> String {
-    match compile_src(src, false) {
-        Ok(_) => "compiled".into(),
-        Err(errors) => errors.first().cloned().unwrap_or_default(),
-    }
+#[test]
+fn function_kinds() {
+    let kind = |src: &str| first_function(src).kind;
+    assert_eq!(kind("def f():\n    return 1\n"), CodeKind::Function);
+    assert_eq!(kind("def f():\n    yield 1\n"), CodeKind::Generator);
+    assert_eq!(kind("async def f():\n    await g()\n"), CodeKind::Coroutine);
+    assert_eq!(
+        kind("async def f():\n    yield 1\n"),
+        CodeKind::AsyncGenerator
+    );
+    assert_eq!(kind("x = (i for i in y)\n"), CodeKind::Generator);
+    assert_eq!(kind("x = (await i for i in y)\n"), CodeKind::AsyncGenerator);
+    assert_eq!(
+        kind("async def f():\n    return [i async for i in y]\n"),
+        CodeKind::Coroutine
+    );
+    assert_eq!(kind("class C:\n    pass\n"), CodeKind::Class);
 }
 
 #[test]
-fn print_for_review() {
-    if let Ok(src) = std::env::var("APY_DIS") {
-        println!("{}", dis_src(&std::fs::read_to_string(src).unwrap()));
-    }
+fn docstrings() {
+    let f = first_function("def f():\n    \"Doc.\"\n    return 1\n");
+    assert!(matches!(&f.consts[0], Const::Str(doc) if &**doc == "Doc."));
+    let g = first_function("def g():\n    return 1\n");
+    assert!(matches!(g.consts[0], Const::None));
+    assert!(dis_src("class C:\n    \"Doc.\"\n").contains("StoreName          0      (__doc__)"));
 }
+
+#[test]
+fn interactive_mode_echoes_and_awaits() {
+    let code = compile_src("1 + 1\nawait f()\n", true).unwrap();
+    assert_eq!(code.kind, CodeKind::Coroutine);
+    assert_eq!(
+        code.instrs
+            .iter()
+            .filter(|i| **i == Instr::PrintExpr)
+            .count(),
+        2
+    );
+    let plain = compile_src("x = 1\nx\n", true).unwrap();
+    assert_eq!(plain.kind, CodeKind::Module);
+    assert_eq!(error_of("await f()\n"), "'await' outside function");
+}
+
+#[test]
+fn stack_sizes() {
+    let code = compile_src("f(a, b, (c, d))\n", false).unwrap();
+    assert_eq!(code.max_stack, 5);
+    let loop_code = first_function("def f(xs):\n    for x in xs:\n        g(x)\n");
+    assert_eq!(loop_code.max_stack, 3);
+}
+
 const ERROR_CASES: &[(&str, &str)] = &[
     ("await x\n", "'await' outside function"),
     ("class C:\n    await x\n", "'await' outside function"),
