@@ -328,3 +328,24 @@ fn errors_match_cpython() {
         .collect();
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+/// Parentheses nest up to 200 levels and other expressions up to the parser's depth bound
+/// of 1000; compiling either must not exhaust a test thread's stack (the interpreter thread
+/// has a much larger one).
+#[test]
+fn deep_nesting_compiles() {
+    let parens = 195;
+    let depth = 990;
+    let expr = format!("{}1{}", "(-".repeat(parens), ")".repeat(parens));
+    let mut src = format!(
+        "x = {expr}\ny = {}0{}\n",
+        "[".repeat(parens),
+        "]".repeat(parens)
+    );
+    src.push_str(&format!("z = {}1\n", "not ".repeat(depth)));
+    src.push_str(&format!("w = {}\n", vec!["a"; depth].join(" + ")));
+    src.push_str(&format!("v = {}0\n", "lambda: ".repeat(depth)));
+    if let Err(errors) = compile_src(&src, false) {
+        panic!("{errors:?}");
+    }
+}
