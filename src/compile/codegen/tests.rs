@@ -3,6 +3,8 @@
 //! whole example corpus compiling with a consistent stack (the check in `exit_unit` runs on
 //! every unit), and scope resolution compared with CPython's `symtable`.
 
+mod exec;
+mod programs;
 mod snapshot;
 
 use super::compile_module;

@@ -1,0 +1,67 @@
+//! Small programs compiled and run by the test interpreter (`exec.rs`), their output compared
+//! with what CPython 3.11 printed for them (`programs/NAME.expected`, produced with a prelude
+//! defining the `cm` context manager the interpreter has built in).
+
+use super::exec::run_module;
+
+fn run(src: &str, expected: &str) {
+    let code = match super::compile_src(src, false) {
+        Ok(code) => code,
+        Err(errors) => panic!("compile errors: {errors:?}"),
+    };
+    let got = run_module(&code);
+    assert_eq!(
+        got,
+        expected,
+        "\n{}",
+        crate::compile::disasm::disassemble(&code)
+    );
+}
+
+#[test]
+fn closures() {
+    run(
+        include_str!("programs/closures.py"),
+        include_str!("programs/closures.py.expected"),
+    );
+}
+
+#[test]
+fn displays() {
+    run(
+        include_str!("programs/displays.py"),
+        include_str!("programs/displays.py.expected"),
+    );
+}
+
+#[test]
+fn exceptions() {
+    run(
+        include_str!("programs/exceptions.py"),
+        include_str!("programs/exceptions.py.expected"),
+    );
+}
+
+#[test]
+fn finally_unwind() {
+    run(
+        include_str!("programs/finally_unwind.py"),
+        include_str!("programs/finally_unwind.py.expected"),
+    );
+}
+
+#[test]
+fn loops() {
+    run(
+        include_str!("programs/loops.py"),
+        include_str!("programs/loops.py.expected"),
+    );
+}
+
+#[test]
+fn with_blocks() {
+    run(
+        include_str!("programs/with_blocks.py"),
+        include_str!("programs/with_blocks.py.expected"),
+    );
+}
