@@ -1,161 +1,163 @@
-//! A tiny test-only interpreter for the instructions that plain functions use (no classes,
-//! generators or async), so that the compiler's output can be run and its printed output
-//! compared with what CPython prints for the same program. It follows the stack effects in
-//! `code.rs` literally; it is not the real VM and never will be.
+//! A small test-only interpreter for the compiler's output, so that compiled programs can be
+//! run and their printed output compared with CPython's. It follows the stack effects in
+//! `code.rs` literally, with heap frames that generators, coroutines and async generators
+//! suspend; classes have single inheritance and no dunder methods. It is not the real VM.
+
+mod value;
 
 use crate::compile::code::{make_fn, CodeKind, CodeObject, Const, Conversion, Instr};
-use crate::syntax::ast::{BinOp, CmpOp, UnaryOp};
+use crate::syntax::ast::UnaryOp;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use value::*;
 
-type Cell = Rc<RefCell<Option<V>>>;
-
-#[derive(Clone)]
-pub enum V {
-    None,
-    Bool(bool),
-    Int(i64),
-    Str(Rc<str>),
-    List(Rc<RefCell<Vec<V>>>),
-    Tuple(Rc<Vec<V>>),
-    Dict(Rc<RefCell<Vec<(V, V)>>>),
-    Code(Rc<CodeObject>),
-    Func(Rc<Func>),
-    Cell(Cell),
-    Builtin(&'static str),
-    ExcClass(&'static str),
-    Exc(Rc<Exc>),
-    Iter(Rc<RefCell<(Vec<V>, usize)>>),
-    /// A context manager printing `enter NAME` / `exit NAME TYPE`; names starting with
-    /// `suppress` swallow the exception.
-    Cm(Rc<str>),
-    CmExit(Rc<str>),
-    Method(Rc<str>),
-}
-
-pub struct Func {
+pub(super) struct Frame {
     code: Rc<CodeObject>,
-    defaults: Vec<V>,
-    kwdefaults: Vec<(V, V)>,
-    closure: Vec<Cell>,
+    ip: usize,
+    stack: Vec<V>,
+    locals: Vec<Option<V>>,
+    cells: Vec<Cell>,
+    /// A class body's namespace; `None` for module and function code.
+    ns: Option<Namespace>,
 }
 
-pub struct Exc {
-    class: &'static str,
-    args: Vec<V>,
+/// Why a frame stopped running.
+enum Halt {
+    Return(V),
+    Yield(V),
 }
 
-const EXC_CLASSES: &[(&str, Option<&str>)] = &[
-    ("BaseException", None),
-    ("Exception", Some("BaseException")),
-    ("ValueError", Some("Exception")),
-    ("TypeError", Some("Exception")),
-    ("RuntimeError", Some("Exception")),
-    ("LookupError", Some("Exception")),
-    ("KeyError", Some("LookupError")),
-    ("IndexError", Some("LookupError")),
-    ("ArithmeticError", Some("Exception")),
-    ("ZeroDivisionError", Some("ArithmeticError")),
-    ("AssertionError", Some("Exception")),
-    ("NameError", Some("Exception")),
-    ("UnboundLocalError", Some("NameError")),
-];
-
-fn exc_class(name: &str) -> Option<&'static str> {
-    EXC_CLASSES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(n, _)| *n)
+/// A suspended generator-like frame; `None` once finished.
+pub(super) struct Gen {
+    frame: Option<Frame>,
+    started: bool,
 }
 
-fn is_subclass(class: &str, of: &str) -> bool {
-    let mut cur = Some(class);
-    while let Some(name) = cur {
-        if name == of {
-            return true;
-        }
-        cur = EXC_CLASSES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, p)| *p);
-    }
-    false
+enum Resumed {
+    Yielded(V),
+    Returned(V),
 }
-
-fn err(class: &'static str, msg: impl Into<String>) -> V {
-    V::Exc(Rc::new(Exc {
-        class,
-        args: vec![V::Str(msg.into().into())],
-    }))
-}
-
-type R<T> = Result<T, V>;
 
 #[derive(Default)]
-pub struct Vm {
+struct Vm {
     globals: HashMap<Rc<str>, V>,
-    pub out: String,
+    out: String,
     handled: Option<V>,
 }
 
 /// Runs a module and returns what it printed (plus the uncaught exception, if any).
-pub fn run_module(code: &Rc<CodeObject>) -> String {
+pub(super) fn run_module(code: &Rc<CodeObject>) -> String {
     let mut vm = Vm::default();
-    if let Err(exc) = vm.run(code, Vec::new(), Vec::new()) {
-        vm.out.push_str(&format!("uncaught {}\n", repr(&exc)));
+    let mut frame = Frame::new(code.clone(), Vec::new(), Vec::new());
+    match vm.run_frame(&mut frame) {
+        Ok(Halt::Return(_)) => {}
+        Ok(Halt::Yield(_)) => vm.out.push_str("module yielded\n"),
+        Err(exc) => vm.out.push_str(&format!("uncaught {}\n", repr(&exc))),
     }
     vm.out
 }
 
+impl Frame {
+    fn new(code: Rc<CodeObject>, locals: Vec<Option<V>>, cells: Vec<Cell>) -> Frame {
+        Frame {
+            code,
+            ip: 0,
+            stack: Vec::new(),
+            locals,
+            cells,
+            ns: None,
+        }
+    }
+}
+
+fn pop(stack: &mut Vec<V>) -> V {
+    stack.pop().expect("stack underflow")
+}
+
 impl Vm {
-    fn run(&mut self, code: &Rc<CodeObject>, mut locals: Vec<Option<V>>, cells: Vec<Cell>) -> R<V> {
-        assert!(!matches!(
-            code.kind,
-            CodeKind::Generator | CodeKind::Coroutine
-        ));
-        let mut stack: Vec<V> = Vec::new();
-        let mut ip = 0;
+    fn run_frame(&mut self, frame: &mut Frame) -> R<Halt> {
         loop {
-            let instr = code.instrs[ip];
-            ip += 1;
-            let res = self.step(code, instr, &mut stack, &mut locals, &cells, &mut ip);
-            match res {
-                Ok(Some(value)) => return Ok(value),
+            let instr = frame.code.instrs[frame.ip];
+            frame.ip += 1;
+            match self.step(frame, instr) {
                 Ok(None) => {}
-                Err(exc) => match code.handler_for(ip - 1) {
+                Ok(Some(halt)) => return Ok(halt),
+                Err(exc) => match frame.code.handler_for(frame.ip - 1) {
                     Some(handler) => {
-                        assert!(stack.len() >= handler.depth as usize, "handler depth");
-                        stack.truncate(handler.depth as usize);
-                        stack.push(exc);
-                        ip = handler.target as usize;
+                        assert!(frame.stack.len() >= handler.depth as usize, "handler depth");
+                        frame.stack.truncate(handler.depth as usize);
+                        frame.stack.push(exc);
+                        frame.ip = handler.target as usize;
                     }
                     None => return Err(exc),
                 },
             }
-            assert!(stack.len() <= code.max_stack as usize, "max_stack exceeded");
+            assert!(
+                frame.stack.len() <= frame.code.max_stack as usize,
+                "max_stack exceeded"
+            );
         }
     }
 
-    fn load_name(&self, name: &str) -> R<V> {
+    fn resume(&mut self, gen: &Rc<RefCell<Gen>>, sent: V) -> R<Resumed> {
+        let (frame, started) = {
+            let mut state = gen.borrow_mut();
+            let started = std::mem::replace(&mut state.started, true);
+            (state.frame.take(), started)
+        };
+        let Some(mut frame) = frame else {
+            return Ok(Resumed::Returned(V::None));
+        };
+        if started {
+            // A frame suspended in `Send` gets the sent value in place of the one it sent.
+            if matches!(frame.code.instrs[frame.ip], Instr::Send(_)) {
+                *frame.stack.last_mut().expect("Send operand") = sent;
+            } else {
+                frame.stack.push(sent);
+            }
+        }
+        match self.run_frame(&mut frame)? {
+            Halt::Yield(value) => {
+                gen.borrow_mut().frame = Some(frame);
+                Ok(Resumed::Yielded(value))
+            }
+            Halt::Return(value) => Ok(Resumed::Returned(value)),
+        }
+    }
+
+    /// Every item of an iterable, running generators to the end.
+    fn items(&mut self, value: &V) -> R<Vec<V>> {
+        match value {
+            V::Gen(gen) => {
+                let mut items = Vec::new();
+                while let Resumed::Yielded(item) = self.resume(gen, V::None)? {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+            other => to_vec(other),
+        }
+    }
+
+    fn load_name(&self, frame: &Frame, name: &str) -> R<V> {
+        if let Some(value) = frame
+            .ns
+            .as_ref()
+            .and_then(|ns| ns.borrow().get(name).cloned())
+        {
+            return Ok(value);
+        }
         if let Some(value) = self.globals.get(name) {
             return Ok(value.clone());
         }
         builtin(name).ok_or_else(|| err("NameError", format!("name '{name}' is not defined")))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn step(
-        &mut self,
-        code: &Rc<CodeObject>,
-        instr: Instr,
-        stack: &mut Vec<V>,
-        locals: &mut [Option<V>],
-        cells: &[Cell],
-        ip: &mut usize,
-    ) -> R<Option<V>> {
-        let pop = |stack: &mut Vec<V>| stack.pop().expect("stack underflow");
+    fn step(&mut self, frame: &mut Frame, instr: Instr) -> R<Option<Halt>> {
+        let code = frame.code.clone();
         let name = |idx: u32| code.names[idx as usize].clone();
+        let stack = &mut frame.stack;
         match instr {
             Instr::Nop => {}
             Instr::PopTop => {
@@ -167,40 +169,83 @@ impl Vm {
                 stack.swap(len - 1, len - n as usize);
             }
             Instr::LoadConst(idx) => stack.push(const_value(&code.consts[idx as usize])),
-            Instr::LoadLocal(idx) => match &locals[idx as usize] {
+            Instr::LoadLocal(idx) => match &frame.locals[idx as usize] {
                 Some(value) => stack.push(value.clone()),
                 None => {
                     let var = &code.varnames[idx as usize];
-                    return Err(err(
-                        "UnboundLocalError",
-                        format!("cannot access local variable '{var}' where it is not associated with a value"),
-                    ));
+                    let message = format!(
+                        "cannot access local variable '{var}' where it is not associated with a value"
+                    );
+                    return Err(err("UnboundLocalError", message));
                 }
             },
-            Instr::StoreLocal(idx) => locals[idx as usize] = Some(pop(stack)),
-            Instr::DeleteLocal(idx) => locals[idx as usize] = None,
-            Instr::LoadDeref(idx) => match &*cells[idx as usize].borrow() {
+            Instr::StoreLocal(idx) => frame.locals[idx as usize] = Some(pop(stack)),
+            Instr::DeleteLocal(idx) => frame.locals[idx as usize] = None,
+            Instr::LoadDeref(idx) => match &*frame.cells[idx as usize].borrow() {
                 Some(value) => stack.push(value.clone()),
                 None => return Err(err("NameError", "empty cell")),
             },
-            Instr::StoreDeref(idx) => *cells[idx as usize].borrow_mut() = Some(pop(stack)),
-            Instr::DeleteDeref(idx) => *cells[idx as usize].borrow_mut() = None,
-            Instr::LoadClosure(idx) => stack.push(V::Cell(cells[idx as usize].clone())),
-            Instr::LoadGlobal(idx) | Instr::LoadName(idx) => {
-                stack.push(self.load_name(&name(idx))?)
+            Instr::LoadClassDeref(idx) => {
+                let cell_name = code
+                    .cellvars
+                    .iter()
+                    .chain(&code.freevars)
+                    .nth(idx as usize)
+                    .expect("cell name")
+                    .clone();
+                let in_class = frame
+                    .ns
+                    .as_ref()
+                    .and_then(|ns| ns.borrow().get(&cell_name).cloned());
+                let value = in_class.or_else(|| frame.cells[idx as usize].borrow().clone());
+                stack.push(value.ok_or_else(|| err("NameError", "empty cell"))?);
             }
-            Instr::StoreGlobal(idx) | Instr::StoreName(idx) => {
+            Instr::StoreDeref(idx) => *frame.cells[idx as usize].borrow_mut() = Some(pop(stack)),
+            Instr::DeleteDeref(idx) => *frame.cells[idx as usize].borrow_mut() = None,
+            Instr::LoadClosure(idx) => stack.push(V::Cell(frame.cells[idx as usize].clone())),
+            Instr::LoadGlobal(idx) => {
+                let value =
+                    self.load_name(&Frame::new(code.clone(), vec![], vec![]), &name(idx))?;
+                frame.stack.push(value);
+            }
+            Instr::LoadName(idx) => {
+                let value = self.load_name(frame, &name(idx))?;
+                frame.stack.push(value);
+            }
+            Instr::StoreGlobal(idx) => {
                 let value = pop(stack);
                 self.globals.insert(name(idx), value);
+            }
+            Instr::StoreName(idx) => {
+                let value = pop(stack);
+                match &frame.ns {
+                    Some(ns) => {
+                        ns.borrow_mut().insert(name(idx), value);
+                    }
+                    None => {
+                        self.globals.insert(name(idx), value);
+                    }
+                }
             }
             Instr::DeleteGlobal(idx) | Instr::DeleteName(idx) => {
                 self.globals.remove(&name(idx));
             }
             Instr::LoadAttr(idx) => {
                 let obj = pop(stack);
-                match (&obj, &*name(idx)) {
-                    (V::Exc(exc), "args") => stack.push(V::Tuple(Rc::new(exc.args.clone()))),
-                    _ => return Err(err("TypeError", "no attribute")),
+                let value = self.getattr(&obj, &name(idx))?;
+                frame.stack.push(value);
+            }
+            Instr::StoreAttr(idx) => {
+                let obj = pop(stack);
+                let value = pop(stack);
+                match obj {
+                    V::Instance(inst) => {
+                        inst.attrs.borrow_mut().insert(name(idx), value);
+                    }
+                    V::Class(class) => {
+                        class.ns.borrow_mut().insert(name(idx), value);
+                    }
+                    _ => return Err(err("TypeError", "cannot set attribute")),
                 }
             }
             Instr::LoadMethod(idx) => {
@@ -209,12 +254,14 @@ impl Vm {
                 stack.push(obj);
             }
             Instr::CallMethod(n) | Instr::CallMethodKw(n, _) => {
-                let args = stack.split_off(stack.len() - n as usize);
+                let (args, kwargs) =
+                    split_kwargs(&code, instr, stack.split_off(stack.len() - n as usize));
                 let obj = pop(stack);
                 let V::Method(method) = pop(stack) else {
                     panic!("CallMethod without LoadMethod");
                 };
-                stack.push(call_method(&obj, &method, args)?);
+                let res = self.call_method(&obj, &method, args, kwargs)?;
+                frame.stack.push(res);
             }
             Instr::LoadSubscr => {
                 let key = pop(stack);
@@ -252,46 +299,58 @@ impl Vm {
                 let left = pop(stack);
                 stack.push(V::Bool(compare(op, &left, &right)?));
             }
-            Instr::Jump(target) => *ip = target as usize,
+            Instr::Jump(target) => frame.ip = target as usize,
             Instr::PopJumpIfFalse(target) => {
                 if !truthy(&pop(stack)) {
-                    *ip = target as usize;
+                    frame.ip = target as usize;
                 }
             }
             Instr::PopJumpIfTrue(target) => {
                 if truthy(&pop(stack)) {
-                    *ip = target as usize;
+                    frame.ip = target as usize;
                 }
             }
             Instr::PopJumpIfNone(target) => {
                 if matches!(pop(stack), V::None) {
-                    *ip = target as usize;
+                    frame.ip = target as usize;
                 }
             }
             Instr::JumpIfFalseOrPop(target) | Instr::JumpIfTrueOrPop(target) => {
                 let want = matches!(instr, Instr::JumpIfTrueOrPop(_));
                 if truthy(stack.last().expect("empty")) == want {
-                    *ip = target as usize;
+                    frame.ip = target as usize;
                 } else {
                     pop(stack);
                 }
             }
-            Instr::GetIter => {
-                let items = to_vec(&pop(stack))?;
-                stack.push(V::Iter(Rc::new(RefCell::new((items, 0)))));
+            Instr::GetIter | Instr::GetYieldFromIter => {
+                let value = pop(stack);
+                let iter = match value {
+                    V::Gen(_) | V::Iter(_) => value,
+                    other => V::Iter(Rc::new(RefCell::new((to_vec(&other)?, 0)))),
+                };
+                stack.push(iter);
             }
             Instr::ForIter(target) => {
-                let V::Iter(iter) = stack.last().expect("empty").clone() else {
-                    panic!("ForIter on a non-iterator");
+                let item = match stack.last().expect("empty").clone() {
+                    V::Iter(iter) => {
+                        let mut state = iter.borrow_mut();
+                        let item = state.0.get(state.1).cloned();
+                        state.1 += 1;
+                        item
+                    }
+                    V::Gen(gen) => match self.resume(&gen, V::None)? {
+                        Resumed::Yielded(item) => Some(item),
+                        Resumed::Returned(_) => None,
+                    },
+                    _ => panic!("ForIter on a non-iterator"),
                 };
-                let mut state = iter.borrow_mut();
-                if state.1 < state.0.len() {
-                    let item = state.0[state.1].clone();
-                    state.1 += 1;
-                    stack.push(item);
-                } else {
-                    pop(stack);
-                    *ip = target as usize;
+                match item {
+                    Some(item) => frame.stack.push(item),
+                    None => {
+                        pop(&mut frame.stack);
+                        frame.ip = target as usize;
+                    }
                 }
             }
             Instr::BuildTuple(n) => {
@@ -323,7 +382,9 @@ impl Vm {
                 list.borrow_mut().push(value);
             }
             Instr::ListExtend(n) => {
-                let items = to_vec(&pop(stack))?;
+                let iterable = pop(stack);
+                let items = self.items(&iterable)?;
+                let stack = &mut frame.stack;
                 let V::List(list) = &stack[stack.len() - n as usize] else {
                     panic!("ListExtend target");
                 };
@@ -356,19 +417,22 @@ impl Vm {
                 stack.push(V::Tuple(Rc::new(list)));
             }
             Instr::UnpackSequence(n) => {
-                let items = to_vec(&pop(stack))?;
+                let seq = pop(stack);
+                let items = self.items(&seq)?;
                 if items.len() != n as usize {
                     return Err(err("ValueError", "unpack mismatch"));
                 }
-                stack.extend(items.into_iter().rev());
+                frame.stack.extend(items.into_iter().rev());
             }
             Instr::UnpackEx(before, after) => {
-                let items = to_vec(&pop(stack))?;
+                let seq = pop(stack);
+                let items = self.items(&seq)?;
                 let (before, after) = (before as usize, after as usize);
                 if items.len() < before + after {
                     return Err(err("ValueError", "not enough values to unpack"));
                 }
                 let middle = items[before..items.len() - after].to_vec();
+                let stack = &mut frame.stack;
                 stack.extend(items[items.len() - after..].iter().rev().cloned());
                 stack.push(V::List(Rc::new(RefCell::new(middle))));
                 stack.extend(items[..before].iter().rev().cloned());
@@ -384,59 +448,13 @@ impl Vm {
                 };
                 stack.push(V::Str(text.into()));
             }
-            Instr::MakeFunction(bits) => {
-                let V::Code(code) = pop(stack) else {
-                    panic!("MakeFunction without code");
-                };
-                let closure = if bits & make_fn::CLOSURE != 0 {
-                    let V::Tuple(cells) = pop(stack) else {
-                        panic!("closure tuple");
-                    };
-                    cells
-                        .iter()
-                        .map(|c| match c {
-                            V::Cell(cell) => cell.clone(),
-                            _ => panic!("closure item"),
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let kwdefaults = if bits & make_fn::KW_DEFAULTS != 0 {
-                    let V::Dict(d) = pop(stack) else {
-                        panic!("kwdefaults");
-                    };
-                    let pairs = d.borrow().clone();
-                    pairs
-                } else {
-                    Vec::new()
-                };
-                let defaults = if bits & make_fn::DEFAULTS != 0 {
-                    to_vec(&pop(stack))?
-                } else {
-                    Vec::new()
-                };
-                stack.push(V::Func(Rc::new(Func {
-                    code,
-                    defaults,
-                    kwdefaults,
-                    closure,
-                })));
-            }
-            Instr::Call(n) => {
-                let args = stack.split_off(stack.len() - n as usize);
+            Instr::MakeFunction(bits) => make_function(stack, bits)?,
+            Instr::Call(n) | Instr::CallKw(n, _) => {
+                let (args, kwargs) =
+                    split_kwargs(&code, instr, stack.split_off(stack.len() - n as usize));
                 let func = pop(stack);
-                stack.push(self.call(&func, args, Vec::new())?);
-            }
-            Instr::CallKw(n, names_idx) => {
-                let Const::Tuple(names) = &code.consts[names_idx as usize] else {
-                    panic!("CallKw names");
-                };
-                let mut args = stack.split_off(stack.len() - n as usize);
-                let kwvalues = args.split_off(args.len() - names.len());
-                let kwargs = names.iter().map(const_value).zip(kwvalues).collect();
-                let func = pop(stack);
-                stack.push(self.call(&func, args, kwargs)?);
+                let res = self.call(&func, args, kwargs)?;
+                frame.stack.push(res);
             }
             Instr::CallEx(has_kwargs) => {
                 let kwargs = if has_kwargs {
@@ -450,16 +468,44 @@ impl Vm {
                 };
                 let args = to_vec(&pop(stack))?;
                 let func = pop(stack);
-                stack.push(self.call(&func, args, kwargs)?);
+                let res = self.call(&func, args, kwargs)?;
+                frame.stack.push(res);
             }
-            Instr::ReturnValue => return Ok(Some(pop(stack))),
+            Instr::BuildClass(n_bases) => {
+                let bases = stack.split_off(stack.len() - n_bases as usize);
+                let class_name = pop(stack);
+                let body = pop(stack);
+                let class = self.build_class(&body, &class_name, bases)?;
+                frame.stack.push(class);
+            }
+            Instr::ReturnValue => return Ok(Some(Halt::Return(pop(stack)))),
+            Instr::YieldValue => return Ok(Some(Halt::Yield(pop(stack)))),
+            Instr::AsyncGenWrap => {
+                let value = pop(stack);
+                stack.push(V::Wrapped(Box::new(value)));
+            }
+            Instr::GetAwaitable | Instr::GetAIter => {}
+            Instr::GetANext => {
+                let V::Gen(gen) = stack.last().expect("empty").clone() else {
+                    return Err(err("TypeError", "not an async iterator"));
+                };
+                stack.push(V::Anext(gen));
+            }
+            Instr::Send(target) => return self.send(frame, target),
+            Instr::EndAsyncFor => {
+                let exc = pop(stack);
+                if !matches!(&exc, V::Exc(e) if e.class == "StopAsyncIteration") {
+                    return Err(exc);
+                }
+                pop(stack);
+            }
             Instr::BeforeWith => {
                 let V::Cm(name) = pop(stack) else {
                     return Err(err("TypeError", "not a context manager"));
                 };
                 self.out.push_str(&format!("enter {name}\n"));
-                stack.push(V::CmExit(name.clone()));
-                stack.push(V::Str(name));
+                frame.stack.push(V::CmExit(name.clone()));
+                frame.stack.push(V::Str(name));
             }
             Instr::WithExceptStart => {
                 let exc = stack.last().expect("empty").clone();
@@ -468,7 +514,8 @@ impl Vm {
                     V::Exc(e) => V::ExcClass(e.class),
                     _ => V::None,
                 };
-                stack.push(self.call(&exit, vec![class, exc, V::None], Vec::new())?);
+                let res = self.call(&exit, vec![class, exc, V::None], Vec::new())?;
+                frame.stack.push(res);
             }
             Instr::PushExcInfo => {
                 let exc = pop(stack);
@@ -485,17 +532,8 @@ impl Vm {
             }
             Instr::CheckExcMatch => {
                 let typ = pop(stack);
-                let V::Exc(exc) = stack.last().expect("empty").clone() else {
-                    panic!("CheckExcMatch on a non-exception");
-                };
-                let matches = match &typ {
-                    V::ExcClass(class) => is_subclass(exc.class, class),
-                    V::Tuple(classes) => classes
-                        .iter()
-                        .any(|c| matches!(c, V::ExcClass(class) if is_subclass(exc.class, class))),
-                    _ => return Err(err("TypeError", "catching classes that do not inherit")),
-                };
-                stack.push(V::Bool(matches));
+                let exc = stack.last().expect("empty").clone();
+                stack.push(V::Bool(exc_matches(&exc, &typ)?));
             }
             Instr::Raise(n) => {
                 let exc = match n {
@@ -525,9 +563,115 @@ impl Vm {
         Ok(None)
     }
 
+    /// `Send`: `[sub value]`, suspending this frame while `sub` yields.
+    fn send(&mut self, frame: &mut Frame, target: u32) -> R<Option<Halt>> {
+        let len = frame.stack.len();
+        let (sub, value) = (frame.stack[len - 2].clone(), frame.stack[len - 1].clone());
+        let resumed = match &sub {
+            V::Gen(gen) => self.resume(gen, value)?,
+            V::Iter(iter) => {
+                let mut state = iter.borrow_mut();
+                let item = state.0.get(state.1).cloned();
+                state.1 += 1;
+                match item {
+                    Some(item) => Resumed::Yielded(item),
+                    None => Resumed::Returned(V::None),
+                }
+            }
+            V::Anext(gen) => match self.resume(gen, value)? {
+                Resumed::Yielded(V::Wrapped(item)) => Resumed::Returned(*item),
+                Resumed::Yielded(passed) => Resumed::Yielded(passed),
+                Resumed::Returned(_) => return Err(err("StopAsyncIteration", "")),
+            },
+            _ => return Err(err("TypeError", "object can't be awaited")),
+        };
+        match resumed {
+            Resumed::Yielded(item) => {
+                frame.ip -= 1;
+                Ok(Some(Halt::Yield(item)))
+            }
+            Resumed::Returned(result) => {
+                frame.stack.truncate(len - 2);
+                frame.stack.push(result);
+                frame.ip = target as usize;
+                Ok(None)
+            }
+        }
+    }
+
+    fn getattr(&mut self, obj: &V, attr: &str) -> R<V> {
+        let missing = || err("AttributeError", format!("no attribute '{attr}'"));
+        match obj {
+            V::Exc(exc) if attr == "args" => Ok(V::Tuple(Rc::new(exc.args.clone()))),
+            V::Instance(inst) => {
+                if let Some(value) = inst.attrs.borrow().get(attr) {
+                    return Ok(value.clone());
+                }
+                match inst.class.lookup(attr).ok_or_else(missing)? {
+                    func @ V::Func(_) => Ok(V::Bound(Box::new(obj.clone()), Box::new(func))),
+                    other => Ok(other),
+                }
+            }
+            V::Class(class) if attr == "__name__" => Ok(V::Str(class.name.clone())),
+            V::Class(class) => class.lookup(attr).ok_or_else(missing),
+            V::Super(class, inner) => {
+                let base = class.base.as_ref().ok_or_else(missing)?;
+                match base.lookup(attr).ok_or_else(missing)? {
+                    func @ V::Func(_) => Ok(V::Bound(inner.clone(), Box::new(func))),
+                    other => Ok(other),
+                }
+            }
+            _ => Err(missing()),
+        }
+    }
+
+    fn build_class(&mut self, body: &V, name: &V, bases: Vec<V>) -> R<V> {
+        let V::Func(func) = body else {
+            panic!("BuildClass without a body function");
+        };
+        let base = match bases.first() {
+            Some(V::Class(base)) => Some(base.clone()),
+            Some(_) => return Err(err("TypeError", "bad base")),
+            None => None,
+        };
+        let ns: Namespace = Rc::default();
+        let cells = fresh_cells(&func.code, &[], &func.closure);
+        let mut frame = Frame::new(func.code.clone(), Vec::new(), cells);
+        frame.ns = Some(ns.clone());
+        let Halt::Return(cell) = self.run_frame(&mut frame)? else {
+            panic!("class body yielded");
+        };
+        let class = V::Class(Rc::new(Class {
+            name: to_str(name).into(),
+            ns,
+            base,
+        }));
+        if let V::Cell(cell) = cell {
+            *cell.borrow_mut() = Some(class.clone());
+        }
+        Ok(class)
+    }
+
     fn call(&mut self, func: &V, args: Vec<V>, kwargs: Vec<(V, V)>) -> R<V> {
         match func {
             V::Func(func) => self.call_function(func, args, kwargs),
+            V::Bound(this, func) => {
+                let mut all = vec![(**this).clone()];
+                all.extend(args);
+                self.call(func, all, kwargs)
+            }
+            V::Class(class) => {
+                let inst = V::Instance(Rc::new(Instance {
+                    class: class.clone(),
+                    attrs: Rc::default(),
+                }));
+                if let Some(init) = class.lookup("__init__") {
+                    let mut all = vec![inst.clone()];
+                    all.extend(args);
+                    self.call(&init, all, kwargs)?;
+                }
+                Ok(inst)
+            }
             V::ExcClass(class) => Ok(V::Exc(Rc::new(Exc { class, args }))),
             V::CmExit(name) => {
                 let typ = match &args[0] {
@@ -539,6 +683,29 @@ impl Vm {
             }
             V::Builtin(name) => self.call_builtin(name, args, kwargs),
             _ => Err(err("TypeError", "object is not callable")),
+        }
+    }
+
+    fn call_method(&mut self, obj: &V, method: &str, args: Vec<V>, kwargs: Vec<(V, V)>) -> R<V> {
+        match (obj, method) {
+            (V::List(items), "append") => {
+                items.borrow_mut().push(args[0].clone());
+                Ok(V::None)
+            }
+            (V::Str(sep), "join") => {
+                let parts: Vec<String> = self.items(&args[0])?.iter().map(to_str).collect();
+                Ok(V::Str(parts.join(sep).into()))
+            }
+            (V::Str(text), "upper") => Ok(V::Str(text.to_uppercase().into())),
+            (V::Gen(gen), "send") => match self.resume(gen, args[0].clone())? {
+                Resumed::Yielded(value) => Ok(value),
+                Resumed::Returned(_) => Err(err("StopIteration", "")),
+            },
+            (V::Instance(_) | V::Class(_) | V::Super(..), _) => {
+                let func = self.getattr(obj, method)?;
+                self.call(&func, args, kwargs)
+            }
+            _ => Err(err("TypeError", format!("no method {method}"))),
         }
     }
 
@@ -564,282 +731,190 @@ impl Vm {
                 let items = (start..stop).map(V::Int).collect();
                 Ok(V::List(Rc::new(RefCell::new(items))))
             }
-            "list" => Ok(V::List(Rc::new(RefCell::new(to_vec(&args[0])?)))),
+            "list" => Ok(V::List(Rc::new(RefCell::new(self.items(&args[0])?)))),
             "str" => Ok(V::Str(to_str(&args[0]).into())),
             "repr" => Ok(V::Str(repr(&args[0]).into())),
             "cm" => Ok(V::Cm(to_str(&args[0]).into())),
+            "super" => match args.as_slice() {
+                [V::Class(class), obj] => Ok(V::Super(class.clone(), Box::new(obj.clone()))),
+                _ => Err(err("RuntimeError", "super(): no arguments")),
+            },
+            "next" => match &args[0] {
+                V::Gen(gen) => match self.resume(gen, V::None)? {
+                    Resumed::Yielded(value) => Ok(value),
+                    Resumed::Returned(_) => Err(err("StopIteration", "")),
+                },
+                _ => Err(err("TypeError", "not an iterator")),
+            },
+            "run" => {
+                let V::Gen(gen) = &args[0] else {
+                    return Err(err("TypeError", "not a coroutine"));
+                };
+                loop {
+                    if let Resumed::Returned(value) = self.resume(gen, V::None)? {
+                        return Ok(value);
+                    }
+                }
+            }
+            "sleep0" => Ok(V::Iter(Rc::new(RefCell::new((vec![V::None], 0))))),
             _ => Err(err("NameError", name.to_string())),
         }
     }
 
     fn call_function(&mut self, func: &Rc<Func>, args: Vec<V>, kwargs: Vec<(V, V)>) -> R<V> {
         let code = &func.code;
-        let argcount = code.argcount as usize;
-        let n_named = argcount + code.kwonlyargcount as usize;
-        let mut locals: Vec<Option<V>> = vec![None; code.varnames.len()];
-        let mut extra = Vec::new();
-        for (idx, arg) in args.into_iter().enumerate() {
-            if idx < argcount {
-                locals[idx] = Some(arg);
-            } else {
-                extra.push(arg);
-            }
-        }
-        let mut slot = n_named;
-        if code.has_varargs {
-            locals[slot] = Some(V::Tuple(Rc::new(extra)));
-            slot += 1;
-        } else if !extra.is_empty() {
-            return Err(err("TypeError", "too many positional arguments"));
-        }
-        let kw_dict = Rc::new(RefCell::new(Vec::new()));
-        for (key, value) in kwargs {
-            let key_text = to_str(&key);
-            match code.varnames[..n_named]
-                .iter()
-                .position(|v| **v == *key_text)
-            {
-                Some(idx) => locals[idx] = Some(value),
-                None if code.has_varkw => dict_set(&kw_dict, key, value),
-                None => return Err(err("TypeError", "unexpected keyword argument")),
-            }
-        }
-        if code.has_varkw {
-            locals[slot] = Some(V::Dict(kw_dict));
-        }
-        let first_default = argcount - func.defaults.len();
-        for (idx, default) in func.defaults.iter().enumerate() {
-            if locals[first_default + idx].is_none() {
-                locals[first_default + idx] = Some(default.clone());
-            }
-        }
-        for (key, value) in &func.kwdefaults {
-            let key_text = to_str(key);
-            if let Some(idx) = code.varnames.iter().position(|v| **v == *key_text) {
-                if locals[idx].is_none() {
-                    locals[idx] = Some(value.clone());
-                }
-            }
-        }
-        if locals[..n_named].iter().any(Option::is_none) {
-            return Err(err("TypeError", "missing argument"));
-        }
-        let mut cells: Vec<Cell> = code
-            .cell_params
-            .iter()
-            .map(|param| {
-                let value = param.and_then(|idx| locals[idx as usize].clone());
-                Rc::new(RefCell::new(value))
-            })
-            .collect();
-        cells.extend(func.closure.iter().cloned());
-        self.run(code, locals, cells)
-    }
-}
-
-fn builtin(name: &str) -> Option<V> {
-    if let Some(class) = exc_class(name) {
-        return Some(V::ExcClass(class));
-    }
-    ["print", "len", "range", "list", "str", "repr", "cm"]
-        .iter()
-        .find(|b| **b == name)
-        .map(|b| V::Builtin(b))
-}
-
-fn const_value(constant: &Const) -> V {
-    match constant {
-        Const::None => V::None,
-        Const::Bool(b) => V::Bool(*b),
-        Const::Int(i) => V::Int(*i),
-        Const::Str(s) => V::Str(s.clone()),
-        Const::Tuple(items) => V::Tuple(Rc::new(items.iter().map(const_value).collect())),
-        Const::Code(code) => V::Code(code.clone()),
-        other => panic!("the test interpreter has no {other:?}"),
-    }
-}
-
-fn truthy(value: &V) -> bool {
-    match value {
-        V::None => false,
-        V::Bool(b) => *b,
-        V::Int(i) => *i != 0,
-        V::Str(s) => !s.is_empty(),
-        V::List(items) => !items.borrow().is_empty(),
-        V::Tuple(items) => !items.is_empty(),
-        V::Dict(items) => !items.borrow().is_empty(),
-        _ => true,
-    }
-}
-
-fn equal(a: &V, b: &V) -> bool {
-    match (a, b) {
-        (V::None, V::None) => true,
-        (V::Bool(x), V::Bool(y)) => x == y,
-        (V::Int(x), V::Int(y)) => x == y,
-        (V::Bool(x), V::Int(y)) | (V::Int(y), V::Bool(x)) => i64::from(*x) == *y,
-        (V::Str(x), V::Str(y)) => x == y,
-        (V::List(x), V::List(y)) => {
-            let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
-        }
-        (V::Tuple(x), V::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
-        }
-        _ => false,
-    }
-}
-
-fn compare(op: CmpOp, a: &V, b: &V) -> R<bool> {
-    Ok(match op {
-        CmpOp::Eq => equal(a, b),
-        CmpOp::NotEq => !equal(a, b),
-        CmpOp::Is => matches!((a, b), (V::None, V::None)) || equal(a, b),
-        CmpOp::IsNot => !(matches!((a, b), (V::None, V::None)) || equal(a, b)),
-        CmpOp::In => to_vec(b)?.iter().any(|item| equal(a, item)),
-        CmpOp::NotIn => !to_vec(b)?.iter().any(|item| equal(a, item)),
-        _ => {
-            let ord = match (a, b) {
-                (V::Int(x), V::Int(y)) => x.cmp(y),
-                (V::Str(x), V::Str(y)) => x.cmp(y),
-                _ => return Err(err("TypeError", "'<' not supported")),
+        let locals = bind_arguments(func, args, kwargs)?;
+        let cells = fresh_cells(code, &locals, &func.closure);
+        let mut frame = Frame::new(code.clone(), locals, cells);
+        if code.is_generator_like() {
+            let gen = Gen {
+                frame: Some(frame),
+                started: false,
             };
-            match op {
-                CmpOp::Lt => ord.is_lt(),
-                CmpOp::LtE => ord.is_le(),
-                CmpOp::Gt => ord.is_gt(),
-                _ => ord.is_ge(),
+            return Ok(V::Gen(Rc::new(RefCell::new(gen))));
+        }
+        match self.run_frame(&mut frame)? {
+            Halt::Return(value) => Ok(value),
+            Halt::Yield(_) => panic!("a plain function yielded"),
+        }
+    }
+}
+
+/// Splits the trailing keyword values of a `CallKw`/`CallMethodKw` off the arguments.
+fn split_kwargs(code: &CodeObject, instr: Instr, mut args: Vec<V>) -> (Vec<V>, Vec<(V, V)>) {
+    let names_idx = match instr {
+        Instr::CallKw(_, idx) | Instr::CallMethodKw(_, idx) => idx,
+        _ => return (args, Vec::new()),
+    };
+    let Const::Tuple(names) = &code.consts[names_idx as usize] else {
+        panic!("keyword names");
+    };
+    let values = args.split_off(args.len() - names.len());
+    (args, names.iter().map(const_value).zip(values).collect())
+}
+
+fn make_function(stack: &mut Vec<V>, bits: u8) -> R<()> {
+    let V::Code(code) = pop(stack) else {
+        panic!("MakeFunction without code");
+    };
+    let closure = if bits & make_fn::CLOSURE != 0 {
+        let V::Tuple(cells) = pop(stack) else {
+            panic!("closure tuple");
+        };
+        cells
+            .iter()
+            .map(|c| match c {
+                V::Cell(cell) => cell.clone(),
+                _ => panic!("closure item"),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let kwdefaults = if bits & make_fn::KW_DEFAULTS != 0 {
+        let V::Dict(d) = pop(stack) else {
+            panic!("kwdefaults");
+        };
+        let pairs = d.borrow().clone();
+        pairs
+    } else {
+        Vec::new()
+    };
+    let defaults = if bits & make_fn::DEFAULTS != 0 {
+        to_vec(&pop(stack))?
+    } else {
+        Vec::new()
+    };
+    assert_eq!(closure.len(), code.freevars.len(), "closure size");
+    stack.push(V::Func(Rc::new(Func {
+        code,
+        defaults,
+        kwdefaults,
+        closure,
+    })));
+    Ok(())
+}
+
+/// The cells of a new frame: fresh ones for `cellvars` (parameters copied in), then the
+/// closure's.
+fn fresh_cells(code: &CodeObject, locals: &[Option<V>], closure: &[Cell]) -> Vec<Cell> {
+    let mut cells: Vec<Cell> = code
+        .cell_params
+        .iter()
+        .map(|param| {
+            let value = param.and_then(|idx| locals[idx as usize].clone());
+            Rc::new(RefCell::new(value))
+        })
+        .collect();
+    cells.extend(closure.iter().cloned());
+    cells
+}
+
+fn bind_arguments(func: &Func, args: Vec<V>, kwargs: Vec<(V, V)>) -> R<Vec<Option<V>>> {
+    let code = &func.code;
+    let argcount = code.argcount as usize;
+    let n_named = argcount + code.kwonlyargcount as usize;
+    let mut locals: Vec<Option<V>> = vec![None; code.varnames.len()];
+    let mut extra = Vec::new();
+    for (idx, arg) in args.into_iter().enumerate() {
+        if idx < argcount {
+            locals[idx] = Some(arg);
+        } else {
+            extra.push(arg);
+        }
+    }
+    let mut slot = n_named;
+    if code.has_varargs {
+        locals[slot] = Some(V::Tuple(Rc::new(extra)));
+        slot += 1;
+    } else if !extra.is_empty() {
+        return Err(err("TypeError", "too many positional arguments"));
+    }
+    let kw_dict = Rc::new(RefCell::new(Vec::new()));
+    for (key, value) in kwargs {
+        let key_text = to_str(&key);
+        match code.varnames[..n_named]
+            .iter()
+            .position(|v| **v == *key_text)
+        {
+            Some(idx) => locals[idx] = Some(value),
+            None if code.has_varkw => dict_set(&kw_dict, key, value),
+            None => return Err(err("TypeError", "unexpected keyword argument")),
+        }
+    }
+    if code.has_varkw {
+        locals[slot] = Some(V::Dict(kw_dict));
+    }
+    let first_default = argcount - func.defaults.len();
+    for (idx, default) in func.defaults.iter().enumerate() {
+        if locals[first_default + idx].is_none() {
+            locals[first_default + idx] = Some(default.clone());
+        }
+    }
+    for (key, value) in &func.kwdefaults {
+        let key_text = to_str(key);
+        if let Some(idx) = code.varnames.iter().position(|v| **v == *key_text) {
+            if locals[idx].is_none() {
+                locals[idx] = Some(value.clone());
             }
         }
+    }
+    if locals[..n_named].iter().any(Option::is_none) {
+        return Err(err("TypeError", "missing argument"));
+    }
+    assert!(code.kind != CodeKind::Class);
+    Ok(locals)
+}
+
+fn exc_matches(exc: &V, typ: &V) -> R<bool> {
+    let V::Exc(exc) = exc else {
+        panic!("CheckExcMatch on a non-exception");
+    };
+    Ok(match typ {
+        V::ExcClass(class) => is_subclass(exc.class, class),
+        V::Tuple(classes) => classes
+            .iter()
+            .any(|c| matches!(c, V::ExcClass(class) if is_subclass(exc.class, class))),
+        _ => return Err(err("TypeError", "catching classes that do not inherit")),
     })
-}
-
-fn binary(op: BinOp, a: &V, b: &V, inplace: bool) -> R<V> {
-    Ok(match (op, a, b) {
-        (BinOp::Add, V::Int(x), V::Int(y)) => V::Int(x + y),
-        (BinOp::Sub, V::Int(x), V::Int(y)) => V::Int(x - y),
-        (BinOp::Mul, V::Int(x), V::Int(y)) => V::Int(x * y),
-        (BinOp::FloorDiv | BinOp::Mod, V::Int(_), V::Int(0)) => {
-            return Err(err(
-                "ZeroDivisionError",
-                "integer division or modulo by zero",
-            ))
-        }
-        (BinOp::FloorDiv, V::Int(x), V::Int(y)) => V::Int(x.div_euclid(*y)),
-        (BinOp::Mod, V::Int(x), V::Int(y)) => V::Int(x.rem_euclid(*y)),
-        (BinOp::Add, V::Str(x), V::Str(y)) => V::Str(format!("{x}{y}").into()),
-        (BinOp::Mul, V::Str(x), V::Int(y)) => V::Str(x.repeat(*y as usize).into()),
-        (BinOp::Add, V::List(x), V::List(y)) if inplace => {
-            let extra = y.borrow().clone();
-            x.borrow_mut().extend(extra);
-            a.clone()
-        }
-        (BinOp::Add, V::List(x), V::List(y)) => {
-            let mut items = x.borrow().clone();
-            items.extend(y.borrow().iter().cloned());
-            V::List(Rc::new(RefCell::new(items)))
-        }
-        _ => return Err(err("TypeError", "unsupported operand type(s)")),
-    })
-}
-
-fn subscr(container: &V, key: &V) -> R<V> {
-    match (container, key) {
-        (V::List(_) | V::Tuple(_) | V::Str(_), V::Int(i)) => {
-            let items = to_vec(container)?;
-            let idx = if *i < 0 { items.len() as i64 + i } else { *i };
-            items
-                .get(idx as usize)
-                .cloned()
-                .ok_or_else(|| err("IndexError", "index out of range"))
-        }
-        (V::Dict(items), _) => dict_get(items, key).ok_or_else(|| {
-            V::Exc(Rc::new(Exc {
-                class: "KeyError",
-                args: vec![key.clone()],
-            }))
-        }),
-        _ => Err(err("TypeError", "not subscriptable")),
-    }
-}
-
-fn dict_get(dict: &RefCell<Vec<(V, V)>>, key: &V) -> Option<V> {
-    dict.borrow()
-        .iter()
-        .find(|(k, _)| equal(k, key))
-        .map(|(_, v)| v.clone())
-}
-
-fn dict_set(dict: &RefCell<Vec<(V, V)>>, key: V, value: V) {
-    let mut items = dict.borrow_mut();
-    match items.iter_mut().find(|(k, _)| equal(k, &key)) {
-        Some(slot) => slot.1 = value,
-        None => items.push((key, value)),
-    }
-}
-
-fn call_method(obj: &V, method: &str, args: Vec<V>) -> R<V> {
-    match (obj, method) {
-        (V::List(items), "append") => {
-            items.borrow_mut().push(args[0].clone());
-            Ok(V::None)
-        }
-        (V::Str(sep), "join") => {
-            let parts: Vec<String> = to_vec(&args[0])?.iter().map(to_str).collect();
-            Ok(V::Str(parts.join(sep).into()))
-        }
-        (V::Str(text), "upper") => Ok(V::Str(text.to_uppercase().into())),
-        _ => Err(err("TypeError", format!("no method {method}"))),
-    }
-}
-
-fn to_vec(value: &V) -> R<Vec<V>> {
-    match value {
-        V::List(items) => Ok(items.borrow().clone()),
-        V::Tuple(items) => Ok(items.to_vec()),
-        V::Str(text) => Ok(text.chars().map(|c| V::Str(c.to_string().into())).collect()),
-        V::Dict(items) => Ok(items.borrow().iter().map(|(k, _)| k.clone()).collect()),
-        V::Iter(state) => {
-            let state = state.borrow();
-            Ok(state.0[state.1..].to_vec())
-        }
-        _ => Err(err("TypeError", "object is not iterable")),
-    }
-}
-
-fn to_str(value: &V) -> String {
-    match value {
-        V::Str(text) => text.to_string(),
-        V::Exc(exc) => match exc.args.as_slice() {
-            [] => String::new(),
-            [one] => to_str(one),
-            _ => repr(&V::Tuple(Rc::new(exc.args.clone()))),
-        },
-        other => repr(other),
-    }
-}
-
-fn repr(value: &V) -> String {
-    let join = |items: &[V]| items.iter().map(repr).collect::<Vec<_>>().join(", ");
-    match value {
-        V::None => "None".into(),
-        V::Bool(true) => "True".into(),
-        V::Bool(false) => "False".into(),
-        V::Int(i) => i.to_string(),
-        V::Str(text) => format!("'{text}'"),
-        V::List(items) => format!("[{}]", join(&items.borrow())),
-        V::Tuple(items) if items.len() == 1 => format!("({},)", repr(&items[0])),
-        V::Tuple(items) => format!("({})", join(items)),
-        V::Dict(items) => {
-            let pairs: Vec<String> = items
-                .borrow()
-                .iter()
-                .map(|(k, v)| format!("{}: {}", repr(k), repr(v)))
-                .collect();
-            format!("{{{}}}", pairs.join(", "))
-        }
-        V::Exc(exc) => format!("{}({})", exc.class, join(&exc.args)),
-        V::ExcClass(class) => format!("<class '{class}'>"),
-        _ => "<object>".into(),
-    }
 }

@@ -1,6 +1,7 @@
 //! Small programs compiled and run by the test interpreter (`exec.rs`), their output compared
-//! with what CPython 3.11 printed for them (`programs/NAME.expected`, produced with a prelude
-//! defining the `cm` context manager the interpreter has built in).
+//! with what CPython 3.11 printed for them (`programs/NAME.py.expected`, produced by running
+//! `programs/prelude.py.txt` followed by the program: it defines the `cm` context manager,
+//! `sleep0` and `run` that the test interpreter has built in).
 
 use super::exec::run_module;
 
@@ -15,6 +16,22 @@ fn run(src: &str, expected: &str) {
         expected,
         "\n{}",
         crate::compile::disasm::disassemble(&code)
+    );
+}
+
+#[test]
+fn async_code() {
+    run(
+        include_str!("programs/async_code.py"),
+        include_str!("programs/async_code.py.expected"),
+    );
+}
+
+#[test]
+fn classes() {
+    run(
+        include_str!("programs/classes.py"),
+        include_str!("programs/classes.py.expected"),
     );
 }
 
@@ -47,6 +64,14 @@ fn finally_unwind() {
     run(
         include_str!("programs/finally_unwind.py"),
         include_str!("programs/finally_unwind.py.expected"),
+    );
+}
+
+#[test]
+fn generators() {
+    run(
+        include_str!("programs/generators.py"),
+        include_str!("programs/generators.py.expected"),
     );
 }
 
