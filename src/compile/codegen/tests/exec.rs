@@ -507,6 +507,14 @@ impl Vm {
                 frame.stack.push(V::CmExit(name.clone()));
                 frame.stack.push(V::Str(name));
             }
+            Instr::BeforeAsyncWith => {
+                let V::Acm(name) = pop(stack) else {
+                    return Err(err("TypeError", "not an async context manager"));
+                };
+                self.out.push_str(&format!("aenter {name}\n"));
+                frame.stack.push(V::AcmExit(name.clone()));
+                frame.stack.push(V::Done(Box::new(V::Str(name))));
+            }
             Instr::WithExceptStart => {
                 let exc = stack.last().expect("empty").clone();
                 let exit = stack[stack.len() - 3].clone();
@@ -534,6 +542,35 @@ impl Vm {
                 let typ = pop(stack);
                 let exc = stack.last().expect("empty").clone();
                 stack.push(V::Bool(exc_matches(&exc, &typ)?));
+            }
+            Instr::CheckEgMatch => {
+                let typ = pop(stack);
+                let rest = pop(stack);
+                let (rest, matched) = split_group(&rest, &typ)?;
+                if !matches!(matched, V::None) {
+                    self.handled = Some(matched.clone());
+                }
+                frame.stack.push(rest);
+                frame.stack.push(matched);
+            }
+            Instr::PrepReraiseStar => {
+                let rest = pop(stack);
+                let V::List(raised) = pop(stack) else {
+                    panic!("PrepReraiseStar raised list");
+                };
+                pop(stack);
+                let mut raised = raised.borrow().clone();
+                let to_raise = match (raised.len(), rest) {
+                    (0, rest) => rest,
+                    (1, V::None) => raised.remove(0),
+                    (_, rest) => {
+                        if !matches!(rest, V::None) {
+                            raised.insert(0, rest);
+                        }
+                        group("", raised)
+                    }
+                };
+                frame.stack.push(to_raise);
             }
             Instr::Raise(n) => {
                 let exc = match n {
@@ -578,6 +615,7 @@ impl Vm {
                     None => Resumed::Returned(V::None),
                 }
             }
+            V::Done(result) => Resumed::Returned((**result).clone()),
             V::Anext(gen) => match self.resume(gen, value)? {
                 Resumed::Yielded(V::Wrapped(item)) => Resumed::Returned(*item),
                 Resumed::Yielded(passed) => Resumed::Yielded(passed),
@@ -673,6 +711,14 @@ impl Vm {
                 Ok(inst)
             }
             V::ExcClass(class) => Ok(V::Exc(Rc::new(Exc { class, args }))),
+            V::AcmExit(name) => {
+                let typ = match &args[0] {
+                    V::ExcClass(class) => class.to_string(),
+                    _ => "None".into(),
+                };
+                self.out.push_str(&format!("aexit {name} {typ}\n"));
+                Ok(V::Done(Box::new(V::Bool(name.starts_with("suppress")))))
+            }
             V::CmExit(name) => {
                 let typ = match &args[0] {
                     V::ExcClass(class) => class.to_string(),
@@ -735,6 +781,7 @@ impl Vm {
             "str" => Ok(V::Str(to_str(&args[0]).into())),
             "repr" => Ok(V::Str(repr(&args[0]).into())),
             "cm" => Ok(V::Cm(to_str(&args[0]).into())),
+            "acm" => Ok(V::Acm(to_str(&args[0]).into())),
             "super" => match args.as_slice() {
                 [V::Class(class), obj] => Ok(V::Super(class.clone(), Box::new(obj.clone()))),
                 _ => Err(err("RuntimeError", "super(): no arguments")),
@@ -904,6 +951,49 @@ fn bind_arguments(func: &Func, args: Vec<V>, kwargs: Vec<(V, V)>) -> R<Vec<Optio
     }
     assert!(code.kind != CodeKind::Class);
     Ok(locals)
+}
+
+fn group(message: &str, items: Vec<V>) -> V {
+    let list = V::List(Rc::new(RefCell::new(items)));
+    V::Exc(Rc::new(Exc {
+        class: "ExceptionGroup",
+        args: vec![V::Str(message.into()), list],
+    }))
+}
+
+/// `except*` matching: `(rest, match)`, each `None` when empty.
+fn split_group(rest: &V, typ: &V) -> R<(V, V)> {
+    let V::Exc(exc) = rest else {
+        return Ok((V::None, V::None));
+    };
+    if exc.class != "ExceptionGroup" {
+        if exc_matches(rest, typ)? {
+            let naked = V::Tuple(Rc::new(vec![rest.clone()]));
+            let wrapped = V::Exc(Rc::new(Exc {
+                class: "ExceptionGroup",
+                args: vec![V::Str("".into()), naked],
+            }));
+            return Ok((V::None, wrapped));
+        }
+        return Ok((rest.clone(), V::None));
+    }
+    let message = to_str(&exc.args[0]);
+    let (mut matched, mut unmatched) = (Vec::new(), Vec::new());
+    for item in to_vec(&exc.args[1])? {
+        if exc_matches(&item, typ)? {
+            matched.push(item);
+        } else {
+            unmatched.push(item);
+        }
+    }
+    let wrap = |items: Vec<V>| {
+        if items.is_empty() {
+            V::None
+        } else {
+            group(&message, items)
+        }
+    };
+    Ok((wrap(unmatched), wrap(matched)))
 }
 
 fn exc_matches(exc: &V, typ: &V) -> R<bool> {

@@ -90,3 +90,19 @@ fn with_blocks() {
         include_str!("programs/with_blocks.py.expected"),
     );
 }
+
+#[test]
+fn except_star() {
+    run(
+        include_str!("programs/except_star.py"),
+        include_str!("programs/except_star.py.expected"),
+    );
+}
+
+#[test]
+fn async_with() {
+    run(
+        include_str!("programs/async_with.py"),
+        include_str!("programs/async_with.py.expected"),
+    );
+}

@@ -30,6 +30,11 @@ pub(super) enum V {
     /// `suppress` swallow the exception.
     Cm(Rc<str>),
     CmExit(Rc<str>),
+    /// The async variant of `Cm`: `aenter NAME` / `aexit NAME TYPE`.
+    Acm(Rc<str>),
+    AcmExit(Rc<str>),
+    /// An awaitable that finishes at once with its value.
+    Done(Box<V>),
     /// The first slot `LoadMethod` pushes: the method name.
     Method(Rc<str>),
     /// A generator, coroutine or async generator.
@@ -92,6 +97,8 @@ const EXC_CLASSES: &[(&str, Option<&str>)] = &[
     ("NameError", Some("Exception")),
     ("UnboundLocalError", Some("NameError")),
     ("StopIteration", Some("Exception")),
+    ("AttributeError", Some("Exception")),
+    ("ExceptionGroup", Some("Exception")),
     ("StopAsyncIteration", Some("Exception")),
 ];
 
@@ -128,7 +135,8 @@ pub(super) fn builtin(name: &str) -> Option<V> {
         return Some(V::ExcClass(class));
     }
     [
-        "print", "len", "range", "list", "str", "repr", "cm", "super", "next", "run", "sleep0",
+        "print", "len", "range", "list", "str", "repr", "cm", "acm", "super", "next", "run",
+        "sleep0",
     ]
     .iter()
     .find(|b| **b == name)
