@@ -130,6 +130,15 @@ impl Builder<'_> {
                     self.add(&bound.name, DEF_LOCAL);
                 }
             }
+            StmtKind::FunctionDef(def) => self.visit_function(def, stmt.span),
+            StmtKind::ClassDef(def) => self.visit_class(def, stmt.span),
+            _ => self.visit_compound(stmt),
+        }
+    }
+
+    /// `if`, `while`, `for`, `with` and `try`.
+    fn visit_compound(&mut self, stmt: &Stmt) {
+        match &stmt.kind {
             StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
                 self.visit_expr(test);
                 self.visit_body(body);
@@ -184,8 +193,7 @@ impl Builder<'_> {
                 self.visit_body(orelse);
                 self.visit_body(finalbody);
             }
-            StmtKind::FunctionDef(def) => self.visit_function(def, stmt.span),
-            StmtKind::ClassDef(def) => self.visit_class(def, stmt.span),
+            _ => {}
         }
     }
 
