@@ -106,3 +106,11 @@ fn async_with() {
         include_str!("programs/async_with.py.expected"),
     );
 }
+
+#[test]
+fn name_mangling() {
+    run(
+        include_str!("programs/name_mangling.py"),
+        include_str!("programs/name_mangling.py.expected"),
+    );
+}
