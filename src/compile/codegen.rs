@@ -306,7 +306,14 @@ impl<'a> Compiler<'a> {
             .sum()
     }
 
+    /// The `names` index of an attribute name, private names mangled.
+    fn attr_name(&mut self, attr: &Rc<str>) -> u32 {
+        let mangled = self.scope().mangle(attr);
+        self.add_name(&mangled)
+    }
+
     fn name_op(&mut self, name: &Rc<str>, ctx: NameCtx) {
+        let name = &self.scope().mangle(name);
         let scope = self.scope();
         let res = scope.resolve(name);
         let in_class = scope.kind == ScopeKind::Class;

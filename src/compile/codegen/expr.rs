@@ -86,7 +86,7 @@ impl<'a> Compiler<'a> {
             ExprKind::FString(parts) => self.compile_fstring(parts),
             ExprKind::Attribute { value, attr } => {
                 self.compile_expr(value);
-                let idx = self.add_name(&attr.name);
+                let idx = self.attr_name(&attr.name);
                 self.emit(Instr::LoadAttr(idx));
             }
             ExprKind::Subscript { value, slice } => {
@@ -297,7 +297,7 @@ impl<'a> Compiler<'a> {
         }
         if let (ExprKind::Attribute { value, attr }, false) = (&func.kind, has_star) {
             self.compile_expr(value);
-            let idx = self.add_name(&attr.name);
+            let idx = self.attr_name(&attr.name);
             self.with_span(func.span, |c| c.emit(Instr::LoadMethod(idx)));
             let n_total = self.compile_plain_args(args, keywords);
             let instr = match self.keyword_names(keywords) {

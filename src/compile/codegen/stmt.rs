@@ -115,7 +115,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Store),
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
-                let idx = c.add_name(&attr.name);
+                let idx = c.attr_name(&attr.name);
                 c.emit(Instr::StoreAttr(idx));
             }
             ExprKind::Subscript { value, slice } => {
@@ -166,7 +166,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Delete),
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
-                let idx = c.add_name(&attr.name);
+                let idx = c.attr_name(&attr.name);
                 c.emit(Instr::DeleteAttr(idx));
             }
             ExprKind::Subscript { value, slice } => {
@@ -196,7 +196,7 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Attribute { value: obj, attr } => {
                 self.compile_expr(obj);
-                let idx = self.add_name(&attr.name);
+                let idx = self.attr_name(&attr.name);
                 self.with_span(target.span, |c| {
                     c.emit(Instr::Copy(1));
                     c.emit(Instr::LoadAttr(idx));
