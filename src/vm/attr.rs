@@ -101,6 +101,11 @@ impl Vm {
         obj: &Value,
         name: &Rc<PyStr>,
     ) -> PResult<Value> {
+        if inst.exc.is_none() && !inst.class.has_data_descriptors() {
+            if let Some(v) = inst.dict.get_str(name) {
+                return Ok(v);
+            }
+        }
         let cls = inst.class.clone();
         let attr = cls.lookup(name);
         if let Some(Value::Property(_)) = &attr {
@@ -390,6 +395,10 @@ impl Vm {
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<PyStr>, value: Value) -> PResult<()> {
         match obj {
             Value::Instance(inst) => {
+                if inst.exc.is_none() && !inst.class.has_data_descriptors() {
+                    inst.dict.set_str(name.clone(), value);
+                    return Ok(());
+                }
                 let cls = inst.class.clone();
                 if cls.is_user {
                     if let Some(f) = cls.lookup_str("__setattr__") {
@@ -420,6 +429,7 @@ impl Vm {
                     _ => {}
                 }
                 cls.dict.set_str(name.clone(), value);
+                cls.data_descriptors.set(None);
                 Ok(())
             }
             Value::Module(m) => {

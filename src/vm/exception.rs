@@ -48,6 +48,8 @@ exc_kinds! {
     KeyError = "KeyError", LookupError;
     ValueError = "ValueError", Exception;
     UnicodeError = "UnicodeError", ValueError;
+    UnicodeEncodeError = "UnicodeEncodeError", UnicodeError;
+    UnicodeDecodeError = "UnicodeDecodeError", UnicodeError;
     TypeError = "TypeError", Exception;
     AttributeError = "AttributeError", Exception;
     NameError = "NameError", Exception;

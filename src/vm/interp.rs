@@ -523,9 +523,11 @@ impl Vm {
                                 }
                                 Some(caller) => {
                                     self.handling = cur.saved_exc.clone();
-                                    let done = std::mem::replace(&mut cur, caller);
+                                    let mut done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
-                                    match done.init_self {
+                                    let init_self = done.init_self.take();
+                                    self.recycle(done);
+                                    match init_self {
                                         Some(inst) => {
                                             if !v.is_none() {
                                                 break 'instr Err(Exc::type_error(format!(

@@ -1,7 +1,9 @@
 //! `PyStr`, the immutable string: UTF-8 text with its character count and a cached hash.
 //! ASCII strings index and slice by byte; others walk characters.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 pub struct PyStr {
     text: Box<str>,
@@ -88,4 +90,26 @@ impl PyStr {
         self.hash.set(res);
         res
     }
+}
+
+thread_local! {
+    static INTERNED: RefCell<HashMap<(usize, usize), Rc<PyStr>>> = RefCell::new(HashMap::new());
+}
+
+/// The shared `PyStr` for a static name (its hash computed once).
+pub fn interned(name: &'static str) -> Rc<PyStr> {
+    let key = (name.as_ptr() as usize, name.len());
+    INTERNED.with(|map| {
+        if let Ok(map) = map.try_borrow() {
+            if let Some(s) = map.get(&key) {
+                return s.clone();
+            }
+        }
+        let s = Rc::new(PyStr::new(name));
+        s.hash();
+        if let Ok(mut map) = map.try_borrow_mut() {
+            map.insert(key, s.clone());
+        }
+        s
+    })
 }
