@@ -36,7 +36,9 @@ impl Frame {
         let n_locals = code.n_locals();
         debug_assert!(stack.is_empty());
         stack.reserve(n_locals + code.obj.max_stack as usize + 1);
-        stack.resize(n_locals, Value::Null);
+        for _ in 0..n_locals {
+            stack.push(Value::Null);
+        }
         Frame {
             code,
             ip: 0,

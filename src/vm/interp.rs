@@ -345,13 +345,21 @@ impl Vm {
                         }
                         Instr::PopJumpIfFalse(t) => {
                             let v = pop!('instr, cur);
-                            if !tri!('instr, self.truthy(&v)) {
+                            let truth = match v {
+                                Value::Bool(b) => b,
+                                _ => tri!('instr, self.truthy(&v)),
+                            };
+                            if !truth {
                                 cur.ip = t as usize;
                             }
                         }
                         Instr::PopJumpIfTrue(t) => {
                             let v = pop!('instr, cur);
-                            if tri!('instr, self.truthy(&v)) {
+                            let truth = match v {
+                                Value::Bool(b) => b,
+                                _ => tri!('instr, self.truthy(&v)),
+                            };
+                            if truth {
                                 cur.ip = t as usize;
                             }
                         }
@@ -956,7 +964,26 @@ impl Vm {
         }
         match self.builtins.get_str(&name) {
             Some(v) => Ok(v),
-            None => Err(name_error(&name)),
+            None => {
+                let exc = self.exc_value(name_error(&name));
+                if let Value::Instance(inst) = &exc {
+                    inst.dict.set_item_str("name", Value::Str(name.clone()));
+                }
+                let varnames = if cur.code.obj.kind == crate::compile::code::CodeKind::Function
+                    || cur.code.obj.is_generator_like()
+                {
+                    cur.code.varnames.clone()
+                } else {
+                    Vec::new()
+                };
+                let ctx = crate::vm::object::class::Suggest::Name {
+                    name,
+                    varnames,
+                    globals: cur.globals.clone(),
+                };
+                self.attach_suggestion(&exc, ctx);
+                Err(Exc::Value(exc))
+            }
         }
     }
 

@@ -151,8 +151,23 @@ pub struct TbEntry {
     pub ip: usize,
 }
 
+/// What a "Did you mean" hint is computed from, recorded when the error is raised.
+#[derive(Clone)]
+pub enum Suggest {
+    Name {
+        name: Rc<PyStr>,
+        varnames: Vec<Rc<PyStr>>,
+        globals: Rc<Dict>,
+    },
+    Attr {
+        name: Rc<PyStr>,
+        obj: Value,
+    },
+}
+
 /// The native part of an exception instance.
 pub struct ExcData {
+    pub suggest: RefCell<Option<Suggest>>,
     pub args: RefCell<Value>,
     /// Innermost frame first (entries are appended as the exception travels outward).
     pub traceback: RefCell<Vec<TbEntry>>,
@@ -171,6 +186,7 @@ impl Instance {
     pub fn new_value(class: Rc<Class>) -> Value {
         let exc = (class.layout == Layout::Exception).then(|| {
             Box::new(ExcData {
+                suggest: RefCell::new(None),
                 args: RefCell::new(Value::tuple(Vec::new())),
                 traceback: RefCell::new(Vec::new()),
                 cause: RefCell::new(Value::None),

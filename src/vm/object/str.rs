@@ -92,23 +92,28 @@ impl PyStr {
     }
 }
 
-thread_local! {
-    static INTERNED: RefCell<HashMap<(usize, usize), Rc<PyStr>>> = RefCell::new(HashMap::new());
+/// The shared `PyStr` for a static name (dunders looked up by the VM).
+pub fn interned(name: &'static str) -> Rc<PyStr> {
+    intern_name(name)
 }
 
-/// The shared `PyStr` for a static name (its hash computed once).
-pub fn interned(name: &'static str) -> Rc<PyStr> {
-    let key = (name.as_ptr() as usize, name.len());
-    INTERNED.with(|map| {
+thread_local! {
+    static NAMES: RefCell<HashMap<Box<str>, Rc<PyStr>>> = RefCell::new(HashMap::new());
+}
+
+/// One shared `PyStr` per identifier used in code, so dictionary lookups by name usually
+/// match by pointer before comparing text.
+pub fn intern_name(name: &str) -> Rc<PyStr> {
+    NAMES.with(|map| {
         if let Ok(map) = map.try_borrow() {
-            if let Some(s) = map.get(&key) {
+            if let Some(s) = map.get(name) {
                 return s.clone();
             }
         }
         let s = Rc::new(PyStr::new(name));
         s.hash();
         if let Ok(mut map) = map.try_borrow_mut() {
-            map.insert(key, s.clone());
+            map.insert(name.into(), s.clone());
         }
         s
     })
