@@ -34,6 +34,8 @@ struct Collector {
 }
 
 thread_local! {
+    /// Set when the young generation is full; read on every call, so a plain `Cell`.
+    static DUE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static COLLECTOR: RefCell<Collector> = const {
         RefCell::new(Collector {
             young: Vec::new(),
@@ -49,17 +51,17 @@ pub fn track<T: Trace + 'static>(obj: &Rc<T>) {
     COLLECTOR.with(|c| {
         if let Ok(mut c) = c.try_borrow_mut() {
             c.young.push(weak);
+            if c.young.len() >= YOUNG_THRESHOLD && c.enabled {
+                DUE.with(|d| d.set(true));
+            }
         }
     });
 }
 
 /// True when enough objects were allocated since the last collection.
+#[inline]
 pub fn should_collect() -> bool {
-    COLLECTOR.with(|c| {
-        c.try_borrow()
-            .map(|c| c.enabled && c.young.len() >= YOUNG_THRESHOLD)
-            .unwrap_or(false)
-    })
+    DUE.with(|d| d.get())
 }
 
 pub fn set_enabled(enabled: bool) {
@@ -84,6 +86,7 @@ pub fn tracked_count() -> usize {
 /// that matters (failed borrows are treated conservatively anyway). Returns the number of
 /// objects freed.
 pub fn collect() -> usize {
+    DUE.with(|d| d.set(false));
     let Some(young) = COLLECTOR.with(|c| {
         c.try_borrow_mut()
             .ok()
@@ -107,6 +110,7 @@ pub fn collect() -> usize {
 
 /// Collects every generation at once.
 pub fn collect_full() -> usize {
+    DUE.with(|d| d.set(false));
     let Some(all) = COLLECTOR.with(|c| {
         c.try_borrow_mut().ok().map(|mut c| {
             let mut all = std::mem::take(&mut c.old);

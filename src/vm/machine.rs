@@ -80,6 +80,8 @@ pub struct Vm {
     pub clock: Clock,
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
     pub source_loader: Option<fn(&mut Vm, &str) -> Option<PResult<Value>>>,
+    /// Empty operand-stack buffers of finished frames, reused by new frames.
+    pub stack_pool: Vec<Vec<Value>>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
     extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
 }
@@ -103,12 +105,23 @@ impl Vm {
             options,
             source_loader: None,
             extensions: HashMap::new(),
+            stack_pool: Vec::new(),
         };
         crate::vm::methods::register_all(&mut vm);
         for (name, cls) in vm.types.builtin_names() {
             vm.builtins.set_item_str(name, Value::Class(cls));
         }
         vm
+    }
+
+    /// Returns a finished frame's buffer to the pool.
+    pub fn recycle(&mut self, mut frame: crate::vm::frame::Frame) {
+        let mut stack = std::mem::take(&mut frame.stack);
+        drop(frame);
+        stack.clear();
+        if self.stack_pool.len() < 256 && stack.capacity() <= 1024 {
+            self.stack_pool.push(stack);
+        }
     }
 
     /// The module state of type `T`, created with `make` on first use.

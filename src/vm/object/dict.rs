@@ -291,7 +291,7 @@ impl Dict {
             if let Some(Some(entry)) = table.entries.get(idx) {
                 if entry.hash == hash {
                     if let Value::Str(s) = &entry.key {
-                        if s.as_str() == key.as_str() {
+                        if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() {
                             return Some(entry.value.clone());
                         }
                     }
@@ -333,7 +333,7 @@ impl Dict {
     }
 
     pub fn set_item_str(&self, key: &str, value: Value) {
-        self.set_str(std::rc::Rc::new(PyStr::new(key)), value);
+        self.set_str(crate::vm::object::str::intern_name(key), value);
     }
 
     pub fn remove_str(&self, key: &PyStr) -> Option<Value> {

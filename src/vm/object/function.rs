@@ -45,7 +45,10 @@ impl Code {
             })
             .collect();
         let intern = |names: &[Rc<str>]| -> Vec<Rc<PyStr>> {
-            names.iter().map(|n| Rc::new(PyStr::new(n))).collect()
+            names
+                .iter()
+                .map(|n| crate::vm::object::str::intern_name(n))
+                .collect()
         };
         Rc::new(Code {
             names: intern(&obj.names),
