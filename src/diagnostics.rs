@@ -175,11 +175,11 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
         builder = builder.with_help(d.notes.join("\n"));
     }
     let text = write_report(builder.finish(), &d.source);
-    if color {
-        text
-    } else {
-        strip_ansi(&text)
-    }
+    let text = if color { text } else { strip_ansi(&text) };
+    // CPython's layout: where, then the snippet, then `KIND: message` as the last line, so
+    // the last line is the same one python3 prints. ariadne's own header would say it twice.
+    let body = text.split_once('\n').map_or("", |(_, rest)| rest);
+    format!("{body}{}: {}\n", d.kind, d.message)
 }
 
 /// Removes ANSI colour sequences. ariadne colours a custom report kind even when colour is
@@ -220,8 +220,32 @@ fn render_exception(out: &mut String, report: &ExceptionReport, color: bool) {
     if !report.frames.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
     }
-    for frame in &report.frames {
+    let mut repeats = 0;
+    for (idx, frame) in report.frames.iter().enumerate() {
         let line = frame.source.line_of(frame.span.start);
+        let same_as_previous = idx > 0 && {
+            let prev = &report.frames[idx - 1];
+            Rc::ptr_eq(&prev.source, &frame.source)
+                && prev.source.line_of(prev.span.start) == line
+                && prev.function == frame.function
+        };
+        repeats = if same_as_previous { repeats + 1 } else { 0 };
+        // Like CPython, a frame repeated more than three times in a row is counted, not shown.
+        if repeats >= 3 {
+            let next_same = report.frames.get(idx + 1).is_some_and(|next| {
+                Rc::ptr_eq(&next.source, &frame.source)
+                    && next.source.line_of(next.span.start) == line
+                    && next.function == frame.function
+            });
+            if !next_same {
+                let more = repeats - 2;
+                let plural = if more == 1 { "time" } else { "times" };
+                out.push_str(&format!(
+                    "  [Previous line repeated {more} more {plural}]\n"
+                ));
+            }
+            continue;
+        }
         out.push_str(&format!(
             "  File \"{}\", line {line}, in {}\n",
             frame.source.name, frame.function
@@ -284,7 +308,7 @@ mod tests {
             .with_note("a block starts with ':' after the `if` condition");
         check(
             &render_diagnostic(&d, false),
-            "SyntaxError: expected ':'\n   ╭─[x.apy:2:5]\n   │\n 2 │ if x\n   │     ┬  \n   │     ╰── a ':' belongs here\n   │ \n   │ Help: a block starts with ':' after the `if` condition\n───╯\n",
+            "   ╭─[x.apy:2:5]\n   │\n 2 │ if x\n   │     ┬  \n   │     ╰── a ':' belongs here\n   │ \n   │ Help: a block starts with ':' after the `if` condition\n───╯\nSyntaxError: expected ':'\n",
         );
     }
 
@@ -300,7 +324,7 @@ mod tests {
         .with_secondary(Span::new(4, 5), "opened here");
         let text = render_diagnostic(&d, false);
         assert!(
-            text.starts_with("SyntaxError: closing parenthesis"),
+            text.ends_with("opening parenthesis '(' on line 1\n"),
             "{text}"
         );
         assert!(text.contains("x.apy:2:4"), "{text}");
@@ -319,7 +343,7 @@ mod tests {
     fn diagnostic_at_end_of_input() {
         let src = Source::new("<stdin>", "x = (");
         let d = Diagnostic::new("SyntaxError", "unexpected EOF", &src, Span::new(5, 6));
-        assert!(render_diagnostic(&d, false).starts_with("SyntaxError: unexpected EOF\n"));
+        assert!(render_diagnostic(&d, false).ends_with("\nSyntaxError: unexpected EOF\n"));
     }
 
     fn frame(src: &Rc<Source>, function: &str, needle: &str) -> TraceFrame {
@@ -369,5 +393,28 @@ mod tests {
         let text = render_traceback(&tb, false);
         assert!(text.starts_with("KeyError: 'k'\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"t.apy\", line 1, in <module>\n    raise E from e\n"), "{text}");
         assert_eq!(text.lines().last(), Some("E"));
+    }
+
+    #[test]
+    fn repeated_frames_are_counted() {
+        let src = Source::new("t.apy", "def f(n):\n    return f(n)\n\nf(1)\n");
+        let mut frames = vec![frame(&src, "<module>", "f(1)")];
+        frames.extend((0..10).map(|_| frame(&src, "f", "f(n)")));
+        let tb = Traceback {
+            chain: vec![(
+                ExceptionReport {
+                    frames,
+                    summary: "RecursionError: maximum recursion depth exceeded".into(),
+                    notes: Vec::new(),
+                },
+                None,
+            )],
+        };
+        let text = render_traceback(&tb, false);
+        assert_eq!(text.matches("in f\n").count(), 3, "{text}");
+        assert!(
+            text.contains("\n  [Previous line repeated 7 more times]\n"),
+            "{text}"
+        );
     }
 }
