@@ -4,9 +4,9 @@
 use crate::compile::codegen::compile_module;
 use crate::compile::disasm::disassemble;
 use crate::diagnostics::{render_diagnostic, render_traceback, Diagnostic};
+use crate::stdlib::run_main;
 use crate::syntax::parser::{dump_tokens, parse_module};
 use crate::syntax::span::Source;
-use crate::stdlib::run_main;
 use crate::vm::VmOptions;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -94,7 +94,9 @@ fn load(input: Input) -> Result<Rc<Source>, String> {
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(Source::new("<stdin>", text))
         }
-        Input::Repl => Err("the interactive prompt is not built yet: pass a FILE, -c CODE or -".into()),
+        Input::Repl => {
+            Err("the interactive prompt is not built yet: pass a FILE, -c CODE or -".into())
+        }
     }
 }
 
