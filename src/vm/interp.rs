@@ -338,8 +338,11 @@ impl Vm {
                             cur.stack.push(tri!('instr, v));
                         }
                         Instr::Jump(t) => {
-                            if (t as usize) < cur.ip && gc::should_collect() {
-                                gc::collect();
+                            if (t as usize) < cur.ip {
+                                tri!('instr, self.spend_fuel());
+                                if gc::should_collect() {
+                                    gc::collect();
+                                }
                             }
                             cur.ip = t as usize;
                         }
@@ -786,6 +789,7 @@ impl Vm {
         frames: &mut Vec<Frame>,
         mut callee: Frame,
     ) -> PResult<Flow> {
+        self.spend_fuel()?;
         if self.depth >= self.recursion_limit {
             return Err(Exc::new(
                 ExcKind::RecursionError,
