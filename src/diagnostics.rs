@@ -109,7 +109,7 @@ impl ChainLink {
 
 // ------------------------------------------------------------------ rendering
 
-use ariadne::{CharSet, Color, Config, IndexType, Label, Report, ReportKind};
+use ariadne::{CharSet, Color, Config, Fmt, IndexType, Label, Report, ReportKind};
 
 /// The span clamped to the text and widened to whole characters: ariadne slices lines at the
 /// span's ends and must never cut a character in two.
@@ -145,8 +145,10 @@ fn write_report(report: Report<(String, std::ops::Range<usize>)>, source: &Sourc
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A syntax or compile error as an ariadne report: `KIND: message`, a `file:line:col` header,
-/// the span underlined with its label, secondary labels, and the notes as help lines.
+/// A syntax or compile error as an ariadne snippet (a `file:line:col` header, the span
+/// underlined with its label, secondary labels, the notes as help lines) followed by the
+/// summary `KIND: message`. Like CPython's report, and like `render_traceback`, the summary is
+/// the last line, so the two agree on what a reader (or a test) finds at the bottom.
 pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
     let name = d.source.name.clone();
     let range = clamp(&d.source, d.span);
@@ -175,11 +177,19 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
         builder = builder.with_help(d.notes.join("\n"));
     }
     let text = write_report(builder.finish(), &d.source);
-    if color {
-        text
+    // ariadne's own header repeats the summary; the summary goes last instead.
+    let snippet = text.split_once('\n').map_or("", |(_, rest)| rest);
+    let mut out = if color {
+        snippet.to_string()
     } else {
-        strip_ansi(&text)
+        strip_ansi(snippet)
+    };
+    if color {
+        out.push_str(&format!("{}: {}\n", d.kind.fg(Color::Red), d.message));
+    } else {
+        out.push_str(&format!("{}: {}\n", d.kind, d.message));
     }
+    out
 }
 
 /// Removes ANSI colour sequences. ariadne colours a custom report kind even when colour is
@@ -284,7 +294,7 @@ mod tests {
             .with_note("a block starts with ':' after the `if` condition");
         check(
             &render_diagnostic(&d, false),
-            "SyntaxError: expected ':'\n   ╭─[x.apy:2:5]\n   │\n 2 │ if x\n   │     ┬  \n   │     ╰── a ':' belongs here\n   │ \n   │ Help: a block starts with ':' after the `if` condition\n───╯\n",
+            "   ╭─[x.apy:2:5]\n   │\n 2 │ if x\n   │     ┬  \n   │     ╰── a ':' belongs here\n   │ \n   │ Help: a block starts with ':' after the `if` condition\n───╯\nSyntaxError: expected ':'\n",
         );
     }
 
@@ -300,7 +310,7 @@ mod tests {
         .with_secondary(Span::new(4, 5), "opened here");
         let text = render_diagnostic(&d, false);
         assert!(
-            text.starts_with("SyntaxError: closing parenthesis"),
+            text.ends_with("\nSyntaxError: closing parenthesis ']' does not match opening parenthesis '(' on line 1\n"),
             "{text}"
         );
         assert!(text.contains("x.apy:2:4"), "{text}");
@@ -319,7 +329,10 @@ mod tests {
     fn diagnostic_at_end_of_input() {
         let src = Source::new("<stdin>", "x = (");
         let d = Diagnostic::new("SyntaxError", "unexpected EOF", &src, Span::new(5, 6));
-        assert!(render_diagnostic(&d, false).starts_with("SyntaxError: unexpected EOF\n"));
+        let text = render_diagnostic(&d, false);
+        assert!(text.ends_with("\nSyntaxError: unexpected EOF\n"), "{text}");
+        let colored = render_diagnostic(&d, true);
+        assert!(colored.contains('\u{1b}'), "{colored}");
     }
 
     fn frame(src: &Rc<Source>, function: &str, needle: &str) -> TraceFrame {
