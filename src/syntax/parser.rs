@@ -7,7 +7,7 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{Expr, Module, Stmt, StmtKind};
 use crate::syntax::depth::check_depth;
 use crate::syntax::grammar_util::Top;
-use crate::syntax::indent::Layout;
+use crate::syntax::indent::{Layout, MAX_BRACKET_DEPTH};
 use crate::syntax::lexer::{Lexer, Spanned, SyntaxFault};
 use crate::syntax::parse_error::{describe, Failure};
 use crate::syntax::span::{Source, Span};
@@ -198,10 +198,28 @@ pub fn parse_field(source: &Rc<Source>, start: usize, end: usize) -> Result<Expr
     let text = source.text.get(start..end).unwrap_or("");
     let mut toks = vec![(start, Token::FieldStart, start)];
     let mut lex_fault = None;
+    let mut depth = 0usize;
     for item in Lexer::new(source, text, start) {
         match item {
             Ok((_, Token::Newline, _)) => {}
-            Ok(tok) => toks.push(tok),
+            Ok(tok) => {
+                // The layout pass does not run over a field, so its bracket limit is kept here.
+                match tok.1 {
+                    Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+                    Token::RParen | Token::RBracket | Token::RBrace => {
+                        depth = depth.saturating_sub(1)
+                    }
+                    _ => {}
+                }
+                if depth > MAX_BRACKET_DEPTH {
+                    let span = Span::new(tok.0, tok.2);
+                    let diag =
+                        Diagnostic::new("SyntaxError", "too many nested parentheses", source, span);
+                    lex_fault = Some(SyntaxFault::new(diag));
+                    break;
+                }
+                toks.push(tok);
+            }
             Err(fault) => {
                 lex_fault = Some(fault);
                 break;
@@ -631,6 +649,8 @@ mod tests {
         assert!(parse(&long_sum).is_ok());
         let too_long_sum = format!("x = {}1", "1+".repeat(1000));
         assert!(outcome(&too_long_sum).starts_with("RecursionError"));
+        let deep_field = format!("f'{{{}1{}}}'", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(outcome(&deep_field).contains("too many nested parentheses"));
         let nested_ok = format!("x = {}1{}", "(".repeat(150), ")".repeat(150));
         check(&nested_ok, "(= x 1)");
     }
