@@ -88,11 +88,19 @@ fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
     on_big_stack(source, parse_here)
 }
 
+/// Sources up to this size are parsed on the caller's thread: no tree built from them can be
+/// deeper than their length, and dropping a few thousand levels fits any thread's stack. This
+/// spares REPL lines and small scripts the cost of a thread.
+const SMALL_SOURCE_BYTES: usize = 4096;
+
 /// Runs `parse` on a thread with a large stack (see `PARSE_STACK_BYTES`).
 fn on_big_stack<T>(
     source: &Rc<Source>,
     parse: fn(&Rc<Source>) -> Result<T, SyntaxFault>,
 ) -> Result<T, SyntaxFault> {
+    if source.text.len() <= SMALL_SOURCE_BYTES {
+        return parse(source);
+    }
     let input = Handoff(source.clone());
     let joined = std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
