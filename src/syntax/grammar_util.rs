@@ -94,6 +94,25 @@ pub fn compare(left: Expr, rest: Vec<(CmpOp, Expr)>, l: usize, r: usize) -> Expr
     expr(kind, l, r)
 }
 
+/// `value[index]`; a lone starred index `a[*b]` is a one-element tuple, as in CPython.
+pub fn subscript(value: Expr, index: Expr, l: usize, r: usize) -> Expr {
+    let index = match index.kind {
+        ExprKind::Starred(_) => {
+            let span = index.span;
+            Expr {
+                kind: ExprKind::Tuple(vec![index]),
+                span,
+            }
+        }
+        _ => index,
+    };
+    let kind = ExprKind::Subscript {
+        value: Box::new(value),
+        slice: Box::new(index),
+    };
+    expr(kind, l, r)
+}
+
 pub fn slice(
     lower: Option<Expr>,
     upper: Option<Expr>,

@@ -460,6 +460,7 @@ mod tests {
             "([] a (tuple (slice 1 2 _) (slice _ _ 3) 4))",
         );
         check("a[:]", "([] a (slice _ _ _))");
+        check("a[*b]", "([] a (tuple (* b)))");
         check("{**a, 'b': 1}", "(dict **:a \"b\":1)");
         check("{1, *s}", "(set 1 (* s))");
         check("[*a, b]", "(list (* a) b)");
