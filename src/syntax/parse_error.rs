@@ -125,6 +125,16 @@ fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opt
                 .is_some_and(|rest| rest.iter().all(|t| t.1 == Token::Dedent));
             Some(fault)
         }
+        Some(tok) if ctx.expects(":") && ctx.expected.len() == 1 && tok != &Token::Newline => {
+            let mut fault = ctx
+                .fault("SyntaxError", "expected ':'", span)
+                .with_label("a ':' is needed before this");
+            let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p));
+            if tok == &Token::If && prev.is_some_and(|p| p.1 == Token::Else) {
+                fault = fault.with_note("write `elif condition:` for another condition");
+            }
+            Some(fault)
+        }
         Some(Token::Newline) if ctx.expects(":") => {
             let header = header_keyword(ctx, idx);
             let mut fault = ctx
@@ -212,6 +222,15 @@ fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Op
         return Some(fault.with_label("opened here"));
     }
     let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p))?;
+    let open_idx = ctx
+        .toks
+        .iter()
+        .position(|t| t.0 == *open_start && &t.1 == open_tok);
+    if open_tok == &Token::LBrace && dict_key_without_colon(ctx.toks, open_idx, idx) {
+        let msg = "':' expected after dictionary key";
+        let fault = ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
+        return Some(fault.with_label("a ':' should separate the key from its value"));
+    }
     // In a `def` parameter list two names in a row are not a missing comma (CPython agrees).
     let open_idx = ctx
         .toks
@@ -231,6 +250,28 @@ fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Op
 
 fn first_of_line<'a>(ctx: &'a Ctx, idx: usize) -> Option<&'a Token> {
     ctx.toks.get(line_start(ctx.toks, idx)).map(|t| &t.1)
+}
+
+/// True inside a dict display (some entry has a ':') whose current entry has no ':' yet.
+fn dict_key_without_colon(toks: &[Spanned], open_idx: Option<usize>, idx: usize) -> bool {
+    let Some(open_idx) = open_idx else {
+        return false;
+    };
+    let mut depth = 0usize;
+    let (mut is_dict, mut entry_has_colon) = (false, false);
+    for tok in toks.iter().take(idx).skip(open_idx + 1) {
+        match tok.1 {
+            Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+            Token::RParen | Token::RBracket | Token::RBrace => depth = depth.saturating_sub(1),
+            Token::Colon if depth == 0 => {
+                is_dict = true;
+                entry_has_colon = true;
+            }
+            Token::Comma if depth == 0 => entry_has_colon = false,
+            _ => {}
+        }
+    }
+    is_dict && !entry_has_colon
 }
 
 /// Index of the first token of the logical line holding token `idx`.

@@ -592,6 +592,18 @@ mod tests {
                 "SyntaxError: assignment to yield expression not possible @1:5",
             ),
             ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
+            (
+                "if a:\n  pass\nelse if x:\n  pass\n",
+                "SyntaxError: expected ':' @3:6",
+            ),
+            (
+                "x = {\"a\": 1, \"b\" 2}\n",
+                "SyntaxError: ':' expected after dictionary key @1:14",
+            ),
+            (
+                "x\u{a0}= 1\n",
+                "SyntaxError: invalid non-printable character U+00A0 @1:2",
+            ),
         ];
         for (text, expected) in cases.into_iter().chain(more) {
             check(text, expected);
