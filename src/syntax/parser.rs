@@ -1,7 +1,9 @@
 //! The parser driver: runs lexer → layout pass → the lalrpop-generated parser, and turns
-//! lalrpop's raw errors into one plain sentence each. This is the only module that names
-//! lalrpop types; the grammar itself lives in `grammar/apy.lalrpop`, its action helpers in
-//! `grammar_util.rs`, and the depth guard in `depth.rs`.
+//! lalrpop's raw errors into one plain sentence each. Large sources are parsed on a thread with
+//! a big stack, so that dropping a rejected, absurdly deep tree cannot overflow the caller's.
+//! This is the only module that names lalrpop types; the grammar itself lives in
+//! `grammar/apy.lalrpop`, its action helpers in `grammar_util.rs`, error wording in
+//! `parse_error.rs`, and the depth guard in `depth.rs`.
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{Expr, Module, Stmt, StmtKind};
