@@ -359,6 +359,22 @@ pub fn for_stmt(
     Ok(stmt(kind, l, r))
 }
 
+pub fn comprehension(
+    src: &Rc<Source>,
+    is_async: bool,
+    target: Expr,
+    iter: Expr,
+    ifs: Vec<Expr>,
+) -> Res<Comprehension> {
+    check_target(src, &target, TargetCtx::Assign)?;
+    Ok(Comprehension {
+        target,
+        iter,
+        ifs,
+        is_async,
+    })
+}
+
 pub fn with_item(src: &Rc<Source>, context: Expr, target: Option<Expr>) -> Res<WithItem> {
     if let Some(target) = &target {
         check_target(src, target, TargetCtx::Assign)?;

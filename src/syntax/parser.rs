@@ -595,6 +595,14 @@ mod tests {
             ),
             ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
             (
+                "[x for f() in y]\n",
+                "SyntaxError: cannot assign to function call @1:8",
+            ),
+            (
+                "[x for *a in y]\n",
+                "SyntaxError: starred assignment target must be in a list or tuple @1:8",
+            ),
+            (
                 "if a:\n  pass\nelse if x:\n  pass\n",
                 "SyntaxError: expected ':' @3:6",
             ),
