@@ -46,6 +46,11 @@ pub fn fault(src: &Rc<Source>, msg: impl Into<String>, span: Span) -> SyntaxFaul
     SyntaxFault::new(Diagnostic::new("SyntaxError", msg, src, span))
 }
 
+/// Unboxes a list of values the grammar kept boxed on the parser's stack.
+pub fn unbox<T>(items: Vec<Box<T>>) -> Vec<T> {
+    items.into_iter().map(|item| *item).collect()
+}
+
 pub fn expr(kind: ExprKind, l: usize, r: usize) -> Expr {
     Expr {
         kind,
