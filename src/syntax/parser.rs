@@ -646,6 +646,29 @@ mod tests {
     }
 
     #[test]
+    fn token_dump() {
+        let src = Source::new("t", "if x:\n    print(f'{x!r}', 0x1F)\n");
+        let expected = [
+            "1:1 If \"if\"",
+            "1:4 Name \"x\"",
+            "1:5 Colon \":\"",
+            "1:6 NEWLINE \"\"",
+            "2:1 INDENT \"    \"",
+            "2:5 Name \"print\"",
+            "2:10 LParen \"(\"",
+            "2:11 String \"f'{x!r}'\"",
+            "2:19 Comma \",\"",
+            "2:21 Number \"0x1F\"",
+            "2:25 RParen \")\"",
+            "2:26 NEWLINE \"\"",
+            "2:26 DEDENT \"\"",
+        ];
+        assert_eq!(dump_tokens(&src), expected.join("\n") + "\n");
+        let bad = Source::new("t", "x = (1,\n");
+        assert!(dump_tokens(&bad).ends_with("SyntaxError: '(' was never closed\n"));
+    }
+
+    #[test]
     fn incomplete_input() {
         let incomplete = |text: &str| is_incomplete(&Source::new("<stdin>", text));
         assert!(incomplete("if x:\n"));
