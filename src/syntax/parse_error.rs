@@ -105,7 +105,53 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
     } else {
         span
     };
-    ctx.fault("SyntaxError", "invalid syntax", span)
+    let fault = ctx.fault("SyntaxError", "invalid syntax", span);
+    match misspelled_keyword(ctx, idx) {
+        Some(keyword) => fault.with_note(format!("did you mean the keyword `{keyword}`?")),
+        None => fault,
+    }
+}
+
+/// Statement keywords a typo at the start of a line most likely meant.
+const STATEMENT_KEYWORDS: [&str; 20] = [
+    "if", "elif", "else", "while", "for", "def", "class", "return", "import", "from", "try",
+    "except", "finally", "with", "raise", "pass", "break", "continue", "global", "async",
+];
+
+/// A name at the start of the failing line that is one typo away from a statement keyword.
+fn misspelled_keyword(ctx: &Ctx, idx: usize) -> Option<&'static str> {
+    let start = line_start(ctx.toks, idx);
+    let Some((_, Token::Name(name), _)) = ctx.toks.get(start) else {
+        return None;
+    };
+    if name.len() < 3 {
+        return None;
+    }
+    STATEMENT_KEYWORDS
+        .into_iter()
+        .find(|keyword| one_typo_apart(name, keyword))
+}
+
+/// True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours.
+fn one_typo_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (&a[prefix..], &b[prefix..]);
+    match rest_a.len() as isize - rest_b.len() as isize {
+        0 => {
+            rest_a.get(1..) == rest_b.get(1..)
+                || (rest_a.len() >= 2
+                    && rest_a[0] == rest_b[1]
+                    && rest_a[1] == rest_b[0]
+                    && rest_a[2..] == rest_b[2..])
+        }
+        1 => rest_a.get(1..) == Some(rest_b),
+        -1 => Some(rest_a) == rest_b.get(1..),
+        _ => false,
+    }
 }
 
 /// Unexpected INDENT, a missing block, a missing ':' at the end of a header.

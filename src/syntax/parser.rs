@@ -594,6 +594,7 @@ mod tests {
                 "SyntaxError: assignment to yield expression not possible @1:5",
             ),
             ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
+            ("whille x:\n  pass\n", "SyntaxError: invalid syntax @1:8"),
             (
                 "[x for f() in y]\n",
                 "SyntaxError: cannot assign to function call @1:8",
