@@ -109,7 +109,7 @@ impl ChainLink {
 
 // ------------------------------------------------------------------ rendering
 
-use ariadne::{CharSet, Color, Config, Fmt, IndexType, Label, Report, ReportKind};
+use ariadne::{CharSet, Color, Config, IndexType, Label, Report, ReportKind};
 
 /// The span clamped to the text and widened to whole characters: ariadne slices lines at the
 /// span's ends and must never cut a character in two.
@@ -145,10 +145,8 @@ fn write_report(report: Report<(String, std::ops::Range<usize>)>, source: &Sourc
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A syntax or compile error as an ariadne snippet (a `file:line:col` header, the span
-/// underlined with its label, secondary labels, the notes as help lines) followed by the
-/// summary `KIND: message`. Like CPython's report, and like `render_traceback`, the summary is
-/// the last line, so the two agree on what a reader (or a test) finds at the bottom.
+/// A syntax or compile error as an ariadne report: `KIND: message`, a `file:line:col` header,
+/// the span underlined with its label, secondary labels, and the notes as help lines.
 pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
     let name = d.source.name.clone();
     let range = clamp(&d.source, d.span);
@@ -177,19 +175,11 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
         builder = builder.with_help(d.notes.join("\n"));
     }
     let text = write_report(builder.finish(), &d.source);
-    // ariadne's own header repeats the summary; the summary goes last instead.
-    let snippet = text.split_once('\n').map_or("", |(_, rest)| rest);
-    let mut out = if color {
-        snippet.to_string()
-    } else {
-        strip_ansi(snippet)
-    };
-    if color {
-        out.push_str(&format!("{}: {}\n", d.kind.fg(Color::Red), d.message));
-    } else {
-        out.push_str(&format!("{}: {}\n", d.kind, d.message));
-    }
-    out
+    let text = if color { text } else { strip_ansi(&text) };
+    // CPython's layout: where, then the snippet, then `KIND: message` as the last line, so
+    // the last line is the same one python3 prints. ariadne's own header would say it twice.
+    let body = text.split_once('\n').map_or("", |(_, rest)| rest);
+    format!("{body}{}: {}\n", d.kind, d.message)
 }
 
 /// Removes ANSI colour sequences. ariadne colours a custom report kind even when colour is
@@ -230,8 +220,32 @@ fn render_exception(out: &mut String, report: &ExceptionReport, color: bool) {
     if !report.frames.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
     }
-    for frame in &report.frames {
+    let mut repeats = 0;
+    for (idx, frame) in report.frames.iter().enumerate() {
         let line = frame.source.line_of(frame.span.start);
+        let same_as_previous = idx > 0 && {
+            let prev = &report.frames[idx - 1];
+            Rc::ptr_eq(&prev.source, &frame.source)
+                && prev.source.line_of(prev.span.start) == line
+                && prev.function == frame.function
+        };
+        repeats = if same_as_previous { repeats + 1 } else { 0 };
+        // Like CPython, a frame repeated more than three times in a row is counted, not shown.
+        if repeats >= 3 {
+            let next_same = report.frames.get(idx + 1).is_some_and(|next| {
+                Rc::ptr_eq(&next.source, &frame.source)
+                    && next.source.line_of(next.span.start) == line
+                    && next.function == frame.function
+            });
+            if !next_same {
+                let more = repeats - 2;
+                let plural = if more == 1 { "time" } else { "times" };
+                out.push_str(&format!(
+                    "  [Previous line repeated {more} more {plural}]\n"
+                ));
+            }
+            continue;
+        }
         out.push_str(&format!(
             "  File \"{}\", line {line}, in {}\n",
             frame.source.name, frame.function
@@ -310,7 +324,7 @@ mod tests {
         .with_secondary(Span::new(4, 5), "opened here");
         let text = render_diagnostic(&d, false);
         assert!(
-            text.ends_with("\nSyntaxError: closing parenthesis ']' does not match opening parenthesis '(' on line 1\n"),
+            text.ends_with("opening parenthesis '(' on line 1\n"),
             "{text}"
         );
         assert!(text.contains("x.apy:2:4"), "{text}");
@@ -353,10 +367,7 @@ mod tests {
     fn diagnostic_at_end_of_input() {
         let src = Source::new("<stdin>", "x = (");
         let d = Diagnostic::new("SyntaxError", "unexpected EOF", &src, Span::new(5, 6));
-        let text = render_diagnostic(&d, false);
-        assert!(text.ends_with("\nSyntaxError: unexpected EOF\n"), "{text}");
-        let colored = render_diagnostic(&d, true);
-        assert!(colored.contains('\u{1b}'), "{colored}");
+        assert!(render_diagnostic(&d, false).ends_with("\nSyntaxError: unexpected EOF\n"));
     }
 
     fn frame(src: &Rc<Source>, function: &str, needle: &str) -> TraceFrame {
@@ -406,5 +417,28 @@ mod tests {
         let text = render_traceback(&tb, false);
         assert!(text.starts_with("KeyError: 'k'\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"t.apy\", line 1, in <module>\n    raise E from e\n"), "{text}");
         assert_eq!(text.lines().last(), Some("E"));
+    }
+
+    #[test]
+    fn repeated_frames_are_counted() {
+        let src = Source::new("t.apy", "def f(n):\n    return f(n)\n\nf(1)\n");
+        let mut frames = vec![frame(&src, "<module>", "f(1)")];
+        frames.extend((0..10).map(|_| frame(&src, "f", "f(n)")));
+        let tb = Traceback {
+            chain: vec![(
+                ExceptionReport {
+                    frames,
+                    summary: "RecursionError: maximum recursion depth exceeded".into(),
+                    notes: Vec::new(),
+                },
+                None,
+            )],
+        };
+        let text = render_traceback(&tb, false);
+        assert_eq!(text.matches("in f\n").count(), 3, "{text}");
+        assert!(
+            text.contains("\n  [Previous line repeated 7 more times]\n"),
+            "{text}"
+        );
     }
 }
