@@ -170,6 +170,16 @@ impl<'a> Compiler<'a> {
                 }
                 self.bind(next);
             }
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } if none_test(ops, comparators) == Some(!jump_if) => {
+                // `x is None` jumping when true, `x is not None` jumping when false: both
+                // jump exactly when `x` is None.
+                self.compile_expr(left);
+                self.with_span(test.span, |c| c.emit_jump(Instr::PopJumpIfNone, target));
+            }
             _ => {
                 self.compile_expr(test);
                 let jump = if jump_if {
@@ -458,6 +468,21 @@ impl<'a> Compiler<'a> {
                 });
             }
         }
+    }
+}
+
+/// For `x is None` (`Some(false)`) and `x is not None` (`Some(true)`): whether the test is
+/// true when `x` is not None.
+fn none_test(ops: &[CmpOp], comparators: &[Expr]) -> Option<bool> {
+    match (ops, comparators) {
+        (
+            [op @ (CmpOp::Is | CmpOp::IsNot)],
+            [Expr {
+                kind: ExprKind::Constant(Constant::None),
+                ..
+            }],
+        ) => Some(*op == CmpOp::IsNot),
+        _ => None,
     }
 }
 
