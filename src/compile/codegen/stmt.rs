@@ -294,6 +294,10 @@ impl<'a> Compiler<'a> {
             self.error("'from ... import *' is not supported", stmt.span);
             return;
         }
+        if &*module.name == "__future__" {
+            // Every feature CPython 3.11 knows is on already (or, like annotations, moot).
+            return;
+        }
         let idx = self.add_name(&module.name);
         self.emit(Instr::ImportName(idx));
         for alias in names {
