@@ -182,13 +182,12 @@ impl<'a> Compiler<'a> {
         };
         let (code, is_async) = self.compile_comprehension_code(scope_id, expr.span, &comp);
         self.make_function(code, 0);
+        // CPython reports the outermost iterator's `iter()` at the comprehension itself.
         self.compile_expr(&first.iter);
-        self.with_span(first.iter.span, |c| {
-            c.emit(if first.is_async {
-                Instr::GetAIter
-            } else {
-                Instr::GetIter
-            })
+        self.emit(if first.is_async {
+            Instr::GetAIter
+        } else {
+            Instr::GetIter
         });
         self.emit(Instr::Call(1));
         if is_async && kind != CompKind::Generator {

@@ -116,7 +116,8 @@ impl<'a> Compiler<'a> {
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
                 let idx = c.attr_name(&attr.name);
-                c.emit(Instr::StoreAttr(idx));
+                let span = c.attr_span(target.span, attr);
+                c.with_span(span, |c| c.emit(Instr::StoreAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {
                 c.compile_expr(value);
@@ -167,7 +168,8 @@ impl<'a> Compiler<'a> {
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
                 let idx = c.attr_name(&attr.name);
-                c.emit(Instr::DeleteAttr(idx));
+                let span = c.attr_span(target.span, attr);
+                c.with_span(span, |c| c.emit(Instr::DeleteAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {
                 c.compile_expr(value);
@@ -197,13 +199,14 @@ impl<'a> Compiler<'a> {
             ExprKind::Attribute { value: obj, attr } => {
                 self.compile_expr(obj);
                 let idx = self.attr_name(&attr.name);
-                self.with_span(target.span, |c| {
+                let span = self.attr_span(target.span, attr);
+                self.with_span(span, |c| {
                     c.emit(Instr::Copy(1));
                     c.emit(Instr::LoadAttr(idx));
                 });
                 self.compile_expr(value);
                 self.emit(Instr::Inplace(op));
-                self.with_span(target.span, |c| {
+                self.with_span(span, |c| {
                     c.emit(Instr::Swap(2));
                     c.emit(Instr::StoreAttr(idx));
                 });
@@ -289,6 +292,10 @@ impl<'a> Compiler<'a> {
         };
         if names.is_empty() {
             self.error("'from ... import *' is not supported", stmt.span);
+            return;
+        }
+        if &*module.name == "__future__" {
+            // Every feature CPython 3.11 knows is on already (or, like annotations, moot).
             return;
         }
         let idx = self.add_name(&module.name);

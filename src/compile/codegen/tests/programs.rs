@@ -114,3 +114,11 @@ fn name_mangling() {
         include_str!("programs/name_mangling.py.expected"),
     );
 }
+
+#[test]
+fn none_tests() {
+    run(
+        include_str!("programs/none_tests.py"),
+        include_str!("programs/none_tests.py.expected"),
+    );
+}
