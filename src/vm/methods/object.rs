@@ -68,6 +68,17 @@ pub fn register(vm: &mut Vm) {
     );
     add_methods(&t.super_, "super", &[("__new__", super_new)]);
     add_methods(
+        &t.async_generator,
+        "async_generator",
+        &[
+            ("__aiter__", identity),
+            ("__anext__", agen_anext),
+            ("asend", agen_asend),
+            ("athrow", agen_athrow),
+            ("aclose", agen_aclose),
+        ],
+    );
+    add_methods(
         &t.range,
         "range",
         &[
@@ -273,6 +284,29 @@ fn gen_close(vm: &mut Vm, args: Args) -> PResult<Value> {
     let g = gen_of(&args)?;
     vm.gen_close(&g)?;
     Ok(Value::None)
+}
+
+fn agen_anext(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let g = gen_of(&args)?;
+    Ok(vm.async_gen_awaitable(&g, None, None, false))
+}
+
+fn agen_asend(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("asend", &args, 1, 1, 1)?;
+    let g = gen_of(&args)?;
+    Ok(vm.async_gen_awaitable(&g, Some(arg(&args, 1)?.clone()), None, false))
+}
+
+fn agen_athrow(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("athrow", &args, 1, 1, 3)?;
+    let g = gen_of(&args)?;
+    let exc = vm.exception_from(arg(&args, 1)?.clone())?;
+    Ok(vm.async_gen_awaitable(&g, None, Some(exc), false))
+}
+
+fn agen_aclose(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let g = gen_of(&args)?;
+    Ok(vm.async_gen_awaitable(&g, None, None, true))
 }
 
 fn property_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
