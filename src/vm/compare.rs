@@ -184,7 +184,7 @@ impl Vm {
             }
             (Value::Range(x), Value::Range(y)) if is_eq => {
                 let equal = x.len() == y.len()
-                    && (x.len() == 0 || (x.start == y.start && (x.len() == 1 || x.step == y.step)));
+                    && (x.is_empty() || (x.start == y.start && (x.len() == 1 || x.step == y.step)));
                 Some(equal == (op == CmpOp::Eq))
             }
             (Value::DictView(x), Value::DictView(y)) if is_eq => {

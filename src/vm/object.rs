@@ -34,6 +34,10 @@ impl List {
         self.items.borrow().len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.items.borrow().is_empty()
+    }
+
     pub fn get(&self, idx: usize) -> Option<Value> {
         self.items.borrow().get(idx).cloned()
     }
@@ -43,7 +47,7 @@ impl Trace for List {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.items.try_borrow() {
             Ok(items) => {
-                items.iter().for_each(|v| visit(v));
+                items.iter().for_each(&mut *visit);
                 true
             }
             Err(_) => false,
@@ -73,7 +77,7 @@ impl Tuple {
 
 impl Trace for Tuple {
     fn trace(&self, visit: &mut Visit) -> bool {
-        self.items.iter().for_each(|v| visit(v));
+        self.items.iter().for_each(&mut *visit);
         true
     }
 

@@ -10,7 +10,6 @@ use crate::vm::object::misc::{Property, Range, Wrapper, WrapperKind};
 use crate::vm::object::str::PyStr;
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
-use num_traits::Signed;
 use std::rc::Rc;
 
 pub fn register(vm: &mut Vm) {
@@ -152,7 +151,7 @@ fn object_ne(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn object_hash(_vm: &mut Vm, args: Args) -> PResult<Value> {
     let id = arg(&args, 0)?.id();
-    Ok(Value::Int((id >> 4) | (id << 60)))
+    Ok(Value::Int(id.rotate_right(4)))
 }
 
 fn object_setattr(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -381,11 +380,9 @@ fn range_arg(vm: &mut Vm, v: &Value) -> PResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
-        Value::BigInt(b) => Err(Exc::overflow(if b.is_negative() {
-            "Python int too large to convert to C ssize_t"
-        } else {
-            "Python int too large to convert to C ssize_t"
-        })),
+        Value::BigInt(_) => Err(Exc::overflow(
+            "Python int too large to convert to C ssize_t",
+        )),
         other => {
             let msg = format!(
                 "'{}' object cannot be interpreted as an integer",
