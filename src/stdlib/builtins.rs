@@ -920,6 +920,10 @@ mod tests {
         let Ok(path) = std::env::var("APY_VM_FILE") else {
             return;
         };
+        crate::vm::run_on_big_stack(move || run_file(path));
+    }
+
+    fn run_file(path: String) {
         println!();
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let source = Source::new(path.clone(), text);

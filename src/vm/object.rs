@@ -43,6 +43,20 @@ impl List {
     }
 }
 
+impl Drop for List {
+    fn drop(&mut self) {
+        crate::vm::gc::guarded_drop(std::mem::take(self.items.get_mut()));
+    }
+}
+
+impl Drop for Tuple {
+    fn drop(&mut self) {
+        if !self.items.is_empty() {
+            crate::vm::gc::guarded_drop(std::mem::take(&mut self.items));
+        }
+    }
+}
+
 impl Trace for List {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.items.try_borrow() {

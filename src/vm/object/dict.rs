@@ -423,6 +423,15 @@ impl Dict {
     }
 }
 
+impl Drop for Dict {
+    fn drop(&mut self) {
+        let table = std::mem::take(self.table.get_mut());
+        if !table.entries.is_empty() {
+            crate::vm::gc::guarded_drop(table);
+        }
+    }
+}
+
 impl Trace for Dict {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.table.try_borrow() {
