@@ -4,9 +4,9 @@
 use crate::compile::codegen::compile_module;
 use crate::compile::disasm::disassemble;
 use crate::diagnostics::{render_diagnostic, render_traceback, Diagnostic};
+use crate::stdlib::run_main;
 use crate::syntax::parser::{dump_tokens, parse_module};
 use crate::syntax::span::Source;
-use crate::stdlib::run_main;
 use crate::vm::VmOptions;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -94,7 +94,9 @@ fn load(input: Input) -> Result<Rc<Source>, String> {
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(Source::new("<stdin>", text))
         }
-        Input::Repl => Err("the interactive prompt is not built yet: pass a FILE, -c CODE or -".into()),
+        Input::Repl => {
+            Err("the interactive prompt is not built yet: pass a FILE, -c CODE or -".into())
+        }
     }
 }
 
@@ -123,10 +125,43 @@ fn execute(source: &Rc<Source>, options: RunOptions) -> i32 {
             argv: options.argv,
             virtual_time: options.virtual_time,
             script_dir,
+            quiet: false,
+            budget: None,
         },
     );
     if let Some(tb) = &outcome.uncaught {
         let _ = std::io::stderr().write_all(render_traceback(tb, options.color).as_bytes());
+    }
+    outcome.exit_code
+}
+
+/// Runs `text` through every stage with output discarded, no input, the virtual clock and an
+/// instruction budget, and returns the exit status. Used by the robustness test, which feeds
+/// it thousands of mangled programs: whatever the text, this must return, never panic.
+pub fn check_quietly(text: &str, budget: u64) -> i32 {
+    let source = Source::new("<mutant>", text);
+    let code = match front_end(&source) {
+        Ok(code) => code,
+        Err(diags) => {
+            // Rendering is part of the pipeline too: it must survive any span.
+            for diag in &diags {
+                let _ = render_diagnostic(diag, false);
+            }
+            return 1;
+        }
+    };
+    let outcome = run_main(
+        code,
+        VmOptions {
+            argv: vec!["<mutant>".to_string()],
+            virtual_time: true,
+            script_dir: None,
+            quiet: true,
+            budget: Some(budget),
+        },
+    );
+    if let Some(tb) = &outcome.uncaught {
+        let _ = render_traceback(tb, false);
     }
     outcome.exit_code
 }

@@ -34,6 +34,7 @@ pub mod ops;
 pub mod percent;
 pub mod repr;
 pub mod resume;
+pub mod suggest;
 pub mod types;
 pub mod value;
 

@@ -306,7 +306,27 @@ impl<'a> Compiler<'a> {
             .sum()
     }
 
+    /// Where an attribute access is reported: as in CPython 3.11, from the attribute name on
+    /// when the object expression starts on an earlier line.
+    fn attr_span(&self, expr_span: Span, attr: &ast::Ident) -> Span {
+        if self.source.line_of(expr_span.start) == self.source.line_of(attr.span.start) {
+            expr_span
+        } else {
+            Span {
+                start: attr.span.start,
+                end: expr_span.end.max(attr.span.end),
+            }
+        }
+    }
+
+    /// The `names` index of an attribute name, private names mangled.
+    fn attr_name(&mut self, attr: &Rc<str>) -> u32 {
+        let mangled = self.scope().mangle(attr);
+        self.add_name(&mangled)
+    }
+
     fn name_op(&mut self, name: &Rc<str>, ctx: NameCtx) {
+        let name = &self.scope().mangle(name);
         let scope = self.scope();
         let res = scope.resolve(name);
         let in_class = scope.kind == ScopeKind::Class;

@@ -188,7 +188,7 @@ fn rounding(
     vm: &mut Vm,
     args: &Args,
     name: &str,
-    dunder: &str,
+    dunder: &'static str,
     f: fn(f64) -> f64,
 ) -> PResult<Value> {
     check_count(name, args, 0, 1, 1)?;

@@ -1,13 +1,15 @@
 //! The parser driver: runs lexer → layout pass → the lalrpop-generated parser, and turns
-//! lalrpop's raw errors into one plain sentence each. This is the only module that names
-//! lalrpop types; the grammar itself lives in `grammar/apy.lalrpop`, its action helpers in
-//! `grammar_util.rs`, and the depth guard in `depth.rs`.
+//! lalrpop's raw errors into one plain sentence each. Large sources are parsed on a thread with
+//! a big stack, so that dropping a rejected, absurdly deep tree cannot overflow the caller's.
+//! This is the only module that names lalrpop types; the grammar itself lives in
+//! `grammar/apy.lalrpop`, its action helpers in `grammar_util.rs`, error wording in
+//! `parse_error.rs`, and the depth guard in `depth.rs`.
 
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{Expr, Module};
+use crate::syntax::ast::{Expr, Module, Stmt, StmtKind};
 use crate::syntax::depth::check_depth;
 use crate::syntax::grammar_util::Top;
-use crate::syntax::indent::Layout;
+use crate::syntax::indent::{Layout, MAX_BRACKET_DEPTH};
 use crate::syntax::lexer::{Lexer, Spanned, SyntaxFault};
 use crate::syntax::parse_error::{describe, Failure};
 use crate::syntax::span::{Source, Span};
@@ -85,20 +87,38 @@ impl<T> Handoff<T> {
 }
 
 fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
+    on_big_stack(source, parse_here)
+}
+
+/// Sources up to this size are parsed on the caller's thread: no tree built from them can be
+/// deeper than their length, and dropping a few thousand levels fits any thread's stack. This
+/// spares REPL lines and small scripts the cost of a thread.
+const SMALL_SOURCE_BYTES: usize = 4096;
+
+/// Runs `parse` on a thread with a large stack (see `PARSE_STACK_BYTES`).
+fn on_big_stack<T>(
+    source: &Rc<Source>,
+    parse: fn(&Rc<Source>) -> Result<T, SyntaxFault>,
+) -> Result<T, SyntaxFault> {
+    if source.text.len() <= SMALL_SOURCE_BYTES {
+        return parse(source);
+    }
     let input = Handoff(source.clone());
     let joined = std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .stack_size(PARSE_STACK_BYTES)
             .spawn_scoped(scope, move || {
                 let source = input.into_inner();
-                Handoff(parse_here(&source))
+                Handoff(parse(&source))
             });
         spawned.ok().map(|handle| handle.join())
     });
     match joined {
         Some(Ok(res)) => res.into_inner(),
-        // Spawning failed (or the thread died): parse on this thread instead.
-        _ => parse_here(source),
+        // A panic is a bug in the front end; let it surface where the caller can see it.
+        Some(Err(payload)) => std::panic::resume_unwind(payload),
+        // No thread could be started: parse on this thread, as deep as its stack allows.
+        None => parse(source),
     }
 }
 
@@ -138,15 +158,78 @@ fn parse_here(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
     Ok(module)
 }
 
+/// Parses `source` as one expression, as `eval()` does: leading blanks and trailing newlines
+/// are allowed, a second line is not.
+pub fn parse_expression(source: &Rc<Source>) -> Result<Expr, Vec<Diagnostic>> {
+    on_big_stack(source, expression_here).map_err(|fault| vec![*fault.diag])
+}
+
+fn expression_here(source: &Rc<Source>) -> Result<Expr, SyntaxFault> {
+    let text = source.text.trim_start_matches([' ', '\t']);
+    let base = source.text.len() - text.len();
+    let (mut toks, lex_fault) = tokens(source, text, base);
+    // The layout pass measures the first line's blanks, which `eval()` ignores.
+    if matches!(toks.first(), Some((_, Token::Indent, _))) {
+        toks.remove(0);
+    }
+    if lex_fault.is_none() {
+        while matches!(toks.last(), Some((_, Token::Newline | Token::Dedent, _))) {
+            toks.pop();
+        }
+    }
+    toks.insert(0, (base, Token::FieldStart, base));
+    let Top::Field(expr) = run_parser(source, &toks, lex_fault)? else {
+        let span = Span::new(base, source.text.len());
+        let diag = Diagnostic::new("SyntaxError", "invalid syntax", source, span);
+        return Err(SyntaxFault::new(diag));
+    };
+    // The depth guard walks statements, so the expression visits one briefly.
+    let span = expr.span;
+    let mut module = Module {
+        body: vec![Stmt {
+            kind: StmtKind::Expr(expr),
+            span,
+        }],
+    };
+    check_depth(source, &module)?;
+    match module.body.pop().map(|stmt| stmt.kind) {
+        Some(StmtKind::Expr(expr)) => Ok(expr),
+        _ => Err(SyntaxFault::new(Diagnostic::new(
+            "SyntaxError",
+            "invalid syntax",
+            source,
+            span,
+        ))),
+    }
+}
+
 /// Parses the expression of an f-string replacement field at `start..end` of `source`.
 pub fn parse_field(source: &Rc<Source>, start: usize, end: usize) -> Result<Expr, SyntaxFault> {
     let text = source.text.get(start..end).unwrap_or("");
     let mut toks = vec![(start, Token::FieldStart, start)];
     let mut lex_fault = None;
+    let mut depth = 0usize;
     for item in Lexer::new(source, text, start) {
         match item {
             Ok((_, Token::Newline, _)) => {}
-            Ok(tok) => toks.push(tok),
+            Ok(tok) => {
+                // The layout pass does not run over a field, so its bracket limit is kept here.
+                match tok.1 {
+                    Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+                    Token::RParen | Token::RBracket | Token::RBrace => {
+                        depth = depth.saturating_sub(1)
+                    }
+                    _ => {}
+                }
+                if depth > MAX_BRACKET_DEPTH {
+                    let span = Span::new(tok.0, tok.2);
+                    let diag =
+                        Diagnostic::new("SyntaxError", "too many nested parentheses", source, span);
+                    lex_fault = Some(SyntaxFault::new(diag));
+                    break;
+                }
+                toks.push(tok);
+            }
             Err(fault) => {
                 lex_fault = Some(fault);
                 break;
@@ -270,6 +353,38 @@ mod tests {
         assert_eq!(outcome(text), expected, "input: {shown:?}");
     }
 
+    fn span_text(text: &str, pick: impl Fn(&Module) -> crate::syntax::span::Span) -> String {
+        let module = parse(text).unwrap();
+        text[pick(&module).range()].to_string()
+    }
+
+    #[test]
+    fn spans_cover_the_source() {
+        use crate::syntax::ast::{ExprKind, FStringPart, StmtKind};
+        let text = "if a:\n  x  # note\n\ny = 1\n";
+        assert_eq!(span_text(text, |m| m.body[0].span), "if a:\n  x");
+        assert_eq!(span_text(text, |m| m.body[1].span), "y = 1");
+        let field = |m: &Module| match &m.body[0].kind {
+            StmtKind::Expr(e) => match &e.kind {
+                ExprKind::FString(parts) => match &parts[1] {
+                    FStringPart::Field { value, .. } => value.span,
+                    _ => unreachable!(),
+                },
+                _ => unreachable!(),
+            },
+            _ => unreachable!(),
+        };
+        assert_eq!(span_text("f'x{a + b}'", field), "a + b");
+        let call = |m: &Module| match &m.body[0].kind {
+            StmtKind::Assign { value, .. } => value.span,
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            span_text("r = obj.method(1, *a)  # c", call),
+            "obj.method(1, *a)"
+        );
+    }
+
     #[test]
     fn simple_statements() {
         check("a = b = 1", "(= a b 1)");
@@ -347,6 +462,7 @@ mod tests {
             "([] a (tuple (slice 1 2 _) (slice _ _ 3) 4))",
         );
         check("a[:]", "([] a (slice _ _ _))");
+        check("a[*b]", "([] a (tuple (* b)))");
         check("{**a, 'b': 1}", "(dict **:a \"b\":1)");
         check("{1, *s}", "(set 1 (* s))");
         check("[*a, b]", "(list (* a) b)");
@@ -422,9 +538,135 @@ mod tests {
             ("x = (]", "SyntaxError: closing parenthesis ']' does not match opening parenthesis '(' @1:6"),
             ("try:\n pass\nexcept* A:\n pass\nexcept B:\n pass", "SyntaxError: cannot have both 'except' and 'except*' on the same 'try' @5:1"),
         ];
-        for (text, expected) in cases {
+        let more = [
+            (
+                "try:\n  x\nexcept E, F:\n  pass\n",
+                "SyntaxError: multiple exception types must be parenthesized @3:9",
+            ),
+            (
+                "f(a for a in b, )\n",
+                "SyntaxError: Generator expression must be parenthesized @1:3",
+            ),
+            ("def f(x y):\n  pass\n", "SyntaxError: invalid syntax @1:9"),
+            (
+                "x = [\n  1,\n  2\n",
+                "SyntaxError: '[' was never closed @1:5",
+            ),
+            (
+                "foo = bar(\n  1,\n  2\nbaz = 3\n",
+                "SyntaxError: '(' was never closed @1:10",
+            ),
+            (
+                "d = {'a': 1 'b': 2}\n",
+                "SyntaxError: invalid syntax. Perhaps you forgot a comma? @1:11",
+            ),
+            ("x = 1 === 2\n", "SyntaxError: invalid syntax @1:9"),
+            (
+                "try:\n  pass\nx = 1\n",
+                "SyntaxError: expected 'except' or 'finally' block @3:1",
+            ),
+            (
+                "*a, *b = c\n",
+                "SyntaxError: multiple starred expressions in assignment @1:5",
+            ),
+            (
+                "def f(a, /, /): pass\n",
+                "SyntaxError: / may appear only once @1:13",
+            ),
+            (
+                "def f(*, **k): pass\n",
+                "SyntaxError: named arguments must follow bare * @1:7",
+            ),
+            (
+                "f(**k, *a)\n",
+                "SyntaxError: iterable argument unpacking follows keyword argument unpacking @1:8",
+            ),
+            (
+                "f(a.b=1)\n",
+                "SyntaxError: expression cannot contain assignment, perhaps you meant \"==\"? @1:3",
+            ),
+            (
+                "(a.b := 1)\n",
+                "SyntaxError: cannot use assignment expressions with attribute @1:2",
+            ),
+            (
+                "x = yield = 1\n",
+                "SyntaxError: assignment to yield expression not possible @1:5",
+            ),
+            ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
+            ("whille x:\n  pass\n", "SyntaxError: invalid syntax @1:8"),
+            (
+                "[x for f() in y]\n",
+                "SyntaxError: cannot assign to function call @1:8",
+            ),
+            (
+                "[x for *a in y]\n",
+                "SyntaxError: starred assignment target must be in a list or tuple @1:8",
+            ),
+            (
+                "if a:\n  pass\nelse if x:\n  pass\n",
+                "SyntaxError: expected ':' @3:6",
+            ),
+            (
+                "x = {\"a\": 1, \"b\" 2}\n",
+                "SyntaxError: ':' expected after dictionary key @1:14",
+            ),
+            (
+                "x\u{a0}= 1\n",
+                "SyntaxError: invalid non-printable character U+00A0 @1:2",
+            ),
+        ];
+        for (text, expected) in cases.into_iter().chain(more) {
             check(text, expected);
         }
+    }
+
+    #[test]
+    fn expressions_for_eval() {
+        let eval = |text: &str| match parse_expression(&Source::new("<string>", text)) {
+            Ok(e) => {
+                let mut out = String::new();
+                let module = Module {
+                    body: vec![crate::syntax::ast::Stmt {
+                        span: e.span,
+                        kind: crate::syntax::ast::StmtKind::Expr(e),
+                    }],
+                };
+                out.push_str(crate::syntax::ast_dump::dump_module(&module).trim_end());
+                out
+            }
+            Err(d) => format!("{}: {}", d[0].kind, d[0].message),
+        };
+        assert_eq!(eval("  1 + 2\n\n"), "(+ 1 2)");
+        assert_eq!(eval("(1,\n 2)"), "(tuple 1 2)");
+        assert_eq!(eval("1\n2"), "SyntaxError: invalid syntax");
+        assert_eq!(
+            eval("x = 1"),
+            "SyntaxError: invalid syntax. Maybe you meant '==' or ':=' instead of '='?"
+        );
+    }
+
+    #[test]
+    fn token_dump() {
+        let src = Source::new("t", "if x:\n    print(f'{x!r}', 0x1F)\n");
+        let expected = [
+            "1:1 If \"if\"",
+            "1:4 Name \"x\"",
+            "1:5 Colon \":\"",
+            "1:6 NEWLINE \"\"",
+            "2:1 INDENT \"    \"",
+            "2:5 Name \"print\"",
+            "2:10 LParen \"(\"",
+            "2:11 String \"f'{x!r}'\"",
+            "2:19 Comma \",\"",
+            "2:21 Number \"0x1F\"",
+            "2:25 RParen \")\"",
+            "2:26 NEWLINE \"\"",
+            "2:26 DEDENT \"\"",
+        ];
+        assert_eq!(dump_tokens(&src), expected.join("\n") + "\n");
+        let bad = Source::new("t", "x = (1,\n");
+        assert!(dump_tokens(&bad).ends_with("SyntaxError: '(' was never closed\n"));
     }
 
     #[test]
@@ -435,6 +677,8 @@ mod tests {
         assert!(incomplete("s = '''abc\n"));
         assert!(incomplete("x = 1 + \\\n"));
         assert!(incomplete("x = 1 + \\"));
+        assert!(incomplete("s = 'abc\\\n"));
+        assert!(!incomplete("s = 'abc"));
         assert!(incomplete("@dec\n"));
         assert!(incomplete("def f():\n    if x:\n"));
         assert!(!incomplete("x = 1\n"));
@@ -456,8 +700,22 @@ mod tests {
         assert!(outcome(&attrs).starts_with("RecursionError"));
         let sum_err = format!("x = {}1 )", "1+".repeat(200_000));
         assert!(outcome(&sum_err).starts_with("SyntaxError"));
+        let long_sum = format!("x = {}1", "1+".repeat(999));
+        assert!(parse(&long_sum).is_ok());
+        let too_long_sum = format!("x = {}1", "1+".repeat(1000));
+        assert!(outcome(&too_long_sum).starts_with("RecursionError"));
+        let deep_field = format!("f'{{{}1{}}}'", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(outcome(&deep_field).contains("too many nested parentheses"));
         let nested_ok = format!("x = {}1{}", "(".repeat(150), ")".repeat(150));
         check(&nested_ok, "(= x 1)");
+    }
+
+    #[test]
+    fn windows_line_endings() {
+        check(
+            "if a:\r\n    x = '''1\r\n2'''\r\n# c\r\ny = \\\r\n 3\r\n",
+            "(if a (then (= x \"1\\n2\")))\n(= y 3)",
+        );
     }
 
     #[test]

@@ -66,11 +66,12 @@ impl Vm {
                     if name.as_str() == "__dict__" {
                         return Ok(Value::Dict(m.dict.clone()));
                     }
-                    Err(Exc::attribute_error(format!(
+                    let exc = Exc::attribute_error(format!(
                         "module '{}' has no attribute '{}'",
                         m.name.as_str(),
                         name.as_str()
-                    )))
+                    ));
+                    Err(self.with_attr_hint(exc, obj, name))
                 }
             },
             Value::Super(sup) => self.super_getattr(sup, name),
@@ -87,12 +88,27 @@ impl Vm {
         }
     }
 
-    fn no_attribute(&self, obj: &Value, name: &PyStr) -> Exc {
-        Exc::attribute_error(format!(
+    fn no_attribute(&mut self, obj: &Value, name: &Rc<PyStr>) -> Exc {
+        let exc = Exc::attribute_error(format!(
             "'{}' object has no attribute '{}'",
             self.type_name(obj),
             name.as_str()
-        ))
+        ));
+        self.with_attr_hint(exc, obj, name)
+    }
+
+    /// Makes an AttributeError remember the object and name, for the uncaught hint.
+    fn with_attr_hint(&mut self, exc: Exc, obj: &Value, name: &Rc<PyStr>) -> Exc {
+        let exc = self.exc_value(exc);
+        if let Value::Instance(inst) = &exc {
+            inst.dict.set_item_str("name", Value::Str(name.clone()));
+        }
+        let ctx = crate::vm::object::class::Suggest::Attr {
+            name: name.clone(),
+            obj: obj.clone(),
+        };
+        self.attach_suggestion(&exc, ctx);
+        Exc::Value(exc)
     }
 
     fn instance_getattr(
@@ -101,6 +117,11 @@ impl Vm {
         obj: &Value,
         name: &Rc<PyStr>,
     ) -> PResult<Value> {
+        if inst.exc.is_none() && !inst.class.has_data_descriptors() {
+            if let Some(v) = inst.dict.get_str(name) {
+                return Ok(v);
+            }
+        }
         let cls = inst.class.clone();
         let attr = cls.lookup(name);
         if let Some(Value::Property(_)) = &attr {
@@ -229,11 +250,12 @@ impl Vm {
                 ));
             }
             _ => {
-                return Err(Exc::attribute_error(format!(
+                let exc = Exc::attribute_error(format!(
                     "type object '{}' has no attribute '{}'",
                     cls.name(),
                     name.as_str()
-                )))
+                ));
+                return Err(self.with_attr_hint(exc, &Value::Class(cls.clone()), name));
             }
         };
         Ok(v)
@@ -390,6 +412,10 @@ impl Vm {
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<PyStr>, value: Value) -> PResult<()> {
         match obj {
             Value::Instance(inst) => {
+                if inst.exc.is_none() && !inst.class.has_data_descriptors() {
+                    inst.dict.set_str(name.clone(), value);
+                    return Ok(());
+                }
                 let cls = inst.class.clone();
                 if cls.is_user {
                     if let Some(f) = cls.lookup_str("__setattr__") {
@@ -420,6 +446,7 @@ impl Vm {
                     _ => {}
                 }
                 cls.dict.set_str(name.clone(), value);
+                cls.data_descriptors.set(None);
                 Ok(())
             }
             Value::Module(m) => {

@@ -52,7 +52,8 @@ impl Vm {
         let obj = &code.obj;
         let argcount = obj.argcount as usize;
         let n_pos = args.pos.len() + prefix.is_some() as usize;
-        let mut frame = Frame::new(code.clone(), func.globals.clone());
+        let stack = self.stack_pool.pop().unwrap_or_default();
+        let mut frame = Frame::with_stack(code.clone(), func.globals.clone(), stack);
         let simple = !args.has_kw()
             && n_pos == argcount
             && obj.kwonlyargcount == 0
@@ -141,11 +142,6 @@ impl Vm {
                 "1 was".to_owned()
             } else {
                 format!("{} were", pos.len())
-            };
-            let takes = if defaults.is_empty() {
-                takes
-            } else {
-                takes.replace("arguments", "arguments")
             };
             return Err(Exc::type_error(format!(
                 "{fname}() takes {takes} but {given} given"

@@ -106,6 +106,7 @@ impl Vm {
             dict: ns,
             layout,
             is_user: true,
+            data_descriptors: std::cell::Cell::new(None),
         });
         gc::track(&cls);
         Ok(cls)

@@ -48,6 +48,8 @@ exc_kinds! {
     KeyError = "KeyError", LookupError;
     ValueError = "ValueError", Exception;
     UnicodeError = "UnicodeError", ValueError;
+    UnicodeEncodeError = "UnicodeEncodeError", UnicodeError;
+    UnicodeDecodeError = "UnicodeDecodeError", UnicodeError;
     TypeError = "TypeError", Exception;
     AttributeError = "AttributeError", Exception;
     NameError = "NameError", Exception;
@@ -318,10 +320,14 @@ impl Vm {
             Ok(s) => s,
             Err(_) => "<exception str() failed>".to_owned(),
         };
+        let hint = match self.suggestion(exc) {
+            Some(s) => format!(". Did you mean: '{s}'?"),
+            None => String::new(),
+        };
         if text.is_empty() {
             qualified
         } else {
-            format!("{qualified}: {text}")
+            format!("{qualified}: {text}{hint}")
         }
     }
 

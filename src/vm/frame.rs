@@ -31,9 +31,17 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Frame {
+        Frame::with_stack(code, globals, Vec::new())
+    }
+
+    /// A frame reusing `stack` (an empty buffer from the VM's pool) for its slots.
+    pub fn with_stack(code: Rc<Code>, globals: Rc<Dict>, mut stack: Vec<Value>) -> Frame {
         let n_locals = code.n_locals();
-        let mut stack = Vec::with_capacity(n_locals + code.obj.max_stack as usize + 1);
-        stack.resize(n_locals, Value::Null);
+        debug_assert!(stack.is_empty());
+        stack.reserve(n_locals + code.obj.max_stack as usize + 1);
+        for _ in 0..n_locals {
+            stack.push(Value::Null);
+        }
         Frame {
             code,
             ip: 0,
@@ -52,7 +60,7 @@ impl Frame {
     }
 
     pub fn trace(&self, visit: &mut Visit) {
-        self.stack.iter().for_each(|v| visit(v));
+        self.stack.iter().for_each(&mut *visit);
         for cell in &self.cells {
             visit(&Value::Cell(cell.clone()));
         }

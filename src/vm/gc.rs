@@ -34,6 +34,8 @@ struct Collector {
 }
 
 thread_local! {
+    /// Set when the young generation is full; read on every call, so a plain `Cell`.
+    static DUE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static COLLECTOR: RefCell<Collector> = const {
         RefCell::new(Collector {
             young: Vec::new(),
@@ -49,17 +51,17 @@ pub fn track<T: Trace + 'static>(obj: &Rc<T>) {
     COLLECTOR.with(|c| {
         if let Ok(mut c) = c.try_borrow_mut() {
             c.young.push(weak);
+            if c.young.len() >= YOUNG_THRESHOLD && c.enabled {
+                DUE.with(|d| d.set(true));
+            }
         }
     });
 }
 
 /// True when enough objects were allocated since the last collection.
+#[inline]
 pub fn should_collect() -> bool {
-    COLLECTOR.with(|c| {
-        c.try_borrow()
-            .map(|c| c.enabled && c.young.len() >= YOUNG_THRESHOLD)
-            .unwrap_or(false)
-    })
+    DUE.with(|d| d.get())
 }
 
 pub fn set_enabled(enabled: bool) {
@@ -84,6 +86,7 @@ pub fn tracked_count() -> usize {
 /// that matters (failed borrows are treated conservatively anyway). Returns the number of
 /// objects freed.
 pub fn collect() -> usize {
+    DUE.with(|d| d.set(false));
     let Some(young) = COLLECTOR.with(|c| {
         c.try_borrow_mut()
             .ok()
@@ -107,6 +110,7 @@ pub fn collect() -> usize {
 
 /// Collects every generation at once.
 pub fn collect_full() -> usize {
+    DUE.with(|d| d.set(false));
     let Some(all) = COLLECTOR.with(|c| {
         c.try_borrow_mut().ok().map(|mut c| {
             let mut all = std::mem::take(&mut c.old);
@@ -185,4 +189,43 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     }
     drop(objs);
     (freed, survivors)
+}
+
+thread_local! {
+    static DROP_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static DEFERRED: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How deep container drops may nest before the rest is deferred.
+const MAX_DROP_DEPTH: usize = 64;
+
+/// Drops a container's contents without unbounded Rust recursion: dropping a list that holds
+/// a list that holds a list... would otherwise recurse once per level and overflow the
+/// stack (CPython's "trashcan" solves the same problem). Past a fixed depth the contents are
+/// queued and dropped iteratively by the outermost drop.
+pub fn guarded_drop<T: 'static>(contents: T) {
+    let depth = DROP_DEPTH.with(|d| d.get());
+    if depth >= MAX_DROP_DEPTH {
+        let queued = DEFERRED.with(|q| match q.try_borrow_mut() {
+            Ok(mut q) => {
+                q.push(Box::new(contents));
+                None
+            }
+            Err(_) => Some(contents),
+        });
+        drop(queued);
+        return;
+    }
+    DROP_DEPTH.with(|d| d.set(depth + 1));
+    drop(contents);
+    DROP_DEPTH.with(|d| d.set(depth));
+    if depth == 0 {
+        loop {
+            let next = DEFERRED.with(|q| q.try_borrow_mut().ok().and_then(|mut q| q.pop()));
+            let Some(next) = next else { break };
+            DROP_DEPTH.with(|d| d.set(1));
+            drop(next);
+            DROP_DEPTH.with(|d| d.set(0));
+        }
+    }
 }

@@ -343,20 +343,31 @@ impl Vm {
                             cur.stack.push(tri!('instr, v));
                         }
                         Instr::Jump(t) => {
-                            if (t as usize) < cur.ip && gc::should_collect() {
-                                gc::collect();
+                            if (t as usize) < cur.ip {
+                                tri!('instr, self.spend_fuel());
+                                if gc::should_collect() {
+                                    gc::collect();
+                                }
                             }
                             cur.ip = t as usize;
                         }
                         Instr::PopJumpIfFalse(t) => {
                             let v = pop!('instr, cur);
-                            if !tri!('instr, self.truthy(&v)) {
+                            let truth = match v {
+                                Value::Bool(b) => b,
+                                _ => tri!('instr, self.truthy(&v)),
+                            };
+                            if !truth {
                                 cur.ip = t as usize;
                             }
                         }
                         Instr::PopJumpIfTrue(t) => {
                             let v = pop!('instr, cur);
-                            if tri!('instr, self.truthy(&v)) {
+                            let truth = match v {
+                                Value::Bool(b) => b,
+                                _ => tri!('instr, self.truthy(&v)),
+                            };
+                            if truth {
                                 cur.ip = t as usize;
                             }
                         }
@@ -528,9 +539,11 @@ impl Vm {
                                 }
                                 Some(caller) => {
                                     self.handling = cur.saved_exc.clone();
-                                    let done = std::mem::replace(&mut cur, caller);
+                                    let mut done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
-                                    match done.init_self {
+                                    let init_self = done.init_self.take();
+                                    self.recycle(done);
+                                    match init_self {
                                         Some(inst) => {
                                             if !v.is_none() {
                                                 break 'instr Err(Exc::type_error(format!(
@@ -785,6 +798,7 @@ impl Vm {
         frames: &mut Vec<Frame>,
         mut callee: Frame,
     ) -> PResult<Flow> {
+        self.spend_fuel()?;
         if self.depth >= self.recursion_limit {
             return Err(Exc::new(
                 ExcKind::RecursionError,
@@ -963,7 +977,26 @@ impl Vm {
         }
         match self.builtins.get_str(&name) {
             Some(v) => Ok(v),
-            None => Err(name_error(&name)),
+            None => {
+                let exc = self.exc_value(name_error(&name));
+                if let Value::Instance(inst) = &exc {
+                    inst.dict.set_item_str("name", Value::Str(name.clone()));
+                }
+                let varnames = if cur.code.obj.kind == crate::compile::code::CodeKind::Function
+                    || cur.code.obj.is_generator_like()
+                {
+                    cur.code.varnames.clone()
+                } else {
+                    Vec::new()
+                };
+                let ctx = crate::vm::object::class::Suggest::Name {
+                    name,
+                    varnames,
+                    globals: cur.globals.clone(),
+                };
+                self.attach_suggestion(&exc, ctx);
+                Err(Exc::Value(exc))
+            }
         }
     }
 

@@ -23,6 +23,11 @@ pub struct VmOptions {
     pub argv: Vec<String>,
     pub virtual_time: bool,
     pub script_dir: Option<PathBuf>,
+    /// Discard output and read no input (`input()` sees end of file): for tests that run
+    /// many programs in one process.
+    pub quiet: bool,
+    /// Stop the program with a RuntimeError after this many backward jumps and calls.
+    pub budget: Option<u64>,
 }
 
 /// How a program ended, as plain data (it crosses back from the VM thread).
@@ -31,6 +36,9 @@ pub struct Outcome {
     pub exit_code: i32,
     pub uncaught: Option<Traceback>,
 }
+
+/// Loads `name.apy` for an import: `None` if there is no such file.
+pub type SourceLoader = fn(&mut Vm, &str) -> Option<PResult<Value>>;
 
 /// Builds a built-in module's namespace.
 pub type ModuleInit = fn(&mut Vm) -> PResult<Value>;
@@ -57,13 +65,18 @@ pub struct Vm {
     /// The one clock `time.*` and every event loop read (loops hold clones of it).
     pub clock: Clock,
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
-    pub source_loader: Option<fn(&mut Vm, &str) -> Option<PResult<Value>>>,
+    pub source_loader: Option<SourceLoader>,
+    /// Empty operand-stack buffers of finished frames, reused by new frames.
+    pub stack_pool: Vec<Vec<Value>>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
     extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
+    /// What is left of `VmOptions::budget` (`u64::MAX` without one).
+    fuel: u64,
 }
 
 impl Vm {
     pub fn new(options: VmOptions) -> Vm {
+        let options_budget = options.budget.unwrap_or(u64::MAX);
         let mut vm = Vm {
             types: Types::new(),
             builtins: Rc::new(Dict::new()),
@@ -82,12 +95,24 @@ impl Vm {
             options,
             source_loader: None,
             extensions: HashMap::new(),
+            stack_pool: Vec::new(),
+            fuel: options_budget,
         };
         crate::vm::methods::register_all(&mut vm);
         for (name, cls) in vm.types.builtin_names() {
             vm.builtins.set_item_str(name, Value::Class(cls));
         }
         vm
+    }
+
+    /// Returns a finished frame's buffer to the pool.
+    pub fn recycle(&mut self, mut frame: crate::vm::frame::Frame) {
+        let mut stack = std::mem::take(&mut frame.stack);
+        drop(frame);
+        stack.clear();
+        if self.stack_pool.len() < 256 && stack.capacity() <= 1024 {
+            self.stack_pool.push(stack);
+        }
     }
 
     /// The module state of type `T`, created with `make` on first use.
@@ -124,7 +149,23 @@ impl Vm {
     }
 
     /// Writes to stdout through the buffer.
+    /// Called on every backward jump and call: ends a program that ran out of its budget.
+    #[inline]
+    pub fn spend_fuel(&mut self) -> PResult<()> {
+        if self.fuel == 0 {
+            return Err(Exc::new(
+                ExcKind::RuntimeError,
+                "the program ran out of its instruction budget",
+            ));
+        }
+        self.fuel -= 1;
+        Ok(())
+    }
+
     pub fn write_out(&mut self, text: &str) {
+        if self.options.quiet {
+            return;
+        }
         self.out.extend_from_slice(text.as_bytes());
         if self.out.len() > 1 << 16 {
             self.flush_out();
@@ -139,6 +180,9 @@ impl Vm {
     }
 
     pub fn write_err(&mut self, text: &str) {
+        if self.options.quiet {
+            return;
+        }
         self.flush_out();
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes());

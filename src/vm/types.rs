@@ -70,6 +70,7 @@ pub fn new_class(name: &str, bases: Vec<Rc<Class>>, layout: Layout) -> Rc<Class>
         dict: Rc::new(Dict::new()),
         layout,
         is_user: false,
+        data_descriptors: std::cell::Cell::new(None),
     })
 }
 
@@ -109,6 +110,7 @@ impl Types {
                     dict: Rc::new(Dict::new()),
                     layout: Layout::Exception,
                     is_user: false,
+                    data_descriptors: std::cell::Cell::new(None),
                 });
                 if let Some(slot) = exceptions.get_mut(eg_idx) {
                     *slot = cls;

@@ -115,8 +115,9 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Store),
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
-                let idx = c.add_name(&attr.name);
-                c.emit(Instr::StoreAttr(idx));
+                let idx = c.attr_name(&attr.name);
+                let span = c.attr_span(target.span, attr);
+                c.with_span(span, |c| c.emit(Instr::StoreAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {
                 c.compile_expr(value);
@@ -166,8 +167,9 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Delete),
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
-                let idx = c.add_name(&attr.name);
-                c.emit(Instr::DeleteAttr(idx));
+                let idx = c.attr_name(&attr.name);
+                let span = c.attr_span(target.span, attr);
+                c.with_span(span, |c| c.emit(Instr::DeleteAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {
                 c.compile_expr(value);
@@ -196,14 +198,15 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Attribute { value: obj, attr } => {
                 self.compile_expr(obj);
-                let idx = self.add_name(&attr.name);
-                self.with_span(target.span, |c| {
+                let idx = self.attr_name(&attr.name);
+                let span = self.attr_span(target.span, attr);
+                self.with_span(span, |c| {
                     c.emit(Instr::Copy(1));
                     c.emit(Instr::LoadAttr(idx));
                 });
                 self.compile_expr(value);
                 self.emit(Instr::Inplace(op));
-                self.with_span(target.span, |c| {
+                self.with_span(span, |c| {
                     c.emit(Instr::Swap(2));
                     c.emit(Instr::StoreAttr(idx));
                 });
@@ -289,6 +292,10 @@ impl<'a> Compiler<'a> {
         };
         if names.is_empty() {
             self.error("'from ... import *' is not supported", stmt.span);
+            return;
+        }
+        if &*module.name == "__future__" {
+            // Every feature CPython 3.11 knows is on already (or, like annotations, moot).
             return;
         }
         let idx = self.add_name(&module.name);

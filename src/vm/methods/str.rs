@@ -522,7 +522,7 @@ fn isascii(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn isdecimal(vm: &mut Vm, args: Args) -> PResult<Value> {
     char_test(vm, &args, "isdecimal", |c| {
-        c.to_digit(10).is_some() || is_unicode_decimal(c)
+        c.is_ascii_digit() || is_unicode_decimal(c)
     })
 }
 
@@ -715,10 +715,52 @@ fn removesuffix(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn encode(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let s = this(vm, &args, "encode")?;
-    Ok(Value::Bytes(Rc::new(crate::vm::object::Bytes::new(
-        s.as_str().as_bytes().to_vec(),
-    ))))
+    let s = this(vm, &args, "encode")?.clone();
+    let encoding = args
+        .pos
+        .get(1)
+        .or_else(|| args.kw("encoding"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("utf-8");
+    let errors = args
+        .pos
+        .get(2)
+        .or_else(|| args.kw("errors"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("strict");
+    let norm = encoding.to_ascii_lowercase().replace('_', "-");
+    let limit = match norm.as_str() {
+        "utf-8" | "utf8" => None,
+        "ascii" | "us-ascii" => Some((128u32, "ascii")),
+        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => Some((256u32, "latin-1")),
+        _ => {
+            return Err(Exc::new(
+                crate::vm::exception::ExcKind::LookupError,
+                format!("unknown encoding: {encoding}"),
+            ))
+        }
+    };
+    let data = match limit {
+        None => s.as_str().as_bytes().to_vec(),
+        Some((limit, codec)) => {
+            let mut out = Vec::new();
+            for (pos, c) in s.as_str().chars().enumerate() {
+                if (c as u32) < limit {
+                    out.push(c as u32 as u8);
+                } else if errors == "replace" {
+                    out.push(b'?');
+                } else if errors != "ignore" {
+                    let shown = crate::vm::repr::str_repr(&c.to_string());
+                    return Err(Exc::new(
+                        crate::vm::exception::ExcKind::UnicodeEncodeError,
+                        format!("'{codec}' codec can't encode character {shown} in position {pos}: ordinal not in range({limit})"),
+                    ));
+                }
+            }
+            out
+        }
+    };
+    Ok(Value::Bytes(Rc::new(crate::vm::object::Bytes::new(data))))
 }
 
 fn expandtabs(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -31,6 +31,10 @@ pub struct Class {
     pub layout: Layout,
     /// True for classes created by a `class` statement.
     pub is_user: bool,
+    /// Whether the class or a base defines a data descriptor (a property, or an object with
+    /// `__set__`); `None` until computed, reset when the class dict changes. Without one, an
+    /// instance attribute can be read from the instance dict before looking at the class.
+    pub data_descriptors: Cell<Option<bool>>,
 }
 
 impl Class {
@@ -47,8 +51,9 @@ impl Class {
         self.mro.iter().find_map(|c| c.dict.get_str(name))
     }
 
-    pub fn lookup_str(self: &Rc<Class>, name: &str) -> Option<Value> {
-        self.lookup(&PyStr::new(name))
+    /// Looks up a name known at compile time (dunders), interned so no string is built.
+    pub fn lookup_str(self: &Rc<Class>, name: &'static str) -> Option<Value> {
+        self.lookup(&crate::vm::object::str::interned(name))
     }
 
     /// The class (in MRO order) that defines `name`.
@@ -59,6 +64,26 @@ impl Class {
 
     pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
         self.mro_iter().any(|c| Rc::ptr_eq(c, other))
+    }
+
+    pub fn has_data_descriptors(self: &Rc<Class>) -> bool {
+        if let Some(known) = self.data_descriptors.get() {
+            return known;
+        }
+        let setattr = crate::vm::object::str::interned("__setattr__");
+        let found = self.mro_iter().any(|c| {
+            (c.is_user && c.dict.get_str(&setattr).is_some())
+                || c.dict.values().iter().any(|v| match v {
+                    Value::Property(_) => true,
+                    Value::Instance(i) => {
+                        i.class.lookup_str("__set__").is_some()
+                            || i.class.lookup_str("__delete__").is_some()
+                    }
+                    _ => false,
+                })
+        });
+        self.data_descriptors.set(Some(found));
+        found
     }
 
     pub fn name(&self) -> &str {
@@ -126,8 +151,23 @@ pub struct TbEntry {
     pub ip: usize,
 }
 
+/// What a "Did you mean" hint is computed from, recorded when the error is raised.
+#[derive(Clone)]
+pub enum Suggest {
+    Name {
+        name: Rc<PyStr>,
+        varnames: Vec<Rc<PyStr>>,
+        globals: Rc<Dict>,
+    },
+    Attr {
+        name: Rc<PyStr>,
+        obj: Value,
+    },
+}
+
 /// The native part of an exception instance.
 pub struct ExcData {
+    pub suggest: RefCell<Option<Suggest>>,
     pub args: RefCell<Value>,
     /// Innermost frame first (entries are appended as the exception travels outward).
     pub traceback: RefCell<Vec<TbEntry>>,
@@ -146,6 +186,7 @@ impl Instance {
     pub fn new_value(class: Rc<Class>) -> Value {
         let exc = (class.layout == Layout::Exception).then(|| {
             Box::new(ExcData {
+                suggest: RefCell::new(None),
                 args: RefCell::new(Value::tuple(Vec::new())),
                 traceback: RefCell::new(Vec::new()),
                 cause: RefCell::new(Value::None),

@@ -35,6 +35,9 @@ pub struct Dict {
     pub table: RefCell<DictTable>,
 }
 
+/// A finished lookup: `Ok((entry, slot))` if present, `Err(slot)` to insert at.
+type Probe = Result<(usize, usize), usize>;
+
 enum Step {
     Found { entry: usize, slot: usize },
     Missing { slot: usize },
@@ -181,12 +184,7 @@ impl Dict {
 
     /// Finds `key`: `Ok(Ok((entry, slot)))` if present, `Ok(Err(slot))` with the slot to insert
     /// at, checked against `version` by the caller.
-    fn lookup(
-        &self,
-        vm: &mut Vm,
-        key: &Value,
-        hash: i64,
-    ) -> PResult<(Result<(usize, usize), usize>, u64)> {
+    fn lookup(&self, vm: &mut Vm, key: &Value, hash: i64) -> PResult<(Probe, u64)> {
         'restart: loop {
             let version = self.table.borrow().version;
             let mut st = self.table.borrow().start(hash);
@@ -291,7 +289,7 @@ impl Dict {
             if let Some(Some(entry)) = table.entries.get(idx) {
                 if entry.hash == hash {
                     if let Value::Str(s) = &entry.key {
-                        if s.as_str() == key.as_str() {
+                        if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() {
                             return Some(entry.value.clone());
                         }
                     }
@@ -333,7 +331,7 @@ impl Dict {
     }
 
     pub fn set_item_str(&self, key: &str, value: Value) {
-        self.set_str(std::rc::Rc::new(PyStr::new(key)), value);
+        self.set_str(crate::vm::object::str::intern_name(key), value);
     }
 
     pub fn remove_str(&self, key: &PyStr) -> Option<Value> {
@@ -422,6 +420,15 @@ impl Dict {
         let res = table.remove_at(last, slot);
         table.entries.truncate(last);
         res
+    }
+}
+
+impl Drop for Dict {
+    fn drop(&mut self) {
+        let table = std::mem::take(self.table.get_mut());
+        if !table.entries.is_empty() {
+            crate::vm::gc::guarded_drop(table);
+        }
     }
 }
 

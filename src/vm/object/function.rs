@@ -45,7 +45,10 @@ impl Code {
             })
             .collect();
         let intern = |names: &[Rc<str>]| -> Vec<Rc<PyStr>> {
-            names.iter().map(|n| Rc::new(PyStr::new(n))).collect()
+            names
+                .iter()
+                .map(|n| crate::vm::object::str::intern_name(n))
+                .collect()
         };
         Rc::new(Code {
             names: intern(&obj.names),
@@ -124,7 +127,7 @@ impl Trace for Function {
             return false;
         };
         visit(&Value::Dict(self.globals.clone()));
-        defaults.iter().for_each(|v| visit(v));
+        defaults.iter().for_each(&mut *visit);
         if let Some(kw) = &*kwdefaults {
             visit(&Value::Dict(kw.clone()));
         }

@@ -1,7 +1,9 @@
 //! `PyStr`, the immutable string: UTF-8 text with its character count and a cached hash.
 //! ASCII strings index and slice by byte; others walk characters.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 pub struct PyStr {
     text: Box<str>,
@@ -88,4 +90,31 @@ impl PyStr {
         self.hash.set(res);
         res
     }
+}
+
+/// The shared `PyStr` for a static name (dunders looked up by the VM).
+pub fn interned(name: &'static str) -> Rc<PyStr> {
+    intern_name(name)
+}
+
+thread_local! {
+    static NAMES: RefCell<HashMap<Box<str>, Rc<PyStr>>> = RefCell::new(HashMap::new());
+}
+
+/// One shared `PyStr` per identifier used in code, so dictionary lookups by name usually
+/// match by pointer before comparing text.
+pub fn intern_name(name: &str) -> Rc<PyStr> {
+    NAMES.with(|map| {
+        if let Ok(map) = map.try_borrow() {
+            if let Some(s) = map.get(name) {
+                return s.clone();
+            }
+        }
+        let s = Rc::new(PyStr::new(name));
+        s.hash();
+        if let Ok(mut map) = map.try_borrow_mut() {
+            map.insert(name.into(), s.clone());
+        }
+        s
+    })
 }
