@@ -10,6 +10,7 @@
 //! `machine` (Vm, run_main).
 
 pub mod async_protocol;
+pub mod asyncgen_hooks;
 pub mod attr;
 pub mod call;
 pub mod classdef;

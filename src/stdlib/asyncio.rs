@@ -24,7 +24,10 @@ const SOURCES: &[(&str, &str)] = &[
     ("<asyncio>/base.apy", include_str!("asyncio/base.apy")),
     ("<asyncio>/futures.apy", include_str!("asyncio/futures.apy")),
     ("<asyncio>/tasks.apy", include_str!("asyncio/tasks.apy")),
-    ("<asyncio>/combinators.apy", include_str!("asyncio/combinators.apy")),
+    (
+        "<asyncio>/combinators.apy",
+        include_str!("asyncio/combinators.apy"),
+    ),
     ("<asyncio>/sync.apy", include_str!("asyncio/sync.apy")),
     ("<asyncio>/queues.apy", include_str!("asyncio/queues.apy")),
     ("<asyncio>/runners.apy", include_str!("asyncio/runners.apy")),
@@ -67,6 +70,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("definition", definition),
         ("is_coroutine", is_coroutine),
         ("is_coroutine_function", is_coroutine_function),
+        ("set_asyncgen_firstiter", set_asyncgen_firstiter),
     ];
     for &(name, func) in table {
         core_dict.set_item_str(name, Vm::native(name, func));
@@ -127,7 +131,10 @@ fn close_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("close_loop", &args, 0, 1, 1)?;
     if let Value::Int(i) = arg(&args, 0)? {
         let loops = vm.extension(Loops::default);
-        if let Some(slot) = usize::try_from(*i).ok().and_then(|i| loops.loops.get_mut(i)) {
+        if let Some(slot) = usize::try_from(*i)
+            .ok()
+            .and_then(|i| loops.loops.get_mut(i))
+        {
             // Dropping the loop drops the callbacks it still holds.
             let old = slot.take();
             drop(old);
@@ -268,4 +275,12 @@ fn is_coroutine_function(_vm: &mut Vm, args: Args) -> PResult<Value> {
     let yes = matches!(&func, Value::Function(f)
         if f.code.obj.kind == CodeKind::Coroutine);
     Ok(Value::Bool(yes))
+}
+
+/// `set_asyncgen_firstiter(hook)`: installs the hook called with each async generator on its
+/// first iteration (`None` removes it); returns the previous hook.
+fn set_asyncgen_firstiter(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("set_asyncgen_firstiter", &args, 0, 1, 1)?;
+    let hook = Some(arg(&args, 0)?.clone()).filter(|h| !h.is_none());
+    Ok(vm.set_async_gen_firstiter(hook).unwrap_or(Value::None))
 }

@@ -295,7 +295,8 @@ impl Vm {
         }
         // Frames of the library modules written in apy (sources named `<module>/file.apy`) are
         // machinery, not the user's program: they are left out unless nothing else remains.
-        let is_library = |f: &TraceFrame| f.source.name.starts_with('<') && f.source.name.contains(">/");
+        let is_library =
+            |f: &TraceFrame| f.source.name.starts_with('<') && f.source.name.contains(">/");
         if frames.iter().any(|f| !is_library(f)) {
             frames.retain(|f| !is_library(f));
         }

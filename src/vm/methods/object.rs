@@ -290,24 +290,28 @@ fn gen_close(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn agen_anext(vm: &mut Vm, args: Args) -> PResult<Value> {
     let g = gen_of(&args)?;
+    vm.async_gen_first_iter(&g)?;
     Ok(vm.async_gen_awaitable(&g, None, None, false))
 }
 
 fn agen_asend(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("asend", &args, 1, 1, 1)?;
     let g = gen_of(&args)?;
+    vm.async_gen_first_iter(&g)?;
     Ok(vm.async_gen_awaitable(&g, Some(arg(&args, 1)?.clone()), None, false))
 }
 
 fn agen_athrow(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("athrow", &args, 1, 1, 3)?;
     let g = gen_of(&args)?;
+    vm.async_gen_first_iter(&g)?;
     let exc = vm.exception_from(arg(&args, 1)?.clone())?;
     Ok(vm.async_gen_awaitable(&g, None, Some(exc), false))
 }
 
 fn agen_aclose(vm: &mut Vm, args: Args) -> PResult<Value> {
     let g = gen_of(&args)?;
+    vm.async_gen_first_iter(&g)?;
     Ok(vm.async_gen_awaitable(&g, None, None, true))
 }
 
