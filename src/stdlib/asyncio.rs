@@ -8,6 +8,7 @@
 use crate::compile::code::CodeKind;
 use crate::compile::codegen::compile_module;
 use crate::runtime::{EventLoop, Iteration, TimerHandle};
+use crate::stdlib::time::ThreadSleep;
 use crate::syntax::parser::parse_module;
 use crate::syntax::span::Source;
 use crate::vm::exception::{Exc, PResult};
@@ -71,6 +72,9 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("is_coroutine", is_coroutine),
         ("is_coroutine_function", is_coroutine_function),
         ("set_asyncgen_firstiter", set_asyncgen_firstiter),
+        ("set_thread_sleep_hook", set_thread_sleep_hook),
+        ("set_in_thread", set_in_thread),
+        ("clock_sleep", clock_sleep),
     ];
     for &(name, func) in table {
         core_dict.set_item_str(name, Vm::native(name, func));
@@ -283,4 +287,30 @@ fn set_asyncgen_firstiter(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("set_asyncgen_firstiter", &args, 0, 1, 1)?;
     let hook = Some(arg(&args, 0)?.clone()).filter(|h| !h.is_none());
     Ok(vm.set_async_gen_firstiter(hook).unwrap_or(Value::None))
+}
+
+/// `set_thread_sleep_hook(hook)`: what `time.sleep(secs)` calls inside a green thread.
+fn set_thread_sleep_hook(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("set_thread_sleep_hook", &args, 0, 1, 1)?;
+    let hook = Some(arg(&args, 0)?.clone()).filter(|h| !h.is_none());
+    vm.extension(ThreadSleep::default).hook = hook;
+    Ok(Value::None)
+}
+
+/// `set_in_thread(flag)`: marks whether a green thread's function is running; returns the
+/// previous mark so that callers can restore it.
+fn set_in_thread(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("set_in_thread", &args, 0, 1, 1)?;
+    let flag = matches!(arg(&args, 0)?, Value::Bool(true));
+    let state = vm.extension(ThreadSleep::default);
+    Ok(Value::Bool(std::mem::replace(&mut state.in_thread, flag)))
+}
+
+/// `clock_sleep(secs)`: a blocking sleep on the one clock (advances the virtual clock).
+fn clock_sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("clock_sleep", &args, 0, 1, 1)?;
+    let secs = float_arg(vm, arg(&args, 0)?)?;
+    vm.flush_out();
+    vm.clock.sleep(secs);
+    Ok(Value::None)
 }

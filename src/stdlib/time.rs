@@ -7,6 +7,16 @@ use crate::vm::object::function::Args;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 
+/// How `time.sleep` behaves inside `asyncio.to_thread`: asyncio installs `hook`, and sets
+/// `in_thread` while a green thread's function runs, so that a sleep there suspends only that
+/// thread (the hook lets the event loop run until the sleep is over) instead of blocking
+/// everything as a sleep elsewhere does.
+#[derive(Default)]
+pub struct ThreadSleep {
+    pub hook: Option<Value>,
+    pub in_thread: bool,
+}
+
 /// Wall-clock seconds at the VM's start, so `time.time()` looks like an epoch time under the
 /// real clock.
 fn epoch_offset(vm: &Vm) -> f64 {
@@ -72,6 +82,13 @@ fn sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     if secs < 0.0 || secs.is_nan() {
         return Err(Exc::value_error("sleep length must be non-negative"));
+    }
+    let state = vm.extension(ThreadSleep::default);
+    if state.in_thread {
+        if let Some(hook) = state.hook.clone() {
+            vm.call(&hook, &[Value::Float(secs)])?;
+            return Ok(Value::None);
+        }
     }
     vm.flush_out();
     vm.clock.sleep(secs);
