@@ -7,6 +7,7 @@
 
 use crate::compile::code::CodeKind;
 use crate::compile::codegen::compile_module;
+use crate::diagnostics::render_traceback;
 use crate::runtime::{EventLoop, Iteration, TimerHandle};
 use crate::stdlib::time::ThreadSleep;
 use crate::syntax::parser::parse_module;
@@ -75,6 +76,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("set_thread_sleep_hook", set_thread_sleep_hook),
         ("set_in_thread", set_in_thread),
         ("clock_sleep", clock_sleep),
+        ("format_exception", format_exception),
     ];
     for &(name, func) in table {
         core_dict.set_item_str(name, Vm::native(name, func));
@@ -313,4 +315,12 @@ fn clock_sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
     vm.flush_out();
     vm.clock.sleep(secs);
     Ok(Value::None)
+}
+
+/// `format_exception(exc)`: the exception's traceback as the uncaught-exception report shows it
+/// (without colour), for the loop's default exception handler.
+fn format_exception(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("format_exception", &args, 0, 1, 1)?;
+    let tb = vm.build_traceback(arg(&args, 0)?);
+    Ok(Value::string(render_traceback(&tb, false)))
 }
