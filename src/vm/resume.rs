@@ -40,11 +40,14 @@ impl Vm {
                 )))
             }
             GenState::Finished => {
-                return Err(if gen.kind == CodeKind::Coroutine {
-                    Exc::runtime_error("cannot reuse already awaited coroutine")
-                } else {
-                    Exc::stop_iteration()
-                })
+                return Err(match gen.kind {
+                    CodeKind::Coroutine => {
+                        Exc::runtime_error("cannot reuse already awaited coroutine")
+                    }
+                    // An exhausted async generator's `asend` awaitable ends the iteration.
+                    CodeKind::AsyncGenerator => Exc::new(ExcKind::StopAsyncIteration, ""),
+                    _ => Exc::stop_iteration(),
+                });
             }
             _ => {}
         }
@@ -110,7 +113,7 @@ impl Vm {
                 *gen.frame.borrow_mut() = Some(frame);
                 return Err(Exc::type_error(format!(
                     "can't send non-None value to a just-started {}",
-                    gen.type_name()
+                    gen.type_name().replace('_', " ")
                 )));
             }
         } else {
