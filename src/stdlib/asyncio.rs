@@ -65,6 +65,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("call_at", call_at),
         ("cancel_timer", cancel_timer),
         ("run_once", run_once),
+        ("next_ready", next_ready),
         ("stop", stop),
         ("is_stopping", is_stopping),
         ("clear_stop", clear_stop),
@@ -195,8 +196,9 @@ fn cancel_timer(vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(Value::None)
 }
 
-/// One iteration: the list of callables to run now, in order, or `None` if the loop stalled
-/// (nothing ready, no timer, nothing external: nothing can ever happen).
+/// `run_once(id)`: one iteration (CPython's `_run_once` up to running the handles): how many
+/// callables are ready to run now, or `None` if the loop stalled (nothing ready, no timer,
+/// nothing external: nothing can ever happen). Take them with `next_ready`.
 fn run_once(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("run_once", &args, 0, 1, 1)?;
     vm.flush_out();
@@ -205,17 +207,25 @@ fn run_once(vm: &mut Vm, args: Args) -> PResult<Value> {
         .ev
         .run_once()
         .map_err(|e| Exc::runtime_error(format!("event loop poll failed: {e}")))?;
-    if iteration == Iteration::Stalled {
+    Ok(match iteration {
+        Iteration::Stalled => Value::None,
+        Iteration::Ready(n) => Value::Int(n as i64),
+    })
+}
+
+/// `next_ready(id)`: the next callable of the current iteration's batch, or `None` once the
+/// batch is done. Taking them one at a time keeps the rest of the batch queued (at the front,
+/// as in CPython) if an exception escapes the loop halfway.
+fn next_ready(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("next_ready", &args, 0, 1, 1)?;
+    let state = loop_state(vm, &args)?;
+    let Some(callback) = state.ev.next_ready() else {
         return Ok(Value::None);
+    };
+    if let Some(id) = callback.timer_id {
+        state.timers.remove(&id);
     }
-    let mut batch = Vec::new();
-    while let Some(callback) = state.ev.next_ready() {
-        if let Some(id) = callback.timer_id {
-            state.timers.remove(&id);
-        }
-        batch.push(callback.func);
-    }
-    Ok(Value::list(batch))
+    Ok(callback.func)
 }
 
 fn stop(vm: &mut Vm, args: Args) -> PResult<Value> {
