@@ -594,6 +594,22 @@ mod tests {
                 "SyntaxError: assignment to yield expression not possible @1:5",
             ),
             ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
+            (
+                "for a and b in y: pass\n",
+                "SyntaxError: cannot assign to expression @1:5",
+            ),
+            (
+                "del a if b else c\n",
+                "SyntaxError: cannot delete conditional expression @1:5",
+            ),
+            (
+                "with a as lambda: 1: pass\n",
+                "SyntaxError: cannot assign to lambda @1:11",
+            ),
+            (
+                "[x for a if b else c in y]\n",
+                "SyntaxError: cannot assign to conditional expression @1:8",
+            ),
             ("whille x:\n  pass\n", "SyntaxError: invalid syntax @1:8"),
             (
                 "[x for f() in y]\n",
