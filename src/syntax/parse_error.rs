@@ -120,6 +120,10 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
 /// A `for`, `del` or `with ... as` target that is a whole expression (`for a and b in y`):
 /// the grammar stops inside it, so it is parsed on its own to say what it is, as CPython does.
 fn bad_target(ctx: &Ctx, idx: usize) -> Option<SyntaxFault> {
+    // Never from inside a sub-parse: that would recurse once per `for` on a line.
+    if matches!(ctx.toks.first(), Some((_, Token::FieldStart, _))) {
+        return None;
+    }
     let start = line_start(ctx.toks, idx);
     let line = ctx.toks.get(start..idx)?;
     let opener = line

@@ -722,6 +722,8 @@ mod tests {
         assert!(outcome(&too_long_sum).starts_with("RecursionError"));
         let deep_field = format!("f'{{{}1{}}}'", "[".repeat(100_000), "]".repeat(100_000));
         assert!(outcome(&deep_field).contains("too many nested parentheses"));
+        let many_fors = format!("[x {}]", "for ".repeat(50_000));
+        assert!(outcome(&many_fors).starts_with("SyntaxError"));
         let nested_ok = format!("x = {}1{}", "(".repeat(150), ")".repeat(150));
         check(&nested_ok, "(= x 1)");
     }
