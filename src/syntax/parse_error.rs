@@ -283,6 +283,11 @@ fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opti
     if ctx.expects("(") && ctx.expected.len() == 1 {
         return Some(ctx.fault("SyntaxError", "expected '('", span));
     }
+    let trailing_comma = tok == Some(&Token::Newline) && prev.is_some_and(|p| p.1 == Token::Comma);
+    if trailing_comma && first_of_line(ctx, idx) == Some(&Token::From) {
+        let msg = "trailing comma not allowed without surrounding parentheses";
+        return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
     if tok == Some(&Token::Comma) && first_of_line(ctx, idx) == Some(&Token::Except) {
         let msg = "multiple exception types must be parenthesized";
         let fault = ctx.fault("SyntaxError", msg, span);

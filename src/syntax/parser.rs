@@ -595,6 +595,10 @@ mod tests {
             ),
             ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
             (
+                "from x import a,\n",
+                "SyntaxError: trailing comma not allowed without surrounding parentheses @1:17",
+            ),
+            (
                 "for a and b in y: pass\n",
                 "SyntaxError: cannot assign to expression @1:5",
             ),
