@@ -40,6 +40,37 @@ pub fn is_incomplete(source: &Rc<Source>) -> bool {
     matches!(parse_on_big_stack(source), Err(fault) if fault.incomplete)
 }
 
+/// The REPL's question, answered as CPython's interactive prompt does: more lines are needed
+/// when the input is incomplete, or when it ends in a compound statement (`if`, `def`, ...,
+/// even a one-line `if x: pass`) that no empty line has closed yet. The text is every line
+/// entered so far, each followed by `\n`; an empty line entered shows up as a final `\n\n`.
+pub fn needs_more_input(source: &Rc<Source>) -> bool {
+    match parse_on_big_stack(source) {
+        Err(fault) => fault.incomplete,
+        Ok(module) => {
+            let compound = module.body.last().is_some_and(|stmt| {
+                matches!(
+                    stmt.kind,
+                    StmtKind::If { .. }
+                        | StmtKind::While { .. }
+                        | StmtKind::For { .. }
+                        | StmtKind::With { .. }
+                        | StmtKind::Try { .. }
+                        | StmtKind::FunctionDef(_)
+                        | StmtKind::ClassDef(_)
+                )
+            });
+            compound && !ends_with_empty_line(&source.text)
+        }
+    }
+}
+
+fn ends_with_empty_line(text: &str) -> bool {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let last_line = text.rsplit('\n').next().unwrap_or("");
+    text.contains('\n') && last_line.trim().is_empty()
+}
+
 /// The token stream after the layout pass, one token per line, for `--dump-tokens`.
 pub fn dump_tokens(source: &Rc<Source>) -> String {
     let mut out = String::new();
@@ -687,6 +718,22 @@ mod tests {
         assert_eq!(dump_tokens(&src), expected.join("\n") + "\n");
         let bad = Source::new("t", "x = (1,\n");
         assert!(dump_tokens(&bad).ends_with("SyntaxError: '(' was never closed\n"));
+    }
+
+    #[test]
+    fn repl_continuation() {
+        let more = |text: &str| needs_more_input(&Source::new("<stdin>", text));
+        assert!(more("if x:\n"));
+        assert!(more("if x:\n    pass\n"));
+        assert!(more("if x: pass\n"));
+        assert!(more("def f():\n    return 1"));
+        assert!(more("x = (1,\n"));
+        assert!(!more("if x:\n    pass\n\n"));
+        assert!(!more("if x:\n    pass\n    \n"));
+        assert!(!more("x = 1\n"));
+        assert!(!more("x = 1"));
+        assert!(!more("x = 1 +\n"));
+        assert!(!more(""));
     }
 
     #[test]
