@@ -25,19 +25,18 @@ lalrpop_util::lalrpop_mod!(
 
 type RawError = ParseError<usize, Token, SyntaxFault>;
 
-/// Stack for the parsing thread. Parsing itself never recurses per nesting level, but dropping
-/// a rejected, very deep tree does, so that happens here rather than on the caller's stack.
-const PARSE_STACK_BYTES: usize = 512 << 20;
+// Parsing never recurses per nesting level, but dropping a rejected, very deep tree does:
+// callers run on the interpreter thread, whose large stack (see main.rs) absorbs that.
 
 /// Parses a whole module. Errors: the first syntax error, as one diagnostic.
 pub fn parse_module(source: &Rc<Source>) -> Result<Module, Vec<Diagnostic>> {
-    parse_on_big_stack(source).map_err(|fault| vec![*fault.diag])
+    parse_here(source).map_err(|fault| vec![*fault.diag])
 }
 
 /// True when the only problem with `source` is that it ended too early: an open bracket, a
 /// block header with no body yet, an unfinished triple-quoted string, a trailing backslash.
 pub fn is_incomplete(source: &Rc<Source>) -> bool {
-    matches!(parse_on_big_stack(source), Err(fault) if fault.incomplete)
+    matches!(parse_here(source), Err(fault) if fault.incomplete)
 }
 
 /// The REPL's question, answered as CPython's interactive prompt does: more lines are needed
@@ -45,7 +44,7 @@ pub fn is_incomplete(source: &Rc<Source>) -> bool {
 /// even a one-line `if x: pass`) that no empty line has closed yet. The text is every line
 /// entered so far, each followed by `\n`; an empty line entered shows up as a final `\n\n`.
 pub fn needs_more_input(source: &Rc<Source>) -> bool {
-    match parse_on_big_stack(source) {
+    match parse_here(source) {
         Err(fault) => fault.incomplete,
         Ok(module) => {
             let compound = module.body.last().is_some_and(|stmt| {
@@ -103,56 +102,6 @@ fn token_name(tok: &Token) -> String {
     }
 }
 
-/// Lets the parsing thread borrow the caller's `Rc`s. Sound because the caller blocks in
-/// `thread::scope` until the parsing thread has finished, so the reference counts are never
-/// touched by two threads at once, and joining orders every access.
-struct Handoff<T>(T);
-
-// SAFETY: see the type's comment: only one thread uses the value at any time.
-unsafe impl<T> Send for Handoff<T> {}
-
-impl<T> Handoff<T> {
-    fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
-    on_big_stack(source, parse_here)
-}
-
-/// Sources up to this size are parsed on the caller's thread: no tree built from them can be
-/// deeper than their length, and dropping a few thousand levels fits any thread's stack. This
-/// spares REPL lines and small scripts the cost of a thread.
-const SMALL_SOURCE_BYTES: usize = 4096;
-
-/// Runs `parse` on a thread with a large stack (see `PARSE_STACK_BYTES`).
-fn on_big_stack<T>(
-    source: &Rc<Source>,
-    parse: fn(&Rc<Source>) -> Result<T, SyntaxFault>,
-) -> Result<T, SyntaxFault> {
-    if source.text.len() <= SMALL_SOURCE_BYTES {
-        return parse(source);
-    }
-    let input = Handoff(source.clone());
-    let joined = std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .stack_size(PARSE_STACK_BYTES)
-            .spawn_scoped(scope, move || {
-                let source = input.into_inner();
-                Handoff(parse(&source))
-            });
-        spawned.ok().map(|handle| handle.join())
-    });
-    match joined {
-        Some(Ok(res)) => res.into_inner(),
-        // A panic is a bug in the front end; let it surface where the caller can see it.
-        Some(Err(payload)) => std::panic::resume_unwind(payload),
-        // No thread could be started: parse on this thread, as deep as its stack allows.
-        None => parse(source),
-    }
-}
-
 /// Tokens up to the first lexical error, which is kept so the parser reports it only if it
 /// gets that far (errors are reported in source order, as CPython does).
 fn tokens(source: &Rc<Source>, text: &str, base: usize) -> (Vec<Spanned>, Option<SyntaxFault>) {
@@ -192,7 +141,7 @@ fn parse_here(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
 /// Parses `source` as one expression, as `eval()` does: leading blanks and trailing newlines
 /// are allowed, a second line is not.
 pub fn parse_expression(source: &Rc<Source>) -> Result<Expr, Vec<Diagnostic>> {
-    on_big_stack(source, expression_here).map_err(|fault| vec![*fault.diag])
+    expression_here(source).map_err(|fault| vec![*fault.diag])
 }
 
 fn expression_here(source: &Rc<Source>) -> Result<Expr, SyntaxFault> {

@@ -399,6 +399,16 @@ fn incomplete_input() {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
+    // Dropping a rejected deep tree recurses: give it the interpreter thread's stack size.
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(deep_nesting_cases)
+        .expect("thread starts")
+        .join()
+        .expect("no panic");
+}
+
+fn deep_nesting_cases() {
     let sum = format!("x = {}1", "1+".repeat(200_000));
     assert!(outcome(&sum)
         .starts_with("RecursionError: maximum recursion depth exceeded during compilation"));
