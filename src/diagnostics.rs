@@ -340,6 +340,30 @@ mod tests {
     }
 
     #[test]
+    fn empty_source_and_empty_spans() {
+        for (text, start, end) in [("", 0, 0), ("x", 1, 1), ("x\n", 2, 9), ("é", 1, 1)] {
+            let src = Source::new("e.apy", text);
+            let d = Diagnostic::new("SyntaxError", "m", &src, Span::new(start, end));
+            assert!(render_diagnostic(&d, false).ends_with("SyntaxError: m\n"));
+            let tb = Traceback {
+                chain: vec![(
+                    ExceptionReport {
+                        frames: vec![TraceFrame {
+                            source: src.clone(),
+                            span: Span::new(start, end),
+                            function: "<module>".into(),
+                        }],
+                        summary: "E".into(),
+                        notes: Vec::new(),
+                    },
+                    None,
+                )],
+            };
+            assert!(render_traceback(&tb, false).ends_with("\nE\n"));
+        }
+    }
+
+    #[test]
     fn diagnostic_at_end_of_input() {
         let src = Source::new("<stdin>", "x = (");
         let d = Diagnostic::new("SyntaxError", "unexpected EOF", &src, Span::new(5, 6));

@@ -925,6 +925,10 @@ mod tests {
         let Ok(path) = std::env::var("APY_VM_FILE") else {
             return;
         };
+        crate::vm::run_on_big_stack(move || run_file(path));
+    }
+
+    fn run_file(path: String) {
         println!();
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let source = Source::new(path.clone(), text);
@@ -975,5 +979,56 @@ mod tests {
             }
         }
         eprintln!("[exit {}]", outcome.exit_code);
+    }
+
+    /// Runs a program through the whole pipeline and returns its stdout.
+    fn run_source(text: &str) -> String {
+        let source = Source::new("t.apy", text);
+        let Ok(module) = crate::syntax::parser::parse_module(&source) else {
+            return "<syntax error>".to_owned();
+        };
+        let Ok(code) = crate::compile::codegen::compile_module(&module, &source, false) else {
+            return "<compile error>".to_owned();
+        };
+        let mut vm = crate::stdlib::new_vm(VmOptions::default());
+        let globals = vm.main_globals();
+        let res = vm.run_code(code, globals);
+        let mut out = String::from_utf8_lossy(&vm.out).into_owned();
+        if let Err(e) = res {
+            let v = vm.exc_value(e);
+            out.push_str(&vm.exception_summary(&v));
+        }
+        out
+    }
+
+    #[test]
+    fn collector_keeps_cyclic_garbage_bounded() {
+        let out = run_source(
+            "class Node:\n    def __init__(self):\n        self.me = self\nfor i in range(300000):\n    a = []\n    a.append(a)\n    n = Node()\nprint('done')\n",
+        );
+        assert_eq!(out, "done\n");
+        assert!(crate::vm::gc::tracked_count() < 60_000, "{}", crate::vm::gc::tracked_count());
+    }
+
+    #[test]
+    fn deep_structures_drop_without_overflow() {
+        let out = run_source("l = []\nfor i in range(200000):\n    l = [l]\nl = None\nd = {}\nfor i in range(200000):\n    d = {'d': d}\nprint('ok')\n");
+        assert_eq!(out, "ok\n");
+    }
+
+    #[test]
+    fn programs_match_cpython_output() {
+        let cases = [
+            ("print({3, 1, 2}, {10: 'a', 2: 'b'}, [1.5, -0.0, 1e16], (1,))", "{1, 2, 3} {10: 'a', 2: 'b'} [1.5, -0.0, 1e+16] (1,)\n"),
+            ("x = [1]\nx.append(x)\nprint(x)", "[1, [...]]\n"),
+            ("def f(a, b=2, *c, d, **e): return a, b, c, d, e\nprint(f(1, d=4, z=5))", "(1, 2, (), 4, {'z': 5})\n"),
+            ("def f(a, b): pass\nf(1)", "TypeError: f() missing 1 required positional argument: 'b'"),
+            ("class E(ValueError):\n    def __init__(self, m):\n        super().__init__(m)\ntry:\n    raise E('bad')\nexcept ValueError as e:\n    print(repr(e), str(e), e.args)", "E('bad') bad ('bad',)\n"),
+            ("print(7 // -2, -7 % 3, 2 ** -2, 10 / 4, 1 == 1.0, hash(1) == hash(1.0) == hash(True))", "-4 2 0.25 2.5 True True\n"),
+            ("d = {}\nd['k']", "KeyError: 'k'"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(run_source(src), want, "{src}");
+        }
     }
 }

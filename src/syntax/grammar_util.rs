@@ -46,6 +46,11 @@ pub fn fault(src: &Rc<Source>, msg: impl Into<String>, span: Span) -> SyntaxFaul
     SyntaxFault::new(Diagnostic::new("SyntaxError", msg, src, span))
 }
 
+/// Unboxes a list of values the grammar kept boxed on the parser's stack.
+pub fn unbox<T>(items: Vec<Box<T>>) -> Vec<T> {
+    items.into_iter().map(|item| *item).collect()
+}
+
 pub fn expr(kind: ExprKind, l: usize, r: usize) -> Expr {
     Expr {
         kind,
@@ -90,6 +95,25 @@ pub fn compare(left: Expr, rest: Vec<(CmpOp, Expr)>, l: usize, r: usize) -> Expr
         left: Box::new(left),
         ops,
         comparators,
+    };
+    expr(kind, l, r)
+}
+
+/// `value[index]`; a lone starred index `a[*b]` is a one-element tuple, as in CPython.
+pub fn subscript(value: Expr, index: Expr, l: usize, r: usize) -> Expr {
+    let index = match index.kind {
+        ExprKind::Starred(_) => {
+            let span = index.span;
+            Expr {
+                kind: ExprKind::Tuple(vec![index]),
+                span,
+            }
+        }
+        _ => index,
+    };
+    let kind = ExprKind::Subscript {
+        value: Box::new(value),
+        slice: Box::new(index),
     };
     expr(kind, l, r)
 }
@@ -338,6 +362,22 @@ pub fn for_stmt(
         orelse: orelse.unwrap_or_default(),
     };
     Ok(stmt(kind, l, r))
+}
+
+pub fn comprehension(
+    src: &Rc<Source>,
+    is_async: bool,
+    target: Expr,
+    iter: Expr,
+    ifs: Vec<Expr>,
+) -> Res<Comprehension> {
+    check_target(src, &target, TargetCtx::Assign)?;
+    Ok(Comprehension {
+        target,
+        iter,
+        ifs,
+        is_async,
+    })
 }
 
 pub fn with_item(src: &Rc<Source>, context: Expr, target: Option<Expr>) -> Res<WithItem> {

@@ -105,7 +105,53 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
     } else {
         span
     };
-    ctx.fault("SyntaxError", "invalid syntax", span)
+    let fault = ctx.fault("SyntaxError", "invalid syntax", span);
+    match misspelled_keyword(ctx, idx) {
+        Some(keyword) => fault.with_note(format!("did you mean the keyword `{keyword}`?")),
+        None => fault,
+    }
+}
+
+/// Statement keywords a typo at the start of a line most likely meant.
+const STATEMENT_KEYWORDS: [&str; 20] = [
+    "if", "elif", "else", "while", "for", "def", "class", "return", "import", "from", "try",
+    "except", "finally", "with", "raise", "pass", "break", "continue", "global", "async",
+];
+
+/// A name at the start of the failing line that is one typo away from a statement keyword.
+fn misspelled_keyword(ctx: &Ctx, idx: usize) -> Option<&'static str> {
+    let start = line_start(ctx.toks, idx);
+    let Some((_, Token::Name(name), _)) = ctx.toks.get(start) else {
+        return None;
+    };
+    if name.len() < 3 {
+        return None;
+    }
+    STATEMENT_KEYWORDS
+        .into_iter()
+        .find(|keyword| one_typo_apart(name, keyword))
+}
+
+/// True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours.
+fn one_typo_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (&a[prefix..], &b[prefix..]);
+    match rest_a.len() as isize - rest_b.len() as isize {
+        0 => {
+            rest_a.get(1..) == rest_b.get(1..)
+                || (rest_a.len() >= 2
+                    && rest_a[0] == rest_b[1]
+                    && rest_a[1] == rest_b[0]
+                    && rest_a[2..] == rest_b[2..])
+        }
+        1 => rest_a.get(1..) == Some(rest_b),
+        -1 => Some(rest_a) == rest_b.get(1..),
+        _ => false,
+    }
 }
 
 /// Unexpected INDENT, a missing block, a missing ':' at the end of a header.
@@ -123,6 +169,16 @@ fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opt
                 .toks
                 .get(idx..)
                 .is_some_and(|rest| rest.iter().all(|t| t.1 == Token::Dedent));
+            Some(fault)
+        }
+        Some(tok) if ctx.expects(":") && ctx.expected.len() == 1 && tok != &Token::Newline => {
+            let mut fault = ctx
+                .fault("SyntaxError", "expected ':'", span)
+                .with_label("a ':' is needed before this");
+            let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p));
+            if tok == &Token::If && prev.is_some_and(|p| p.1 == Token::Else) {
+                fault = fault.with_note("write `elif condition:` for another condition");
+            }
             Some(fault)
         }
         Some(Token::Newline) if ctx.expects(":") => {
@@ -212,6 +268,15 @@ fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Op
         return Some(fault.with_label("opened here"));
     }
     let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p))?;
+    let open_idx = ctx
+        .toks
+        .iter()
+        .position(|t| t.0 == *open_start && &t.1 == open_tok);
+    if open_tok == &Token::LBrace && dict_key_without_colon(ctx.toks, open_idx, idx) {
+        let msg = "':' expected after dictionary key";
+        let fault = ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
+        return Some(fault.with_label("a ':' should separate the key from its value"));
+    }
     // In a `def` parameter list two names in a row are not a missing comma (CPython agrees).
     let open_idx = ctx
         .toks
@@ -231,6 +296,28 @@ fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Op
 
 fn first_of_line<'a>(ctx: &'a Ctx, idx: usize) -> Option<&'a Token> {
     ctx.toks.get(line_start(ctx.toks, idx)).map(|t| &t.1)
+}
+
+/// True inside a dict display (some entry has a ':') whose current entry has no ':' yet.
+fn dict_key_without_colon(toks: &[Spanned], open_idx: Option<usize>, idx: usize) -> bool {
+    let Some(open_idx) = open_idx else {
+        return false;
+    };
+    let mut depth = 0usize;
+    let (mut is_dict, mut entry_has_colon) = (false, false);
+    for tok in toks.iter().take(idx).skip(open_idx + 1) {
+        match tok.1 {
+            Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+            Token::RParen | Token::RBracket | Token::RBrace => depth = depth.saturating_sub(1),
+            Token::Colon if depth == 0 => {
+                is_dict = true;
+                entry_has_colon = true;
+            }
+            Token::Comma if depth == 0 => entry_has_colon = false,
+            _ => {}
+        }
+    }
+    is_dict && !entry_has_colon
 }
 
 /// Index of the first token of the logical line holding token `idx`.

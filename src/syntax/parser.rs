@@ -1,13 +1,15 @@
 //! The parser driver: runs lexer → layout pass → the lalrpop-generated parser, and turns
-//! lalrpop's raw errors into one plain sentence each. This is the only module that names
-//! lalrpop types; the grammar itself lives in `grammar/apy.lalrpop`, its action helpers in
-//! `grammar_util.rs`, and the depth guard in `depth.rs`.
+//! lalrpop's raw errors into one plain sentence each. Large sources are parsed on a thread with
+//! a big stack, so that dropping a rejected, absurdly deep tree cannot overflow the caller's.
+//! This is the only module that names lalrpop types; the grammar itself lives in
+//! `grammar/apy.lalrpop`, its action helpers in `grammar_util.rs`, error wording in
+//! `parse_error.rs`, and the depth guard in `depth.rs`.
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{Expr, Module, Stmt, StmtKind};
 use crate::syntax::depth::check_depth;
 use crate::syntax::grammar_util::Top;
-use crate::syntax::indent::Layout;
+use crate::syntax::indent::{Layout, MAX_BRACKET_DEPTH};
 use crate::syntax::lexer::{Lexer, Spanned, SyntaxFault};
 use crate::syntax::parse_error::{describe, Failure};
 use crate::syntax::span::{Source, Span};
@@ -88,11 +90,19 @@ fn parse_on_big_stack(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
     on_big_stack(source, parse_here)
 }
 
+/// Sources up to this size are parsed on the caller's thread: no tree built from them can be
+/// deeper than their length, and dropping a few thousand levels fits any thread's stack. This
+/// spares REPL lines and small scripts the cost of a thread.
+const SMALL_SOURCE_BYTES: usize = 4096;
+
 /// Runs `parse` on a thread with a large stack (see `PARSE_STACK_BYTES`).
 fn on_big_stack<T>(
     source: &Rc<Source>,
     parse: fn(&Rc<Source>) -> Result<T, SyntaxFault>,
 ) -> Result<T, SyntaxFault> {
+    if source.text.len() <= SMALL_SOURCE_BYTES {
+        return parse(source);
+    }
     let input = Handoff(source.clone());
     let joined = std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
@@ -198,10 +208,28 @@ pub fn parse_field(source: &Rc<Source>, start: usize, end: usize) -> Result<Expr
     let text = source.text.get(start..end).unwrap_or("");
     let mut toks = vec![(start, Token::FieldStart, start)];
     let mut lex_fault = None;
+    let mut depth = 0usize;
     for item in Lexer::new(source, text, start) {
         match item {
             Ok((_, Token::Newline, _)) => {}
-            Ok(tok) => toks.push(tok),
+            Ok(tok) => {
+                // The layout pass does not run over a field, so its bracket limit is kept here.
+                match tok.1 {
+                    Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+                    Token::RParen | Token::RBracket | Token::RBrace => {
+                        depth = depth.saturating_sub(1)
+                    }
+                    _ => {}
+                }
+                if depth > MAX_BRACKET_DEPTH {
+                    let span = Span::new(tok.0, tok.2);
+                    let diag =
+                        Diagnostic::new("SyntaxError", "too many nested parentheses", source, span);
+                    lex_fault = Some(SyntaxFault::new(diag));
+                    break;
+                }
+                toks.push(tok);
+            }
             Err(fault) => {
                 lex_fault = Some(fault);
                 break;
@@ -434,6 +462,7 @@ mod tests {
             "([] a (tuple (slice 1 2 _) (slice _ _ 3) 4))",
         );
         check("a[:]", "([] a (slice _ _ _))");
+        check("a[*b]", "([] a (tuple (* b)))");
         check("{**a, 'b': 1}", "(dict **:a \"b\":1)");
         check("{1, *s}", "(set 1 (* s))");
         check("[*a, b]", "(list (* a) b)");
@@ -565,6 +594,27 @@ mod tests {
                 "SyntaxError: assignment to yield expression not possible @1:5",
             ),
             ("None = 1\n", "SyntaxError: cannot assign to None @1:1"),
+            ("whille x:\n  pass\n", "SyntaxError: invalid syntax @1:8"),
+            (
+                "[x for f() in y]\n",
+                "SyntaxError: cannot assign to function call @1:8",
+            ),
+            (
+                "[x for *a in y]\n",
+                "SyntaxError: starred assignment target must be in a list or tuple @1:8",
+            ),
+            (
+                "if a:\n  pass\nelse if x:\n  pass\n",
+                "SyntaxError: expected ':' @3:6",
+            ),
+            (
+                "x = {\"a\": 1, \"b\" 2}\n",
+                "SyntaxError: ':' expected after dictionary key @1:14",
+            ),
+            (
+                "x\u{a0}= 1\n",
+                "SyntaxError: invalid non-printable character U+00A0 @1:2",
+            ),
         ];
         for (text, expected) in cases.into_iter().chain(more) {
             check(text, expected);
@@ -594,6 +644,29 @@ mod tests {
             eval("x = 1"),
             "SyntaxError: invalid syntax. Maybe you meant '==' or ':=' instead of '='?"
         );
+    }
+
+    #[test]
+    fn token_dump() {
+        let src = Source::new("t", "if x:\n    print(f'{x!r}', 0x1F)\n");
+        let expected = [
+            "1:1 If \"if\"",
+            "1:4 Name \"x\"",
+            "1:5 Colon \":\"",
+            "1:6 NEWLINE \"\"",
+            "2:1 INDENT \"    \"",
+            "2:5 Name \"print\"",
+            "2:10 LParen \"(\"",
+            "2:11 String \"f'{x!r}'\"",
+            "2:19 Comma \",\"",
+            "2:21 Number \"0x1F\"",
+            "2:25 RParen \")\"",
+            "2:26 NEWLINE \"\"",
+            "2:26 DEDENT \"\"",
+        ];
+        assert_eq!(dump_tokens(&src), expected.join("\n") + "\n");
+        let bad = Source::new("t", "x = (1,\n");
+        assert!(dump_tokens(&bad).ends_with("SyntaxError: '(' was never closed\n"));
     }
 
     #[test]
@@ -631,6 +704,8 @@ mod tests {
         assert!(parse(&long_sum).is_ok());
         let too_long_sum = format!("x = {}1", "1+".repeat(1000));
         assert!(outcome(&too_long_sum).starts_with("RecursionError"));
+        let deep_field = format!("f'{{{}1{}}}'", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(outcome(&deep_field).contains("too many nested parentheses"));
         let nested_ok = format!("x = {}1{}", "(".repeat(150), ")".repeat(150));
         check(&nested_ok, "(= x 1)");
     }

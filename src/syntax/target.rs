@@ -68,13 +68,21 @@ fn bad_target(src: &Rc<Source>, target: &Expr, ctx: TargetCtx) -> SyntaxFault {
             format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?")
         }
         _ if matches!(target.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_))
-            && ctx == TargetCtx::Assign =>
+            && ctx == TargetCtx::Assign
+            && !parenthesised(src, target) =>
         {
             "assignment to yield expression not possible".to_string()
         }
         _ => format!("cannot assign to {name}"),
     };
     fault(src, msg, target.span).with_label(format!("this is {}", with_article(name)))
+}
+
+/// Whether the source shows `(` right before the expression (`(yield)` rather than `yield`).
+fn parenthesised(src: &Rc<Source>, e: &Expr) -> bool {
+    src.text
+        .get(..e.span.start as usize)
+        .is_some_and(|before| before.trim_end().ends_with('('))
 }
 
 fn with_article(name: &str) -> String {

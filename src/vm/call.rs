@@ -143,11 +143,6 @@ impl Vm {
             } else {
                 format!("{} were", pos.len())
             };
-            let takes = if defaults.is_empty() {
-                takes
-            } else {
-                takes.replace("arguments", "arguments")
-            };
             return Err(Exc::type_error(format!(
                 "{fname}() takes {takes} but {given} given"
             )));

@@ -46,6 +46,11 @@ impl Vm {
 
     /// Container equality: identity first, then `==`.
     pub fn eq(&mut self, a: &Value, b: &Value) -> PResult<bool> {
+        // Unboxed floats have no identity: two NaNs compare unequal even inside containers
+        // (CPython agrees unless both are the very same float object).
+        if let (Value::Float(x), Value::Float(y)) = (a, b) {
+            return Ok(x == y);
+        }
         if a.is(b) {
             return Ok(true);
         }
@@ -184,7 +189,7 @@ impl Vm {
             }
             (Value::Range(x), Value::Range(y)) if is_eq => {
                 let equal = x.len() == y.len()
-                    && (x.len() == 0 || (x.start == y.start && (x.len() == 1 || x.step == y.step)));
+                    && (x.is_empty() || (x.start == y.start && (x.len() == 1 || x.step == y.step)));
                 Some(equal == (op == CmpOp::Eq))
             }
             (Value::DictView(x), Value::DictView(y)) if is_eq => {

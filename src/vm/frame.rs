@@ -56,7 +56,7 @@ impl Frame {
     }
 
     pub fn trace(&self, visit: &mut Visit) {
-        self.stack.iter().for_each(|v| visit(v));
+        self.stack.iter().for_each(&mut *visit);
         for cell in &self.cells {
             visit(&Value::Cell(cell.clone()));
         }

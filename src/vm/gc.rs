@@ -190,3 +190,42 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     drop(objs);
     (freed, survivors)
 }
+
+thread_local! {
+    static DROP_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static DEFERRED: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How deep container drops may nest before the rest is deferred.
+const MAX_DROP_DEPTH: usize = 64;
+
+/// Drops a container's contents without unbounded Rust recursion: dropping a list that holds
+/// a list that holds a list... would otherwise recurse once per level and overflow the
+/// stack (CPython's "trashcan" solves the same problem). Past a fixed depth the contents are
+/// queued and dropped iteratively by the outermost drop.
+pub fn guarded_drop<T: 'static>(contents: T) {
+    let depth = DROP_DEPTH.with(|d| d.get());
+    if depth >= MAX_DROP_DEPTH {
+        let queued = DEFERRED.with(|q| match q.try_borrow_mut() {
+            Ok(mut q) => {
+                q.push(Box::new(contents));
+                None
+            }
+            Err(_) => Some(contents),
+        });
+        drop(queued);
+        return;
+    }
+    DROP_DEPTH.with(|d| d.set(depth + 1));
+    drop(contents);
+    DROP_DEPTH.with(|d| d.set(depth));
+    if depth == 0 {
+        loop {
+            let next = DEFERRED.with(|q| q.try_borrow_mut().ok().and_then(|mut q| q.pop()));
+            let Some(next) = next else { break };
+            DROP_DEPTH.with(|d| d.set(1));
+            drop(next);
+            DROP_DEPTH.with(|d| d.set(0));
+        }
+    }
+}

@@ -308,7 +308,7 @@ impl Vm {
             }
             _ => {
                 let id = v.id();
-                (id >> 4) | (id << 60)
+                id.rotate_right(4)
             }
         })
     }
@@ -321,7 +321,7 @@ impl Vm {
                 class.name()
             ))),
             Some(func @ Value::Function(_)) => {
-                let res = self.call(&func, &[v.clone()])?;
+                let res = self.call(&func, std::slice::from_ref(v))?;
                 match res {
                     Value::Int(i) => Ok(if i == -1 { -2 } else { i }),
                     Value::Bool(b) => Ok(b as i64),
@@ -331,7 +331,7 @@ impl Vm {
             }
             _ => {
                 let id = v.id();
-                Ok((id >> 4) | (id << 60))
+                Ok(id.rotate_right(4))
             }
         }
     }

@@ -38,6 +38,9 @@ pub struct Outcome {
     pub uncaught: Option<Traceback>,
 }
 
+/// Loads `name.apy` for an import: `None` if there is no such file.
+pub type SourceLoader = fn(&mut Vm, &str) -> Option<PResult<Value>>;
+
 /// Builds a built-in module's namespace.
 pub type ModuleInit = fn(&mut Vm) -> PResult<Value>;
 
@@ -84,7 +87,7 @@ pub struct Vm {
     pub options: VmOptions,
     pub clock: Clock,
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
-    pub source_loader: Option<fn(&mut Vm, &str) -> Option<PResult<Value>>>,
+    pub source_loader: Option<SourceLoader>,
     /// Empty operand-stack buffers of finished frames, reused by new frames.
     pub stack_pool: Vec<Vec<Value>>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.

@@ -34,8 +34,26 @@ impl List {
         self.items.borrow().len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.items.borrow().is_empty()
+    }
+
     pub fn get(&self, idx: usize) -> Option<Value> {
         self.items.borrow().get(idx).cloned()
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        crate::vm::gc::guarded_drop(std::mem::take(self.items.get_mut()));
+    }
+}
+
+impl Drop for Tuple {
+    fn drop(&mut self) {
+        if !self.items.is_empty() {
+            crate::vm::gc::guarded_drop(std::mem::take(&mut self.items));
+        }
     }
 }
 
@@ -43,7 +61,7 @@ impl Trace for List {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.items.try_borrow() {
             Ok(items) => {
-                items.iter().for_each(|v| visit(v));
+                items.iter().for_each(&mut *visit);
                 true
             }
             Err(_) => false,
@@ -73,7 +91,7 @@ impl Tuple {
 
 impl Trace for Tuple {
     fn trace(&self, visit: &mut Visit) -> bool {
-        self.items.iter().for_each(|v| visit(v));
+        self.items.iter().for_each(&mut *visit);
         true
     }
 

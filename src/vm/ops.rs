@@ -280,7 +280,7 @@ fn true_div(a: &BigInt, b: &BigInt) -> PResult<f64> {
         let q = if r.is_zero() { q } else { q | BigInt::from(1) };
         let mag = q.to_f64().unwrap_or(f64::INFINITY);
         let res = mag * 2f64.powi((-shift).clamp(-1074, 1023) as i32);
-        let res = if shift < -1023 || shift > 1074 {
+        let res = if !(-1023..=1074).contains(&shift) {
             mag * 2f64.powf(-shift as f64)
         } else {
             res
@@ -291,23 +291,7 @@ fn true_div(a: &BigInt, b: &BigInt) -> PResult<f64> {
             ));
         }
         let negative = a.is_negative() != b.is_negative();
-        return Ok(if negative { -res } else { res });
-    }
-    #[allow(unreachable_code)]
-    let (x, y) = (a.to_f64(), b.to_f64());
-    match (x, y) {
-        (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Ok(x / y),
-        _ => {
-            // Scale both down so they convert, keeping the quotient.
-            let shift = a.bits().max(b.bits()).saturating_sub(1000);
-            let (x, y) = ((a >> shift).to_f64(), (b >> shift).to_f64());
-            match (x, y) {
-                (Some(x), Some(y)) if (x / y).is_finite() => Ok(x / y),
-                _ => Err(Exc::overflow(
-                    "integer division result too large for a float",
-                )),
-            }
-        }
+        Ok(if negative { -res } else { res })
     }
 }
 
@@ -618,11 +602,11 @@ impl Vm {
             Value::BigInt(_) => true,
             Value::Str(s) => !s.as_str().is_empty(),
             Value::Bytes(b) => !b.data.is_empty(),
-            Value::List(l) => l.len() != 0,
+            Value::List(l) => !l.is_empty(),
             Value::Tuple(t) => !t.items.is_empty(),
             Value::Dict(d) => !d.is_empty(),
             Value::Set(s) => !s.is_empty(),
-            Value::Range(r) => r.len() != 0,
+            Value::Range(r) => !r.is_empty(),
             Value::DictView(v) => !v.dict.is_empty(),
             Value::Instance(inst) => {
                 let cls = inst.class.clone();

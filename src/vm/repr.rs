@@ -106,9 +106,7 @@ impl Vm {
                 }
                 let s = b.to_string();
                 if s.trim_start_matches('-').len() > 4300 {
-                    return Err(Exc::value_error(format!(
-                        "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
-                    )));
+                    return Err(Exc::value_error("Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"));
                 }
                 s
             }

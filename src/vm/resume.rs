@@ -9,6 +9,7 @@ use crate::vm::halt::Halt;
 use crate::vm::machine::Vm;
 use crate::vm::object::function::Args;
 use crate::vm::object::generator::{GenState, Generator};
+use crate::vm::object::iter::{Iter, IterState};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
@@ -18,10 +19,15 @@ pub enum GenResult {
 }
 
 /// Async generators mark values they yield themselves (`AsyncGenWrap`) apart from values an
-/// inner `await` passes through. Async generators are not supported yet, so this is the
-/// identity for now.
+/// inner `await` passes through.
 pub fn async_gen_wrap(v: Value) -> Value {
-    v
+    Iter::new_value(IterState::AsyncWrapped(v), "async_generator_wrapped_value")
+}
+
+/// The step of an async generator's `asend`/`athrow` awaitable still to run.
+enum AsyncStep {
+    Send(Rc<Generator>, Value),
+    Throw(Rc<Generator>, Exc, bool),
 }
 
 impl Vm {
@@ -157,6 +163,10 @@ impl Vm {
 
     /// Throws into whatever a `Send` delegates to.
     fn throw_into(&mut self, sub: &Value, exc: Exc) -> PResult<GenResult> {
+        let exc = match self.async_step_throw(sub, exc) {
+            Ok(res) => return res,
+            Err(exc) => exc,
+        };
         match sub {
             Value::Generator(g) => {
                 let g = g.clone();
@@ -214,6 +224,9 @@ impl Vm {
 
     /// One step of `Send`: sends `value` into `sub`.
     pub fn send_into(&mut self, sub: &Value, value: Value) -> PResult<GenResult> {
+        if let Some(res) = self.async_step(sub, Some(value.clone()), None) {
+            return res;
+        }
         match sub {
             Value::Generator(g) => {
                 let g = g.clone();
@@ -237,8 +250,177 @@ impl Vm {
         }
     }
 
+    /// Throws into an async generator awaitable; gives the exception back for other kinds.
+    fn async_step_throw(&mut self, sub: &Value, exc: Exc) -> Result<PResult<GenResult>, Exc> {
+        match sub {
+            Value::Iter(it)
+                if matches!(
+                    &*it.state.borrow(),
+                    IterState::AsyncSend { .. } | IterState::AsyncThrow { .. }
+                ) =>
+            {
+                let gen = match &*it.state.borrow() {
+                    IterState::AsyncSend { gen, .. } | IterState::AsyncThrow { gen, .. } => {
+                        gen.clone()
+                    }
+                    _ => return Err(exc),
+                };
+                let res = self.gen_throw(&gen, exc);
+                Ok(self.finish_async_step(it, res, false))
+            }
+            _ => Err(exc),
+        }
+    }
+
+    /// Drives an async generator's `asend`/`athrow` awaitable one step; `None` for other kinds.
+    fn async_step(
+        &mut self,
+        sub: &Value,
+        value: Option<Value>,
+        _unused: Option<()>,
+    ) -> Option<PResult<GenResult>> {
+        let Value::Iter(it) = sub else { return None };
+        let step = {
+            let mut state = it.state.borrow_mut();
+            match &mut *state {
+                IterState::AsyncSend {
+                    gen,
+                    value: first,
+                    done,
+                } => {
+                    if *done {
+                        return Some(Err(Exc::runtime_error(
+                            "cannot reuse already awaited __anext__()/asend()",
+                        )));
+                    }
+                    let v = first
+                        .take()
+                        .unwrap_or_else(|| value.clone().unwrap_or(Value::None));
+                    AsyncStep::Send(gen.clone(), v)
+                }
+                IterState::AsyncThrow {
+                    gen,
+                    exc,
+                    closing,
+                    done,
+                } => {
+                    if *done {
+                        return Some(Err(Exc::runtime_error(
+                            "cannot reuse already awaited aclose()/athrow()",
+                        )));
+                    }
+                    match exc.take() {
+                        Some(e) => AsyncStep::Throw(gen.clone(), Exc::Value(e), *closing),
+                        None => AsyncStep::Send(gen.clone(), value.clone().unwrap_or(Value::None)),
+                    }
+                }
+                _ => return None,
+            }
+        };
+        let (res, closing) = match step {
+            AsyncStep::Send(gen, v) => (self.gen_send(&gen, v), false),
+            AsyncStep::Throw(gen, e, closing) => (self.gen_throw(&gen, e), closing),
+        };
+        Some(self.finish_async_step(it, res, closing))
+    }
+
+    /// Maps an async generator's step to the awaitable's: its own yields finish the
+    /// awaitable, inner awaits pass through, and its end is `StopAsyncIteration`.
+    fn finish_async_step(
+        &mut self,
+        it: &Rc<Iter>,
+        res: PResult<GenResult>,
+        closing: bool,
+    ) -> PResult<GenResult> {
+        let closing = closing
+            || matches!(
+                &*it.state.borrow(),
+                IterState::AsyncThrow { closing: true, .. }
+            );
+        let mark_done = |it: &Rc<Iter>| match &mut *it.state.borrow_mut() {
+            IterState::AsyncSend { done, .. } | IterState::AsyncThrow { done, .. } => *done = true,
+            _ => {}
+        };
+        match res {
+            Ok(GenResult::Yield(v)) => {
+                let wrapped = match &v {
+                    Value::Iter(w) => match &*w.state.borrow() {
+                        IterState::AsyncWrapped(inner) => Some(inner.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match wrapped {
+                    Some(_) if closing => {
+                        mark_done(it);
+                        Err(Exc::runtime_error("async generator ignored GeneratorExit"))
+                    }
+                    Some(inner) => {
+                        mark_done(it);
+                        Ok(GenResult::Return(inner))
+                    }
+                    None => Ok(GenResult::Yield(v)),
+                }
+            }
+            Ok(GenResult::Return(_)) => {
+                mark_done(it);
+                if closing {
+                    return Ok(GenResult::Return(Value::None));
+                }
+                Err(Exc::new(ExcKind::StopAsyncIteration, ""))
+            }
+            Err(e) => {
+                mark_done(it);
+                if closing
+                    && (self.exc_matches(&e, ExcKind::GeneratorExit)
+                        || self.exc_matches(&e, ExcKind::StopAsyncIteration))
+                {
+                    return Ok(GenResult::Return(Value::None));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// `agen.__anext__()`, `agen.asend(v)`, `agen.athrow(e)`, `agen.aclose()` awaitables.
+    pub fn async_gen_awaitable(
+        &mut self,
+        gen: &Rc<Generator>,
+        send: Option<Value>,
+        throw: Option<Value>,
+        closing: bool,
+    ) -> Value {
+        if throw.is_some() || closing {
+            let exc = match throw {
+                Some(e) => e,
+                None => self.new_exception(ExcKind::GeneratorExit, Vec::new()),
+            };
+            let state = IterState::AsyncThrow {
+                gen: gen.clone(),
+                exc: Some(exc),
+                closing,
+                done: false,
+            };
+            return Iter::new_value(state, "async_generator_athrow");
+        }
+        let state = IterState::AsyncSend {
+            gen: gen.clone(),
+            value: Some(send.unwrap_or(Value::None)),
+            done: false,
+        };
+        Iter::new_value(state, "async_generator_asend")
+    }
+
     /// `GetAwaitable`: a coroutine as is, else `__await__()`.
     pub fn get_awaitable(&mut self, v: Value) -> PResult<Value> {
+        if let Value::Iter(it) = &v {
+            if matches!(
+                &*it.state.borrow(),
+                IterState::AsyncSend { .. } | IterState::AsyncThrow { .. }
+            ) {
+                return Ok(v);
+            }
+        }
         if let Value::Generator(g) = &v {
             if g.kind == CodeKind::Coroutine {
                 if g.state.get() == GenState::Finished {

@@ -9,6 +9,7 @@ use crate::vm::machine::{Vm, VmOptions};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
+#[allow(clippy::too_many_arguments)]
 fn code(
     kind: CodeKind,
     name: &str,

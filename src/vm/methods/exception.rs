@@ -128,7 +128,10 @@ fn group_init(_vm: &mut Vm, _args: Args) -> PResult<Value> {
 }
 
 /// The predicate of `split`/`subgroup`: an exception type, a tuple of types, or a callable.
-fn matcher(vm: &mut Vm, cond: &Value) -> PResult<Box<dyn FnMut(&mut Vm, &Value) -> PResult<bool>>> {
+/// A predicate over exceptions.
+type Matcher = Box<dyn FnMut(&mut Vm, &Value) -> PResult<bool>>;
+
+fn matcher(vm: &mut Vm, cond: &Value) -> PResult<Matcher> {
     let cond = cond.clone();
     match &cond {
         Value::Class(_) | Value::Tuple(_) => {

@@ -10,7 +10,6 @@ use crate::vm::object::misc::{Property, Range, Wrapper, WrapperKind};
 use crate::vm::object::str::PyStr;
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
-use num_traits::Signed;
 use std::rc::Rc;
 
 pub fn register(vm: &mut Vm) {
@@ -67,6 +66,17 @@ pub fn register(vm: &mut Vm) {
         &[("__new__", classmethod_new)],
     );
     add_methods(&t.super_, "super", &[("__new__", super_new)]);
+    add_methods(
+        &t.async_generator,
+        "async_generator",
+        &[
+            ("__aiter__", identity),
+            ("__anext__", agen_anext),
+            ("asend", agen_asend),
+            ("athrow", agen_athrow),
+            ("aclose", agen_aclose),
+        ],
+    );
     add_methods(
         &t.range,
         "range",
@@ -141,7 +151,7 @@ fn object_ne(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn object_hash(_vm: &mut Vm, args: Args) -> PResult<Value> {
     let id = arg(&args, 0)?.id();
-    Ok(Value::Int((id >> 4) | (id << 60)))
+    Ok(Value::Int(id.rotate_right(4)))
 }
 
 fn object_setattr(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -275,6 +285,29 @@ fn gen_close(vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(Value::None)
 }
 
+fn agen_anext(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let g = gen_of(&args)?;
+    Ok(vm.async_gen_awaitable(&g, None, None, false))
+}
+
+fn agen_asend(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("asend", &args, 1, 1, 1)?;
+    let g = gen_of(&args)?;
+    Ok(vm.async_gen_awaitable(&g, Some(arg(&args, 1)?.clone()), None, false))
+}
+
+fn agen_athrow(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("athrow", &args, 1, 1, 3)?;
+    let g = gen_of(&args)?;
+    let exc = vm.exception_from(arg(&args, 1)?.clone())?;
+    Ok(vm.async_gen_awaitable(&g, None, Some(exc), false))
+}
+
+fn agen_aclose(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let g = gen_of(&args)?;
+    Ok(vm.async_gen_awaitable(&g, None, None, true))
+}
+
 fn property_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
     let get = |idx: usize, name: &str| {
         args.pos
@@ -347,11 +380,9 @@ fn range_arg(vm: &mut Vm, v: &Value) -> PResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
-        Value::BigInt(b) => Err(Exc::overflow(if b.is_negative() {
-            "Python int too large to convert to C ssize_t"
-        } else {
-            "Python int too large to convert to C ssize_t"
-        })),
+        Value::BigInt(_) => Err(Exc::overflow(
+            "Python int too large to convert to C ssize_t",
+        )),
         other => {
             let msg = format!(
                 "'{}' object cannot be interpreted as an integer",

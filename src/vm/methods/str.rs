@@ -522,7 +522,7 @@ fn isascii(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn isdecimal(vm: &mut Vm, args: Args) -> PResult<Value> {
     char_test(vm, &args, "isdecimal", |c| {
-        c.to_digit(10).is_some() || is_unicode_decimal(c)
+        c.is_ascii_digit() || is_unicode_decimal(c)
     })
 }
 

@@ -35,6 +35,9 @@ pub struct Dict {
     pub table: RefCell<DictTable>,
 }
 
+/// A finished lookup: `Ok((entry, slot))` if present, `Err(slot)` to insert at.
+type Probe = Result<(usize, usize), usize>;
+
 enum Step {
     Found { entry: usize, slot: usize },
     Missing { slot: usize },
@@ -181,12 +184,7 @@ impl Dict {
 
     /// Finds `key`: `Ok(Ok((entry, slot)))` if present, `Ok(Err(slot))` with the slot to insert
     /// at, checked against `version` by the caller.
-    fn lookup(
-        &self,
-        vm: &mut Vm,
-        key: &Value,
-        hash: i64,
-    ) -> PResult<(Result<(usize, usize), usize>, u64)> {
+    fn lookup(&self, vm: &mut Vm, key: &Value, hash: i64) -> PResult<(Probe, u64)> {
         'restart: loop {
             let version = self.table.borrow().version;
             let mut st = self.table.borrow().start(hash);
@@ -422,6 +420,15 @@ impl Dict {
         let res = table.remove_at(last, slot);
         table.entries.truncate(last);
         res
+    }
+}
+
+impl Drop for Dict {
+    fn drop(&mut self) {
+        let table = std::mem::take(self.table.get_mut());
+        if !table.entries.is_empty() {
+            crate::vm::gc::guarded_drop(table);
+        }
     }
 }
 

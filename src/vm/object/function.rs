@@ -127,7 +127,7 @@ impl Trace for Function {
             return false;
         };
         visit(&Value::Dict(self.globals.clone()));
-        defaults.iter().for_each(|v| visit(v));
+        defaults.iter().for_each(&mut *visit);
         if let Some(kw) = &*kwdefaults {
             visit(&Value::Dict(kw.clone()));
         }

@@ -63,6 +63,23 @@ pub enum IterState {
         func: Value,
         sentinel: Value,
     },
+    /// A value an async generator yields itself (`AsyncGenWrap`), told apart from values an
+    /// inner `await` passes through.
+    AsyncWrapped(Value),
+    /// The awaitable of `agen.__anext__()` / `agen.asend(v)`: `value` is sent on the first
+    /// step only.
+    AsyncSend {
+        gen: Rc<crate::vm::object::generator::Generator>,
+        value: Option<Value>,
+        done: bool,
+    },
+    /// The awaitable of `agen.athrow(exc)` / `agen.aclose()`.
+    AsyncThrow {
+        gen: Rc<crate::vm::object::generator::Generator>,
+        exc: Option<Value>,
+        closing: bool,
+        done: bool,
+    },
     Exhausted,
 }
 

@@ -32,6 +32,10 @@ impl Range {
         n.min(i64::MAX as i128) as i64
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The item at `idx` (already known to be in range).
     pub fn item(&self, idx: i64) -> i64 {
         (self.start as i128 + idx as i128 * self.step as i128) as i64
