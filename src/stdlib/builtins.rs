@@ -1000,7 +1000,11 @@ mod tests {
             "class Node:\n    def __init__(self):\n        self.me = self\nfor i in range(300000):\n    a = []\n    a.append(a)\n    n = Node()\nprint('done')\n",
         );
         assert_eq!(out, "done\n");
-        assert!(crate::vm::gc::tracked_count() < 60_000, "{}", crate::vm::gc::tracked_count());
+        assert!(
+            crate::vm::gc::tracked_count() < 60_000,
+            "{}",
+            crate::vm::gc::tracked_count()
+        );
     }
 
     #[test]

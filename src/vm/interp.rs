@@ -815,6 +815,13 @@ impl Vm {
             .checked_sub(n + 1)
             .ok_or_else(|| Exc::internal("call stack underflow"))?;
         let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
+        if kwnames.is_empty() {
+            if let Value::Function(f) = &callee {
+                if let Some(frame) = self.simple_frame(f, cur, fpos, n) {
+                    return self.push_frame(cur, frames, frame);
+                }
+            }
+        }
         let n_pos = n.saturating_sub(kwnames.len());
         let args_start = fpos + 1;
         let (pos, kwvals) = cur
@@ -853,6 +860,47 @@ impl Vm {
         Ok(Flow::Next)
     }
 
+    /// The fast path of a call: a plain function (no cells, not a generator) called with
+    /// exactly its positional parameters. The arguments move from the caller's stack into the
+    /// new frame's locals without being cloned.
+    fn simple_frame(
+        &mut self,
+        f: &Rc<Function>,
+        cur: &mut Frame,
+        fpos: usize,
+        n: usize,
+    ) -> Option<Frame> {
+        let obj = &f.code.obj;
+        let simple = obj.argcount as usize == n
+            && obj.kwonlyargcount == 0
+            && !obj.has_varargs
+            && !obj.has_varkw
+            && obj.cellvars.is_empty()
+            && obj.freevars.is_empty()
+            && obj.kind == crate::compile::code::CodeKind::Function;
+        if !simple || cur.stack.len() != fpos + n + 1 {
+            return None;
+        }
+        let mut stack = self.stack_pool.pop().unwrap_or_default();
+        let n_locals = f.code.n_locals();
+        stack.reserve(n_locals + obj.max_stack as usize + 1);
+        stack.extend(cur.stack.drain(fpos + 1..));
+        for _ in n..n_locals {
+            stack.push(Value::Null);
+        }
+        cur.stack.truncate(fpos);
+        Some(Frame {
+            code: f.code.clone(),
+            ip: 0,
+            stack,
+            cells: Vec::new(),
+            globals: f.globals.clone(),
+            namespace: None,
+            init_self: None,
+            saved_exc: Value::None,
+        })
+    }
+
     /// `CallMethod`: `[m1 m2 args...] -> [result]`.
     fn op_call_method(
         &mut self,
@@ -872,6 +920,13 @@ impl Vm {
             return self.op_call(cur, frames, n, kwnames);
         }
         let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
+        if kwnames.is_empty() {
+            if let Value::Function(f) = &func {
+                if let Some(frame) = self.simple_frame(f, cur, base, n + 1) {
+                    return self.push_frame(cur, frames, frame);
+                }
+            }
+        }
         let n_pos = (n + 1).saturating_sub(kwnames.len());
         let (pos, kwvals) = cur
             .stack
