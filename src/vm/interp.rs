@@ -123,7 +123,7 @@ impl Vm {
                             }
                         }
                         Instr::LoadConst(i) => match code.consts.get(i as usize) {
-                            Some(v) => cur.stack.push(v.clone()),
+                            Some(v) => cur.stack.push(v.dup()),
                             None => break 'instr Err(Exc::internal("bad constant")),
                         },
                         Instr::LoadLocal(i) => match cur.stack.get(i as usize) {
@@ -131,7 +131,7 @@ impl Vm {
                                 break 'instr Err(unbound_local(&code.varnames, i))
                             }
                             Some(v) => {
-                                let v = v.clone();
+                                let v = v.dup();
                                 cur.stack.push(v);
                             }
                         },
@@ -884,7 +884,9 @@ impl Vm {
         let mut stack = self.stack_pool.pop().unwrap_or_default();
         let n_locals = f.code.n_locals();
         stack.reserve(n_locals + obj.max_stack as usize + 1);
-        stack.extend(cur.stack.drain(fpos + 1..));
+        for slot in cur.stack.iter_mut().skip(fpos + 1) {
+            stack.push(std::mem::replace(slot, Value::Null));
+        }
         for _ in n..n_locals {
             stack.push(Value::Null);
         }
