@@ -23,6 +23,7 @@ pub mod gc;
 pub mod halt;
 pub mod hash;
 pub mod interp;
+pub mod interp_ops;
 pub mod item;
 pub mod machine;
 pub mod methods;
