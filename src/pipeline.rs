@@ -65,7 +65,7 @@ pub fn run(input: Input, options: RunOptions) -> i32 {
         }
         Mode::DumpAst => match parse_module(&source) {
             Ok(module) => {
-                println!("{module:#?}");
+                print!("{}", crate::syntax::ast_dump::dump_module(&module));
                 0
             }
             Err(diags) => report(&diags, options.color),

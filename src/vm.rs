@@ -26,6 +26,7 @@ pub mod gc;
 pub mod halt;
 pub mod hash;
 pub mod interp;
+pub mod interp_ops;
 pub mod introspect;
 pub mod item;
 pub mod machine;

@@ -77,9 +77,11 @@ fn print(vm: &mut Vm, args: Args) -> PResult<Value> {
     let mut sep = " ".to_owned();
     let mut end = "\n".to_owned();
     let mut file = Value::None;
+    let mut flush = false;
     for (k, v) in args.kwnames.iter().zip(args.kwvals.iter()) {
         match (k.as_str(), v) {
-            ("sep", Value::None) | ("end", Value::None) | ("flush", _) => {}
+            ("sep", Value::None) | ("end", Value::None) => {}
+            ("flush", v) => flush = vm.truthy(v)?,
             ("sep", Value::Str(s)) => sep = s.as_str().to_owned(),
             ("end", Value::Str(s)) => end = s.as_str().to_owned(),
             ("sep" | "end", other) => {
@@ -109,6 +111,9 @@ fn print(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
     text.push_str(&end);
     crate::stdlib::sys::write_to(vm, &file, &text)?;
+    if flush && file.is_none() {
+        vm.flush_out();
+    }
     Ok(Value::None)
 }
 

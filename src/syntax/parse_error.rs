@@ -5,7 +5,9 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::lexer::{Spanned, SyntaxFault};
+use crate::syntax::parser::parse_field;
 use crate::syntax::span::{Source, Span};
+use crate::syntax::target::{check_target, TargetCtx};
 use crate::syntax::token::Token;
 use std::rc::Rc;
 
@@ -100,6 +102,9 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
     if let Some(fault) = bracket_problem(ctx, idx, tok.as_ref(), span) {
         return fault;
     }
+    if let Some(fault) = bad_target(ctx, idx) {
+        return fault;
+    }
     let span = if tok == Some(Token::Newline) || tok == Some(Token::Dedent) {
         point(span)
     } else {
@@ -110,6 +115,52 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
         Some(keyword) => fault.with_note(format!("did you mean the keyword `{keyword}`?")),
         None => fault,
     }
+}
+
+/// A `for`, `del` or `with ... as` target that is a whole expression (`for a and b in y`):
+/// the grammar stops inside it, so it is parsed on its own to say what it is, as CPython does.
+fn bad_target(ctx: &Ctx, idx: usize) -> Option<SyntaxFault> {
+    // Never from inside a sub-parse: that would recurse once per `for` on a line.
+    if matches!(ctx.toks.first(), Some((_, Token::FieldStart, _))) {
+        return None;
+    }
+    let start = line_start(ctx.toks, idx);
+    let line = ctx.toks.get(start..idx)?;
+    let opener = line
+        .iter()
+        .rposition(|t| matches!(t.1, Token::For | Token::Del | Token::As))?;
+    let opener_tok = &line.get(opener)?.1;
+    let is_with = matches!(line.first().map(|t| &t.1), Some(Token::With | Token::Async));
+    if (opener_tok == &Token::Del && opener != 0) || (opener_tok == &Token::As && !is_with) {
+        return None;
+    }
+    if line.get(opener + 1..)?.iter().any(|t| t.1 == Token::In) {
+        return None;
+    }
+    let end_tok = |t: &Spanned| match opener_tok {
+        Token::For => t.1 == Token::In,
+        Token::As => matches!(t.1, Token::Colon | Token::Comma),
+        _ => matches!(t.1, Token::Newline | Token::Semi),
+    };
+    let rest = ctx.toks.get(start + opener + 1..)?;
+    let first = rest.first()?;
+    // The target may itself hold the end token (`as lambda: 1:`): the first end that gives a
+    // whole expression wins.
+    let line_end = rest
+        .iter()
+        .position(|t| t.1 == Token::Newline)
+        .map_or(rest.len(), |p| p + 1);
+    let target = rest
+        .get(..line_end)?
+        .iter()
+        .filter(|t| end_tok(t))
+        .find_map(|end| parse_field(ctx.source, first.0, end.0).ok())?;
+    let target_ctx = if opener_tok == &Token::Del {
+        TargetCtx::Delete
+    } else {
+        TargetCtx::Assign
+    };
+    check_target(ctx.source, &target, target_ctx).err()
 }
 
 /// Statement keywords a typo at the start of a line most likely meant.
@@ -231,6 +282,11 @@ fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opti
     }
     if ctx.expects("(") && ctx.expected.len() == 1 {
         return Some(ctx.fault("SyntaxError", "expected '('", span));
+    }
+    let trailing_comma = tok == Some(&Token::Newline) && prev.is_some_and(|p| p.1 == Token::Comma);
+    if trailing_comma && first_of_line(ctx, idx) == Some(&Token::From) {
+        let msg = "trailing comma not allowed without surrounding parentheses";
+        return Some(ctx.fault("SyntaxError", msg, point(span)));
     }
     if tok == Some(&Token::Comma) && first_of_line(ctx, idx) == Some(&Token::Except) {
         let msg = "multiple exception types must be parenthesized";

@@ -46,11 +46,6 @@ impl Vm {
 
     /// Container equality: identity first, then `==`.
     pub fn eq(&mut self, a: &Value, b: &Value) -> PResult<bool> {
-        // Unboxed floats have no identity: two NaNs compare unequal even inside containers
-        // (CPython agrees unless both are the very same float object).
-        if let (Value::Float(x), Value::Float(y)) = (a, b) {
-            return Ok(x == y);
-        }
         if a.is(b) {
             return Ok(true);
         }

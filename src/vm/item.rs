@@ -505,6 +505,16 @@ impl Vm {
     /// All items of an iterable.
     pub fn collect(&mut self, v: &Value) -> PResult<Vec<Value>> {
         match v {
+            Value::Range(r) => {
+                let n = r.len() as usize;
+                if n > crate::vm::ops::MAX_SEQ_LEN {
+                    return Err(Exc::memory());
+                }
+                let mut res = Vec::new();
+                res.try_reserve(n).map_err(|_| Exc::memory())?;
+                res.extend((0..n as i64).map(|i| Value::Int(r.item(i))));
+                Ok(res)
+            }
             Value::List(l) => Ok(l.snapshot()),
             Value::Tuple(t) => Ok(t.items.to_vec()),
             Value::Dict(d) => Ok(d.keys()),

@@ -16,8 +16,9 @@ use std::rc::Rc;
 
 /// Results larger than this many bits raise MemoryError instead of allocating.
 pub const MAX_INT_BITS: u64 = 1 << 32;
-/// Sequences longer than this raise MemoryError.
-pub const MAX_SEQ_LEN: usize = 1 << 34;
+/// Sequences longer than this (in items, or bytes for str and bytes) raise MemoryError rather
+/// than exhausting the machine.
+pub const MAX_SEQ_LEN: usize = 1 << 31;
 
 /// `a op b` for two i64 when it cannot overflow or fail; `None` sends it to the slow path.
 #[inline]

@@ -200,6 +200,18 @@ impl Value {
         std::mem::discriminant(self) == std::mem::discriminant(other)
     }
 
+    /// `clone` with the unboxed kinds inlined (the hot path of loads).
+    #[inline(always)]
+    pub fn dup(&self) -> Value {
+        match self {
+            Value::Int(i) => Value::Int(*i),
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Float(f) => Value::Float(*f),
+            _ => self.clone(),
+        }
+    }
+
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)
     }

@@ -327,23 +327,30 @@ impl<'a> Compiler<'a> {
         self.bind(end);
     }
 
+    /// `while`, with the test repeated at the bottom as CPython 3.11 does, so that each
+    /// iteration takes one conditional jump instead of a test and an unconditional jump.
     fn compile_while(&mut self, test: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt]) {
-        let (top, otherwise, end) = (self.new_label(), self.new_label(), self.new_label());
-        self.bind(top);
-        if !is_constant_true(test) {
+        let (top, cont, otherwise, end) = (
+            self.new_label(),
+            self.new_label(),
+            self.new_label(),
+            self.new_label(),
+        );
+        let forever = is_constant_true(test);
+        if !forever {
             self.compile_jump_if(test, false, otherwise);
         }
+        self.bind(top);
         let outer = self.unit_ref().handlers.len();
-        self.push_fblock(
-            FBlockKind::While {
-                cont: top,
-                brk: end,
-            },
-            outer,
-        );
+        self.push_fblock(FBlockKind::While { cont, brk: end }, outer);
         self.compile_body(body);
         self.pop_fblock();
-        self.emit_jump(Instr::Jump, top);
+        self.bind(cont);
+        if forever {
+            self.emit_jump(Instr::Jump, top);
+        } else {
+            self.compile_jump_if(test, true, top);
+        }
         self.bind(otherwise);
         self.compile_body(orelse);
         self.bind(end);

@@ -750,7 +750,8 @@ fn encode(vm: &mut Vm, args: Args) -> PResult<Value> {
                 } else if errors == "replace" {
                     out.push(b'?');
                 } else if errors != "ignore" {
-                    let shown = crate::vm::repr::str_repr(&c.to_string());
+                    let shown =
+                        crate::vm::format::ascii_of(&crate::vm::repr::str_repr(&c.to_string()));
                     return Err(Exc::new(
                         crate::vm::exception::ExcKind::UnicodeEncodeError,
                         format!("'{codec}' codec can't encode character {shown} in position {pos}: ordinal not in range({limit})"),

@@ -1,0 +1,622 @@
+//! The longer bodies of the dispatch loop's instructions, as `Vm` methods: unwinding to a
+//! handler, pushing call frames (with the fast path for plain functions), calls and method
+//! calls, globals and closures, function creation, collection building, unpacking, `raise`
+//! and zero-argument `super()`. The loop itself (`interp.rs`) only decodes and dispatches.
+
+use crate::compile::code::make_fn;
+use crate::vm::call::Callee;
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::frame::Frame;
+use crate::vm::gc;
+use crate::vm::interp::{Flow, Pending};
+use crate::vm::machine::Vm;
+use crate::vm::object::class::TbEntry;
+use crate::vm::object::function::{Args, Cell, Function};
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+impl Vm {
+    /// Finds a handler for the pending exception in `cur` or its callers, popping frames
+    /// that have none. `Err` carries the exception out of the base frame.
+    pub(crate) fn unwind(
+        &mut self,
+        p: Pending,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+    ) -> Result<(), Value> {
+        let exc = self.exc_value(p.exc);
+        if p.add_tb {
+            if !self.handling.is_none() {
+                let handling = self.handling.clone();
+                self.set_context(&exc, &handling);
+            }
+            self.add_traceback(
+                &exc,
+                TbEntry {
+                    code: cur.code.clone(),
+                    ip: cur.ip.saturating_sub(1),
+                },
+            );
+        }
+        loop {
+            let ip = cur.ip.saturating_sub(1);
+            if let Some(h) = cur.code.obj.handler_for(ip) {
+                let keep = cur.n_locals() + h.depth as usize;
+                cur.stack.truncate(keep);
+                cur.stack.push(exc);
+                cur.ip = h.target as usize;
+                return Ok(());
+            }
+            self.handling = cur.saved_exc.clone();
+            match frames.pop() {
+                None => return Err(exc),
+                Some(caller) => {
+                    *cur = caller;
+                    self.depth -= 1;
+                    self.add_traceback(
+                        &exc,
+                        TbEntry {
+                            code: cur.code.clone(),
+                            ip: cur.ip.saturating_sub(1),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Pushes a callee frame, checking the recursion limit.
+    pub(crate) fn push_frame(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        mut callee: Frame,
+    ) -> PResult<Flow> {
+        self.spend_fuel()?;
+        if self.depth >= self.recursion_limit {
+            return Err(Exc::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        if gc::should_collect() {
+            gc::collect();
+        }
+        self.depth += 1;
+        callee.saved_exc = self.handling.clone();
+        frames.push(std::mem::replace(cur, callee));
+        Ok(Flow::Switch)
+    }
+
+    /// `Call`/`CallKw`: `[callable args... kwvals...] -> [result]`.
+    pub(crate) fn op_call(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        n: usize,
+        kwnames: &[Rc<PyStr>],
+    ) -> PResult<Flow> {
+        let fpos = cur
+            .stack
+            .len()
+            .checked_sub(n + 1)
+            .ok_or_else(|| Exc::internal("call stack underflow"))?;
+        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
+        if kwnames.is_empty() {
+            if let Value::Function(f) = &callee {
+                if let Some(frame) = self.simple_frame(f, cur, fpos, n) {
+                    return self.push_frame(cur, frames, frame);
+                }
+            }
+        }
+        let n_pos = n.saturating_sub(kwnames.len());
+        let args_start = fpos + 1;
+        let (pos, kwvals) = cur
+            .stack
+            .get(args_start..)
+            .unwrap_or(&[])
+            .split_at(n_pos.min(n));
+        let args = Args {
+            pos,
+            kwnames,
+            kwvals,
+        };
+        let prepared = match &callee {
+            Value::Function(f) => Some(self.bind_call(f, None, args)?),
+            Value::Method(m) => match &m.func {
+                Value::Function(f) => Some(self.bind_call(f, Some(&m.obj), args)?),
+                _ => None,
+            },
+            Value::Class(cls) => self.prepare_init(cls, args)?,
+            Value::Native(native) if native.name == "super" && n == 0 => {
+                let v = self.zero_arg_super(cur)?;
+                Some(Callee::Done(v))
+            }
+            _ => None,
+        };
+        let res = match prepared {
+            Some(Callee::Frame(frame)) => {
+                cur.stack.truncate(fpos);
+                return self.push_frame(cur, frames, frame);
+            }
+            Some(Callee::Done(v)) => v,
+            None => self.call_args(&callee, args)?,
+        };
+        cur.stack.truncate(fpos);
+        cur.stack.push(res);
+        Ok(Flow::Next)
+    }
+
+    /// The fast path of a call: a plain function (no cells, not a generator) called with
+    /// exactly its positional parameters. The arguments move from the caller's stack into the
+    /// new frame's locals without being cloned.
+    pub(crate) fn simple_frame(
+        &mut self,
+        f: &Rc<Function>,
+        cur: &mut Frame,
+        fpos: usize,
+        n: usize,
+    ) -> Option<Frame> {
+        let obj = &f.code.obj;
+        let simple = obj.argcount as usize == n
+            && obj.kwonlyargcount == 0
+            && !obj.has_varargs
+            && !obj.has_varkw
+            && obj.cellvars.is_empty()
+            && obj.freevars.is_empty()
+            && obj.kind == crate::compile::code::CodeKind::Function;
+        if !simple || cur.stack.len() != fpos + n + 1 {
+            return None;
+        }
+        let mut stack = self.stack_pool.pop().unwrap_or_default();
+        let n_locals = f.code.n_locals();
+        stack.reserve(n_locals + obj.max_stack as usize + 1);
+        for slot in cur.stack.iter_mut().skip(fpos + 1) {
+            stack.push(std::mem::replace(slot, Value::Null));
+        }
+        for _ in n..n_locals {
+            stack.push(Value::Null);
+        }
+        cur.stack.truncate(fpos);
+        Some(Frame {
+            code: f.code.clone(),
+            ip: 0,
+            stack,
+            cells: Vec::new(),
+            globals: f.globals.clone(),
+            namespace: None,
+            init_self: None,
+            saved_exc: Value::None,
+            suspended_exc: Value::None,
+        })
+    }
+
+    /// `CallMethod`: `[m1 m2 args...] -> [result]`.
+    pub(crate) fn op_call_method(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        n: usize,
+        kwnames: &[Rc<PyStr>],
+    ) -> PResult<Flow> {
+        let base = cur
+            .stack
+            .len()
+            .checked_sub(n + 2)
+            .ok_or_else(|| Exc::internal("call stack underflow"))?;
+        if matches!(cur.stack.get(base), Some(Value::Null)) {
+            // Not a method: `m2` is the callable itself.
+            cur.stack.remove(base);
+            return self.op_call(cur, frames, n, kwnames);
+        }
+        let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
+        if kwnames.is_empty() {
+            if let Value::Function(f) = &func {
+                if let Some(frame) = self.simple_frame(f, cur, base, n + 1) {
+                    return self.push_frame(cur, frames, frame);
+                }
+            }
+        }
+        let n_pos = (n + 1).saturating_sub(kwnames.len());
+        let (pos, kwvals) = cur
+            .stack
+            .get(base + 1..)
+            .unwrap_or(&[])
+            .split_at(n_pos.min(n + 1));
+        let args = Args {
+            pos,
+            kwnames,
+            kwvals,
+        };
+        let res = match &func {
+            Value::Function(f) => match self.bind_call(f, None, args)? {
+                Callee::Frame(frame) => {
+                    cur.stack.truncate(base);
+                    return self.push_frame(cur, frames, frame);
+                }
+                Callee::Done(v) => v,
+            },
+            Value::Native(native) => (native.func)(self, args)?,
+            other => {
+                let other = other.clone();
+                self.call_args(&other, args)?
+            }
+        };
+        cur.stack.truncate(base);
+        cur.stack.push(res);
+        Ok(Flow::Next)
+    }
+
+    /// For `cls(...)` with a plain `__new__` and an apy `__init__`: the new instance and the
+    /// `__init__` frame, so the call stays in this dispatch loop.
+    pub(crate) fn prepare_init(
+        &mut self,
+        cls: &Rc<crate::vm::object::class::Class>,
+        args: Args,
+    ) -> PResult<Option<Callee>> {
+        if !cls.is_user {
+            return Ok(None);
+        }
+        let plain_new = matches!(cls.lookup_str("__new__"), Some(Value::Native(n)) if n.owner == Some("object"));
+        let Some(Value::Function(init)) = cls.lookup_str("__init__") else {
+            return Ok(None);
+        };
+        if !plain_new || init.code.obj.is_generator_like() {
+            return Ok(None);
+        }
+        let inst = crate::vm::object::class::Instance::new_value(cls.clone());
+        match self.bind_call(&init, Some(&inst), args)? {
+            Callee::Frame(mut frame) => {
+                frame.init_self = Some(inst);
+                Ok(Some(Callee::Frame(frame)))
+            }
+            Callee::Done(_) => Ok(None),
+        }
+    }
+
+    pub(crate) fn load_deref(&mut self, cur: &Frame, idx: u32) -> PResult<Value> {
+        let Some(cell) = cur.cells.get(idx as usize) else {
+            return Err(Exc::internal("bad cell"));
+        };
+        let v = cell.get();
+        if !matches!(v, Value::Null) {
+            return Ok(v);
+        }
+        let name = cur
+            .code
+            .cellnames
+            .get(idx as usize)
+            .map_or("?", |n| n.as_str());
+        if (idx as usize) < cur.code.obj.cellvars.len() {
+            Err(Exc::new(
+                ExcKind::UnboundLocalError,
+                format!(
+                    "cannot access local variable '{name}' where it is not associated with a value"
+                ),
+            ))
+        } else {
+            Err(Exc::new(
+                ExcKind::NameError,
+                format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope"),
+            ))
+        }
+    }
+
+    pub(crate) fn load_global(
+        &mut self,
+        cur: &Frame,
+        names: &[Rc<PyStr>],
+        idx: u32,
+    ) -> PResult<Value> {
+        let name = name_at(names, idx)?;
+        if let Some(v) = cur.globals.get_str(&name) {
+            return Ok(v);
+        }
+        match self.builtins.get_str(&name) {
+            Some(v) => Ok(v),
+            None => {
+                let exc = self.exc_value(name_error(&name));
+                if let Value::Instance(inst) = &exc {
+                    inst.dict.set_item_str("name", Value::Str(name.clone()));
+                }
+                let varnames = if cur.code.obj.kind == crate::compile::code::CodeKind::Function
+                    || cur.code.obj.is_generator_like()
+                {
+                    cur.code.varnames.clone()
+                } else {
+                    Vec::new()
+                };
+                let ctx = crate::vm::object::class::Suggest::Name {
+                    name,
+                    varnames,
+                    globals: cur.globals.clone(),
+                };
+                self.attach_suggestion(&exc, ctx);
+                Err(Exc::Value(exc))
+            }
+        }
+    }
+
+    pub(crate) fn op_make_function(&mut self, cur: &mut Frame, flags: u8) -> PResult<Value> {
+        let code = match cur.stack.pop() {
+            Some(Value::Code(c)) => c,
+            _ => return Err(Exc::internal("MakeFunction without code")),
+        };
+        let closure: Vec<Rc<Cell>> = if flags & make_fn::CLOSURE != 0 {
+            match cur.stack.pop() {
+                Some(Value::Tuple(t)) => t
+                    .items
+                    .iter()
+                    .filter_map(|c| match c {
+                        Value::Cell(c) => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => return Err(Exc::internal("bad closure")),
+            }
+        } else {
+            Vec::new()
+        };
+        let kwdefaults = if flags & make_fn::KW_DEFAULTS != 0 {
+            match cur.stack.pop() {
+                Some(Value::Dict(d)) => Some(d),
+                _ => return Err(Exc::internal("bad kwdefaults")),
+            }
+        } else {
+            None
+        };
+        let defaults = if flags & make_fn::DEFAULTS != 0 {
+            match cur.stack.pop() {
+                Some(Value::Tuple(t)) => t.items.to_vec(),
+                _ => return Err(Exc::internal("bad defaults")),
+            }
+        } else {
+            Vec::new()
+        };
+        Ok(Function::new_value(
+            code,
+            cur.globals.clone(),
+            defaults,
+            kwdefaults,
+            closure,
+        ))
+    }
+
+    pub(crate) fn op_collection_add(
+        &mut self,
+        cur: &Frame,
+        n: u32,
+        v: Value,
+        op: CollectionOp,
+    ) -> PResult<()> {
+        let idx = cur
+            .stack
+            .len()
+            .checked_sub(n as usize)
+            .ok_or_else(|| Exc::internal("collection underflow"))?;
+        let target = cur.stack.get(idx).cloned().unwrap_or(Value::None);
+        match (op, &target) {
+            (CollectionOp::ListAppend, Value::List(l)) => l.items.borrow_mut().push(v),
+            (CollectionOp::ListExtend, Value::List(l)) => {
+                let items = self.collect(&v).map_err(|e| self.star_error(e, &v))?;
+                l.items.borrow_mut().extend(items);
+            }
+            (CollectionOp::SetAdd, Value::Set(s)) => {
+                s.add(self, v)?;
+            }
+            (CollectionOp::SetUpdate, Value::Set(s)) => {
+                for item in self.collect(&v)? {
+                    s.add(self, item)?;
+                }
+            }
+            (CollectionOp::DictUpdate, Value::Dict(d)) => {
+                if !matches!(v, Value::Dict(_)) && self.get_attr_str(&v, "keys").is_err() {
+                    return Err(Exc::type_error(format!(
+                        "'{}' object is not a mapping",
+                        self.type_name(&v)
+                    )));
+                }
+                self.dict_update(d, &v)?;
+            }
+            (CollectionOp::DictMerge, Value::Dict(d)) => self.dict_merge(d, &v)?,
+            _ => return Err(Exc::internal("collection op on the wrong kind")),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn op_map_add(&mut self, cur: &Frame, n: u32, k: Value, v: Value) -> PResult<()> {
+        let idx = cur
+            .stack
+            .len()
+            .checked_sub(n as usize)
+            .ok_or_else(|| Exc::internal("collection underflow"))?;
+        match cur.stack.get(idx) {
+            Some(Value::Dict(d)) => {
+                let d = d.clone();
+                d.insert(self, k, v)
+            }
+            _ => Err(Exc::internal("MapAdd on a non-dict")),
+        }
+    }
+
+    pub(crate) fn op_unpack(&mut self, cur: &mut Frame, v: Value, n: usize) -> PResult<()> {
+        let items = match &v {
+            Value::Tuple(t) => t.items.to_vec(),
+            Value::List(l) => l.snapshot(),
+            _ => self.collect_unpack(&v)?,
+        };
+        if items.len() < n {
+            return Err(Exc::value_error(format!(
+                "not enough values to unpack (expected {n}, got {})",
+                items.len()
+            )));
+        }
+        if items.len() > n {
+            return Err(Exc::value_error(format!(
+                "too many values to unpack (expected {n})"
+            )));
+        }
+        cur.stack.extend(items.into_iter().rev());
+        Ok(())
+    }
+
+    pub(crate) fn op_unpack_ex(
+        &mut self,
+        cur: &mut Frame,
+        v: Value,
+        before: usize,
+        after: usize,
+    ) -> PResult<()> {
+        let mut items = self.collect_unpack(&v)?;
+        if items.len() < before + after {
+            return Err(Exc::value_error(format!(
+                "not enough values to unpack (expected at least {}, got {})",
+                before + after,
+                items.len()
+            )));
+        }
+        let tail = items.split_off(items.len() - after);
+        let middle = items.split_off(before);
+        cur.stack.extend(tail.into_iter().rev());
+        cur.stack.push(Value::list(middle));
+        cur.stack.extend(items.into_iter().rev());
+        Ok(())
+    }
+
+    fn collect_unpack(&mut self, v: &Value) -> PResult<Vec<Value>> {
+        match self.iter(v) {
+            Ok(it) => {
+                let mut res = Vec::new();
+                while let Some(item) = self.next(&it)? {
+                    res.push(item);
+                }
+                Ok(res)
+            }
+            Err(_) => Err(Exc::type_error(format!(
+                "cannot unpack non-iterable {} object",
+                self.type_name(v)
+            ))),
+        }
+    }
+
+    fn star_error(&mut self, e: Exc, v: &Value) -> Exc {
+        if self.exc_matches(&e, ExcKind::TypeError) && self.iter(v).is_err() {
+            return Exc::type_error(format!(
+                "Value after * must be an iterable, not {}",
+                self.type_name(v)
+            ));
+        }
+        e
+    }
+
+    /// `raise exc [from cause]`: instantiates classes, checks types, sets the cause.
+    pub(crate) fn make_raise(&mut self, exc: Value, cause: Option<Value>) -> PResult<Value> {
+        let exc = self.exception_from(exc)?;
+        if let Some(cause) = cause {
+            let cause = if cause.is_none() {
+                cause
+            } else {
+                self.exception_from(cause).map_err(|_| {
+                    Exc::type_error("exception causes must derive from BaseException")
+                })?
+            };
+            if let Value::Instance(inst) = &exc {
+                if let Some(data) = &inst.exc {
+                    *data.cause.borrow_mut() = cause;
+                    data.suppress_context.set(true);
+                }
+            }
+        }
+        Ok(exc)
+    }
+
+    /// An exception instance from a raised value (a class is instantiated with no args).
+    pub fn exception_from(&mut self, v: Value) -> PResult<Value> {
+        match &v {
+            Value::Instance(inst) if inst.exc.is_some() => Ok(v),
+            Value::Class(cls) if cls.is_subclass(&self.types.exc(ExcKind::BaseException)) => {
+                let cls = cls.clone();
+                self.instantiate(&cls, Args::new(&[]))
+            }
+            _ => Err(Exc::type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    pub(crate) fn zero_arg_super(&mut self, cur: &Frame) -> PResult<Value> {
+        let idx = cur
+            .code
+            .cellnames
+            .iter()
+            .position(|n| n.as_str() == "__class__");
+        let cls = match idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
+            Some(Value::Class(c)) => c,
+            _ => return Err(Exc::runtime_error("super(): __class__ cell not found")),
+        };
+        let first = if cur.code.obj.argcount > 0 {
+            match cur.stack.first() {
+                Some(Value::Null) | None => {
+                    // The first argument may have been moved into a cell.
+                    let name = cur.code.varnames.first().map(|n| n.as_str().to_owned());
+                    let cell_idx = cur
+                        .code
+                        .cellnames
+                        .iter()
+                        .position(|n| Some(n.as_str()) == name.as_deref());
+                    match cell_idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
+                        Some(v) if !matches!(v, Value::Null) => v,
+                        _ => return Err(Exc::runtime_error("super(): arg[0] deleted")),
+                    }
+                }
+                Some(v) => v.clone(),
+            }
+        } else {
+            return Err(Exc::runtime_error("super(): no arguments"));
+        };
+        self.new_super(cls, first)
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum CollectionOp {
+    ListAppend,
+    ListExtend,
+    SetAdd,
+    SetUpdate,
+    DictUpdate,
+    DictMerge,
+}
+
+pub(crate) fn pop_n(cur: &mut Frame, n: usize) -> PResult<Vec<Value>> {
+    let at = cur
+        .stack
+        .len()
+        .checked_sub(n)
+        .ok_or_else(|| Exc::internal("operand stack underflow"))?;
+    if at < cur.n_locals() {
+        return Err(Exc::internal("operand stack underflow"));
+    }
+    Ok(cur.stack.split_off(at))
+}
+
+pub(crate) fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<Rc<PyStr>> {
+    names
+        .get(idx as usize)
+        .cloned()
+        .ok_or_else(|| Exc::internal("bad name index"))
+}
+
+pub(crate) fn name_error(name: &PyStr) -> Exc {
+    Exc::new(
+        ExcKind::NameError,
+        format!("name '{}' is not defined", name.as_str()),
+    )
+}
+
+pub(crate) fn unbound_local(varnames: &[Rc<PyStr>], idx: u32) -> Exc {
+    let name = varnames.get(idx as usize).map_or("?", |n| n.as_str());
+    Exc::new(
+        ExcKind::UnboundLocalError,
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
+}
