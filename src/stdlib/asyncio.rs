@@ -5,7 +5,7 @@
 //! native side only stores callables and hands back, one iteration at a time, the batch that
 //! CPython's `_run_once` would run. Nothing here steps a coroutine itself.
 
-use crate::compile::code::CodeKind;
+use crate::compile::code::{CodeKind, CodeObject};
 use crate::compile::codegen::compile_module;
 use crate::diagnostics::render_traceback;
 use crate::runtime::{EventLoop, Iteration, TimerHandle};
@@ -19,6 +19,7 @@ use crate::vm::object::function::{Args, NativeFn};
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The library sources, run in this order in the module's namespace (later files use names the
 /// earlier ones define). Each keeps its own file name in tracebacks.
@@ -84,6 +85,25 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
     }
     dict.set_item_str("_core", core);
     dict.set_item_str("__builtins__", Value::Dict(vm.builtins.clone()));
+    for code in library_code()? {
+        vm.run_code(code, dict.clone())?;
+    }
+    Ok(module)
+}
+
+thread_local! {
+    /// The library compiled once per thread: every VM on the thread (tests create many) runs
+    /// the same code objects.
+    static LIBRARY: std::cell::RefCell<Option<Vec<Rc<CodeObject>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The library's code objects, compiling them on first use.
+fn library_code() -> PResult<Vec<Rc<CodeObject>>> {
+    if let Some(codes) = LIBRARY.with(|lib| lib.borrow().clone()) {
+        return Ok(codes);
+    }
+    let mut codes = Vec::with_capacity(SOURCES.len());
     for (name, text) in SOURCES {
         let source = Source::new(*name, *text);
         let code = parse_module(&source)
@@ -92,9 +112,10 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
                 let first = d.first().map(|d| d.message.clone()).unwrap_or_default();
                 Exc::internal(&format!("asyncio source {name} does not compile: {first}"))
             })?;
-        vm.run_code(code, dict.clone())?;
+        codes.push(code);
     }
-    Ok(module)
+    LIBRARY.with(|lib| *lib.borrow_mut() = Some(codes.clone()));
+    Ok(codes)
 }
 
 fn loop_state<'a>(vm: &'a mut Vm, args: &Args) -> PResult<&'a mut LoopState> {
