@@ -182,7 +182,7 @@ impl Vm {
                         Instr::StoreGlobal(i) => {
                             let v = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
-                            cur.globals.set_str(name, v);
+                            cur.globals.set_str(name.clone(), v);
                         }
                         Instr::DeleteGlobal(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
@@ -203,8 +203,8 @@ impl Vm {
                             let v = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
                             match &cur.namespace {
-                                Some(ns) => ns.set_str(name, v),
-                                None => cur.globals.set_str(name, v),
+                                Some(ns) => ns.set_str(name.clone(), v),
+                                None => cur.globals.set_str(name.clone(), v),
                             }
                         }
                         Instr::DeleteName(i) => {

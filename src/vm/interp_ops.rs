@@ -326,7 +326,7 @@ impl Vm {
                     Vec::new()
                 };
                 let ctx = crate::vm::object::class::Suggest::Name {
-                    name,
+                    name: name.clone(),
                     varnames,
                     globals: cur.globals.clone(),
                 };
@@ -597,10 +597,9 @@ pub(crate) fn pop_n(cur: &mut Frame, n: usize) -> PResult<Vec<Value>> {
     Ok(cur.stack.split_off(at))
 }
 
-pub(crate) fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<Rc<PyStr>> {
+pub(crate) fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<&Rc<PyStr>> {
     names
         .get(idx as usize)
-        .cloned()
         .ok_or_else(|| Exc::internal("bad name index"))
 }
 
