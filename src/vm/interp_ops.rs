@@ -308,13 +308,13 @@ impl Vm {
         idx: u32,
     ) -> PResult<Value> {
         let name = name_at(names, idx)?;
-        if let Some(v) = cur.globals.get_str(&name) {
+        if let Some(v) = cur.globals.get_str(name) {
             return Ok(v);
         }
-        match self.builtins.get_str(&name) {
+        match self.builtins.get_str(name) {
             Some(v) => Ok(v),
             None => {
-                let exc = self.exc_value(name_error(&name));
+                let exc = self.exc_value(name_error(name));
                 if let Value::Instance(inst) = &exc {
                     inst.dict.set_item_str("name", Value::Str(name.clone()));
                 }
