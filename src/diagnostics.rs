@@ -111,11 +111,18 @@ impl ChainLink {
 
 use ariadne::{CharSet, Color, Config, IndexType, Label, Report, ReportKind};
 
-/// The span clamped to the text, so a span at the very end still renders.
+/// The span clamped to the text and widened to whole characters: ariadne slices lines at the
+/// span's ends and must never cut a character in two.
 fn clamp(source: &Source, span: Span) -> std::ops::Range<usize> {
-    let len = source.text.len();
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
+    let text = &source.text;
+    let mut start = (span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     start..end
 }
 
@@ -143,12 +150,12 @@ fn write_report(report: Report<(String, std::ops::Range<usize>)>, source: &Sourc
 pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
     let name = d.source.name.clone();
     let range = clamp(&d.source, d.span);
-    let mut primary = Label::new((name.clone(), range.clone()))
+    // ariadne underlines only labels with text, so a diagnostic without its own label
+    // text still says "here".
+    let primary = Label::new((name.clone(), range.clone()))
         .with_color(Color::Red)
-        .with_order(0);
-    if let Some(label) = &d.label {
-        primary = primary.with_message(label);
-    }
+        .with_order(0)
+        .with_message(d.label.as_deref().unwrap_or("here"));
     let mut builder = Report::build(
         ReportKind::Custom(d.kind, Color::Red),
         name.clone(),
@@ -168,11 +175,11 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
         builder = builder.with_help(d.notes.join("\n"));
     }
     let text = write_report(builder.finish(), &d.source);
-    if color {
-        text
-    } else {
-        strip_ansi(&text)
-    }
+    let text = if color { text } else { strip_ansi(&text) };
+    // CPython's layout: where, then the snippet, then `KIND: message` as the last line, so
+    // the last line is the same one python3 prints. ariadne's own header would say it twice.
+    let body = text.split_once('\n').map_or("", |(_, rest)| rest);
+    format!("{body}{}: {}\n", d.kind, d.message)
 }
 
 /// Removes ANSI colour sequences. ariadne colours a custom report kind even when colour is
@@ -213,8 +220,32 @@ fn render_exception(out: &mut String, report: &ExceptionReport, color: bool) {
     if !report.frames.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
     }
-    for frame in &report.frames {
+    let mut repeats = 0;
+    for (idx, frame) in report.frames.iter().enumerate() {
         let line = frame.source.line_of(frame.span.start);
+        let same_as_previous = idx > 0 && {
+            let prev = &report.frames[idx - 1];
+            Rc::ptr_eq(&prev.source, &frame.source)
+                && prev.source.line_of(prev.span.start) == line
+                && prev.function == frame.function
+        };
+        repeats = if same_as_previous { repeats + 1 } else { 0 };
+        // Like CPython, a frame repeated more than three times in a row is counted, not shown.
+        if repeats >= 3 {
+            let next_same = report.frames.get(idx + 1).is_some_and(|next| {
+                Rc::ptr_eq(&next.source, &frame.source)
+                    && next.source.line_of(next.span.start) == line
+                    && next.function == frame.function
+            });
+            if !next_same {
+                let more = repeats - 2;
+                let plural = if more == 1 { "time" } else { "times" };
+                out.push_str(&format!(
+                    "  [Previous line repeated {more} more {plural}]\n"
+                ));
+            }
+            continue;
+        }
         out.push_str(&format!(
             "  File \"{}\", line {line}, in {}\n",
             frame.source.name, frame.function
@@ -277,7 +308,7 @@ mod tests {
             .with_note("a block starts with ':' after the `if` condition");
         check(
             &render_diagnostic(&d, false),
-            "SyntaxError: expected ':'\n   ╭─[x.apy:2:5]\n   │\n 2 │ if x\n   │     ┬  \n   │     ╰── a ':' belongs here\n   │ \n   │ Help: a block starts with ':' after the `if` condition\n───╯\n",
+            "   ╭─[x.apy:2:5]\n   │\n 2 │ if x\n   │     ┬  \n   │     ╰── a ':' belongs here\n   │ \n   │ Help: a block starts with ':' after the `if` condition\n───╯\nSyntaxError: expected ':'\n",
         );
     }
 
@@ -293,7 +324,7 @@ mod tests {
         .with_secondary(Span::new(4, 5), "opened here");
         let text = render_diagnostic(&d, false);
         assert!(
-            text.starts_with("SyntaxError: closing parenthesis"),
+            text.ends_with("opening parenthesis '(' on line 1\n"),
             "{text}"
         );
         assert!(text.contains("x.apy:2:4"), "{text}");
@@ -302,10 +333,41 @@ mod tests {
     }
 
     #[test]
+    fn spans_inside_a_character_still_render() {
+        let src = Source::new("x.apy", "s = f\"{é!x}\"\n");
+        let d = Diagnostic::new("SyntaxError", "bad", &src, Span::new(8, 9));
+        assert!(render_diagnostic(&d, false).contains("s = f\"{é!x}\""));
+    }
+
+    #[test]
+    fn empty_source_and_empty_spans() {
+        for (text, start, end) in [("", 0, 0), ("x", 1, 1), ("x\n", 2, 9), ("é", 1, 1)] {
+            let src = Source::new("e.apy", text);
+            let d = Diagnostic::new("SyntaxError", "m", &src, Span::new(start, end));
+            assert!(render_diagnostic(&d, false).ends_with("SyntaxError: m\n"));
+            let tb = Traceback {
+                chain: vec![(
+                    ExceptionReport {
+                        frames: vec![TraceFrame {
+                            source: src.clone(),
+                            span: Span::new(start, end),
+                            function: "<module>".into(),
+                        }],
+                        summary: "E".into(),
+                        notes: Vec::new(),
+                    },
+                    None,
+                )],
+            };
+            assert!(render_traceback(&tb, false).ends_with("\nE\n"));
+        }
+    }
+
+    #[test]
     fn diagnostic_at_end_of_input() {
         let src = Source::new("<stdin>", "x = (");
         let d = Diagnostic::new("SyntaxError", "unexpected EOF", &src, Span::new(5, 6));
-        assert!(render_diagnostic(&d, false).starts_with("SyntaxError: unexpected EOF\n"));
+        assert!(render_diagnostic(&d, false).ends_with("\nSyntaxError: unexpected EOF\n"));
     }
 
     fn frame(src: &Rc<Source>, function: &str, needle: &str) -> TraceFrame {
@@ -355,5 +417,28 @@ mod tests {
         let text = render_traceback(&tb, false);
         assert!(text.starts_with("KeyError: 'k'\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"t.apy\", line 1, in <module>\n    raise E from e\n"), "{text}");
         assert_eq!(text.lines().last(), Some("E"));
+    }
+
+    #[test]
+    fn repeated_frames_are_counted() {
+        let src = Source::new("t.apy", "def f(n):\n    return f(n)\n\nf(1)\n");
+        let mut frames = vec![frame(&src, "<module>", "f(1)")];
+        frames.extend((0..10).map(|_| frame(&src, "f", "f(n)")));
+        let tb = Traceback {
+            chain: vec![(
+                ExceptionReport {
+                    frames,
+                    summary: "RecursionError: maximum recursion depth exceeded".into(),
+                    notes: Vec::new(),
+                },
+                None,
+            )],
+        };
+        let text = render_traceback(&tb, false);
+        assert_eq!(text.matches("in f\n").count(), 3, "{text}");
+        assert!(
+            text.contains("\n  [Previous line repeated 7 more times]\n"),
+            "{text}"
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod compile;
 pub mod diagnostics;
+pub mod pipeline;
 pub mod runtime;
 pub mod stdlib;
 pub mod syntax;

@@ -9,5 +9,7 @@ pub mod lexer;
 pub mod literal;
 pub mod parse_error;
 pub mod parser;
+pub mod signature;
 pub mod span;
+pub mod target;
 pub mod token;

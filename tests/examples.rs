@@ -5,6 +5,7 @@
 //! and, when they fail, the same last stderr line — the CPython promise, tested.
 //! An example opts out of the CPython check with a line `# python3: skip (reason)`.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -46,19 +47,38 @@ fn run_with_limit(mut cmd: Command, example: &Path) -> Result<Output, String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start: {e}"))?;
+    // Read both pipes while the child runs: a child that fills a pipe would otherwise block.
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
     let started = Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > TIME_LIMIT => {
                 let _ = child.kill();
+                let _ = child.wait();
                 return Err(format!("timed out after {TIME_LIMIT:?}"));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => return Err(e.to_string()),
         }
-    }
-    child.wait_with_output().map_err(|e| e.to_string())
+    };
+    let collect = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
+        h.and_then(|h| h.join().ok()).unwrap_or_default()
+    };
+    Ok(Output {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    })
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        buf
+    })
 }
 
 fn apy(example: &Path) -> Result<Output, String> {

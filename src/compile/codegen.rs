@@ -77,9 +77,12 @@ struct Unit<'a> {
     covered_by: Vec<Option<ActiveHandler>>,
     labels: Vec<Option<u32>>,
     consts: Vec<Const>,
+    /// Where each hashable constant already is, so that deduplication stays linear.
+    const_index: HashMap<ConstKey, u32>,
     names: Vec<Rc<str>>,
     name_index: HashMap<Rc<str>, u32>,
     varnames: Vec<Rc<str>>,
+    var_index: HashMap<Rc<str>, u32>,
     cellvars: Vec<Rc<str>>,
     freevars: Vec<Rc<str>>,
     handlers: Vec<ActiveHandler>,
@@ -146,8 +149,14 @@ impl<'a> Compiler<'a> {
             covered_by: Vec::new(),
             labels: Vec::new(),
             consts: Vec::new(),
+            const_index: HashMap::new(),
             names: Vec::new(),
             name_index: HashMap::new(),
+            var_index: varnames
+                .iter()
+                .enumerate()
+                .map(|(idx, name)| (name.clone(), idx as u32))
+                .collect(),
             varnames,
             cellvars: scope.cellvars.clone(),
             freevars: scope.freevars.clone(),
@@ -269,11 +278,16 @@ impl<'a> Compiler<'a> {
 
     fn add_const(&mut self, value: Const) -> u32 {
         let unit = self.unit();
-        if let Some(idx) = unit.consts.iter().position(|c| same_const(c, &value)) {
-            return idx as u32;
+        let key = ConstKey::of(&value);
+        if let Some(idx) = key.as_ref().and_then(|key| unit.const_index.get(key)) {
+            return *idx;
         }
         unit.consts.push(value);
-        (unit.consts.len() - 1) as u32
+        let idx = (unit.consts.len() - 1) as u32;
+        if let Some(key) = key {
+            unit.const_index.insert(key, idx);
+        }
+        idx
     }
 
     fn load_const(&mut self, value: Const) {
@@ -306,7 +320,27 @@ impl<'a> Compiler<'a> {
             .sum()
     }
 
+    /// Where an attribute access is reported: as in CPython 3.11, from the attribute name on
+    /// when the object expression starts on an earlier line.
+    fn attr_span(&self, expr_span: Span, attr: &ast::Ident) -> Span {
+        if self.source.line_of(expr_span.start) == self.source.line_of(attr.span.start) {
+            expr_span
+        } else {
+            Span {
+                start: attr.span.start,
+                end: expr_span.end.max(attr.span.end),
+            }
+        }
+    }
+
+    /// The `names` index of an attribute name, private names mangled.
+    fn attr_name(&mut self, attr: &Rc<str>) -> u32 {
+        let mangled = self.scope().mangle(attr);
+        self.add_name(&mangled)
+    }
+
     fn name_op(&mut self, name: &Rc<str>, ctx: NameCtx) {
+        let name = &self.scope().mangle(name);
         let scope = self.scope();
         let res = scope.resolve(name);
         let in_class = scope.kind == ScopeKind::Class;
@@ -342,14 +376,14 @@ impl<'a> Compiler<'a> {
 
     fn local_index(&mut self, name: &Rc<str>) -> u32 {
         let unit = self.unit();
-        match unit.varnames.iter().position(|v| v == name) {
-            Some(idx) => idx as u32,
-            None => {
-                debug_assert!(false, "local {name} missing from varnames");
-                unit.varnames.push(name.clone());
-                (unit.varnames.len() - 1) as u32
-            }
+        if let Some(&idx) = unit.var_index.get(name) {
+            return idx;
         }
+        debug_assert!(false, "local {name} missing from varnames");
+        unit.varnames.push(name.clone());
+        let idx = (unit.varnames.len() - 1) as u32;
+        unit.var_index.insert(name.clone(), idx);
+        idx
     }
 
     /// Index into `cellvars ++ freevars`.
@@ -412,21 +446,37 @@ fn code_kind(scope: &scope::Scope) -> CodeKind {
     }
 }
 
-/// Constants are shared when they are the same value of the same type (`1`, `1.0` and `True`
-/// stay apart); code objects never are.
-fn same_const(a: &Const, b: &Const) -> bool {
-    match (a, b) {
-        (Const::None, Const::None) | (Const::Ellipsis, Const::Ellipsis) => true,
-        (Const::Bool(x), Const::Bool(y)) => x == y,
-        (Const::Int(x), Const::Int(y)) => x == y,
-        (Const::BigInt(x), Const::BigInt(y)) => x == y,
-        (Const::Float(x), Const::Float(y)) => x.to_bits() == y.to_bits(),
-        (Const::Str(x), Const::Str(y)) => x == y,
-        (Const::Bytes(x), Const::Bytes(y)) => x == y,
-        (Const::Tuple(x), Const::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same_const(p, q))
-        }
-        _ => false,
+/// The identity of a constant for deduplication: constants are shared when they are the same
+/// value of the same type (`1`, `1.0` and `True` stay apart); code objects never are.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ConstKey {
+    None,
+    Ellipsis,
+    Bool(bool),
+    Int(i64),
+    BigInt(Rc<num_bigint::BigInt>),
+    Float(u64),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Tuple(Vec<ConstKey>),
+}
+
+impl ConstKey {
+    fn of(value: &Const) -> Option<ConstKey> {
+        Some(match value {
+            Const::None => ConstKey::None,
+            Const::Ellipsis => ConstKey::Ellipsis,
+            Const::Bool(b) => ConstKey::Bool(*b),
+            Const::Int(i) => ConstKey::Int(*i),
+            Const::BigInt(big) => ConstKey::BigInt(big.clone()),
+            Const::Float(f) => ConstKey::Float(f.to_bits()),
+            Const::Str(text) => ConstKey::Str(text.clone()),
+            Const::Bytes(bytes) => ConstKey::Bytes(bytes.clone()),
+            Const::Tuple(items) => {
+                ConstKey::Tuple(items.iter().map(ConstKey::of).collect::<Option<_>>()?)
+            }
+            Const::Code(_) => return None,
+        })
     }
 }
 

@@ -120,6 +120,9 @@ pub struct Scope {
     /// A class whose methods use `__class__` (or zero-argument `super()`).
     pub needs_class_cell: bool,
     pub children: Vec<ScopeId>,
+    /// The innermost enclosing class's name (this one's, for a class): `__x` names are
+    /// mangled to `_Class__x` in this scope.
+    pub private: Option<Rc<str>>,
     return_value_span: Option<Span>,
 }
 
@@ -142,6 +145,7 @@ impl Scope {
             is_async: false,
             needs_class_cell: false,
             children: Vec::new(),
+            private: None,
             return_value_span: None,
         }
     }
@@ -160,7 +164,14 @@ impl Scope {
         }
     }
 
-    fn add(&mut self, name: &Rc<str>, flag: u8) {
+    /// `name` as this scope's code spells it: private names mangled.
+    pub fn mangle(&self, name: &Rc<str>) -> Rc<str> {
+        mangle(self.private.as_deref(), name)
+    }
+
+    /// Records a flag for `name` (mangled here) and returns the mangled name.
+    fn add(&mut self, name: &Rc<str>, flag: u8) -> Rc<str> {
+        let name = &self.mangle(name);
         match self.flags.get_mut(name) {
             Some(flags) => *flags |= flag,
             None => {
@@ -168,11 +179,26 @@ impl Scope {
                 self.flags.insert(name.clone(), flag);
             }
         }
+        name.clone()
     }
 
-    fn flags_of(&self, name: &str) -> u8 {
-        self.flags.get(name).copied().unwrap_or(0)
+    fn flags_of(&self, name: &Rc<str>) -> u8 {
+        self.flags.get(&self.mangle(name)).copied().unwrap_or(0)
     }
+}
+
+/// CPython's private-name mangling: inside class `_C`, `__x` is `_C__x`; dunder names, dotted
+/// names and classes named only with underscores are left alone.
+pub fn mangle(private: Option<&str>, name: &Rc<str>) -> Rc<str> {
+    let Some(class) = private else {
+        return name.clone();
+    };
+    let stripped = class.trim_start_matches('_');
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') || stripped.is_empty()
+    {
+        return name.clone();
+    }
+    format!("_{stripped}{name}").into()
 }
 
 /// Every scope of a module, the module's own scope first.
@@ -300,7 +326,7 @@ impl Resolver<'_> {
         let scope = &mut self.table.scopes[id];
         let function_like = scope.is_function_like();
         for name in scope.order.clone() {
-            let flags = scope.flags_of(&name);
+            let flags = scope.flags.get(&name).copied().unwrap_or(0);
             let res = if flags & DEF_GLOBAL != 0 {
                 global.insert(name.clone());
                 bound.remove(&name);

@@ -125,7 +125,12 @@ fn input(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
     vm.flush_out();
     let mut line = String::new();
-    match std::io::stdin().read_line(&mut line) {
+    let read = if vm.options.quiet {
+        Ok(0)
+    } else {
+        std::io::stdin().read_line(&mut line)
+    };
+    match read {
         Ok(0) => Err(Exc::new(ExcKind::EOFError, "EOF when reading a line")),
         Ok(_) => {
             if line.ends_with('\n') {
@@ -956,6 +961,8 @@ mod tests {
                 argv: vec![path],
                 virtual_time: true,
                 script_dir: None,
+                quiet: false,
+                budget: None,
             },
         );
         if let Some(tb) = outcome.uncaught {

@@ -83,6 +83,12 @@ fn stmt(out: &mut String, s: &Stmt) {
             opt(out, value);
             out.push(')');
         }
+        _ => simple_more(out, s),
+    }
+}
+
+fn simple_more(out: &mut String, s: &Stmt) {
+    match &s.kind {
         StmtKind::Raise { exc, cause } => {
             out.push_str("(raise");
             opt(out, exc);
@@ -139,18 +145,8 @@ fn alias(out: &mut String, a: &Alias) {
 
 fn compound(out: &mut String, s: &Stmt) {
     match &s.kind {
-        StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
-            let tag = if matches!(s.kind, StmtKind::If { .. }) {
-                "if"
-            } else {
-                "while"
-            };
-            let _ = write!(out, "({tag} ");
-            expr(out, test);
-            block(out, "then", body);
-            block(out, "else", orelse);
-            out.push(')');
-        }
+        StmtKind::If { test, body, orelse } => conditional(out, "if", test, body, orelse),
+        StmtKind::While { test, body, orelse } => conditional(out, "while", test, body, orelse),
         StmtKind::For {
             is_async,
             target,
@@ -181,63 +177,83 @@ fn compound(out: &mut String, s: &Stmt) {
             block(out, "do", body);
             out.push(')');
         }
-        StmtKind::Try {
-            body,
-            handlers,
-            orelse,
-            finalbody,
-            is_star,
-        } => {
-            out.push_str("(try");
-            block(out, "do", body);
-            for h in handlers {
-                out.push_str(if *is_star { " (except*" } else { " (except" });
-                opt(out, &h.typ);
-                if let Some(name) = &h.name {
-                    let _ = write!(out, " as {}", name.name);
-                }
-                block(out, "do", &h.body);
-                out.push(')');
-            }
-            block(out, "else", orelse);
-            block(out, "finally", finalbody);
-            out.push(')');
-        }
-        StmtKind::FunctionDef(def) => {
-            for d in &def.decorators {
-                out.push('@');
-                expr(out, d);
-                out.push(' ');
-            }
-            let tag = if def.is_async { "async-def" } else { "def" };
-            let _ = write!(out, "({tag} {} (", def.name.name);
-            arguments(out, &def.args);
-            out.push(')');
-            if let Some(returns) = &def.returns {
-                out.push_str(" -> ");
-                expr(out, returns);
-            }
-            block(out, "do", &def.body);
-            out.push(')');
-        }
-        StmtKind::ClassDef(def) => {
-            for d in &def.decorators {
-                out.push('@');
-                expr(out, d);
-                out.push(' ');
-            }
-            let _ = write!(out, "(class {} (", def.name.name);
-            list(out, &def.bases, expr);
-            for kw in &def.keywords {
-                out.push(' ');
-                keyword(out, kw);
-            }
-            out.push(')');
-            block(out, "do", &def.body);
-            out.push(')');
-        }
+        StmtKind::Try { .. } => try_stmt(out, s),
+        StmtKind::FunctionDef(def) => function_def(out, def),
+        StmtKind::ClassDef(def) => class_def(out, def),
         _ => out.push('?'),
     }
+}
+
+fn conditional(out: &mut String, tag: &str, test: &Expr, body: &[Stmt], orelse: &[Stmt]) {
+    let _ = write!(out, "({tag} ");
+    expr(out, test);
+    block(out, "then", body);
+    block(out, "else", orelse);
+    out.push(')');
+}
+
+fn try_stmt(out: &mut String, s: &Stmt) {
+    let StmtKind::Try {
+        body,
+        handlers,
+        orelse,
+        finalbody,
+        is_star,
+    } = &s.kind
+    else {
+        return;
+    };
+    out.push_str("(try");
+    block(out, "do", body);
+    for h in handlers {
+        out.push_str(if *is_star { " (except*" } else { " (except" });
+        opt(out, &h.typ);
+        if let Some(name) = &h.name {
+            let _ = write!(out, " as {}", name.name);
+        }
+        block(out, "do", &h.body);
+        out.push(')');
+    }
+    block(out, "else", orelse);
+    block(out, "finally", finalbody);
+    out.push(')');
+}
+
+fn decorators(out: &mut String, decorators: &[Expr]) {
+    for d in decorators {
+        out.push('@');
+        expr(out, d);
+        out.push(' ');
+    }
+}
+
+fn function_def(out: &mut String, def: &FunctionDef) {
+    decorators(out, &def.decorators);
+    let tag = if def.is_async { "async-def" } else { "def" };
+    let _ = write!(out, "({tag} {} (", def.name.name);
+    arguments(out, &def.args);
+    out.push(')');
+    if let Some(returns) = &def.returns {
+        out.push_str(" -> ");
+        expr(out, returns);
+    }
+    block(out, "do", &def.body);
+    out.push(')');
+}
+
+fn class_def(out: &mut String, def: &ClassDef) {
+    decorators(out, &def.decorators);
+    let _ = write!(out, "(class {} (", def.name.name);
+    list(out, &def.bases, expr);
+    for (idx, kw) in def.keywords.iter().enumerate() {
+        if idx > 0 || !def.bases.is_empty() {
+            out.push(' ');
+        }
+        keyword(out, kw);
+    }
+    out.push(')');
+    block(out, "do", &def.body);
+    out.push(')');
 }
 
 fn arg(out: &mut String, a: &Arg) {
@@ -409,19 +425,6 @@ fn expr(out: &mut String, e: &Expr) {
 
 fn expr_more(out: &mut String, e: &Expr) {
     match &e.kind {
-        ExprKind::Dict { keys, values } => {
-            out.push_str("(dict");
-            for (k, v) in keys.iter().zip(values) {
-                out.push(' ');
-                match k {
-                    Some(k) => expr(out, k),
-                    None => out.push_str("**"),
-                }
-                out.push(':');
-                expr(out, v);
-            }
-            out.push(')');
-        }
         ExprKind::Set(elts) => tagged(out, "set", &elts.iter().collect::<Vec<_>>()),
         ExprKind::List(elts) => tagged(out, "list", &elts.iter().collect::<Vec<_>>()),
         ExprKind::Tuple(elts) => tagged(out, "tuple", &elts.iter().collect::<Vec<_>>()),
@@ -443,6 +446,44 @@ fn expr_more(out: &mut String, e: &Expr) {
             None => out.push_str("(yield)"),
         },
         ExprKind::YieldFrom(v) => tagged(out, "yield-from", &[v]),
+        ExprKind::FString(parts) => fstring(out, parts),
+        ExprKind::Attribute { value, attr } => {
+            out.push_str("(. ");
+            expr(out, value);
+            let _ = write!(out, " {})", attr.name);
+        }
+        ExprKind::Subscript { value, slice } => tagged(out, "[]", &[value, slice]),
+        ExprKind::Starred(v) => tagged(out, "*", &[v]),
+        ExprKind::Slice { lower, upper, step } => {
+            out.push_str("(slice");
+            for part in [lower, upper, step] {
+                out.push(' ');
+                match part {
+                    Some(p) => expr(out, p),
+                    None => out.push('_'),
+                }
+            }
+            out.push(')');
+        }
+        _ => expr_rest(out, e),
+    }
+}
+
+fn expr_rest(out: &mut String, e: &Expr) {
+    match &e.kind {
+        ExprKind::Dict { keys, values } => {
+            out.push_str("(dict");
+            for (k, v) in keys.iter().zip(values) {
+                out.push(' ');
+                match k {
+                    Some(k) => expr(out, k),
+                    None => out.push_str("**"),
+                }
+                out.push(':');
+                expr(out, v);
+            }
+            out.push(')');
+        }
         ExprKind::Compare {
             left,
             ops,
@@ -470,25 +511,6 @@ fn expr_more(out: &mut String, e: &Expr) {
             for kw in keywords {
                 out.push(' ');
                 keyword(out, kw);
-            }
-            out.push(')');
-        }
-        ExprKind::FString(parts) => fstring(out, parts),
-        ExprKind::Attribute { value, attr } => {
-            out.push_str("(. ");
-            expr(out, value);
-            let _ = write!(out, " {})", attr.name);
-        }
-        ExprKind::Subscript { value, slice } => tagged(out, "[]", &[value, slice]),
-        ExprKind::Starred(v) => tagged(out, "*", &[v]),
-        ExprKind::Slice { lower, upper, step } => {
-            out.push_str("(slice");
-            for part in [lower, upper, step] {
-                out.push(' ');
-                match part {
-                    Some(p) => expr(out, p),
-                    None => out.push('_'),
-                }
             }
             out.push(')');
         }

@@ -1,7 +1,7 @@
-//! Grammar action helpers: AST assembly and validation too long for a one-expression action in
-//! `grammar/apy.lalrpop` (targets, parameter lists, call arguments, statement shapes).
-//! Literal decoding (strings, f-strings, numbers) lives in `literal.rs`; nothing here knows
-//! about lalrpop's types beyond returning `SyntaxFault` for the user error slot.
+//! Grammar action helpers: AST assembly too long for a one-expression action in
+//! `grammar/apy.lalrpop` (statement shapes, calls, displays). Literals live in `literal.rs`,
+//! target checks in `target.rs`, parameter and argument lists in `signature.rs`. Nothing here
+//! knows about lalrpop's types beyond returning `SyntaxFault` for the user error slot.
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
@@ -10,6 +10,8 @@ use crate::syntax::span::{Source, Span};
 use std::rc::Rc;
 
 pub use crate::syntax::literal::{number, strings};
+use crate::syntax::signature::{arguments, call_args};
+use crate::syntax::target::{check_target, expr_name, TargetCtx};
 
 /// What the single generated parser returns: a whole module, or one f-string field's
 /// expression (selected by a leading `FieldStart` token).
@@ -42,6 +44,11 @@ type Res<T> = Result<T, SyntaxFault>;
 
 pub fn fault(src: &Rc<Source>, msg: impl Into<String>, span: Span) -> SyntaxFault {
     SyntaxFault::new(Diagnostic::new("SyntaxError", msg, src, span))
+}
+
+/// Unboxes a list of values the grammar kept boxed on the parser's stack.
+pub fn unbox<T>(items: Vec<Box<T>>) -> Vec<T> {
+    items.into_iter().map(|item| *item).collect()
 }
 
 pub fn expr(kind: ExprKind, l: usize, r: usize) -> Expr {
@@ -88,6 +95,25 @@ pub fn compare(left: Expr, rest: Vec<(CmpOp, Expr)>, l: usize, r: usize) -> Expr
         left: Box::new(left),
         ops,
         comparators,
+    };
+    expr(kind, l, r)
+}
+
+/// `value[index]`; a lone starred index `a[*b]` is a one-element tuple, as in CPython.
+pub fn subscript(value: Expr, index: Expr, l: usize, r: usize) -> Expr {
+    let index = match index.kind {
+        ExprKind::Starred(_) => {
+            let span = index.span;
+            Expr {
+                kind: ExprKind::Tuple(vec![index]),
+                span,
+            }
+        }
+        _ => index,
+    };
+    let kind = ExprKind::Subscript {
+        value: Box::new(value),
+        slice: Box::new(index),
     };
     expr(kind, l, r)
 }
@@ -184,39 +210,6 @@ pub fn dict_or_set(
         ExprKind::Set(elts)
     };
     Ok(expr(kind, l, r))
-}
-
-/// CPython's name for an expression kind in messages ("function call", "literal", ...).
-pub fn expr_name(e: &Expr) -> &'static str {
-    match &e.kind {
-        ExprKind::BoolOp { .. } | ExprKind::BinOp { .. } | ExprKind::UnaryOp { .. } => "expression",
-        ExprKind::NamedExpr { .. } => "named expression",
-        ExprKind::Lambda { .. } => "lambda",
-        ExprKind::IfExp { .. } => "conditional expression",
-        ExprKind::Dict { .. } => "dict literal",
-        ExprKind::Set(_) => "set display",
-        ExprKind::ListComp { .. } => "list comprehension",
-        ExprKind::SetComp { .. } => "set comprehension",
-        ExprKind::DictComp { .. } => "dict comprehension",
-        ExprKind::GeneratorExp { .. } => "generator expression",
-        ExprKind::Await(_) => "await expression",
-        ExprKind::Yield(_) | ExprKind::YieldFrom(_) => "yield expression",
-        ExprKind::Compare { .. } => "comparison",
-        ExprKind::Call { .. } => "function call",
-        ExprKind::FString(_) => "f-string expression",
-        ExprKind::Constant(Constant::None) => "None",
-        ExprKind::Constant(Constant::True) => "True",
-        ExprKind::Constant(Constant::False) => "False",
-        ExprKind::Constant(Constant::Ellipsis) => "ellipsis",
-        ExprKind::Constant(_) => "literal",
-        ExprKind::Attribute { .. } => "attribute",
-        ExprKind::Subscript { .. } => "subscript",
-        ExprKind::Starred(_) => "starred",
-        ExprKind::Name(_) => "name",
-        ExprKind::List(_) => "list",
-        ExprKind::Tuple(_) => "tuple",
-        ExprKind::Slice { .. } => "slice",
-    }
 }
 
 // ------------------------------------------------------------------ statements
@@ -371,6 +364,22 @@ pub fn for_stmt(
     Ok(stmt(kind, l, r))
 }
 
+pub fn comprehension(
+    src: &Rc<Source>,
+    is_async: bool,
+    target: Expr,
+    iter: Expr,
+    ifs: Vec<Expr>,
+) -> Res<Comprehension> {
+    check_target(src, &target, TargetCtx::Assign)?;
+    Ok(Comprehension {
+        target,
+        iter,
+        ifs,
+        is_async,
+    })
+}
+
 pub fn with_item(src: &Rc<Source>, context: Expr, target: Option<Expr>) -> Res<WithItem> {
     if let Some(target) = &target {
         check_target(src, target, TargetCtx::Assign)?;
@@ -436,7 +445,7 @@ pub fn func_def(
 pub fn class_def(
     src: &Rc<Source>,
     name: Ident,
-    args: Option<Option<Vec<ArgItem>>>,
+    args: Option<Option<(Vec<ArgItem>, bool)>>,
     body: Vec<Stmt>,
     l: usize,
     r: usize,
@@ -470,7 +479,7 @@ pub fn lambda(
 pub fn call(
     src: &Rc<Source>,
     func: Expr,
-    items: Option<Vec<ArgItem>>,
+    items: Option<(Vec<ArgItem>, bool)>,
     l: usize,
     r: usize,
 ) -> Res<Expr> {
@@ -481,258 +490,4 @@ pub fn call(
         keywords,
     };
     Ok(expr(kind, l, r))
-}
-
-// ------------------------------------------------------------------ validation
-
-/// Where a target appears; decides the wording of CPython's messages.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum TargetCtx {
-    /// The only target of `target = value`, where CPython suggests `==`.
-    FirstAssign,
-    Assign,
-    Delete,
-}
-
-/// Checks that `target` can be assigned to (or deleted). Recursion follows tuple and list
-/// nesting only, which needs brackets and so is bounded by the bracket depth limit.
-pub fn check_target(src: &Rc<Source>, target: &Expr, ctx: TargetCtx) -> Res<()> {
-    match &target.kind {
-        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => Ok(()),
-        ExprKind::Starred(_) if ctx == TargetCtx::Delete => {
-            Err(fault(src, "cannot delete starred", target.span))
-        }
-        ExprKind::Starred(_) => Err(fault(
-            src,
-            "starred assignment target must be in a list or tuple",
-            target.span,
-        )),
-        ExprKind::Tuple(elts) | ExprKind::List(elts) => check_elements(src, elts, ctx),
-        _ => Err(bad_target(src, target, ctx)),
-    }
-}
-
-fn check_elements(src: &Rc<Source>, elts: &[Expr], ctx: TargetCtx) -> Res<()> {
-    let inner = if ctx == TargetCtx::Delete {
-        TargetCtx::Delete
-    } else {
-        TargetCtx::Assign
-    };
-    let mut seen_star = false;
-    for elt in elts {
-        match &elt.kind {
-            ExprKind::Starred(value) if inner == TargetCtx::Assign => {
-                if seen_star {
-                    let msg = "multiple starred expressions in assignment";
-                    return Err(fault(src, msg, elt.span));
-                }
-                seen_star = true;
-                check_target(src, value, inner)?;
-            }
-            _ => check_target(src, elt, inner)?,
-        }
-    }
-    Ok(())
-}
-
-fn bad_target(src: &Rc<Source>, target: &Expr, ctx: TargetCtx) -> SyntaxFault {
-    let name = expr_name(target);
-    let msg = match ctx {
-        TargetCtx::Delete => format!("cannot delete {name}"),
-        TargetCtx::FirstAssign if suggests_equality(target) => {
-            format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?")
-        }
-        _ if matches!(target.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_))
-            && ctx == TargetCtx::Assign =>
-        {
-            "assignment to yield expression not possible".to_string()
-        }
-        _ => format!("cannot assign to {name}"),
-    };
-    fault(src, msg, target.span)
-}
-
-/// CPython adds the `==` hint only for targets that look like a mistyped comparison operand.
-fn suggests_equality(target: &Expr) -> bool {
-    !matches!(
-        target.kind,
-        ExprKind::BoolOp { .. }
-            | ExprKind::UnaryOp {
-                op: UnaryOp::Not,
-                ..
-            }
-            | ExprKind::Compare { .. }
-            | ExprKind::Lambda { .. }
-            | ExprKind::IfExp { .. }
-            | ExprKind::GeneratorExp { .. }
-            | ExprKind::Constant(Constant::None | Constant::True | Constant::False)
-    )
-}
-
-/// Sorts call arguments into positional and keyword lists, enforcing Python's order rules.
-fn call_args(src: &Rc<Source>, items: Vec<ArgItem>) -> Res<(Vec<Expr>, Vec<Keyword>)> {
-    let n_items = items.len();
-    let mut args = Vec::new();
-    let mut keywords: Vec<Keyword> = Vec::new();
-    let mut seen_double_star = false;
-    for item in items {
-        match item {
-            ArgItem::Pos(e) | ArgItem::Gen(e) if !keywords.is_empty() => {
-                let msg = if seen_double_star {
-                    "positional argument follows keyword argument unpacking"
-                } else {
-                    "positional argument follows keyword argument"
-                };
-                return Err(fault(src, msg, e.span));
-            }
-            ArgItem::Gen(e) if n_items > 1 => {
-                return Err(fault(
-                    src,
-                    "Generator expression must be parenthesized",
-                    e.span,
-                ));
-            }
-            ArgItem::Pos(e) | ArgItem::Gen(e) => args.push(e),
-            ArgItem::Star(e) if seen_double_star => {
-                let msg = "iterable argument unpacking follows keyword argument unpacking";
-                return Err(fault(src, msg, e.span));
-            }
-            ArgItem::Star(e) => args.push(e),
-            ArgItem::Kw(name, value, span) => {
-                let ExprKind::Name(ident) = name.kind else {
-                    let msg = "expression cannot contain assignment, perhaps you meant \"==\"?";
-                    return Err(fault(src, msg, span));
-                };
-                if keywords
-                    .iter()
-                    .any(|kw| kw.name.as_ref().is_some_and(|n| n.name == ident.name))
-                {
-                    let msg = format!("keyword argument repeated: {}", ident.name);
-                    return Err(fault(src, msg, ident.span));
-                }
-                keywords.push(Keyword {
-                    name: Some(ident),
-                    value,
-                    span,
-                });
-            }
-            ArgItem::DoubleStar(value, span) => {
-                seen_double_star = true;
-                keywords.push(Keyword {
-                    name: None,
-                    value,
-                    span,
-                });
-            }
-        }
-    }
-    Ok((args, keywords))
-}
-
-/// Where the parameter list parser is: before `/`, before `*`, after `*`, after `**`.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum ParamStage {
-    Positional,
-    KeywordOnly,
-    Closed,
-}
-
-/// Sorts a flat parameter list into `Arguments`, with CPython's checks and messages.
-fn arguments(src: &Rc<Source>, items: Vec<ParamItem>, what: &str) -> Res<Arguments> {
-    let mut res = Arguments::default();
-    let mut stage = ParamStage::Positional;
-    let mut seen_default = false;
-    let mut bare_star: Option<Span> = None;
-    let mut names: Vec<Rc<str>> = Vec::new();
-    let mut note_name = |arg: &Arg| -> Res<()> {
-        if names.contains(&arg.name.name) {
-            let msg = format!("duplicate argument '{}' in {what}", arg.name.name);
-            return Err(fault(src, msg, arg.name.span));
-        }
-        names.push(arg.name.name.clone());
-        Ok(())
-    };
-    for item in items {
-        if stage == ParamStage::Closed {
-            let span = param_span(&item);
-            return Err(fault(
-                src,
-                "arguments cannot follow var-keyword argument",
-                span,
-            ));
-        }
-        match item {
-            ParamItem::Plain(arg, default) => {
-                note_name(&arg)?;
-                if stage == ParamStage::KeywordOnly {
-                    bare_star = None;
-                    res.kwonly.push(arg);
-                    res.kw_defaults.push(default);
-                    continue;
-                }
-                match default {
-                    Some(default) => {
-                        seen_default = true;
-                        res.defaults.push(default);
-                    }
-                    None if seen_default => {
-                        let msg = "non-default argument follows default argument";
-                        return Err(fault(src, msg, arg.name.span));
-                    }
-                    None => {}
-                }
-                res.args.push(arg);
-            }
-            ParamItem::Slash(span) => {
-                if !res.posonly.is_empty() {
-                    return Err(fault(src, "/ may appear only once", span));
-                }
-                if stage != ParamStage::Positional {
-                    return Err(fault(src, "/ must be ahead of *", span));
-                }
-                if res.args.is_empty() {
-                    let msg = "at least one argument must precede /";
-                    return Err(fault(src, msg, span));
-                }
-                res.posonly = std::mem::take(&mut res.args);
-            }
-            ParamItem::BareStar(span)
-            | ParamItem::VarArgs(Arg {
-                name: Ident { span, .. },
-                ..
-            }) if stage != ParamStage::Positional => {
-                return Err(fault(src, "* argument may appear only once", span));
-            }
-            ParamItem::BareStar(span) => {
-                stage = ParamStage::KeywordOnly;
-                bare_star = Some(span);
-            }
-            ParamItem::VarArgs(arg) => {
-                note_name(&arg)?;
-                stage = ParamStage::KeywordOnly;
-                res.vararg = Some(arg);
-            }
-            ParamItem::KwArgs(arg) => {
-                if let Some(span) = bare_star {
-                    return Err(fault(src, "named arguments must follow bare *", span));
-                }
-                note_name(&arg)?;
-                stage = ParamStage::Closed;
-                res.kwarg = Some(arg);
-            }
-        }
-    }
-    if let Some(span) = bare_star {
-        return Err(fault(src, "named arguments must follow bare *", span));
-    }
-    Ok(res)
-}
-
-fn param_span(item: &ParamItem) -> Span {
-    match item {
-        ParamItem::Plain(arg, _) | ParamItem::VarArgs(arg) | ParamItem::KwArgs(arg) => {
-            arg.name.span
-        }
-        ParamItem::BareStar(span) | ParamItem::Slash(span) => *span,
-    }
 }

@@ -13,6 +13,9 @@ use std::rc::Rc;
 /// The deepest bracket nesting accepted, as in CPython's tokenizer.
 pub const MAX_BRACKET_DEPTH: usize = 200;
 
+/// The most indentation levels accepted, as in CPython's tokenizer.
+pub const MAX_INDENT_LEVELS: usize = 100;
+
 /// The width of one indentation as CPython measures it twice: with tabs advancing to the next
 /// multiple of 8, and with tabs counting 1. Both orders must agree, or the file mixes tabs and
 /// spaces ambiguously.
@@ -20,6 +23,30 @@ pub const MAX_BRACKET_DEPTH: usize = 200;
 struct Width {
     tab8: usize,
     tab1: usize,
+}
+
+impl Width {
+    const ZERO: Width = Width { tab8: 0, tab1: 0 };
+
+    /// Measures leading whitespace: a tab advances to the next multiple of 8 (or by 1 in the
+    /// second measure), a form feed resets the column, as in CPython.
+    fn measure(whitespace: &str) -> Width {
+        let mut width = Width::ZERO;
+        for ch in whitespace.chars() {
+            match ch {
+                '\t' => {
+                    width.tab8 = (width.tab8 / 8 + 1) * 8;
+                    width.tab1 += 1;
+                }
+                '\x0c' => width = Width::ZERO,
+                _ => {
+                    width.tab8 += 1;
+                    width.tab1 += 1;
+                }
+            }
+        }
+        width
+    }
 }
 
 pub struct Layout<I> {
@@ -39,7 +66,7 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         Layout {
             tokens,
             source: source.clone(),
-            indents: vec![Width { tab8: 0, tab1: 0 }],
+            indents: vec![Width::ZERO],
             brackets: Vec::new(),
             pending: VecDeque::new(),
             at_line_start: true,
@@ -92,26 +119,9 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
             .get(..start)
             .and_then(|before| before.rfind('\n'))
             .map_or(0, |idx| idx + 1);
-        let mut width = Width { tab8: 0, tab1: 0 };
-        for ch in text.get(line_start..start).unwrap_or("").chars() {
-            match ch {
-                '\t' => {
-                    width.tab8 = (width.tab8 / 8 + 1) * 8;
-                    width.tab1 += 1;
-                }
-                '\x0c' => width = Width { tab8: 0, tab1: 0 },
-                _ => {
-                    width.tab8 += 1;
-                    width.tab1 += 1;
-                }
-            }
-        }
+        let width = Width::measure(text.get(line_start..start).unwrap_or(""));
         let span = Span::new(line_start, start);
-        let top = self
-            .indents
-            .last()
-            .copied()
-            .unwrap_or(Width { tab8: 0, tab1: 0 });
+        let top = self.top();
         if width.tab8 == top.tab8 {
             if width.tab1 != top.tab1 {
                 return Err(self.tab_error(span));
@@ -120,29 +130,45 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
             if width.tab1 <= top.tab1 {
                 return Err(self.tab_error(span));
             }
+            if self.indents.len() >= MAX_INDENT_LEVELS {
+                return Err(self
+                    .error("IndentationError", "too many levels of indentation", span)
+                    .with_label("the limit of 100 nested blocks is reached here"));
+            }
             self.indents.push(width);
             self.pending
                 .push_back(Ok((line_start, Token::Indent, start)));
         } else {
-            while self.indents.last().is_some_and(|w| w.tab8 > width.tab8) {
-                self.indents.pop();
-                self.pending.push_back(Ok((start, Token::Dedent, start)));
-            }
-            let top = self
-                .indents
-                .last()
-                .copied()
-                .unwrap_or(Width { tab8: 0, tab1: 0 });
-            if top.tab8 != width.tab8 {
-                return Err(self.error(
+            self.dedent_to(width, span)?;
+        }
+        Ok(())
+    }
+
+    fn top(&self) -> Width {
+        self.indents.last().copied().unwrap_or(Width::ZERO)
+    }
+
+    /// Closes blocks down to `width`, which must match an enclosing block exactly.
+    fn dedent_to(&mut self, width: Width, span: Span) -> Result<(), SyntaxFault> {
+        // DEDENT sits at the end of the previous line's last token, so a block statement's
+        // span ends where its body ends.
+        let end = self.last_end;
+        while self.indents.last().is_some_and(|w| w.tab8 > width.tab8) {
+            self.indents.pop();
+            self.pending.push_back(Ok((end, Token::Dedent, end)));
+        }
+        let top = self.top();
+        if top.tab8 != width.tab8 {
+            return Err(self
+                .error(
                     "IndentationError",
                     "unindent does not match any outer indentation level",
                     span,
-                ));
-            }
-            if top.tab1 != width.tab1 {
-                return Err(self.tab_error(span));
-            }
+                )
+                .with_label("this indentation matches no enclosing block"));
+        }
+        if top.tab1 != width.tab1 {
+            return Err(self.tab_error(span));
         }
         Ok(())
     }
@@ -160,18 +186,22 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         };
         if let Some(open) = open {
             if self.brackets.len() >= MAX_BRACKET_DEPTH {
-                return Err(self.error("SyntaxError", "too many nested parentheses", span));
+                return Err(self
+                    .error("SyntaxError", "too many nested parentheses", span)
+                    .with_label("the limit of 200 open brackets is reached here"));
             }
             self.brackets.push((open, span));
             return Ok(());
         }
         let close = close.unwrap_or(b')');
         let Some((open, open_span)) = self.brackets.pop() else {
-            return Err(self.error(
-                "SyntaxError",
-                format!("unmatched '{}'", close as char),
-                span,
-            ));
+            return Err(self
+                .error(
+                    "SyntaxError",
+                    format!("unmatched '{}'", close as char),
+                    span,
+                )
+                .with_label("nothing is open here for this to close"));
         };
         let matching = matches!((open, close), (b'(', b')') | (b'[', b']') | (b'{', b'}'));
         if matching {
@@ -189,6 +219,7 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         );
         Err(self
             .error("SyntaxError", msg, span)
+            .with_label("closed here")
             .with_secondary(open_span, "opened here"))
     }
 
@@ -196,8 +227,11 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         let (start, tok, end) = item?;
         if tok == Token::Newline {
             if self.brackets.is_empty() && !self.at_line_start {
+                // NEWLINE is placed right after the line's last token, so statement spans
+                // exclude trailing comments and errors at the end of a line point there.
                 self.at_line_start = true;
-                self.pending.push_back(Ok((start, Token::Newline, end)));
+                let at = self.last_end;
+                self.pending.push_back(Ok((at, Token::Newline, at)));
             }
             return Ok(());
         }
@@ -209,13 +243,6 @@ impl<I: Iterator<Item = Result<Spanned, SyntaxFault>>> Layout<I> {
         self.last_end = end;
         self.pending.push_back(Ok((start, tok, end)));
         Ok(())
-    }
-}
-
-impl SyntaxFault {
-    fn with_secondary(mut self, span: Span, label: &str) -> SyntaxFault {
-        self.diag.labels.push((span, label.to_string()));
-        self
     }
 }
 
@@ -305,6 +332,21 @@ mod tests {
             "If a Colon NL IN b NL !TabError: inconsistent use of tabs and spaces in indentation",
         );
         check("  x", "IN x NL DE");
+    }
+
+    #[test]
+    fn too_many_indentation_levels() {
+        let mut text = String::new();
+        for level in 0..101 {
+            text.push_str(&" ".repeat(level));
+            text.push_str("if x:\n");
+        }
+        let src = Source::new("t", text);
+        let last = Layout::new(Lexer::new(&src, &src.text, 0), &src).last();
+        let Some(Err(fault)) = last else {
+            panic!("expected an error");
+        };
+        assert_eq!(fault.diag.message, "too many levels of indentation");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::syntax::ast::{Constant, Expr, ExprKind, FStringPart};
 use crate::syntax::grammar_util::{expr, fault};
-use crate::syntax::lexer::{decode_str, SyntaxFault};
+use crate::syntax::lexer::{decode_str, normalize_newlines, SyntaxFault};
 use crate::syntax::parser::parse_field;
 use crate::syntax::span::{Source, Span};
 use crate::syntax::token::{Number, StrLit};
@@ -109,11 +109,11 @@ impl FScanner<'_> {
     }
 
     fn literal(&self, from: usize, to: usize) -> Res<String> {
-        let text = self.body.get(from..to).unwrap_or("");
+        let text = normalize_newlines(self.body.get(from..to).unwrap_or(""));
         if self.raw {
-            return Ok(text.to_string());
+            return Ok(text.into_owned());
         }
-        decode_str(text).map_err(|_| self.err("invalid escape in f-string", from))
+        decode_str(&text).map_err(|_| self.err("invalid escape in f-string", from))
     }
 
     /// Parses `body[from..to]` into parts; `nesting` counts enclosing format specs.
@@ -177,21 +177,7 @@ impl FScanner<'_> {
             }
             debug_text = Some(self.body.get(expr_start..idx).unwrap_or("").to_string());
         }
-        let mut conversion = None;
-        if self.byte(idx) == Some(b'!') {
-            let conv = self
-                .body
-                .get(idx + 1..)
-                .and_then(|rest| rest.chars().next());
-            match conv {
-                Some(ch @ ('r' | 's' | 'a')) => conversion = Some(ch),
-                _ => {
-                    let msg = "f-string: invalid conversion character: expected 's', 'r', or 'a'";
-                    return Err(self.err(msg, idx + 1));
-                }
-            }
-            idx += 2;
-        }
+        let (mut conversion, mut idx) = self.conversion(idx)?;
         let mut spec = None;
         if self.byte(idx) == Some(b':') {
             let spec_end = self.spec_end(idx + 1, to)?;
@@ -215,6 +201,20 @@ impl FScanner<'_> {
             spec,
         });
         Ok(idx + 1)
+    }
+
+    /// Reads an optional `!r`, `!s` or `!a` at `idx`; returns it and the index after it.
+    fn conversion(&self, idx: usize) -> Res<(Option<char>, usize)> {
+        if self.byte(idx) != Some(b'!') {
+            return Ok((None, idx));
+        }
+        match self.byte(idx + 1) {
+            Some(ch @ (b'r' | b's' | b'a')) => Ok((Some(ch as char), idx + 2)),
+            _ => {
+                let msg = "f-string: invalid conversion character: expected 's', 'r', or 'a'";
+                Err(self.err(msg, idx + 1))
+            }
+        }
     }
 
     /// Finds where a field's expression ends: at a top-level `!`, `:`, `}` or debug `=`.

@@ -5,7 +5,9 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::lexer::{Spanned, SyntaxFault};
+use crate::syntax::parser::parse_field;
 use crate::syntax::span::{Source, Span};
+use crate::syntax::target::{check_target, TargetCtx};
 use crate::syntax::token::Token;
 use std::rc::Rc;
 
@@ -100,12 +102,107 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
     if let Some(fault) = bracket_problem(ctx, idx, tok.as_ref(), span) {
         return fault;
     }
+    if let Some(fault) = bad_target(ctx, idx) {
+        return fault;
+    }
     let span = if tok == Some(Token::Newline) || tok == Some(Token::Dedent) {
         point(span)
     } else {
         span
     };
-    ctx.fault("SyntaxError", "invalid syntax", span)
+    let fault = ctx.fault("SyntaxError", "invalid syntax", span);
+    match misspelled_keyword(ctx, idx) {
+        Some(keyword) => fault.with_note(format!("did you mean the keyword `{keyword}`?")),
+        None => fault,
+    }
+}
+
+/// A `for`, `del` or `with ... as` target that is a whole expression (`for a and b in y`):
+/// the grammar stops inside it, so it is parsed on its own to say what it is, as CPython does.
+fn bad_target(ctx: &Ctx, idx: usize) -> Option<SyntaxFault> {
+    // Never from inside a sub-parse: that would recurse once per `for` on a line.
+    if matches!(ctx.toks.first(), Some((_, Token::FieldStart, _))) {
+        return None;
+    }
+    let start = line_start(ctx.toks, idx);
+    let line = ctx.toks.get(start..idx)?;
+    let opener = line
+        .iter()
+        .rposition(|t| matches!(t.1, Token::For | Token::Del | Token::As))?;
+    let opener_tok = &line.get(opener)?.1;
+    let is_with = matches!(line.first().map(|t| &t.1), Some(Token::With | Token::Async));
+    if (opener_tok == &Token::Del && opener != 0) || (opener_tok == &Token::As && !is_with) {
+        return None;
+    }
+    if line.get(opener + 1..)?.iter().any(|t| t.1 == Token::In) {
+        return None;
+    }
+    let end_tok = |t: &Spanned| match opener_tok {
+        Token::For => t.1 == Token::In,
+        Token::As => matches!(t.1, Token::Colon | Token::Comma),
+        _ => matches!(t.1, Token::Newline | Token::Semi),
+    };
+    let rest = ctx.toks.get(start + opener + 1..)?;
+    let first = rest.first()?;
+    // The target may itself hold the end token (`as lambda: 1:`): the first end that gives a
+    // whole expression wins.
+    let line_end = rest
+        .iter()
+        .position(|t| t.1 == Token::Newline)
+        .map_or(rest.len(), |p| p + 1);
+    let target = rest
+        .get(..line_end)?
+        .iter()
+        .filter(|t| end_tok(t))
+        .find_map(|end| parse_field(ctx.source, first.0, end.0).ok())?;
+    let target_ctx = if opener_tok == &Token::Del {
+        TargetCtx::Delete
+    } else {
+        TargetCtx::Assign
+    };
+    check_target(ctx.source, &target, target_ctx).err()
+}
+
+/// Statement keywords a typo at the start of a line most likely meant.
+const STATEMENT_KEYWORDS: [&str; 20] = [
+    "if", "elif", "else", "while", "for", "def", "class", "return", "import", "from", "try",
+    "except", "finally", "with", "raise", "pass", "break", "continue", "global", "async",
+];
+
+/// A name at the start of the failing line that is one typo away from a statement keyword.
+fn misspelled_keyword(ctx: &Ctx, idx: usize) -> Option<&'static str> {
+    let start = line_start(ctx.toks, idx);
+    let Some((_, Token::Name(name), _)) = ctx.toks.get(start) else {
+        return None;
+    };
+    if name.len() < 3 {
+        return None;
+    }
+    STATEMENT_KEYWORDS
+        .into_iter()
+        .find(|keyword| one_typo_apart(name, keyword))
+}
+
+/// True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours.
+fn one_typo_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (&a[prefix..], &b[prefix..]);
+    match rest_a.len() as isize - rest_b.len() as isize {
+        0 => {
+            rest_a.get(1..) == rest_b.get(1..)
+                || (rest_a.len() >= 2
+                    && rest_a[0] == rest_b[1]
+                    && rest_a[1] == rest_b[0]
+                    && rest_a[2..] == rest_b[2..])
+        }
+        1 => rest_a.get(1..) == Some(rest_b),
+        -1 => Some(rest_a) == rest_b.get(1..),
+        _ => false,
+    }
 }
 
 /// Unexpected INDENT, a missing block, a missing ':' at the end of a header.
@@ -113,7 +210,8 @@ fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opt
     match tok {
         Some(Token::Indent) => {
             let next_span = ctx.toks.get(idx + 1).map_or(span, |t| Span::new(t.0, t.2));
-            Some(ctx.fault("IndentationError", "unexpected indent", next_span))
+            let fault = ctx.fault("IndentationError", "unexpected indent", next_span);
+            Some(fault.with_label("indented, but no block was opened by a ':' line above"))
         }
         _ if ctx.expects("INDENT") => {
             let mut fault = expected_block(ctx, idx, span);
@@ -124,11 +222,23 @@ fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opt
                 .is_some_and(|rest| rest.iter().all(|t| t.1 == Token::Dedent));
             Some(fault)
         }
+        Some(tok) if ctx.expects(":") && ctx.expected.len() == 1 && tok != &Token::Newline => {
+            let mut fault = ctx
+                .fault("SyntaxError", "expected ':'", span)
+                .with_label("a ':' is needed before this");
+            let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p));
+            if tok == &Token::If && prev.is_some_and(|p| p.1 == Token::Else) {
+                fault = fault.with_note("write `elif condition:` for another condition");
+            }
+            Some(fault)
+        }
         Some(Token::Newline) if ctx.expects(":") => {
             let header = header_keyword(ctx, idx);
-            let mut fault = ctx.fault("SyntaxError", "expected ':'", point(span));
+            let mut fault = ctx
+                .fault("SyntaxError", "expected ':'", point(span))
+                .with_label("a ':' is needed here");
             if let Some(hint) = header.and_then(colon_hint) {
-                fault.diag.notes.push(hint.to_string());
+                fault = fault.with_note(hint);
             }
             Some(fault)
         }
@@ -150,17 +260,13 @@ fn unsupported_statement(ctx: &Ctx, idx: usize, span: Span) -> Option<SyntaxFaul
     if !(is_match && ends_with_colon && idx > start) {
         return None;
     }
-    let mut fault = ctx.fault(
+    let _ = span;
+    let fault = ctx.fault(
         "SyntaxError",
         "the match statement is not supported in apy",
         Span::new(first.0, first.2),
     );
-    fault
-        .diag
-        .notes
-        .push("use an if/elif chain instead".to_string());
-    let _ = span;
-    Some(fault)
+    Some(fault.with_note("use an if/elif chain instead"))
 }
 
 /// A missing `else`, `except`/`finally`, or an `=` where a comparison was meant.
@@ -173,6 +279,19 @@ fn missing_piece(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opti
     if ctx.expects("except") && ctx.expects("finally") {
         let msg = "expected 'except' or 'finally' block";
         return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
+    if ctx.expects("(") && ctx.expected.len() == 1 {
+        return Some(ctx.fault("SyntaxError", "expected '('", span));
+    }
+    let trailing_comma = tok == Some(&Token::Newline) && prev.is_some_and(|p| p.1 == Token::Comma);
+    if trailing_comma && first_of_line(ctx, idx) == Some(&Token::From) {
+        let msg = "trailing comma not allowed without surrounding parentheses";
+        return Some(ctx.fault("SyntaxError", msg, point(span)));
+    }
+    if tok == Some(&Token::Comma) && first_of_line(ctx, idx) == Some(&Token::Except) {
+        let msg = "multiple exception types must be parenthesized";
+        let fault = ctx.fault("SyntaxError", msg, span);
+        return Some(fault.with_note("write `except (A, B):` to catch either exception"));
     }
     if tok == Some(&Token::Assign) {
         let prev = prev.filter(|p| ends_expr(&p.1))?;
@@ -197,20 +316,64 @@ fn bracket_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Op
             Token::LBrace => '{',
             _ => '(',
         };
-        let mut fault = ctx.fault(
+        let fault = ctx.fault(
             "SyntaxError",
             format!("'{symbol}' was never closed"),
             Span::new(*open_start, *open_end),
         );
-        fault.diag.label = Some("opened here".to_string());
-        return Some(fault);
+        return Some(fault.with_label("opened here"));
     }
     let prev = idx.checked_sub(1).and_then(|p| ctx.toks.get(p))?;
-    if starts_expr(tok?) && ends_expr(&prev.1) {
+    let open_idx = ctx
+        .toks
+        .iter()
+        .position(|t| t.0 == *open_start && &t.1 == open_tok);
+    if open_tok == &Token::LBrace && dict_key_without_colon(ctx.toks, open_idx, idx) {
+        let msg = "':' expected after dictionary key";
+        let fault = ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
+        return Some(fault.with_label("a ':' should separate the key from its value"));
+    }
+    // In a `def` parameter list two names in a row are not a missing comma (CPython agrees).
+    let open_idx = ctx
+        .toks
+        .iter()
+        .position(|t| t.0 == *open_start && &t.1 == open_tok);
+    let in_def = open_idx
+        .and_then(|i| i.checked_sub(2))
+        .and_then(|i| ctx.toks.get(i))
+        .is_some_and(|t| t.1 == Token::Def);
+    if starts_expr(tok?) && ends_expr(&prev.1) && !in_def {
         let msg = "invalid syntax. Perhaps you forgot a comma?";
-        return Some(ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize)));
+        let fault = ctx.fault("SyntaxError", msg, Span::new(prev.0, span.end as usize));
+        return Some(fault.with_label("two expressions in a row"));
     }
     None
+}
+
+fn first_of_line<'a>(ctx: &'a Ctx, idx: usize) -> Option<&'a Token> {
+    ctx.toks.get(line_start(ctx.toks, idx)).map(|t| &t.1)
+}
+
+/// True inside a dict display (some entry has a ':') whose current entry has no ':' yet.
+fn dict_key_without_colon(toks: &[Spanned], open_idx: Option<usize>, idx: usize) -> bool {
+    let Some(open_idx) = open_idx else {
+        return false;
+    };
+    let mut depth = 0usize;
+    let (mut is_dict, mut entry_has_colon) = (false, false);
+    for tok in toks.iter().take(idx).skip(open_idx + 1) {
+        match tok.1 {
+            Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+            Token::RParen | Token::RBracket | Token::RBrace => depth = depth.saturating_sub(1),
+            Token::Colon if depth == 0 => {
+                is_dict = true;
+                entry_has_colon = true;
+            }
+            Token::Comma if depth == 0 => entry_has_colon = false,
+            _ => {}
+        }
+    }
+    is_dict && !entry_has_colon
 }
 
 /// Index of the first token of the logical line holding token `idx`.
@@ -248,6 +411,7 @@ fn expected_block(ctx: &Ctx, idx: usize, span: Span) -> SyntaxFault {
         format!("expected an indented block{what}"),
         span,
     )
+    .with_label("this line should be indented")
 }
 
 /// The first token of the logical line before the failing token's line, with its line.

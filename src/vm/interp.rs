@@ -334,8 +334,11 @@ impl Vm {
                             cur.stack.push(tri!('instr, v));
                         }
                         Instr::Jump(t) => {
-                            if (t as usize) < cur.ip && gc::should_collect() {
-                                gc::collect();
+                            if (t as usize) < cur.ip {
+                                tri!('instr, self.spend_fuel());
+                                if gc::should_collect() {
+                                    gc::collect();
+                                }
                             }
                             cur.ip = t as usize;
                         }

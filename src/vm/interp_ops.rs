@@ -73,6 +73,7 @@ impl Vm {
         frames: &mut Vec<Frame>,
         mut callee: Frame,
     ) -> PResult<Flow> {
+        self.spend_fuel()?;
         if self.depth >= self.recursion_limit {
             return Err(Exc::new(
                 ExcKind::RecursionError,

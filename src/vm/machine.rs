@@ -24,6 +24,11 @@ pub struct VmOptions {
     pub argv: Vec<String>,
     pub virtual_time: bool,
     pub script_dir: Option<PathBuf>,
+    /// Discard output and read no input (`input()` sees end of file): for tests that run
+    /// many programs in one process.
+    pub quiet: bool,
+    /// Stop the program with a RuntimeError after this many backward jumps and calls.
+    pub budget: Option<u64>,
 }
 
 /// How a program ended, as plain data (it crosses back from the VM thread).
@@ -87,10 +92,13 @@ pub struct Vm {
     pub stack_pool: Vec<Vec<Value>>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
     extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
+    /// What is left of `VmOptions::budget` (`u64::MAX` without one).
+    fuel: u64,
 }
 
 impl Vm {
     pub fn new(options: VmOptions) -> Vm {
+        let options_budget = options.budget.unwrap_or(u64::MAX);
         let mut vm = Vm {
             types: Types::new(),
             builtins: Rc::new(Dict::new()),
@@ -109,6 +117,7 @@ impl Vm {
             source_loader: None,
             extensions: HashMap::new(),
             stack_pool: Vec::new(),
+            fuel: options_budget,
         };
         crate::vm::methods::register_all(&mut vm);
         for (name, cls) in vm.types.builtin_names() {
@@ -161,7 +170,23 @@ impl Vm {
     }
 
     /// Writes to stdout through the buffer.
+    /// Called on every backward jump and call: ends a program that ran out of its budget.
+    #[inline]
+    pub fn spend_fuel(&mut self) -> PResult<()> {
+        if self.fuel == 0 {
+            return Err(Exc::new(
+                ExcKind::RuntimeError,
+                "the program ran out of its instruction budget",
+            ));
+        }
+        self.fuel -= 1;
+        Ok(())
+    }
+
     pub fn write_out(&mut self, text: &str) {
+        if self.options.quiet {
+            return;
+        }
         self.out.extend_from_slice(text.as_bytes());
         if self.out.len() > 1 << 16 {
             self.flush_out();
@@ -176,6 +201,9 @@ impl Vm {
     }
 
     pub fn write_err(&mut self, text: &str) {
+        if self.options.quiet {
+            return;
+        }
         self.flush_out();
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes());

@@ -82,12 +82,13 @@ impl<'a> Compiler<'a> {
                 func,
                 args,
                 keywords,
-            } => self.compile_call(func, args, keywords),
+            } => self.compile_call(expr, func, args, keywords),
             ExprKind::FString(parts) => self.compile_fstring(parts),
             ExprKind::Attribute { value, attr } => {
                 self.compile_expr(value);
-                let idx = self.add_name(&attr.name);
-                self.emit(Instr::LoadAttr(idx));
+                let idx = self.attr_name(&attr.name);
+                let span = self.attr_span(expr.span, attr);
+                self.with_span(span, |c| c.emit(Instr::LoadAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {
                 self.compile_expr(value);
@@ -169,6 +170,16 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 self.bind(next);
+            }
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } if none_test(ops, comparators) == Some(!jump_if) => {
+                // `x is None` jumping when true, `x is not None` jumping when false: both
+                // jump exactly when `x` is None.
+                self.compile_expr(left);
+                self.with_span(test.span, |c| c.emit_jump(Instr::PopJumpIfNone, target));
             }
             _ => {
                 self.compile_expr(test);
@@ -284,7 +295,13 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn compile_call(&mut self, func: &'a Expr, args: &'a [Expr], keywords: &'a [Keyword]) {
+    fn compile_call(
+        &mut self,
+        call: &'a Expr,
+        func: &'a Expr,
+        args: &'a [Expr],
+        keywords: &'a [Keyword],
+    ) {
         if !self.check_keywords(keywords) {
             return;
         }
@@ -296,15 +313,18 @@ impl<'a> Compiler<'a> {
             return;
         }
         if let (ExprKind::Attribute { value, attr }, false) = (&func.kind, has_star) {
+            // CPython 3.11 reports a method call on the line of the method name.
             self.compile_expr(value);
-            let idx = self.add_name(&attr.name);
-            self.with_span(func.span, |c| c.emit(Instr::LoadMethod(idx)));
+            let idx = self.attr_name(&attr.name);
+            let method_span = self.attr_span(func.span, attr);
+            self.with_span(method_span, |c| c.emit(Instr::LoadMethod(idx)));
             let n_total = self.compile_plain_args(args, keywords);
             let instr = match self.keyword_names(keywords) {
                 Some(names) => Instr::CallMethodKw(n_total, names),
                 None => Instr::CallMethod(n_total),
             };
-            self.emit(instr);
+            let call_span = self.attr_span(call.span, attr);
+            self.with_span(call_span, |c| c.emit(instr));
             return;
         }
         self.compile_expr(func);
@@ -458,6 +478,21 @@ impl<'a> Compiler<'a> {
                 });
             }
         }
+    }
+}
+
+/// For `x is None` (`Some(false)`) and `x is not None` (`Some(true)`): whether the test is
+/// true when `x` is not None.
+fn none_test(ops: &[CmpOp], comparators: &[Expr]) -> Option<bool> {
+    match (ops, comparators) {
+        (
+            [op @ (CmpOp::Is | CmpOp::IsNot)],
+            [Expr {
+                kind: ExprKind::Constant(Constant::None),
+                ..
+            }],
+        ) => Some(*op == CmpOp::IsNot),
+        _ => None,
     }
 }
 

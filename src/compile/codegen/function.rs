@@ -116,31 +116,7 @@ impl<'a> Compiler<'a> {
         let Some(scope_id) = self.scope_for(NodeKey::class(def), span) else {
             return;
         };
-        self.enter_unit(scope_id, span);
-        if let Some(Stmt {
-            kind:
-                StmtKind::Expr(
-                    doc @ Expr {
-                        kind: ExprKind::Constant(Constant::Str(_)),
-                        ..
-                    },
-                ),
-            ..
-        }) = def.body.first()
-        {
-            // A class docstring becomes `__doc__` in the class namespace.
-            self.compile_expr(doc);
-            self.name_op(&Rc::from("__doc__"), NameCtx::Store);
-        }
-        self.compile_body(&def.body);
-        if self.scope().needs_class_cell {
-            let idx = self.cell_index(&Rc::from("__class__"));
-            self.emit(Instr::LoadClosure(idx));
-            self.emit(Instr::ReturnValue);
-        } else {
-            self.emit_return_none();
-        }
-        let code = self.exit_unit();
+        let code = self.compile_class_body(scope_id, span, &def.body);
         self.make_function(code, 0);
         self.load_const(Const::Str(def.name.name.clone()));
         for base in &def.bases {
@@ -151,6 +127,30 @@ impl<'a> Compiler<'a> {
             self.with_span(decorator.span, |c| c.emit(Instr::Call(1)));
         }
         self.name_op(&def.name.name, NameCtx::Store);
+    }
+
+    /// The class body function: its statements, then the `__class__` cell (or `None`).
+    fn compile_class_body(
+        &mut self,
+        scope_id: ScopeId,
+        span: Span,
+        body: &'a [Stmt],
+    ) -> Rc<CodeObject> {
+        self.enter_unit(scope_id, span);
+        if let Some(doc) = docstring(body) {
+            // A class docstring becomes `__doc__` in the class namespace.
+            self.load_const(doc);
+            self.name_op(&Rc::from("__doc__"), NameCtx::Store);
+        }
+        self.compile_body(body);
+        if self.scope().needs_class_cell {
+            let idx = self.cell_index(&Rc::from("__class__"));
+            self.emit(Instr::LoadClosure(idx));
+            self.emit(Instr::ReturnValue);
+        } else {
+            self.emit_return_none();
+        }
+        self.exit_unit()
     }
 
     /// A comprehension: a nested function over the first iterator (`.0`), called at once.
@@ -175,51 +175,54 @@ impl<'a> Compiler<'a> {
         let Some(scope_id) = self.scope_for(NodeKey::expr(expr), expr.span) else {
             return;
         };
-        self.enter_unit(scope_id, expr.span);
-        self.unit().signature = Signature {
-            argcount: 1,
-            ..Signature::default()
-        };
-        let is_async = self.scope().is_async;
-        let collection_items = match kind {
-            CompKind::Generator => 0,
-            CompKind::List => {
-                self.emit(Instr::BuildList(0));
-                1
-            }
-            CompKind::Set => {
-                self.emit(Instr::BuildSet(0));
-                1
-            }
-            CompKind::Dict => {
-                self.emit(Instr::BuildMap(0));
-                1
-            }
-        };
         let comp = Comp {
             kind,
             generators,
             elts,
         };
-        self.compile_comp_loop(&comp, 0, collection_items);
-        if kind == CompKind::Generator {
-            self.load_const(Const::None);
-        }
-        self.emit(Instr::ReturnValue);
-        let code = self.exit_unit();
+        let (code, is_async) = self.compile_comprehension_code(scope_id, expr.span, &comp);
         self.make_function(code, 0);
+        // CPython reports the outermost iterator's `iter()` at the comprehension itself.
         self.compile_expr(&first.iter);
-        self.with_span(first.iter.span, |c| {
-            c.emit(if first.is_async {
-                Instr::GetAIter
-            } else {
-                Instr::GetIter
-            })
+        self.emit(if first.is_async {
+            Instr::GetAIter
+        } else {
+            Instr::GetIter
         });
         self.emit(Instr::Call(1));
         if is_async && kind != CompKind::Generator {
             self.emit_await();
         }
+    }
+
+    /// The comprehension's own function: build the collection, loop, return it.
+    fn compile_comprehension_code(
+        &mut self,
+        scope_id: ScopeId,
+        span: Span,
+        comp: &Comp<'a>,
+    ) -> (Rc<CodeObject>, bool) {
+        self.enter_unit(scope_id, span);
+        self.unit().signature = Signature {
+            argcount: 1,
+            ..Signature::default()
+        };
+        let is_async = self.scope().is_async;
+        let build = match comp.kind {
+            CompKind::Generator => None,
+            CompKind::List => Some(Instr::BuildList(0)),
+            CompKind::Set => Some(Instr::BuildSet(0)),
+            CompKind::Dict => Some(Instr::BuildMap(0)),
+        };
+        if let Some(build) = build {
+            self.emit(build);
+        }
+        self.compile_comp_loop(comp, 0, u32::from(build.is_some()));
+        if comp.kind == CompKind::Generator {
+            self.load_const(Const::None);
+        }
+        self.emit(Instr::ReturnValue);
+        (self.exit_unit(), is_async)
     }
 
     /// One `for` of a comprehension; `depth` counts the values below its iterator.

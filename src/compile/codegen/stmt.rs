@@ -115,8 +115,9 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Store),
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
-                let idx = c.add_name(&attr.name);
-                c.emit(Instr::StoreAttr(idx));
+                let idx = c.attr_name(&attr.name);
+                let span = c.attr_span(target.span, attr);
+                c.with_span(span, |c| c.emit(Instr::StoreAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {
                 c.compile_expr(value);
@@ -166,8 +167,9 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Delete),
             ExprKind::Attribute { value, attr } => {
                 c.compile_expr(value);
-                let idx = c.add_name(&attr.name);
-                c.emit(Instr::DeleteAttr(idx));
+                let idx = c.attr_name(&attr.name);
+                let span = c.attr_span(target.span, attr);
+                c.with_span(span, |c| c.emit(Instr::DeleteAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {
                 c.compile_expr(value);
@@ -196,14 +198,15 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Attribute { value: obj, attr } => {
                 self.compile_expr(obj);
-                let idx = self.add_name(&attr.name);
-                self.with_span(target.span, |c| {
+                let idx = self.attr_name(&attr.name);
+                let span = self.attr_span(target.span, attr);
+                self.with_span(span, |c| {
                     c.emit(Instr::Copy(1));
                     c.emit(Instr::LoadAttr(idx));
                 });
                 self.compile_expr(value);
                 self.emit(Instr::Inplace(op));
-                self.with_span(target.span, |c| {
+                self.with_span(span, |c| {
                     c.emit(Instr::Swap(2));
                     c.emit(Instr::StoreAttr(idx));
                 });
@@ -291,6 +294,10 @@ impl<'a> Compiler<'a> {
             self.error("'from ... import *' is not supported", stmt.span);
             return;
         }
+        if &*module.name == "__future__" {
+            // Every feature CPython 3.11 knows is on already (or, like annotations, moot).
+            return;
+        }
         let idx = self.add_name(&module.name);
         self.emit(Instr::ImportName(idx));
         for alias in names {
@@ -320,23 +327,30 @@ impl<'a> Compiler<'a> {
         self.bind(end);
     }
 
+    /// `while`, with the test repeated at the bottom as CPython 3.11 does, so that each
+    /// iteration takes one conditional jump instead of a test and an unconditional jump.
     fn compile_while(&mut self, test: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt]) {
-        let (top, otherwise, end) = (self.new_label(), self.new_label(), self.new_label());
-        self.bind(top);
-        if !is_constant_true(test) {
+        let (top, cont, otherwise, end) = (
+            self.new_label(),
+            self.new_label(),
+            self.new_label(),
+            self.new_label(),
+        );
+        let forever = is_constant_true(test);
+        if !forever {
             self.compile_jump_if(test, false, otherwise);
         }
+        self.bind(top);
         let outer = self.unit_ref().handlers.len();
-        self.push_fblock(
-            FBlockKind::While {
-                cont: top,
-                brk: end,
-            },
-            outer,
-        );
+        self.push_fblock(FBlockKind::While { cont, brk: end }, outer);
         self.compile_body(body);
         self.pop_fblock();
-        self.emit_jump(Instr::Jump, top);
+        self.bind(cont);
+        if forever {
+            self.emit_jump(Instr::Jump, top);
+        } else {
+            self.compile_jump_if(test, true, top);
+        }
         self.bind(otherwise);
         self.compile_body(orelse);
         self.bind(end);

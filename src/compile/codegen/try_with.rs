@@ -194,34 +194,7 @@ impl<'a> Compiler<'a> {
                 continue;
             };
             self.with_span(handler.span, |c| {
-                let (next, skip, raised) = (c.new_label(), c.new_label(), c.new_label());
-                c.compile_expr(typ);
-                c.emit(Instr::CheckEgMatch);
-                c.emit(Instr::Copy(1));
-                c.emit_jump(Instr::PopJumpIfNone, skip);
-                let name = handler.name.as_ref().map(|ident| ident.name.clone());
-                match &name {
-                    Some(name) => c.name_op(name, super::NameCtx::Store),
-                    None => c.emit(Instr::PopTop),
-                }
-                c.push_handler(raised, depth + 4);
-                c.push_fblock(FBlockKind::ExceptStar, outer);
-                c.compile_body(&handler.body);
-                c.pop_fblock();
-                c.pop_handler();
-                if let Some(name) = &name {
-                    c.clear_name(name);
-                }
-                c.emit_jump(Instr::Jump, next);
-                c.bind(raised);
-                if let Some(name) = &name {
-                    c.clear_name(name);
-                }
-                c.emit(Instr::ListAppend(2));
-                c.emit_jump(Instr::Jump, next);
-                c.bind(skip);
-                c.emit(Instr::PopTop);
-                c.bind(next);
+                c.compile_star_clause(handler, typ, depth, outer)
             });
         }
         let no_raise = self.new_label();
@@ -244,6 +217,45 @@ impl<'a> Compiler<'a> {
         self.unit().handlers.truncate(outer);
         body(self);
         self.unit().handlers = saved;
+    }
+
+    /// One `except* T as name:` clause, entered and left with `[prev orig raised rest]`.
+    fn compile_star_clause(
+        &mut self,
+        handler: &'a ExceptHandler,
+        typ: &'a Expr,
+        depth: u32,
+        outer: usize,
+    ) {
+        let (next, skip, raised) = (self.new_label(), self.new_label(), self.new_label());
+        self.compile_expr(typ);
+        self.emit(Instr::CheckEgMatch);
+        self.emit(Instr::Copy(1));
+        self.emit_jump(Instr::PopJumpIfNone, skip);
+        let name = handler.name.as_ref().map(|ident| ident.name.clone());
+        match &name {
+            Some(name) => self.name_op(name, super::NameCtx::Store),
+            None => self.emit(Instr::PopTop),
+        }
+        self.push_handler(raised, depth + 4);
+        self.push_fblock(FBlockKind::ExceptStar, outer);
+        self.compile_body(&handler.body);
+        self.pop_fblock();
+        self.pop_handler();
+        if let Some(name) = &name {
+            self.clear_name(name);
+        }
+        self.emit_jump(Instr::Jump, next);
+        // An exception raised by the clause body joins `raised`, two below it.
+        self.bind(raised);
+        if let Some(name) = &name {
+            self.clear_name(name);
+        }
+        self.emit(Instr::ListAppend(2));
+        self.emit_jump(Instr::Jump, next);
+        self.bind(skip);
+        self.emit(Instr::PopTop);
+        self.bind(next);
     }
 
     pub(super) fn compile_with(&mut self, is_async: bool, items: &'a [WithItem], body: &'a [Stmt]) {

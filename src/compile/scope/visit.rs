@@ -20,8 +20,8 @@ impl Builder<'_> {
         self.stack.last().copied().unwrap_or(0)
     }
 
-    fn add(&mut self, name: &Rc<str>, flag: u8) {
-        self.cur().add(name, flag);
+    fn add(&mut self, name: &Rc<str>, flag: u8) -> Rc<str> {
+        self.cur().add(name, flag)
     }
 
     fn error(&mut self, message: impl Into<String>, span: Span) {
@@ -38,9 +38,14 @@ impl Builder<'_> {
                 format!("{}.<locals>.{name}", parent.qualname).into()
             }
         };
+        let private = match kind {
+            ScopeKind::Class => Some(Rc::from(name)),
+            _ => parent.private.clone(),
+        };
         let id = self.scopes.len();
-        self.scopes
-            .push(Scope::new(kind, name.into(), qualname, span));
+        let mut scope = Scope::new(kind, name.into(), qualname, span);
+        scope.private = private;
+        self.scopes.push(scope);
         let parent_id = self.cur_id();
         self.scopes[parent_id].children.push(id);
         self.by_node.insert(key, id);
@@ -130,6 +135,15 @@ impl Builder<'_> {
                     self.add(&bound.name, DEF_LOCAL);
                 }
             }
+            StmtKind::FunctionDef(def) => self.visit_function(def, stmt.span),
+            StmtKind::ClassDef(def) => self.visit_class(def, stmt.span),
+            _ => self.visit_compound(stmt),
+        }
+    }
+
+    /// `if`, `while`, `for`, `with` and `try`.
+    fn visit_compound(&mut self, stmt: &Stmt) {
+        match &stmt.kind {
             StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
                 self.visit_expr(test);
                 self.visit_body(body);
@@ -184,8 +198,7 @@ impl Builder<'_> {
                 self.visit_body(orelse);
                 self.visit_body(finalbody);
             }
-            StmtKind::FunctionDef(def) => self.visit_function(def, stmt.span),
-            StmtKind::ClassDef(def) => self.visit_class(def, stmt.span),
+            _ => {}
         }
     }
 
@@ -232,12 +245,9 @@ impl Builder<'_> {
                 self.error(message, ident.span);
                 continue;
             }
-            self.add(name, flag);
+            let name = self.add(name, flag);
             if flag == DEF_NONLOCAL {
-                self.cur()
-                    .nonlocal_spans
-                    .entry(name.clone())
-                    .or_insert(ident.span);
+                self.cur().nonlocal_spans.entry(name).or_insert(ident.span);
             }
         }
     }
@@ -245,7 +255,9 @@ impl Builder<'_> {
     /// A binding position: names become local, sub-expressions are ordinary uses.
     fn visit_target(&mut self, target: &Expr) {
         match &target.kind {
-            ExprKind::Name(ident) => self.add(&ident.name, DEF_LOCAL),
+            ExprKind::Name(ident) => {
+                self.add(&ident.name, DEF_LOCAL);
+            }
             ExprKind::Tuple(elts) | ExprKind::List(elts) => {
                 for elt in elts {
                     self.visit_target(elt);
@@ -461,8 +473,8 @@ impl Builder<'_> {
                 self.error(message, arg.name.span);
                 continue;
             }
-            self.add(name, DEF_PARAM);
-            self.cur().params.push(name.clone());
+            let name = self.add(name, DEF_PARAM);
+            self.cur().params.push(name);
         }
     }
 
@@ -528,7 +540,7 @@ impl Builder<'_> {
             key,
         );
         let implicit: Rc<str> = ".0".into();
-        self.add(&implicit, DEF_PARAM);
+        let implicit = self.add(&implicit, DEF_PARAM);
         self.cur().params.push(implicit);
         for (idx, generator) in generators.iter().enumerate() {
             if generator.is_async {

@@ -1,0 +1,328 @@
+//! The timer heap behind `call_at`/`call_later`: callbacks ordered by (deadline, insertion
+//! sequence), so timers due at the same instant fire in the order they were set, with O(log n)
+//! push and pop and O(1) cancellation by handle. It is generic over the callback type and knows
+//! nothing about clocks, polling or tasks; the event loop decides what "due" means.
+//!
+//! Layout: the heap holds small entries (deadline, sequence, slot) and the callbacks live in a
+//! slab of slots beside it. Cancelling takes the callback out of its slot at once (so whatever it
+//! holds is freed immediately, as CPython's `TimerHandle.cancel` drops its callback) and leaves
+//! the heap entry behind as a tombstone, skipped when it reaches the top. Like CPython, the heap
+//! is rebuilt without tombstones once they are more than half of it (and it holds more than 100
+//! entries), so a program that keeps cancelling timeouts does not grow without bound.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// Below this many heap entries tombstones are never swept in bulk
+/// (CPython's `_MIN_SCHEDULED_TIMER_HANDLES`).
+const MIN_ENTRIES_TO_REBUILD: usize = 100;
+
+/// Identifies one timer for cancellation. Handles are never reused: a handle whose timer has
+/// fired or been cancelled stays dead even after its slot holds another timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimerHandle {
+    seq: u64,
+    slot: usize,
+}
+
+/// One heap entry. Ordered by deadline (with `f64::total_cmp`; `push` keeps NaN out) and then
+/// by insertion sequence.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    deadline: f64,
+    seq: u64,
+    slot: usize,
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.deadline
+            .total_cmp(&other.deadline)
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Entry {}
+
+/// A slab slot: the sequence number of the timer that last used it and, while that timer is
+/// pending, its callback.
+#[derive(Debug)]
+struct Slot<C> {
+    seq: u64,
+    callback: Option<C>,
+}
+
+/// The pending timers of one event loop.
+#[derive(Debug)]
+pub struct Timers<C> {
+    heap: BinaryHeap<Reverse<Entry>>,
+    slots: Vec<Slot<C>>,
+    free_slots: Vec<usize>,
+    next_seq: u64,
+    /// Heap entries whose timer was cancelled. Invariant: the top of the heap is never one of
+    /// them, so `next_deadline` can answer without mutating.
+    n_tombstones: usize,
+}
+
+impl<C> Default for Timers<C> {
+    fn default() -> Self {
+        Timers::new()
+    }
+}
+
+impl<C> Timers<C> {
+    /// An empty timer heap.
+    pub fn new() -> Timers<C> {
+        Timers {
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            next_seq: 0,
+            n_tombstones: 0,
+        }
+    }
+
+    /// The number of pending (set, not yet fired, not cancelled) timers.
+    pub fn len(&self) -> usize {
+        self.heap.len() - self.n_tombstones
+    }
+
+    /// Whether no timer is pending.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The earliest deadline among pending timers.
+    pub fn next_deadline(&self) -> Option<f64> {
+        self.heap.peek().map(|Reverse(entry)| entry.deadline)
+    }
+
+    /// Sets a timer firing `callback` at `deadline`. Among timers with equal deadlines, the one
+    /// pushed first fires first.
+    ///
+    /// A NaN deadline is stored as +infinity (a timer that never fires) so that the heap order
+    /// stays total, and -0.0 as 0.0 so that it ties with 0.0 by insertion order.
+    pub fn push(&mut self, deadline: f64, callback: C) -> TimerHandle {
+        let deadline = if deadline.is_nan() {
+            f64::INFINITY
+        } else {
+            deadline + 0.0
+        };
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.wrapping_add(1);
+        let slot_value = Slot {
+            seq,
+            callback: Some(callback),
+        };
+        let slot = match self.free_slots.pop() {
+            Some(slot) => {
+                debug_assert!(slot < self.slots.len(), "free slots index the slab");
+                if let Some(entry) = self.slots.get_mut(slot) {
+                    *entry = slot_value;
+                }
+                slot
+            }
+            None => {
+                self.slots.push(slot_value);
+                self.slots.len() - 1
+            }
+        };
+        self.heap.push(Reverse(Entry {
+            deadline,
+            seq,
+            slot,
+        }));
+        TimerHandle { seq, slot }
+    }
+
+    /// Cancels a pending timer and gives its callback back. Returns `None` (and changes
+    /// nothing) if the timer already fired or was already cancelled.
+    pub fn cancel(&mut self, handle: TimerHandle) -> Option<C> {
+        let slot = self.slots.get_mut(handle.slot)?;
+        if slot.seq != handle.seq {
+            return None;
+        }
+        let callback = slot.callback.take()?;
+        self.free_slots.push(handle.slot);
+        self.n_tombstones += 1;
+        self.drop_dead_top();
+        if self.heap.len() > MIN_ENTRIES_TO_REBUILD && self.n_tombstones * 2 > self.heap.len() {
+            self.rebuild();
+        }
+        Some(callback)
+    }
+
+    /// Removes and yields, earliest first, every pending timer whose deadline is strictly before
+    /// `end_time` (CPython's `handle._when < end_time`). Timers left unvisited when the iterator
+    /// is dropped stay pending.
+    pub fn pop_due(&mut self, end_time: f64) -> PopDue<'_, C> {
+        PopDue {
+            timers: self,
+            end_time,
+        }
+    }
+
+    /// Whether a heap entry still stands for a pending timer.
+    fn is_live(&self, entry: &Entry) -> bool {
+        self.slots
+            .get(entry.slot)
+            .is_some_and(|slot| slot.seq == entry.seq && slot.callback.is_some())
+    }
+
+    /// Pops tombstones off the top of the heap, restoring the invariant that the top is live.
+    fn drop_dead_top(&mut self) {
+        while let Some(Reverse(top)) = self.heap.peek() {
+            if self.is_live(top) {
+                break;
+            }
+            self.heap.pop();
+            debug_assert!(self.n_tombstones > 0);
+            self.n_tombstones = self.n_tombstones.saturating_sub(1);
+        }
+    }
+
+    /// Rebuilds the heap from its live entries only.
+    fn rebuild(&mut self) {
+        let mut entries = std::mem::take(&mut self.heap).into_vec();
+        entries.retain(|Reverse(entry)| self.is_live(entry));
+        self.heap = BinaryHeap::from(entries);
+        self.n_tombstones = 0;
+    }
+
+    /// Pops the top timer if it is due before `end_time`.
+    fn pop_if_before(&mut self, end_time: f64) -> Option<C> {
+        let Reverse(top) = *self.heap.peek()?;
+        if top.deadline >= end_time || end_time.is_nan() {
+            return None;
+        }
+        self.heap.pop();
+        let callback = self
+            .slots
+            .get_mut(top.slot)
+            .and_then(|slot| slot.callback.take());
+        debug_assert!(callback.is_some(), "the top of the timer heap must be live");
+        self.free_slots.push(top.slot);
+        self.drop_dead_top();
+        callback
+    }
+}
+
+/// The iterator returned by [`Timers::pop_due`].
+pub struct PopDue<'a, C> {
+    timers: &'a mut Timers<C>,
+    end_time: f64,
+}
+
+impl<C> Iterator for PopDue<'_, C> {
+    type Item = C;
+
+    fn next(&mut self) -> Option<C> {
+        self.timers.pop_if_before(self.end_time)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn due(timers: &mut Timers<&'static str>, end_time: f64) -> Vec<&'static str> {
+        timers.pop_due(end_time).collect()
+    }
+
+    #[test]
+    fn same_deadline_fires_in_insertion_order() {
+        let mut timers = Timers::new();
+        for label in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+            timers.push(1.0, label);
+        }
+        timers.push(0.5, "early");
+        assert_eq!(timers.next_deadline(), Some(0.5));
+        assert_eq!(
+            due(&mut timers, 2.0),
+            ["early", "a", "b", "c", "d", "e", "f", "g", "h"]
+        );
+        assert!(timers.is_empty());
+    }
+
+    #[test]
+    fn pop_due_is_strictly_before_end_time() {
+        let mut timers = Timers::new();
+        timers.push(1.0, "one");
+        timers.push(2.0, "two");
+        assert_eq!(due(&mut timers, 1.0), Vec::<&str>::new());
+        assert_eq!(due(&mut timers, 1.0 + 1e-9), ["one"]);
+        assert_eq!(timers.len(), 1);
+        assert_eq!(timers.next_deadline(), Some(2.0));
+    }
+
+    #[test]
+    fn cancelled_timers_never_fire() {
+        let mut timers = Timers::new();
+        let a = timers.push(1.0, "a");
+        let b = timers.push(2.0, "b");
+        timers.push(3.0, "c");
+        assert_eq!(timers.cancel(a), Some("a"));
+        assert_eq!(timers.cancel(a), None);
+        assert_eq!(timers.next_deadline(), Some(2.0));
+        assert_eq!(timers.cancel(b), Some("b"));
+        assert_eq!(timers.len(), 1);
+        assert_eq!(due(&mut timers, 10.0), ["c"]);
+    }
+
+    #[test]
+    fn stale_handle_does_not_cancel_a_reused_slot() {
+        let mut timers = Timers::new();
+        let old = timers.push(1.0, "old");
+        assert_eq!(due(&mut timers, 5.0), ["old"]);
+        timers.push(2.0, "new");
+        assert_eq!(timers.cancel(old), None);
+        assert_eq!(due(&mut timers, 5.0), ["new"]);
+    }
+
+    #[test]
+    fn cancelling_many_rebuilds_and_keeps_order() {
+        let mut timers = Timers::new();
+        let handles: Vec<_> = (0..300).map(|i| timers.push(f64::from(i % 7), i)).collect();
+        for handle in handles.iter().filter(|h| h.seq % 3 != 0) {
+            assert!(timers.cancel(*handle).is_some());
+        }
+        assert_eq!(timers.len(), 100);
+        assert!(timers.heap.len() < 300, "tombstones were swept");
+        let fired: Vec<i32> = timers.pop_due(100.0).collect();
+        let mut expected: Vec<i32> = (0..300).filter(|i| i % 3 == 0).collect();
+        expected.sort_by_key(|i| (i % 7, *i));
+        assert_eq!(fired, expected);
+    }
+
+    #[test]
+    fn nan_and_infinite_deadlines_never_come_due() {
+        let mut timers = Timers::new();
+        timers.push(f64::NAN, "nan");
+        timers.push(f64::INFINITY, "inf");
+        timers.push(-f64::NAN, "negative nan");
+        timers.push(1.0, "one");
+        assert_eq!(due(&mut timers, f64::INFINITY), ["one"]);
+        assert_eq!(timers.next_deadline(), Some(f64::INFINITY));
+        assert_eq!(timers.len(), 3);
+    }
+
+    #[test]
+    fn negative_zero_ties_with_zero_by_insertion_order() {
+        let mut timers = Timers::new();
+        timers.push(0.0, "zero");
+        timers.push(-0.0, "negative zero");
+        assert_eq!(due(&mut timers, 1.0), ["zero", "negative zero"]);
+    }
+}
