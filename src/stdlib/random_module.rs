@@ -209,9 +209,10 @@ fn choice(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("choice", &args, 0, 1, 1)?;
     let v = arg(&args, 0)?;
     if let Value::Range(r) = v {
-        let n = r.len() as usize;
+        let n = usize::try_from(r.len())
+            .map_err(|_| Exc::overflow("Python int too large to convert to C ssize_t"))?;
         let idx = rng(vm).choice_index(n).map_err(raise)?;
-        return Ok(Value::Int(r.item(idx as i64)));
+        return Ok(crate::vm::object::misc::int_value(r.item(idx as i128)));
     }
     let items = sequence(vm, v, "choice")?;
     let idx = rng(vm).choice_index(items.len()).map_err(raise)?;
@@ -256,11 +257,13 @@ fn sample(vm: &mut Vm, args: Args) -> PResult<Value> {
         }
     };
     if let Value::Range(r) = population {
-        let indices = rng(vm).sample_indices(r.len() as usize, k).map_err(raise)?;
+        let indices = rng(vm)
+            .sample_indices(usize::try_from(r.len()).unwrap_or(usize::MAX), k)
+            .map_err(raise)?;
         return Ok(Value::list(
             indices
                 .into_iter()
-                .map(|i| Value::Int(r.item(i as i64)))
+                .map(|i| crate::vm::object::misc::int_value(r.item(i as i128)))
                 .collect(),
         ));
     }

@@ -289,7 +289,14 @@ impl Vm {
                 let hashes: Vec<i64> = s.entries().iter().map(|(h, _)| *h).collect();
                 hash_frozenset(&hashes)
             }
-            Value::Range(r) => hash_tuple([r.start, r.stop, r.step].into_iter().map(hash_int)),
+            Value::Range(r) => {
+                let parts = [r.start, r.stop, r.step].map(crate::vm::object::misc::int_value);
+                let mut hashes = Vec::with_capacity(3);
+                for p in &parts {
+                    hashes.push(self.hash(p)?);
+                }
+                hash_tuple(hashes.into_iter())
+            }
             Value::Method(m) => {
                 let a = self.hash(&m.obj)?;
                 let b = self.hash(&m.func)?;

@@ -187,17 +187,17 @@ impl Vm {
                         Instr::StoreGlobal(i) => {
                             let v = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
-                            cur.globals.set_str(name, v);
+                            cur.globals.set_str(name.clone(), v);
                         }
                         Instr::DeleteGlobal(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
-                            if cur.globals.remove_str(&name).is_none() {
-                                break 'instr Err(name_error(&name));
+                            if cur.globals.remove_str(name).is_none() {
+                                break 'instr Err(name_error(name));
                             }
                         }
                         Instr::LoadName(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
-                            let local = cur.namespace.as_ref().and_then(|ns| ns.get_str(&name));
+                            let local = cur.namespace.as_ref().and_then(|ns| ns.get_str(name));
                             let v = match local {
                                 Some(v) => v,
                                 None => tri!('instr, self.load_global(&cur, &code.names, i)),
@@ -208,38 +208,38 @@ impl Vm {
                             let v = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
                             match &cur.namespace {
-                                Some(ns) => ns.set_str(name, v),
-                                None => cur.globals.set_str(name, v),
+                                Some(ns) => ns.set_str(name.clone(), v),
+                                None => cur.globals.set_str(name.clone(), v),
                             }
                         }
                         Instr::DeleteName(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
                             let ns = cur.namespace.clone().unwrap_or_else(|| cur.globals.clone());
-                            if ns.remove_str(&name).is_none() {
-                                break 'instr Err(name_error(&name));
+                            if ns.remove_str(name).is_none() {
+                                break 'instr Err(name_error(name));
                             }
                         }
                         Instr::LoadAttr(i) => {
                             let obj = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
-                            let v = tri!('instr, self.get_attr(&obj, &name));
+                            let v = tri!('instr, self.get_attr(&obj, name));
                             cur.stack.push(v);
                         }
                         Instr::StoreAttr(i) => {
                             let obj = pop!('instr, cur);
                             let v = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
-                            tri!('instr, self.set_attr(&obj, &name, v));
+                            tri!('instr, self.set_attr(&obj, name, v));
                         }
                         Instr::DeleteAttr(i) => {
                             let obj = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
-                            tri!('instr, self.del_attr(&obj, &name));
+                            tri!('instr, self.del_attr(&obj, name));
                         }
                         Instr::LoadMethod(i) => {
                             let obj = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
-                            let (m1, m2) = tri!('instr, self.load_method(obj, &name));
+                            let (m1, m2) = tri!('instr, self.load_method(obj, name));
                             cur.stack.push(m1);
                             cur.stack.push(m2);
                         }
@@ -716,7 +716,7 @@ impl Vm {
                         Instr::ImportFrom(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
                             let module = top!('instr, cur).clone();
-                            let v = tri!('instr, self.import_from(&module, &name));
+                            let v = tri!('instr, self.import_from(&module, name));
                             cur.stack.push(v);
                         }
                         Instr::PrintExpr => {

@@ -310,13 +310,13 @@ impl Vm {
         idx: u32,
     ) -> PResult<Value> {
         let name = name_at(names, idx)?;
-        if let Some(v) = cur.globals.get_str(&name) {
+        if let Some(v) = cur.globals.get_str(name) {
             return Ok(v);
         }
-        match self.builtins.get_str(&name) {
+        match self.builtins.get_str(name) {
             Some(v) => Ok(v),
             None => {
-                let exc = self.exc_value(name_error(&name));
+                let exc = self.exc_value(name_error(name));
                 if let Value::Instance(inst) = &exc {
                     inst.dict.set_item_str("name", Value::Str(name.clone()));
                 }
@@ -328,7 +328,7 @@ impl Vm {
                     Vec::new()
                 };
                 let ctx = crate::vm::object::class::Suggest::Name {
-                    name,
+                    name: name.clone(),
                     varnames,
                     globals: cur.globals.clone(),
                 };
@@ -599,10 +599,9 @@ pub(crate) fn pop_n(cur: &mut Frame, n: usize) -> PResult<Vec<Value>> {
     Ok(cur.stack.split_off(at))
 }
 
-pub(crate) fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<Rc<PyStr>> {
+pub(crate) fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<&Rc<PyStr>> {
     names
         .get(idx as usize)
-        .cloned()
         .ok_or_else(|| Exc::internal("bad name index"))
 }
 

@@ -83,6 +83,45 @@ impl Vm {
         }
     }
 
+    /// `slice.indices(len)` over `i128`, for ranges longer than memory.
+    fn slice_indices_i128(&mut self, s: &Slice, len: i128) -> PResult<(i128, i128, i128)> {
+        let msg = "slice indices must be integers or None or have an __index__ method";
+        let as_i128 = |vm: &mut Vm, v: &Value| -> PResult<i128> {
+            match v {
+                Value::BigInt(b) => Ok(num_traits::ToPrimitive::to_i128(&**b).unwrap_or(
+                    if b.is_negative() {
+                        i128::MIN / 2
+                    } else {
+                        i128::MAX / 2
+                    },
+                )),
+                other => Ok(vm.index_value(other, msg)? as i128),
+            }
+        };
+        let step = match &s.step {
+            Value::None => 1,
+            v => as_i128(self, v)?,
+        };
+        if step == 0 {
+            return Err(Exc::value_error("slice step cannot be zero"));
+        }
+        let (lower, upper) = if step > 0 { (0, len) } else { (-1, len - 1) };
+        let mut bound = |v: &Value, default: i128| -> PResult<i128> {
+            if v.is_none() {
+                return Ok(default);
+            }
+            let i = as_i128(self, v)?;
+            Ok(if i < 0 {
+                (i + len).max(lower)
+            } else {
+                i.min(upper)
+            })
+        };
+        let start = bound(&s.start, if step > 0 { lower } else { upper })?;
+        let stop = bound(&s.stop, if step > 0 { upper } else { lower })?;
+        Ok((start, stop, step))
+    }
+
     fn seq_index(&mut self, key: &Value, len: usize, what: &str) -> PResult<usize> {
         let idx = match key {
             Value::Int(i) => *i,
@@ -184,18 +223,29 @@ impl Vm {
             }
             Value::Range(r) => {
                 if let Value::Slice(sl) = key {
-                    let (start, _, step, count) = slice_indices(self, sl, r.len() as usize)?;
-                    let first = r.item(start);
-                    let new_step = r.step.saturating_mul(step);
-                    let stop = first.saturating_add(new_step.saturating_mul(count as i64));
+                    let (start, stop, step) = self.slice_indices_i128(sl, r.len())?;
                     return Ok(Value::Range(Rc::new(crate::vm::object::misc::Range {
-                        start: first,
-                        stop,
-                        step: new_step,
+                        start: r.item(start),
+                        stop: r.item(stop),
+                        step: r.step.saturating_mul(step),
                     })));
                 }
-                let idx = self.seq_index(key, r.len() as usize, "range object")?;
-                Ok(Value::Int(r.item(idx as i64)))
+                let idx: i128 = match key {
+                    Value::BigInt(b) => num_traits::ToPrimitive::to_i128(&**b).unwrap_or(i128::MAX),
+                    other => {
+                        let msg = format!(
+                            "range indices must be integers or slices, not {}",
+                            self.type_name(other)
+                        );
+                        self.index_value(other, &msg)? as i128
+                    }
+                };
+                let len = r.len();
+                let real = if idx < 0 { idx + len } else { idx };
+                if real < 0 || real >= len {
+                    return Err(Exc::index_error("range object index out of range"));
+                }
+                Ok(crate::vm::object::misc::int_value(r.item(real)))
             }
             Value::Dict(d) => match d.get(self, key)? {
                 Some(v) => Ok(v),
@@ -506,13 +556,13 @@ impl Vm {
     pub fn collect(&mut self, v: &Value) -> PResult<Vec<Value>> {
         match v {
             Value::Range(r) => {
-                let n = r.len() as usize;
-                if n > crate::vm::ops::MAX_SEQ_LEN {
+                let n = r.len();
+                if n > crate::vm::ops::MAX_SEQ_LEN as i128 {
                     return Err(Exc::memory());
                 }
                 let mut res = Vec::new();
-                res.try_reserve(n).map_err(|_| Exc::memory())?;
-                res.extend((0..n as i64).map(|i| Value::Int(r.item(i))));
+                res.try_reserve(n as usize).map_err(|_| Exc::memory())?;
+                res.extend((0..n).map(|i| crate::vm::object::misc::int_value(r.item(i))));
                 Ok(res)
             }
             Value::List(l) => Ok(l.snapshot()),
@@ -539,7 +589,10 @@ impl Vm {
             Value::Dict(d) => d.len(),
             Value::Set(s) => s.len(),
             Value::Bytes(b) => b.data.len(),
-            Value::Range(r) => r.len() as usize,
+            Value::Range(r) => usize::try_from(r.len())
+                .ok()
+                .filter(|&n| n <= i64::MAX as usize)
+                .ok_or_else(|| Exc::overflow("Python int too large to convert to C ssize_t"))?,
             Value::DictView(view) => view.dict.len(),
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
@@ -592,9 +645,15 @@ impl Vm {
             Value::DictView(view) if view.kind == ViewKind::Keys => view.dict.contains(self, item),
             Value::Set(s) => s.contains(self, item),
             Value::Range(r) => Ok(match item {
-                Value::Int(i) => {
-                    let (i, start, stop, step) =
-                        (*i as i128, r.start as i128, r.stop as i128, r.step as i128);
+                Value::Int(_) | Value::Bool(_) | Value::BigInt(_)
+                    if crate::vm::methods::int::as_bigint(item)
+                        .and_then(|b| num_traits::ToPrimitive::to_i128(&b))
+                        .is_some() =>
+                {
+                    let i = crate::vm::methods::int::as_bigint(item)
+                        .and_then(|b| num_traits::ToPrimitive::to_i128(&b))
+                        .unwrap_or(0);
+                    let (start, stop, step) = (r.start, r.stop, r.step);
                     let inside = if step > 0 {
                         start <= i && i < stop
                     } else {

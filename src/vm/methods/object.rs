@@ -383,19 +383,18 @@ fn super_new(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
 }
 
-fn range_arg(vm: &mut Vm, v: &Value) -> PResult<i64> {
+fn range_arg(vm: &mut Vm, v: &Value) -> PResult<i128> {
     match v {
-        Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(*b as i64),
-        Value::BigInt(_) => Err(Exc::overflow(
-            "Python int too large to convert to C ssize_t",
-        )),
+        Value::Int(i) => Ok(*i as i128),
+        Value::Bool(b) => Ok(*b as i128),
+        Value::BigInt(b) => num_traits::ToPrimitive::to_i128(&**b)
+            .ok_or_else(|| Exc::overflow("Python int too large to convert to C ssize_t")),
         other => {
             let msg = format!(
                 "'{}' object cannot be interpreted as an integer",
                 vm.type_name(other)
             );
-            vm.index_value(other, &msg)
+            Ok(vm.index_value(other, &msg)? as i128)
         }
     }
 }
@@ -406,7 +405,7 @@ fn range_new(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
     let nums: Vec<Value> = args.pos.get(1..).unwrap_or(&[]).to_vec();
     let (start, stop, step) = match nums.as_slice() {
-        [stop] => (0, range_arg(vm, stop)?, 1),
+        [stop] => (0i128, range_arg(vm, stop)?, 1i128),
         [start, stop] => (range_arg(vm, start)?, range_arg(vm, stop)?, 1),
         [start, stop, step] => (
             range_arg(vm, start)?,
@@ -438,8 +437,10 @@ fn range_index(vm: &mut Vm, args: Args) -> PResult<Value> {
     let r = range_self(&args)?;
     let v = arg(&args, 1)?;
     if vm.contains(&Value::Range(r.clone()), v)? {
-        if let Value::Int(i) = v {
-            return Ok(Value::Int((i - r.start) / r.step));
+        if let Some(i) =
+            crate::vm::methods::int::as_bigint(v).and_then(|b| num_traits::ToPrimitive::to_i128(&b))
+        {
+            return Ok(crate::vm::object::misc::int_value((i - r.start) / r.step));
         }
     }
     Err(Exc::value_error(format!("{} is not in range", vm.repr(v)?)))

@@ -18,9 +18,9 @@ pub enum IterState {
         idx: usize,
     },
     Range {
-        next: i64,
-        remaining: i64,
-        step: i64,
+        next: i128,
+        remaining: i128,
+        step: i128,
     },
     Dict {
         dict: Rc<Dict>,
@@ -127,8 +127,11 @@ impl Iter {
                 }
                 let res = *next;
                 *remaining -= 1;
-                *next = next.wrapping_add(*step);
-                Ok(Some(Value::Int(res)))
+                *next = next.saturating_add(*step);
+                Ok(Some(match i64::try_from(res) {
+                    Ok(small) => Value::Int(small),
+                    Err(_) => crate::vm::object::misc::int_value(res),
+                }))
             }
             IterState::Dict {
                 dict,

@@ -12,24 +12,24 @@ pub struct Module {
     pub dict: Rc<Dict>,
 }
 
-/// `range(start, stop, step)` over `i64` (larger bounds raise OverflowError at creation).
+/// `range(start, stop, step)` over `i128` (bounds beyond that raise OverflowError at
+/// creation; lengths beyond `i64` raise it in `len()`, as in CPython).
 pub struct Range {
-    pub start: i64,
-    pub stop: i64,
-    pub step: i64,
+    pub start: i128,
+    pub stop: i128,
+    pub step: i128,
 }
 
 impl Range {
-    pub fn len(&self) -> i64 {
-        let (lo, hi, step) = (self.start as i128, self.stop as i128, self.step as i128);
-        let n = if step > 0 && lo < hi {
+    pub fn len(&self) -> i128 {
+        let (lo, hi, step) = (self.start, self.stop, self.step);
+        if step > 0 && lo < hi {
             (hi - lo - 1) / step + 1
         } else if step < 0 && lo > hi {
             (lo - hi - 1) / (-step) + 1
         } else {
             0
-        };
-        n.min(i64::MAX as i128) as i64
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -37,8 +37,16 @@ impl Range {
     }
 
     /// The item at `idx` (already known to be in range).
-    pub fn item(&self, idx: i64) -> i64 {
-        (self.start as i128 + idx as i128 * self.step as i128) as i64
+    pub fn item(&self, idx: i128) -> i128 {
+        self.start.saturating_add(idx.saturating_mul(self.step))
+    }
+}
+
+/// An `i128` as an int value.
+pub fn int_value(v: i128) -> Value {
+    match i64::try_from(v) {
+        Ok(small) => Value::Int(small),
+        Err(_) => Value::from_bigint(num_bigint::BigInt::from(v)),
     }
 }
 
