@@ -7,7 +7,8 @@ use crate::diagnostics::{render_diagnostic, render_traceback, Diagnostic};
 use crate::stdlib::run_main;
 use crate::syntax::parser::{dump_tokens, parse_module};
 use crate::syntax::span::Source;
-use crate::vm::VmOptions;
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::{Value, Vm, VmOptions};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::rc::Rc;
@@ -119,7 +120,7 @@ fn execute(source: &Rc<Source>, options: RunOptions) -> i32 {
         Err(diags) => return report(&diags, options.color),
     };
     let script_dir = Path::new(&source.name).parent().map(Path::to_path_buf);
-    let outcome = run_main(
+    let outcome = crate::vm::run_main_with(
         code,
         VmOptions {
             argv: options.argv,
@@ -128,6 +129,7 @@ fn execute(source: &Rc<Source>, options: RunOptions) -> i32 {
             quiet: false,
             budget: None,
         },
+        install_with_imports,
     );
     if let Some(tb) = &outcome.uncaught {
         let _ = std::io::stderr().write_all(render_traceback(tb, options.color).as_bytes());
@@ -164,4 +166,51 @@ pub fn check_quietly(text: &str, budget: u64) -> i32 {
         let _ = render_traceback(tb, false);
     }
     outcome.exit_code
+}
+
+/// The standard library plus imports of `NAME.apy` files beside the main script.
+fn install_with_imports(vm: &mut Vm) {
+    crate::stdlib::install(vm);
+    vm.source_loader = Some(load_module_source);
+}
+
+/// `import name` for a `name.apy` next to the script: parse, compile and run it as module
+/// `name`. `None` when there is no such file, so the import fails as CPython's does.
+fn load_module_source(vm: &mut Vm, name: &str) -> Option<PResult<Value>> {
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let dir = vm.options.script_dir.clone().unwrap_or_default();
+    let path = dir.join(format!("{name}.apy"));
+    let text = std::fs::read_to_string(&path).ok()?;
+    let source = Source::new(path.to_string_lossy().into_owned(), text);
+    let code = match front_end(&source) {
+        Ok(code) => code,
+        Err(diags) => {
+            let (kind, message) =
+                diags
+                    .first()
+                    .map_or((ExcKind::SyntaxError, String::new()), |d| {
+                        let kind = if d.kind == "IndentationError" {
+                            ExcKind::IndentationError
+                        } else {
+                            ExcKind::SyntaxError
+                        };
+                        let line = d.source.line_of(d.span.start);
+                        (
+                            kind,
+                            format!("{} ({}, line {line})", d.message, d.source.name),
+                        )
+                    });
+            return Some(Err(Exc::new(kind, message)));
+        }
+    };
+    let (module, globals) = vm.new_module(name);
+    // Registered before running, so a module importing its importer sees it (as in CPython).
+    vm.modules.insert(name.to_owned(), module.clone());
+    let res = vm.run_code(code, globals).map(|_| module);
+    if res.is_err() {
+        vm.modules.remove(name);
+    }
+    Some(res)
 }

@@ -71,6 +71,8 @@ exc_kinds! {
     ModuleNotFoundError = "ModuleNotFoundError", ImportError;
     MemoryError = "MemoryError", Exception;
     EOFError = "EOFError", Exception;
+    SyntaxError = "SyntaxError", Exception;
+    IndentationError = "IndentationError", SyntaxError;
     BaseExceptionGroup = "BaseExceptionGroup", BaseException;
     ExceptionGroup = "ExceptionGroup", BaseExceptionGroup;
 }
