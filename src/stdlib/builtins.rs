@@ -905,7 +905,15 @@ fn aiter(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn anext(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("anext", &args, 0, 1, 2)?;
-    vm.call_method(arg(&args, 0)?, "__anext__", &[])
+    let awaitable = vm.call_method(arg(&args, 0)?, "__anext__", &[])?;
+    let Some(default) = args.pos.get(1) else {
+        return Ok(awaitable);
+    };
+    // With a default, the awaitable must turn StopAsyncIteration into that default: a small
+    // coroutine in the asyncio library (written in apy) does exactly that.
+    let asyncio = vm.import("asyncio")?;
+    let wrap = vm.get_attr_str(&asyncio, "_anext_with_default")?;
+    vm.call(&wrap, &[awaitable, default.clone()])
 }
 
 /// Used by `math` and `round`: an int-like value as i64 if it fits.

@@ -65,6 +65,11 @@ impl Vm {
     /// first (for `generator.throw`).
     pub fn execute(&mut self, mut base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
         base.saved_exc = self.handling.clone();
+        // Native callers (an event loop running callbacks, a sort key) spend the budget too.
+        if let Err(exc) = self.spend_fuel() {
+            let exc = self.exc_value(exc);
+            return (Halt::Raised(exc), base);
+        }
         if self.depth >= self.recursion_limit {
             let exc = Exc::new(ExcKind::RecursionError, "maximum recursion depth exceeded");
             let exc = self.exc_value(exc);
