@@ -6,8 +6,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-/// Mutants per example; with ~100 examples this is several thousand programs.
-const MUTANTS_PER_EXAMPLE: usize = 40;
+/// Mutants per example; with ~230 examples this is several thousand programs.
+const MUTANTS_PER_EXAMPLE: usize = 20;
 const INSTRUCTION_BUDGET: u64 = 20_000;
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
