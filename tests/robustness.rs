@@ -104,6 +104,13 @@ fn check_all() -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(file) else {
             continue;
         };
+        // FIXME(issue 3): asyncio programs are left out for now. Each mutant builds a VM that
+        // runs the apy-written asyncio library, and thousands of those in one thread make the
+        // cycle collector's passes the bottleneck (minutes in a debug build). Caching the
+        // initialised library, or one collector per VM, brings them back.
+        if text.contains("import asyncio") {
+            continue;
+        }
         for n in 0..MUTANTS_PER_EXAMPLE {
             let mutant = mutate(&text, &mut rng);
             let run = catch_unwind(AssertUnwindSafe(|| {

@@ -345,10 +345,7 @@ impl Vm {
                         }
                         Instr::Jump(t) => {
                             if (t as usize) < cur.ip {
-                                tri!('instr, self.spend_fuel());
-                                if gc::should_collect() {
-                                    gc::collect();
-                                }
+                                tri!('instr, self.back_edge());
                             }
                             cur.ip = t as usize;
                         }
@@ -359,6 +356,9 @@ impl Vm {
                                 _ => tri!('instr, self.truthy(&v)),
                             };
                             if !truth {
+                                if (t as usize) < cur.ip {
+                                    tri!('instr, self.back_edge());
+                                }
                                 cur.ip = t as usize;
                             }
                         }
@@ -369,11 +369,17 @@ impl Vm {
                                 _ => tri!('instr, self.truthy(&v)),
                             };
                             if truth {
+                                if (t as usize) < cur.ip {
+                                    tri!('instr, self.back_edge());
+                                }
                                 cur.ip = t as usize;
                             }
                         }
                         Instr::PopJumpIfNone(t) => {
                             if pop!('instr, cur).is_none() {
+                                if (t as usize) < cur.ip {
+                                    tri!('instr, self.back_edge());
+                                }
                                 cur.ip = t as usize;
                             }
                         }

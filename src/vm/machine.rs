@@ -149,6 +149,17 @@ impl Vm {
     }
 
     /// Writes to stdout through the buffer.
+    /// Every backward jump, conditional or not, is a loop's back edge: the place to spend
+    /// the budget and to let the cycle collector run.
+    #[inline]
+    pub fn back_edge(&mut self) -> PResult<()> {
+        self.spend_fuel()?;
+        if crate::vm::gc::should_collect() {
+            crate::vm::gc::collect();
+        }
+        Ok(())
+    }
+
     /// Called on every backward jump and call: ends a program that ran out of its budget.
     #[inline]
     pub fn spend_fuel(&mut self) -> PResult<()> {
