@@ -80,6 +80,27 @@ fn parse_args() -> Result<Option<(Input, RunOptions)>, lexopt::Error> {
     Ok(Some((input, options)))
 }
 
+/// Ctrl-C asks the VM to raise `KeyboardInterrupt` where it is. A second Ctrl-C before the
+/// first was noticed (a native computation that never returns to the dispatch loop) ends the
+/// process the way an unhandled SIGINT does.
+fn install_interrupt_handler() {
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]) else {
+        return;
+    };
+    let spawned = std::thread::Builder::new()
+        .name("apy-sigint".to_string())
+        .spawn(move || {
+            for _ in signals.forever() {
+                if apy::vm::interrupt::is_pending() {
+                    eprintln!("\nKeyboardInterrupt");
+                    std::process::exit(130);
+                }
+                apy::vm::interrupt::request();
+            }
+        });
+    drop(spawned);
+}
+
 fn main() -> ExitCode {
     let (input, options) = match parse_args() {
         Ok(Some(parsed)) => parsed,
@@ -89,6 +110,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    install_interrupt_handler();
     let worker = std::thread::Builder::new()
         .name("apy".to_string())
         .stack_size(STACK_SIZE)

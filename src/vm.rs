@@ -27,6 +27,7 @@ pub mod halt;
 pub mod hash;
 pub mod interp;
 pub mod interp_ops;
+pub mod interrupt;
 pub mod introspect;
 pub mod item;
 pub mod machine;

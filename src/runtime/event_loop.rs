@@ -107,10 +107,15 @@ pub struct EventLoop<C, P = C> {
     /// Invariant: at most `ready.len()`.
     n_batch_left: usize,
     n_external: usize,
+    /// Waits for input that may come at any time (the REPL's prompt): like an external
+    /// operation they keep the loop from stalling, but they do not hold virtual time still.
+    n_listeners: usize,
     stopping: bool,
     poll: Poll,
     events: Events,
     completions: CompletionQueue<P>,
+    /// Keeps this loop's waker registered with Ctrl-C, which wakes the poll.
+    _interrupt: crate::vm::interrupt::WakerGuard,
 }
 
 impl<C, P> EventLoop<C, P> {
@@ -119,16 +124,22 @@ impl<C, P> EventLoop<C, P> {
     pub fn new(clock: Clock) -> io::Result<EventLoop<C, P>> {
         let poll = Poll::new()?;
         let completions = CompletionQueue::new(poll.registry())?;
+        let waker = completions.waker();
+        let interrupt = crate::vm::interrupt::register_waker(std::sync::Arc::new(move || {
+            let _ = waker.wake();
+        }));
         Ok(EventLoop {
             clock,
             ready: VecDeque::new(),
             timers: Timers::new(),
             n_batch_left: 0,
             n_external: 0,
+            n_listeners: 0,
             stopping: false,
             poll,
             events: Events::with_capacity(EVENTS_CAPACITY),
             completions,
+            _interrupt: interrupt,
         })
     }
 
@@ -188,7 +199,18 @@ impl<C, P> EventLoop<C, P> {
         !self.ready.is_empty()
             || self.next_firing_deadline().is_some()
             || self.n_external > 0
+            || self.n_listeners > 0
             || self.completions.has_posted()
+    }
+
+    /// Records that the owner waits for input that may arrive at any time (see `n_listeners`).
+    pub fn listen_begin(&mut self) {
+        self.n_listeners = self.n_listeners.saturating_add(1);
+    }
+
+    /// Ends a `listen_begin`.
+    pub fn listen_end(&mut self) {
+        self.n_listeners = self.n_listeners.saturating_sub(1);
     }
 
     /// Records that an external operation (a worker thread's job, later a socket wait) has
@@ -263,6 +285,7 @@ impl<C, P> EventLoop<C, P> {
             };
         }
         match (self.clock.is_virtual(), deadline, self.n_external) {
+            (_, None, 0) if self.n_listeners > 0 => Wait::Poll(None),
             (_, None, 0) => Wait::Stalled,
             (true, _, 1..) => Wait::Poll(None),
             (true, Some(deadline), 0) => Wait::JumpTo(deadline),

@@ -19,7 +19,7 @@ struct Shared<P> {
     /// Set (under the lock) whenever `queue` may be non-empty, so the loop can skip the lock on
     /// the common path where nothing was posted.
     posted: AtomicBool,
-    waker: Waker,
+    waker: Arc<Waker>,
 }
 
 impl<P> Shared<P> {
@@ -80,7 +80,7 @@ pub(crate) struct CompletionQueue<P> {
 impl<P> CompletionQueue<P> {
     /// A queue whose waker is registered with `registry` under [`WAKE_TOKEN`].
     pub(crate) fn new(registry: &Registry) -> io::Result<CompletionQueue<P>> {
-        let waker = Waker::new(registry, WAKE_TOKEN)?;
+        let waker = Arc::new(Waker::new(registry, WAKE_TOKEN)?);
         Ok(CompletionQueue {
             shared: Arc::new(Shared {
                 queue: Mutex::new(Vec::new()),
@@ -96,6 +96,11 @@ impl<P> CompletionQueue<P> {
         Completer {
             shared: Arc::clone(&self.shared),
         }
+    }
+
+    /// The poll's waker, for wake-ups that carry no payload (Ctrl-C).
+    pub(crate) fn waker(&self) -> Arc<Waker> {
+        Arc::clone(&self.shared.waker)
     }
 
     /// Whether a payload may be waiting (a cheap check; a `true` may be stale).

@@ -92,5 +92,6 @@ fn sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
     vm.flush_out();
     vm.clock.sleep(secs);
+    vm.check_interrupt()?;
     Ok(Value::None)
 }

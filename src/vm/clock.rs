@@ -14,55 +14,72 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// virtual clock uses the same figure so that both modes select the same timers.
 pub const RESOLUTION: f64 = 1e-9;
 
-/// A source of "now" in seconds.
+/// How long a real blocking sleep waits at most before it looks at the Ctrl-C flag again.
+const SLEEP_SLICE: Duration = Duration::from_millis(20);
+
+/// A source of "now" in seconds, real or virtual.
 ///
 /// Clones share one time source: advancing a clone of a virtual clock advances them all. This
 /// lets the VM keep a clock for `time.*` and hand clones to every event loop that
-/// `asyncio.run` creates, so virtual time carries on from one `run` to the next.
+/// `asyncio.run` creates, so virtual time carries on from one `run` to the next. The REPL's
+/// `:time` switches the shared clock between real and virtual; time carries on from where it
+/// stood, so it never goes backwards across a switch.
 #[derive(Clone, Debug)]
 pub struct Clock {
-    source: Source,
+    shared: Rc<Shared>,
 }
 
-#[derive(Clone, Debug)]
-enum Source {
-    /// Monotonic time measured from the moment the clock was created (an arbitrary origin, as
-    /// `time.monotonic` documents).
-    Real { origin: Instant },
-    /// Virtual seconds since the clock was created. Only `advance_to`/`advance_by` move it, and
-    /// never backwards.
-    Virtual { now: Rc<Cell<f64>> },
+#[derive(Debug)]
+struct Shared {
+    is_virtual: Cell<bool>,
+    /// The time when the current mode began (virtual: the time itself, since only
+    /// `advance_to` moves it).
+    base: Cell<f64>,
+    /// When the current real period began.
+    since: Cell<Instant>,
 }
 
 impl Clock {
+    fn with_mode(is_virtual: bool) -> Clock {
+        Clock {
+            shared: Rc::new(Shared {
+                is_virtual: Cell::new(is_virtual),
+                base: Cell::new(0.0),
+                since: Cell::new(Instant::now()),
+            }),
+        }
+    }
+
     /// A real monotonic clock whose origin is now.
     pub fn new_real() -> Clock {
-        Clock {
-            source: Source::Real {
-                origin: Instant::now(),
-            },
-        }
+        Clock::with_mode(false)
     }
 
     /// A virtual clock standing at 0.0.
     pub fn new_virtual() -> Clock {
-        Clock {
-            source: Source::Virtual {
-                now: Rc::new(Cell::new(0.0)),
-            },
-        }
+        Clock::with_mode(true)
     }
 
     /// Whether this is the virtual clock.
     pub fn is_virtual(&self) -> bool {
-        matches!(self.source, Source::Virtual { .. })
+        self.shared.is_virtual.get()
+    }
+
+    /// Switches every clone of this clock to virtual or real time, carrying on from now.
+    pub fn set_virtual(&self, is_virtual: bool) {
+        let now = self.now();
+        self.shared.base.set(now);
+        self.shared.since.set(Instant::now());
+        self.shared.is_virtual.set(is_virtual);
     }
 
     /// The current time in seconds since the clock's origin (like `time.monotonic()`).
     pub fn now(&self) -> f64 {
-        match &self.source {
-            Source::Real { origin } => origin.elapsed().as_secs_f64(),
-            Source::Virtual { now } => now.get(),
+        let shared = &self.shared;
+        if shared.is_virtual.get() {
+            shared.base.get()
+        } else {
+            shared.base.get() + shared.since.get().elapsed().as_secs_f64()
         }
     }
 
@@ -71,12 +88,12 @@ impl Clock {
     /// answers with its virtual now: a simulated program then sees `time.time()` and
     /// `time.monotonic()` move together, and its output never depends on the date it ran.
     pub fn wall_time(&self) -> f64 {
-        match &self.source {
-            Source::Real { .. } => match SystemTime::now().duration_since(UNIX_EPOCH) {
-                Ok(since) => since.as_secs_f64(),
-                Err(before) => -before.duration().as_secs_f64(),
-            },
-            Source::Virtual { now } => now.get(),
+        if self.is_virtual() {
+            return self.now();
+        }
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since) => since.as_secs_f64(),
+            Err(before) => -before.duration().as_secs_f64(),
         }
     }
 
@@ -89,13 +106,12 @@ impl Clock {
     /// (the clock never goes backwards), if `time` is not finite, or on the real clock (real time
     /// cannot be moved). Returns whether the clock moved.
     pub fn advance_to(&self, time: f64) -> bool {
-        match &self.source {
-            Source::Virtual { now } if time.is_finite() && time > now.get() => {
-                now.set(time);
-                true
-            }
-            _ => false,
+        let base = &self.shared.base;
+        if self.is_virtual() && time.is_finite() && time > base.get() {
+            base.set(time);
+            return true;
         }
+        false
     }
 
     /// Moves a virtual clock forward by `delta` seconds: the new time is exactly `now + delta`,
@@ -109,17 +125,23 @@ impl Clock {
     /// thread to sleep; the virtual clock advances by `secs` at once. Non-positive or NaN
     /// durations return immediately; durations too large for the OS are clamped to
     /// `Duration::MAX` (callers validate the argument first, as CPython's `time.sleep` raises
-    /// `OverflowError` for them).
+    /// `OverflowError` for them). A real sleep ends early when Ctrl-C is pressed; the caller
+    /// then raises `KeyboardInterrupt` (see `interrupt`).
     pub fn sleep(&self, secs: f64) {
-        match &self.source {
-            Source::Real { .. } => {
-                if let Some(duration) = duration_from_secs(secs) {
-                    std::thread::sleep(duration);
-                }
+        if self.is_virtual() {
+            self.advance_by(secs);
+            return;
+        }
+        let Some(duration) = duration_from_secs(secs) else {
+            return;
+        };
+        let start = Instant::now();
+        while !crate::vm::interrupt::is_pending() {
+            let left = duration.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break;
             }
-            Source::Virtual { .. } => {
-                self.advance_by(secs);
-            }
+            std::thread::sleep(left.min(SLEEP_SLICE));
         }
     }
 }
@@ -176,6 +198,12 @@ mod tests {
         let after = clock.now();
         assert!(after >= start + 0.002, "{start} -> {after}");
         assert!(after < 50.0);
+        clock.set_virtual(true);
+        let frozen = clock.now();
+        assert!(frozen >= after);
+        assert!(clock.advance_by(10.0));
+        clock.set_virtual(false);
+        assert!(clock.now() >= frozen + 10.0);
         // Any machine running this test is past 2020-01-01.
         assert!(clock.wall_time() > 1_577_836_800.0);
     }

@@ -299,7 +299,9 @@ impl Vm {
         // machinery, not the user's program: they are left out unless nothing else remains.
         let is_library =
             |f: &TraceFrame| f.source.name.starts_with('<') && f.source.name.contains(">/");
-        if frames.iter().any(|f| !is_library(f)) {
+        // Ctrl-C lands wherever the program happened to be, often inside the event loop: the
+        // library's frames say nothing about the program then.
+        if frames.iter().any(|f| !is_library(f)) || self.exc_is(exc, ExcKind::KeyboardInterrupt) {
             frames.retain(|f| !is_library(f));
         }
         ExceptionReport {
