@@ -5,6 +5,7 @@
 pub mod compile;
 pub mod diagnostics;
 pub mod pipeline;
+pub mod repl;
 pub mod runtime;
 pub mod stdlib;
 pub mod syntax;

@@ -52,6 +52,9 @@ impl RunOptions {
 
 /// Runs the program and returns the process exit status.
 pub fn run(input: Input, options: RunOptions) -> i32 {
+    if let Input::Repl = input {
+        return crate::repl::run(options.virtual_time, options.color);
+    }
     let source = match load(input) {
         Ok(source) => source,
         Err(message) => {
@@ -95,9 +98,7 @@ fn load(input: Input) -> Result<Rc<Source>, String> {
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(Source::new("<stdin>", text))
         }
-        Input::Repl => {
-            Err("the interactive prompt is not built yet: pass a FILE, -c CODE or -".into())
-        }
+        Input::Repl => Err("the interactive prompt reads no program".into()),
     }
 }
 
@@ -166,6 +167,13 @@ pub fn check_quietly(text: &str, budget: u64) -> i32 {
         let _ = render_traceback(tb, false);
     }
     outcome.exit_code
+}
+
+/// A VM with the standard library and imports of `NAME.apy` files (the REPL's).
+pub fn new_vm(options: VmOptions) -> Vm {
+    let mut vm = Vm::new(options);
+    install_with_imports(&mut vm);
+    vm
 }
 
 /// The standard library plus imports of `NAME.apy` files beside the main script.

@@ -41,6 +41,22 @@ const SOURCES: &[(&str, &str)] = &[
 struct Callback {
     func: Value,
     timer_id: Option<i64>,
+    /// Set on a callback made from another thread's `Posted`: the listener it wakes.
+    posted: Option<i64>,
+}
+
+/// What another thread (the REPL's line reader) posts to a loop: the id of a listener that
+/// `_core.listen` registered. The loop turns it into a call of the listener's callback.
+pub struct Posted(pub i64);
+
+impl From<Posted> for Callback {
+    fn from(posted: Posted) -> Callback {
+        Callback {
+            func: Value::None,
+            timer_id: None,
+            posted: Some(posted.0),
+        }
+    }
 }
 
 /// Every event loop the program created, by id, with the live timers of each.
@@ -50,8 +66,10 @@ struct Loops {
 }
 
 struct LoopState {
-    ev: EventLoop<Callback>,
+    ev: EventLoop<Callback, Posted>,
     timers: HashMap<i64, TimerHandle>,
+    /// Callbacks waiting for a `Posted` from another thread, by listener id.
+    listeners: HashMap<i64, Value>,
     next_timer_id: i64,
 }
 
@@ -67,6 +85,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("cancel_timer", cancel_timer),
         ("run_once", run_once),
         ("next_ready", next_ready),
+        ("listen", listen),
+        ("unlisten", unlisten),
         ("stop", stop),
         ("is_stopping", is_stopping),
         ("clear_stop", clear_stop),
@@ -150,6 +170,7 @@ fn new_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
     loops.loops.push(Some(LoopState {
         ev,
         timers: HashMap::new(),
+        listeners: HashMap::new(),
         next_timer_id: 0,
     }));
     Ok(Value::Int(loops.loops.len() as i64 - 1))
@@ -181,6 +202,7 @@ fn call_soon(vm: &mut Vm, args: Args) -> PResult<Value> {
     loop_state(vm, &args)?.ev.call_soon(Callback {
         func,
         timer_id: None,
+        posted: None,
     });
     Ok(Value::None)
 }
@@ -197,6 +219,7 @@ fn call_at(vm: &mut Vm, args: Args) -> PResult<Value> {
         Callback {
             func,
             timer_id: Some(id),
+            posted: None,
         },
     );
     state.timers.insert(id, handle);
@@ -240,13 +263,59 @@ fn run_once(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn next_ready(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("next_ready", &args, 0, 1, 1)?;
     let state = loop_state(vm, &args)?;
-    let Some(callback) = state.ev.next_ready() else {
-        return Ok(Value::None);
-    };
-    if let Some(id) = callback.timer_id {
-        state.timers.remove(&id);
+    while let Some(callback) = state.ev.next_ready() {
+        if let Some(id) = callback.timer_id {
+            state.timers.remove(&id);
+        }
+        if let Some(id) = callback.posted {
+            // A post for a listener that was withdrawn meanwhile wakes nothing.
+            if let Some(func) = state.listeners.remove(&id) {
+                state.ev.listen_end();
+                return Ok(func);
+            }
+            continue;
+        }
+        return Ok(callback.func);
     }
-    Ok(callback.func)
+    Ok(Value::None)
+}
+
+/// `listen(id, callback)`: registers `callback` to run when another thread posts the returned
+/// listener id (see `poster`). Until then the loop does not stall, but virtual time still jumps.
+fn listen(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("listen", &args, 0, 2, 2)?;
+    let func = arg(&args, 1)?.clone();
+    let state = loop_state(vm, &args)?;
+    let id = state.next_timer_id;
+    state.next_timer_id += 1;
+    state.listeners.insert(id, func);
+    state.ev.listen_begin();
+    Ok(Value::Int(id))
+}
+
+/// `unlisten(id, listener)`: withdraws a listener that has not been woken.
+fn unlisten(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("unlisten", &args, 0, 2, 2)?;
+    let id = match arg(&args, 1)? {
+        Value::Int(i) => *i,
+        _ => return Ok(Value::None),
+    };
+    let state = loop_state(vm, &args)?;
+    if state.listeners.remove(&id).is_some() {
+        state.ev.listen_end();
+    }
+    Ok(Value::None)
+}
+
+/// A handle through which another thread wakes listeners of loop `loop_id` (the REPL's line
+/// reader): post `Posted(listener_id)`. `None` if there is no such open loop.
+pub fn poster(vm: &mut Vm, loop_id: i64) -> Option<crate::runtime::Completer<Posted>> {
+    let loops = vm.extension(Loops::default);
+    let state = usize::try_from(loop_id)
+        .ok()
+        .and_then(|id| loops.loops.get(id))?
+        .as_ref()?;
+    Some(state.ev.completer())
 }
 
 fn stop(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -72,6 +72,9 @@ pub struct Vm {
     extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
     /// What is left of `VmOptions::budget` (`u64::MAX` without one).
     fuel: u64,
+    /// Where stdout and stderr text goes instead of the process's streams (the REPL prints
+    /// above its prompt through this).
+    pub sink: Option<Box<dyn FnMut(String)>>,
 }
 
 impl Vm {
@@ -97,6 +100,7 @@ impl Vm {
             extensions: HashMap::new(),
             stack_pool: Vec::new(),
             fuel: options_budget,
+            sink: None,
         };
         crate::vm::methods::register_all(&mut vm);
         for (name, cls) in vm.types.builtin_names() {
@@ -163,6 +167,9 @@ impl Vm {
     /// Called on every backward jump and call: ends a program that ran out of its budget.
     #[inline]
     pub fn spend_fuel(&mut self) -> PResult<()> {
+        if crate::vm::interrupt::is_pending() {
+            self.check_interrupt()?;
+        }
         if self.fuel == 0 {
             return Err(Exc::new(
                 ExcKind::RuntimeError,
@@ -170,6 +177,14 @@ impl Vm {
             ));
         }
         self.fuel -= 1;
+        Ok(())
+    }
+
+    /// Raises `KeyboardInterrupt` if Ctrl-C was pressed since the last check.
+    pub fn check_interrupt(&mut self) -> PResult<()> {
+        if crate::vm::interrupt::take() {
+            return Err(Exc::new(ExcKind::KeyboardInterrupt, ""));
+        }
         Ok(())
     }
 
@@ -184,6 +199,13 @@ impl Vm {
     }
 
     pub fn flush_out(&mut self) {
+        if let Some(sink) = &mut self.sink {
+            if !self.out.is_empty() {
+                sink(String::from_utf8_lossy(&self.out).into_owned());
+                self.out.clear();
+            }
+            return;
+        }
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(&self.out);
         let _ = stdout.flush();
@@ -195,12 +217,18 @@ impl Vm {
             return;
         }
         self.flush_out();
+        if let Some(sink) = &mut self.sink {
+            sink(text.to_owned());
+            return;
+        }
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes());
         let _ = stderr.flush();
     }
 
     /// Runs a module-level code object against `globals` (the REPL calls this repeatedly).
+    /// Marks the uncaught-exception path too: `uncaught` turns an exception that ended a
+    /// program (or a REPL input) into an `Outcome`.
     pub fn run_code(&mut self, code: Rc<CodeObject>, globals: Rc<Dict>) -> PResult<Value> {
         let code = Code::load(code);
         let mut frame = Frame::new(code, globals.clone());
@@ -210,6 +238,14 @@ impl Vm {
             (Halt::Raised(e), _) => Err(Exc::Value(e)),
             (Halt::Yielded(_), _) => Err(Exc::runtime_error("'yield' outside function")),
         }
+    }
+
+    /// The coroutine a module compiled with a top-level `await` (the REPL's inputs) becomes:
+    /// awaiting it runs the module's code against `globals`.
+    pub fn module_coroutine(&mut self, code: Rc<CodeObject>, globals: Rc<Dict>) -> Value {
+        let mut frame = Frame::new(Code::load(code), globals.clone());
+        frame.namespace = Some(globals);
+        crate::vm::object::generator::Generator::new_value(frame)
     }
 
     /// A fresh `__main__` namespace.
@@ -239,7 +275,7 @@ impl Vm {
         outcome
     }
 
-    fn uncaught(&mut self, exc: Value) -> Outcome {
+    pub fn uncaught(&mut self, exc: Value) -> Outcome {
         if self.exc_is(&exc, ExcKind::SystemExit) {
             let args = self.exc_args(&exc);
             let code = match args.as_slice() {
@@ -263,8 +299,10 @@ impl Vm {
             };
         }
         self.flush_out();
+        // As CPython, which ends by re-raising SIGINT: the shell sees 128 + 2.
+        let interrupted = self.exc_is(&exc, ExcKind::KeyboardInterrupt);
         Outcome {
-            exit_code: 1,
+            exit_code: if interrupted { 130 } else { 1 },
             uncaught: Some(self.build_traceback(&exc)),
         }
     }
