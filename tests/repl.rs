@@ -128,6 +128,13 @@ fn errors_do_not_end_the_session() {
     assert!(out.contains("KeyError: 'k'"), "{out:?}");
     let out = enter(&mut s, "f({'k': 'still here'})", ">>> ");
     assert!(out.contains("'still here'"), "{out:?}");
+    // An await that nothing can ever finish is reported, and the session goes on.
+    enter(&mut s, "import asyncio", ">>> ");
+    let out = enter(&mut s, "await asyncio.Event().wait()", ">>> ");
+    assert!(out.contains("apy: deadlock"), "{out:?}");
+    assert!(out.contains("awaits Event.wait() at <stdin>:1"), "{out:?}");
+    let out = enter(&mut s, "'alive'", ">>> ");
+    assert!(out.contains("'alive'"), "{out:?}");
 }
 
 #[test]
