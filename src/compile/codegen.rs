@@ -43,6 +43,7 @@ pub fn compile_module(
         _ => Span::default(),
     };
     compiler.enter_unit(ScopeTable::MODULE, span);
+    compiler.setup_annotations();
     compiler.compile_body(&module.body);
     compiler.emit_return_none();
     let code = compiler.exit_unit();

@@ -119,6 +119,9 @@ pub struct Scope {
     pub is_async: bool,
     /// A class whose methods use `__class__` (or zero-argument `super()`).
     pub needs_class_cell: bool,
+    /// A module or class body with an annotated name (`x: int`): it starts by creating
+    /// `__annotations__`.
+    pub has_annotations: bool,
     pub children: Vec<ScopeId>,
     /// The innermost enclosing class's name (this one's, for a class): `__x` names are
     /// mangled to `_Class__x` in this scope.
@@ -144,6 +147,7 @@ impl Scope {
             is_generator: false,
             is_async: false,
             needs_class_cell: false,
+            has_annotations: false,
             children: Vec::new(),
             private: None,
             return_value_span: None,

@@ -594,9 +594,12 @@ pub fn instance_of(vm: &mut Vm, v: &Value, spec: &Value) -> PResult<bool> {
             }
             Ok(false)
         }
-        _ => Err(Exc::type_error(
-            "isinstance() arg 2 must be a type, a tuple of types, or a union",
-        )),
+        other => match vm.union_args(other) {
+            Some(members) => instance_of(vm, v, &Value::tuple(members)),
+            None => Err(Exc::type_error(
+                "isinstance() arg 2 must be a type, a tuple of types, or a union",
+            )),
+        },
     }
 }
 

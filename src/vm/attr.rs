@@ -322,10 +322,19 @@ impl Vm {
                 .globals
                 .get_str(&PyStr::new("__name__"))
                 .unwrap_or(Value::None),
-            (Value::Function(f), "__doc__") => match f.code.consts.first() {
-                Some(v @ Value::Str(_)) => v.clone(),
-                _ => Value::None,
-            },
+            (Value::Function(f), "__doc__") => {
+                // An assigned `__doc__` (functools.wraps) wins over the docstring.
+                let assigned = f
+                    .dict
+                    .borrow()
+                    .as_ref()
+                    .and_then(|d| d.get_str(&PyStr::new("__doc__")));
+                match (assigned, f.code.consts.first()) {
+                    (Some(doc), _) => doc,
+                    (None, Some(v @ Value::Str(_))) => v.clone(),
+                    _ => Value::None,
+                }
+            }
             (Value::Function(f), "__kwdefaults__") => match &*f.kwdefaults.borrow() {
                 Some(d) => Value::Dict(d.clone()),
                 None => Value::None,

@@ -63,7 +63,39 @@ impl Vm {
         if let Value::Cell(cell) = cell {
             cell.set(Value::Class(cls.clone()));
         }
+        self.set_names(&cls)?;
+        self.init_subclass(&cls)?;
         Ok(Value::Class(cls))
+    }
+
+    /// Calls `__set_name__(cls, name)` on every attribute of a new class that has one.
+    fn set_names(&mut self, cls: &Rc<Class>) -> PResult<()> {
+        for key in cls.dict.keys() {
+            let Value::Str(name) = &key else { continue };
+            let Some(value) = cls.dict.get_str(name) else {
+                continue;
+            };
+            let has_hook = matches!(value, Value::Instance(_))
+                && self.class_of(&value).lookup_str("__set_name__").is_some();
+            if has_hook {
+                self.call_method(&value, "__set_name__", &[Value::Class(cls.clone()), key])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls the nearest base's `__init_subclass__` with the new class (implicitly a class
+    /// method, as in CPython; `object`'s does nothing).
+    fn init_subclass(&mut self, cls: &Rc<Class>) -> PResult<()> {
+        let key = PyStr::new("__init_subclass__");
+        let Some(hook) = cls.mro.iter().find_map(|c| c.dict.get_str(&key)) else {
+            return Ok(());
+        };
+        let func = match &hook {
+            Value::Wrapper(w) => w.func.clone(),
+            other => other.clone(),
+        };
+        self.call(&func, &[Value::Class(cls.clone())]).map(|_| ())
     }
 
     /// Creates a user class from its parts (also `type(name, bases, dict)`).
@@ -168,7 +200,9 @@ impl Vm {
         let text = self.repr(&v)?;
         self.write_out(&text);
         self.write_out("\n");
-        cur.globals.set_item_str("_", v);
+        // As `sys.displayhook`: `_` lives in the builtins, so a global `_` can shadow it.
+        let _ = cur;
+        self.builtins.set_item_str("_", v);
         Ok(())
     }
 

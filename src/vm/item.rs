@@ -266,8 +266,8 @@ impl Vm {
                     let f = self.bind_descriptor(&f, container, cls)?;
                     self.call(&f, std::slice::from_ref(key))
                 }
-                // `list[int]` and friends: generic aliases are accepted and ignored.
-                None if !cls.is_user => Ok(container.clone()),
+                // `list[int]` and friends: generic aliases, for annotations.
+                None if !cls.is_user => self.generic_alias(container, key),
                 None => Err(Exc::type_error(format!(
                     "type '{}' is not subscriptable",
                     cls.name()

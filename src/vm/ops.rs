@@ -305,6 +305,11 @@ impl Vm {
         if let Some(v) = self.binary_dunder(op, a, b)? {
             return Ok(v);
         }
+        if op == BinOp::BitOr {
+            if let Some(union) = self.type_union(a, b)? {
+                return Ok(union);
+            }
+        }
         Err(self.binary_type_error(op, a, b))
     }
 

@@ -193,6 +193,12 @@ impl Vm {
     }
 
     fn instance_repr(&mut self, v: &Value) -> PResult<String> {
+        if let Some(members) = self.union_args(v) {
+            return self.union_repr(&members);
+        }
+        if let Some((origin, args)) = self.alias_parts(v) {
+            return self.alias_repr(&origin, &args);
+        }
         let cls = self.class_of(v);
         if let Some(f) = cls.lookup_str("__repr__") {
             if !matches!(f, Value::Native(_)) {

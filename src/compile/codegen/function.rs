@@ -142,6 +142,7 @@ impl<'a> Compiler<'a> {
             self.load_const(doc);
             self.name_op(&Rc::from("__doc__"), NameCtx::Store);
         }
+        self.setup_annotations();
         self.compile_body(body);
         if self.scope().needs_class_cell {
             let idx = self.cell_index(&Rc::from("__class__"));

@@ -44,12 +44,12 @@ impl<'a> Compiler<'a> {
             StmtKind::AugAssign { target, op, value } => {
                 self.compile_aug_assign(target, *op, value)
             }
-            StmtKind::AnnAssign { target, value, .. } => {
-                if let Some(value) = value {
-                    self.compile_expr(value);
-                    self.compile_store(target);
-                }
-            }
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+                simple,
+            } => self.compile_ann_assign(target, annotation, value.as_ref(), *simple),
             StmtKind::Delete(targets) => {
                 for target in targets {
                     self.compile_delete(target);
@@ -110,6 +110,42 @@ impl<'a> Compiler<'a> {
     }
 
     /// Stores the value on top of the stack into an assignment target.
+    /// `target: annotation = value`. In a module or class body the annotation is evaluated
+    /// and, for a bare name, recorded in `__annotations__` (created by `setup_annotations`).
+    fn compile_ann_assign(
+        &mut self,
+        target: &'a Expr,
+        annotation: &'a Expr,
+        value: Option<&'a Expr>,
+        simple: bool,
+    ) {
+        if let Some(value) = value {
+            self.compile_expr(value);
+            self.compile_store(target);
+        }
+        if !matches!(self.scope().kind, ScopeKind::Module | ScopeKind::Class) {
+            return;
+        }
+        self.compile_expr(annotation);
+        match (&target.kind, simple) {
+            (ExprKind::Name(ident), true) => {
+                let name = self.scope().mangle(&ident.name);
+                self.name_op(&Rc::from("__annotations__"), NameCtx::Load);
+                self.load_const(Const::Str(name));
+                self.emit(Instr::StoreSubscr);
+            }
+            _ => self.emit(Instr::PopTop),
+        }
+    }
+
+    /// The start of a module or class body with annotated names: `__annotations__ = {}`.
+    pub(super) fn setup_annotations(&mut self) {
+        if self.scope().has_annotations {
+            self.emit(Instr::BuildMap(0));
+            self.name_op(&Rc::from("__annotations__"), NameCtx::Store);
+        }
+    }
+
     pub(super) fn compile_store(&mut self, target: &'a Expr) {
         self.with_span(target.span, |c| match &target.kind {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Store),

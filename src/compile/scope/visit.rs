@@ -88,11 +88,25 @@ impl Builder<'_> {
                 }
                 self.visit_expr(value);
             }
-            StmtKind::AnnAssign { target, value, .. } => {
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+                simple,
+            } => {
                 if let Some(value) = value {
                     self.visit_expr(value);
                 }
                 self.visit_target(target);
+                // Module and class bodies evaluate annotations and record the simple ones in
+                // `__annotations__`; function bodies do neither.
+                if matches!(self.cur().kind, ScopeKind::Module | ScopeKind::Class) {
+                    self.visit_expr(annotation);
+                    if *simple {
+                        self.add(&Rc::from("__annotations__"), USE);
+                        self.cur().has_annotations = true;
+                    }
+                }
             }
             StmtKind::Delete(targets) => {
                 for target in targets {

@@ -29,6 +29,7 @@ pub fn register(vm: &mut Vm) {
             ("__getattribute__", object_getattribute),
             ("__delattr__", object_delattr),
             ("__format__", object_format),
+            ("__init_subclass__", object_init_subclass),
         ],
     );
     add_methods(&t.type_, "type", &[("__new__", type_new)]);
@@ -108,6 +109,21 @@ fn object_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn object_init(_vm: &mut Vm, _args: Args) -> PResult<Value> {
+    Ok(Value::None)
+}
+
+/// `object.__init_subclass__`: the end of the chain of `super().__init_subclass__(**kw)`.
+fn object_init_subclass(vm: &mut Vm, args: Args) -> PResult<Value> {
+    if !args.kwnames.is_empty() {
+        let name = match args.pos.first() {
+            Some(Value::Class(c)) => c.qualname().as_str().to_owned(),
+            Some(other) => vm.type_name(other).to_owned(),
+            None => "object".to_owned(),
+        };
+        return Err(Exc::type_error(format!(
+            "{name}.__init_subclass__() takes no keyword arguments"
+        )));
+    }
     Ok(Value::None)
 }
 

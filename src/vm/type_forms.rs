@@ -1,0 +1,175 @@
+//! The type forms annotations use: unions (`int | None`, `types.UnionType`) and generic aliases
+//! of the built-in classes (`list[int]`, `types.GenericAlias`). Each is an instance of a class
+//! made once per VM, holding `__args__` (and `__origin__` for an alias). A union's members are
+//! flattened, without duplicates, in order; `a | b` on types reaches `type_union` when no
+//! `__or__` answered, and `isinstance` accepts unions. An alias calls its origin.
+
+use crate::vm::exception::PResult;
+use crate::vm::object::class::{Class, Instance};
+use crate::vm::object::function::Args;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use crate::vm::Vm;
+use std::rc::Rc;
+
+/// The `UnionType` class of this VM.
+struct UnionClass(Option<Rc<Class>>);
+
+/// The `GenericAlias` class of this VM.
+struct AliasClass(Option<Rc<Class>>);
+
+impl Vm {
+    fn union_class(&mut self) -> PResult<Rc<Class>> {
+        if let Some(cls) = &self.extension(|| UnionClass(None)).0 {
+            return Ok(cls.clone());
+        }
+        let ns = Value::new_dict();
+        ns.set_item_str("__module__", Value::str("types"));
+        let cls = self.make_class("UnionType", Vec::new(), ns)?;
+        self.extension(|| UnionClass(None)).0 = Some(cls.clone());
+        Ok(cls)
+    }
+
+    /// The members of `v` if it is a union.
+    pub fn union_args(&mut self, v: &Value) -> Option<Vec<Value>> {
+        let Value::Instance(inst) = v else {
+            return None;
+        };
+        let cls = self.extension(|| UnionClass(None)).0.clone()?;
+        if !Rc::ptr_eq(&inst.class, &cls) {
+            return None;
+        }
+        match inst.dict.get_str(&PyStr::new("__args__")) {
+            Some(Value::Tuple(t)) => Some(t.items.to_vec()),
+            _ => None,
+        }
+    }
+
+    /// `a | b` when both are types, `None` or unions; `Ok(None)` otherwise.
+    pub fn type_union(&mut self, a: &Value, b: &Value) -> PResult<Option<Value>> {
+        let mut members = Vec::new();
+        for side in [a, b] {
+            match side {
+                Value::Class(_) => members.push(side.clone()),
+                Value::None => members.push(Value::Class(self.types.none.clone())),
+                other => match self.union_args(other) {
+                    Some(args) => members.extend(args),
+                    None if self.alias_parts(other).is_some() => members.push(other.clone()),
+                    None => return Ok(None),
+                },
+            }
+        }
+        let mut unique: Vec<Value> = Vec::new();
+        for m in members {
+            let seen = unique.iter().any(|u| match (u, &m) {
+                (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
+                _ => false,
+            });
+            if !seen {
+                unique.push(m);
+            }
+        }
+        if unique.len() == 1 {
+            return Ok(unique.pop());
+        }
+        let cls = self.union_class()?;
+        let union = Instance::new_value(cls);
+        if let Value::Instance(inst) = &union {
+            inst.dict.set_item_str("__args__", Value::tuple(unique));
+        }
+        Ok(Some(union))
+    }
+}
+
+impl Vm {
+    /// `repr` of a union: `int | str | None`.
+    pub fn union_repr(&mut self, members: &[Value]) -> PResult<String> {
+        let mut names = Vec::with_capacity(members.len());
+        for m in members {
+            names.push(self.type_form_name(m)?);
+        }
+        Ok(names.join(" | "))
+    }
+}
+
+impl Vm {
+    /// `list[int]`: a generic alias of a built-in class.
+    pub fn generic_alias(&mut self, origin: &Value, params: &Value) -> PResult<Value> {
+        let cls = match &self.extension(|| AliasClass(None)).0 {
+            Some(cls) => cls.clone(),
+            None => {
+                let ns = Value::new_dict();
+                ns.set_item_str("__module__", Value::str("types"));
+                ns.set_item_str("__call__", Vm::native("__call__", alias_call));
+                let cls = self.make_class("GenericAlias", Vec::new(), ns)?;
+                self.extension(|| AliasClass(None)).0 = Some(cls.clone());
+                cls
+            }
+        };
+        let args = match params {
+            Value::Tuple(_) => params.clone(),
+            other => Value::tuple(vec![other.clone()]),
+        };
+        let alias = Instance::new_value(cls);
+        if let Value::Instance(inst) = &alias {
+            inst.dict.set_item_str("__origin__", origin.clone());
+            inst.dict.set_item_str("__args__", args);
+        }
+        Ok(alias)
+    }
+
+    /// `(origin, args)` if `v` is a generic alias.
+    pub fn alias_parts(&mut self, v: &Value) -> Option<(Value, Vec<Value>)> {
+        let Value::Instance(inst) = v else {
+            return None;
+        };
+        let cls = self.extension(|| AliasClass(None)).0.clone()?;
+        if !Rc::ptr_eq(&inst.class, &cls) {
+            return None;
+        }
+        let origin = inst.dict.get_str(&PyStr::new("__origin__"))?;
+        match inst.dict.get_str(&PyStr::new("__args__")) {
+            Some(Value::Tuple(t)) => Some((origin, t.items.to_vec())),
+            _ => None,
+        }
+    }
+
+    /// `repr` of a generic alias: `dict[str, list[int]]`, `tuple[int, ...]`.
+    pub fn alias_repr(&mut self, origin: &Value, args: &[Value]) -> PResult<String> {
+        let mut text = self.type_form_name(origin)?;
+        let mut parts = Vec::with_capacity(args.len());
+        for a in args {
+            parts.push(match a {
+                Value::Ellipsis => "...".to_string(),
+                other => self.type_form_name(other)?,
+            });
+        }
+        text.push('[');
+        text.push_str(&parts.join(", "));
+        text.push(']');
+        Ok(text)
+    }
+
+    fn type_form_name(&mut self, v: &Value) -> PResult<String> {
+        Ok(match v {
+            Value::Class(c) if Rc::ptr_eq(c, &self.types.none) => "None".to_string(),
+            Value::Class(c) if c.module() == "builtins" => c.qualname().as_str().to_string(),
+            Value::Class(c) => format!("{}.{}", c.module(), c.qualname().as_str()),
+            other => self.repr(other)?,
+        })
+    }
+}
+
+fn alias_call(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let Some((origin, _)) = args.pos.first().and_then(|a| vm.alias_parts(a)) else {
+        return Err(crate::vm::exception::Exc::type_error(
+            "GenericAlias.__call__ needs an alias",
+        ));
+    };
+    let rest = Args {
+        pos: args.pos.get(1..).unwrap_or(&[]),
+        kwnames: args.kwnames,
+        kwvals: args.kwvals,
+    };
+    vm.call_args(&origin, rest)
+}
