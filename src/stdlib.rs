@@ -4,6 +4,7 @@
 
 pub mod asyncio;
 pub mod builtins;
+pub mod lib;
 pub mod math;
 pub mod random;
 pub mod random_module;
@@ -39,4 +40,5 @@ pub fn register_modules(vm: &mut Vm) {
     vm.module_registry.insert("math", math::init);
     vm.module_registry.insert("random", random_module::init);
     vm.module_registry.insert("asyncio", asyncio::init);
+    lib::register(vm);
 }

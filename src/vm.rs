@@ -38,6 +38,7 @@ pub mod percent;
 pub mod repr;
 pub mod resume;
 pub mod suggest;
+pub mod type_forms;
 pub mod types;
 pub mod value;
 

@@ -39,6 +39,7 @@ apy_modules! {
     "heapq" => "heapq.apy",
     "bisect" => "bisect.apy",
     "string" => "string.apy",
+    "json" => "json.apy",
 }
 
 thread_local! {
