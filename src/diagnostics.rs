@@ -204,9 +204,21 @@ fn strip_ansi(text: &str) -> String {
 /// An uncaught exception in CPython's layout, with an ariadne snippet under the innermost
 /// frame. The last line is always the exception's summary line.
 pub fn render_traceback(tb: &Traceback, color: bool) -> String {
+    render_chain(tb, Some(color))
+}
+
+/// The traceback as CPython's `traceback.format_exception` writes it: the same lines as
+/// `render_traceback` without the source snippet (nor, unlike CPython 3.11, the `^^^` marks
+/// under the failing expression).
+pub fn render_traceback_plain(tb: &Traceback) -> String {
+    render_chain(tb, None)
+}
+
+/// `snippet_color`: `None` for no snippet, else whether the snippet is coloured.
+fn render_chain(tb: &Traceback, snippet_color: Option<bool>) -> String {
     let mut out = String::new();
     for (report, link) in &tb.chain {
-        render_exception(&mut out, report, color);
+        render_exception(&mut out, report, snippet_color);
         if let Some(link) = link {
             out.push('\n');
             out.push_str(link.sentence());
@@ -216,7 +228,7 @@ pub fn render_traceback(tb: &Traceback, color: bool) -> String {
     out
 }
 
-fn render_exception(out: &mut String, report: &ExceptionReport, color: bool) {
+fn render_exception(out: &mut String, report: &ExceptionReport, snippet_color: Option<bool>) {
     if !report.frames.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
     }
@@ -255,7 +267,7 @@ fn render_exception(out: &mut String, report: &ExceptionReport, color: bool) {
             out.push_str(&format!("    {text}\n"));
         }
     }
-    if let Some(frame) = report.frames.last() {
+    if let (Some(frame), Some(color)) = (report.frames.last(), snippet_color) {
         out.push_str(&snippet(frame, color));
     }
     for note in &report.notes {

@@ -1,4 +1,5 @@
-//! Built-in modules and functions: builtins, time, math, random, sys, asyncio.
+//! Built-in modules and functions: builtins, time, math, random, sys, traceback, asyncio, and
+//! the modules written in apy (`lib.rs`).
 //! `register_modules` fills the VM's module registry (name → constructor); a module is built
 //! on its first import.
 
@@ -10,6 +11,7 @@ pub mod random;
 pub mod random_module;
 pub mod sys;
 pub mod time;
+pub mod traceback;
 
 use crate::compile::code::CodeObject;
 use crate::vm::{Outcome, Vm, VmOptions};
@@ -40,5 +42,6 @@ pub fn register_modules(vm: &mut Vm) {
     vm.module_registry.insert("math", math::init);
     vm.module_registry.insert("random", random_module::init);
     vm.module_registry.insert("asyncio", asyncio::init);
+    vm.module_registry.insert("traceback", traceback::init);
     lib::register(vm);
 }

@@ -40,6 +40,8 @@ apy_modules! {
     "bisect" => "bisect.apy",
     "string" => "string.apy",
     "json" => "json.apy",
+    "abc" => "abc.apy",
+    "logging" => "logging.apy",
 }
 
 thread_local! {

@@ -39,6 +39,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("setrecursionlimit", setrecursionlimit),
         ("getrecursionlimit", getrecursionlimit),
         ("intern", intern),
+        ("exc_info", exc_info),
     ];
     for &(name, func) in table {
         d.set_item_str(name, Vm::native(name, func));
@@ -111,6 +112,19 @@ fn stream_flush(vm: &mut Vm, args: Args) -> PResult<Value> {
         vm.flush_out();
     }
     Ok(Value::None)
+}
+
+/// `sys.exc_info()`: `(type, value, traceback)` of the exception being handled.
+fn exc_info(vm: &mut Vm, _args: Args) -> PResult<Value> {
+    let exc = vm.handling.clone();
+    if exc.is_none() {
+        return Ok(Value::tuple(vec![Value::None, Value::None, Value::None]));
+    }
+    let cls = Value::Class(vm.class_of(&exc));
+    let tb = vm
+        .get_attr_str(&exc, "__traceback__")
+        .unwrap_or(Value::None);
+    Ok(Value::tuple(vec![cls, exc, tb]))
 }
 
 fn exit(vm: &mut Vm, args: Args) -> PResult<Value> {
