@@ -9,6 +9,7 @@ pub mod lexer;
 pub mod literal;
 pub mod parse_error;
 pub mod parser;
+pub mod pattern;
 pub mod signature;
 pub mod span;
 pub mod target;

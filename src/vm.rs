@@ -34,6 +34,7 @@ pub mod machine;
 pub mod methods;
 pub mod object;
 pub mod ops;
+pub mod pattern;
 pub mod percent;
 pub mod repr;
 pub mod resume;

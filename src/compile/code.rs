@@ -330,6 +330,18 @@ pub enum Instr {
 
     /// REPL only: `[v] -> []` echoes `repr(v)` unless `None`, and binds `_`.
     PrintExpr,
+
+    /// `match`: `[subject] -> [parts]`: a tuple of the subject's `.0` items if it is a
+    /// sequence (not str/bytes) of that length, with the star pattern at `.1` (`u32::MAX`: none)
+    /// collecting the middle as a list; else `None`.
+    MatchSequence(u32, u32),
+    /// `[subject keys] -> [parts]`: the values at `keys` if the subject is a mapping holding
+    /// them all (plus, if the flag is set, a dict of the other items); else `None`.
+    MatchMapping(bool),
+    /// `[subject cls kwnames] -> [parts]`: if `isinstance(subject, cls)`, the attributes named
+    /// by `cls.__match_args__` for the `.0` positional sub-patterns, then those in `kwnames`
+    /// (`None` if one is missing); else `None`.
+    MatchClass(u32),
 }
 
 impl CodeObject {

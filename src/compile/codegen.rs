@@ -8,6 +8,7 @@
 mod block;
 mod expr;
 mod function;
+mod pattern;
 mod stack;
 mod stmt;
 #[cfg(test)]

@@ -10,6 +10,12 @@ use crate::syntax::span::{Source, Span};
 use hashbrown::{HashMap, HashSet};
 use std::rc::Rc;
 
+/// The hidden variable a `match` statement keeps the subject at `depth`, position `index` in
+/// (a name no user can write).
+pub fn match_temp(depth: usize, index: usize) -> Rc<str> {
+    format!(".m{depth}_{index}").into()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScopeKind {
     Module,

@@ -100,6 +100,58 @@ pub enum StmtKind {
     },
     FunctionDef(Box<FunctionDef>),
     ClassDef(Box<ClassDef>),
+    /// `match subject:` with its `case` blocks, in order.
+    Match {
+        subject: Expr,
+        cases: Vec<MatchCase>,
+    },
+}
+
+/// `case pattern if guard: body`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchCase {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Vec<Stmt>,
+    /// The `case ...:` header.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    pub kind: PatternKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatternKind {
+    /// A literal or a dotted name, compared with `==`.
+    Value(Expr),
+    /// `None`, `True` or `False`, compared with `is`.
+    Singleton(Constant),
+    /// A name to bind (`None`: the wildcard `_`).
+    Capture(Option<Ident>),
+    /// `[a, *rest, b]` or `(a, b)`; at most one `Star`.
+    Sequence(Vec<Pattern>),
+    /// `*name` or `*_` inside a sequence pattern.
+    Star(Option<Ident>),
+    /// `{key: pattern, ..., **rest}`.
+    Mapping {
+        keys: Vec<Expr>,
+        patterns: Vec<Pattern>,
+        rest: Option<Ident>,
+    },
+    /// `Cls(p, ..., name=p, ...)`.
+    Class {
+        cls: Expr,
+        patterns: Vec<Pattern>,
+        kwd_names: Vec<Ident>,
+        kwd_patterns: Vec<Pattern>,
+    },
+    /// `pattern as name`.
+    As { pattern: Box<Pattern>, name: Ident },
+    /// `p1 | p2 | ...`.
+    Or(Vec<Pattern>),
 }
 
 /// `name` is a dotted path (`a.b.c`) as written; `asname` the binding after `as`.

@@ -180,7 +180,95 @@ fn compound(out: &mut String, s: &Stmt) {
         StmtKind::Try { .. } => try_stmt(out, s),
         StmtKind::FunctionDef(def) => function_def(out, def),
         StmtKind::ClassDef(def) => class_def(out, def),
+        StmtKind::Match { subject, cases } => {
+            out.push_str("(match ");
+            expr(out, subject);
+            for case in cases {
+                out.push_str(" (case ");
+                pattern(out, &case.pattern);
+                if let Some(guard) = &case.guard {
+                    out.push_str(" (if ");
+                    expr(out, guard);
+                    out.push(')');
+                }
+                block(out, "do", &case.body);
+                out.push(')');
+            }
+            out.push(')');
+        }
         _ => out.push('?'),
+    }
+}
+
+fn pattern(out: &mut String, p: &Pattern) {
+    let name = |n: &Option<Ident>| n.as_ref().map_or("_".to_string(), |n| n.name.to_string());
+    match &p.kind {
+        PatternKind::Value(e) => expr(out, e),
+        PatternKind::Singleton(c) => constant(out, c),
+        PatternKind::Capture(n) => out.push_str(&name(n)),
+        PatternKind::Star(n) => {
+            let _ = write!(out, "*{}", name(n));
+        }
+        PatternKind::Sequence(items) => {
+            out.push_str("(seq");
+            for item in items {
+                out.push(' ');
+                pattern(out, item);
+            }
+            out.push(')');
+        }
+        PatternKind::Mapping {
+            keys,
+            patterns,
+            rest,
+        } => {
+            out.push_str("(map");
+            for (k, v) in keys.iter().zip(patterns) {
+                out.push_str(" (");
+                expr(out, k);
+                out.push(' ');
+                pattern(out, v);
+                out.push(')');
+            }
+            if let Some(rest) = rest {
+                let _ = write!(out, " **{}", rest.name);
+            }
+            out.push(')');
+        }
+        PatternKind::Class {
+            cls,
+            patterns,
+            kwd_names,
+            kwd_patterns,
+        } => {
+            out.push_str("(class ");
+            expr(out, cls);
+            for item in patterns {
+                out.push(' ');
+                pattern(out, item);
+            }
+            for (n, item) in kwd_names.iter().zip(kwd_patterns) {
+                let _ = write!(out, " {}=", n.name);
+                pattern(out, item);
+            }
+            out.push(')');
+        }
+        PatternKind::As {
+            pattern: inner,
+            name,
+        } => {
+            out.push_str("(as ");
+            pattern(out, inner);
+            let _ = write!(out, " {})", name.name);
+        }
+        PatternKind::Or(items) => {
+            out.push_str("(or");
+            for item in items {
+                out.push(' ');
+                pattern(out, item);
+            }
+            out.push(')');
+        }
     }
 }
 

@@ -125,6 +125,14 @@ fn stmt_children<'a>(s: &'a Stmt, out: &mut Vec<Node<'a>>) {
             push_body(out, orelse);
             push_body(out, finalbody);
         }
+        StmtKind::Match { subject, cases } => {
+            // Patterns nest only inside brackets, which the layout pass limits to 200 deep.
+            push_exprs(out, [subject]);
+            for case in cases {
+                push_exprs(out, &case.guard);
+                push_body(out, &case.body);
+            }
+        }
         StmtKind::FunctionDef(def) => {
             push_args(out, &def.args);
             push_exprs(out, def.decorators.iter().chain(&def.returns));

@@ -10,6 +10,10 @@ use crate::syntax::span::{Source, Span};
 use std::rc::Rc;
 
 pub use crate::syntax::literal::{number, strings};
+pub use crate::syntax::pattern::{
+    as_pattern, capture_pattern, class_pattern, dotted_value, mapping_pattern, match_case,
+    or_pattern, pattern, prepend, star_pattern,
+};
 use crate::syntax::signature::{arguments, call_args};
 use crate::syntax::target::{check_target, expr_name, TargetCtx};
 

@@ -93,9 +93,6 @@ fn unexpected_token(ctx: &Ctx, idx: usize, tok: Option<Token>, span: Span) -> Sy
     if let Some(fault) = layout_problem(ctx, idx, tok.as_ref(), span) {
         return fault;
     }
-    if let Some(fault) = unsupported_statement(ctx, idx, span) {
-        return fault;
-    }
     if let Some(fault) = missing_piece(ctx, idx, tok.as_ref(), span) {
         return fault;
     }
@@ -244,29 +241,6 @@ fn layout_problem(ctx: &Ctx, idx: usize, tok: Option<&Token>, span: Span) -> Opt
         }
         _ => None,
     }
-}
-
-/// `match` statements are Python 3.10+ syntax that apy leaves out.
-fn unsupported_statement(ctx: &Ctx, idx: usize, span: Span) -> Option<SyntaxFault> {
-    let start = line_start(ctx.toks, idx);
-    let first = ctx.toks.get(start)?;
-    let is_match = matches!(&first.1, Token::Name(n) if &**n == "match");
-    let ends_with_colon = ctx.toks.get(start..).is_some_and(|rest| {
-        rest.iter()
-            .take_while(|t| t.1 != Token::Newline)
-            .last()
-            .is_some_and(|t| t.1 == Token::Colon)
-    });
-    if !(is_match && ends_with_colon && idx > start) {
-        return None;
-    }
-    let _ = span;
-    let fault = ctx.fault(
-        "SyntaxError",
-        "the match statement is not supported in apy",
-        Span::new(first.0, first.2),
-    );
-    Some(fault.with_note("use an if/elif chain instead"))
 }
 
 /// A missing `else`, `except`/`finally`, or an `=` where a comparison was meant.

@@ -57,6 +57,7 @@ pub fn needs_more_input(source: &Rc<Source>) -> bool {
                         | StmtKind::Try { .. }
                         | StmtKind::FunctionDef(_)
                         | StmtKind::ClassDef(_)
+                        | StmtKind::Match { .. }
                 )
             });
             compound && !ends_with_empty_line(&source.text)
@@ -129,6 +130,7 @@ fn run_parser(
 fn parse_here(source: &Rc<Source>) -> Result<Module, SyntaxFault> {
     let (mut toks, lex_fault) = tokens(source, &source.text, 0);
     retag_with_parens(&mut toks);
+    crate::syntax::pattern::retag_soft_keywords(&mut toks);
     let body = match run_parser(source, &toks, lex_fault)? {
         Top::Module(body) => body,
         Top::Field(_) => Vec::new(),

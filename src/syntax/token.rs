@@ -59,6 +59,10 @@ pub enum Token {
     /// `(` and `)` around a parenthesised `with` item list; retagged by the parser driver.
     WithLParen,
     WithRParen,
+    /// The soft keywords `match` and `case` where they open a match statement or a case
+    /// block; retagged from names by the parser driver.
+    Match,
+    Case,
 
     #[token("False")]
     False,

@@ -734,6 +734,26 @@ impl Vm {
                             let v = pop!('instr, cur);
                             tri!('instr, self.print_expr(&cur, v));
                         }
+                        Instr::MatchSequence(n, star) => {
+                            let subject = pop!('instr, cur);
+                            let star = (star != u32::MAX).then_some(star as usize);
+                            let parts =
+                                tri!('instr, self.match_sequence(&subject, n as usize, star));
+                            cur.stack.push(parts);
+                        }
+                        Instr::MatchMapping(rest) => {
+                            let keys = pop!('instr, cur);
+                            let subject = pop!('instr, cur);
+                            let parts = tri!('instr, self.match_mapping(&subject, &keys, rest));
+                            cur.stack.push(parts);
+                        }
+                        Instr::MatchClass(npos) => {
+                            let names = pop!('instr, cur);
+                            let cls = pop!('instr, cur);
+                            let subject = pop!('instr, cur);
+                            let parts = tri!('instr, self.match_class(&subject, &cls, npos as usize, &names));
+                            cur.stack.push(parts);
+                        }
                     }
                     Ok(Flow::Next)
                 };

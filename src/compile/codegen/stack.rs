@@ -60,7 +60,8 @@ fn effect(instr: Instr) -> Effect {
         | Instr::GetAwaitable
         | Instr::GetAIter
         | Instr::CheckExcMatch
-        | Instr::CheckEgMatch => fall(0),
+        | Instr::CheckEgMatch
+        | Instr::MatchSequence(..) => fall(0),
         Instr::Copy(_)
         | Instr::LoadConst(_)
         | Instr::LoadLocal(_)
@@ -95,12 +96,14 @@ fn effect(instr: Instr) -> Effect {
         | Instr::DictUpdate(_)
         | Instr::DictMerge(_)
         | Instr::PopExcept
-        | Instr::PrintExpr => fall(-1),
+        | Instr::PrintExpr
+        | Instr::MatchMapping(_) => fall(-1),
         Instr::StoreAttr(_)
         | Instr::DeleteSubscr
         | Instr::MapAdd(_)
         | Instr::EndAsyncFor
-        | Instr::PrepReraiseStar => fall(-2),
+        | Instr::PrepReraiseStar
+        | Instr::MatchClass(_) => fall(-2),
         Instr::StoreSubscr => fall(-3),
         Instr::CallMethod(count) | Instr::CallMethodKw(count, _) => fall(-n(count) - 1),
         Instr::BuildSlice(count) => fall(1 - n(count)),

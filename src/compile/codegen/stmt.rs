@@ -74,6 +74,7 @@ impl<'a> Compiler<'a> {
             } => self.compile_import_from(module.as_ref(), names, *level, stmt),
             StmtKind::If { test, body, orelse } => self.compile_if(test, body, orelse),
             StmtKind::While { test, body, orelse } => self.compile_while(test, body, orelse),
+            StmtKind::Match { subject, cases } => self.compile_match(subject, cases),
             StmtKind::For {
                 is_async,
                 target,

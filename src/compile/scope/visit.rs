@@ -3,8 +3,8 @@
 //! `return`, `yield` and `await`. Resolution of the recorded flags lives in `scope.rs`.
 
 use super::{
-    syntax_error, Builder, CompKind, NodeKey, Scope, ScopeId, ScopeKind, DEF_GLOBAL, DEF_LOCAL,
-    DEF_NONLOCAL, DEF_PARAM, USE,
+    match_temp, syntax_error, Builder, CompKind, NodeKey, Scope, ScopeId, ScopeKind, DEF_GLOBAL,
+    DEF_LOCAL, DEF_NONLOCAL, DEF_PARAM, USE,
 };
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
@@ -68,6 +68,58 @@ impl Builder<'_> {
     pub(super) fn visit_body(&mut self, body: &[Stmt]) {
         for stmt in body {
             self.visit_stmt(stmt);
+        }
+    }
+
+    /// A pattern whose subject is in `.m{depth}_*`: its captures bind names, its values and
+    /// class names are used, and its parts get the hidden variables one level down.
+    fn visit_pattern(&mut self, pattern: &Pattern, depth: usize) {
+        match &pattern.kind {
+            PatternKind::Value(value) => self.visit_expr(value),
+            PatternKind::Singleton(_) | PatternKind::Capture(None) | PatternKind::Star(None) => {}
+            PatternKind::Capture(Some(name)) | PatternKind::Star(Some(name)) => {
+                self.add(&name.name, DEF_LOCAL);
+            }
+            PatternKind::As { pattern, name } => {
+                self.visit_pattern(pattern, depth);
+                self.add(&name.name, DEF_LOCAL);
+            }
+            PatternKind::Or(alternatives) => {
+                for alternative in alternatives {
+                    self.visit_pattern(alternative, depth);
+                }
+            }
+            PatternKind::Sequence(items) => self.visit_parts(items.iter(), depth),
+            PatternKind::Mapping {
+                keys,
+                patterns,
+                rest,
+            } => {
+                for key in keys {
+                    self.visit_expr(key);
+                }
+                self.visit_parts(patterns.iter(), depth);
+                if let Some(rest) = rest {
+                    self.add(&match_temp(depth + 1, patterns.len()), DEF_LOCAL);
+                    self.add(&rest.name, DEF_LOCAL);
+                }
+            }
+            PatternKind::Class {
+                cls,
+                patterns,
+                kwd_patterns,
+                ..
+            } => {
+                self.visit_expr(cls);
+                self.visit_parts(patterns.iter().chain(kwd_patterns), depth);
+            }
+        }
+    }
+
+    fn visit_parts<'p>(&mut self, parts: impl Iterator<Item = &'p Pattern>, depth: usize) {
+        for (idx, part) in parts.enumerate() {
+            self.add(&match_temp(depth + 1, idx), DEF_LOCAL);
+            self.visit_pattern(part, depth + 1);
         }
     }
 
@@ -162,6 +214,17 @@ impl Builder<'_> {
                 self.visit_expr(test);
                 self.visit_body(body);
                 self.visit_body(orelse);
+            }
+            StmtKind::Match { subject, cases } => {
+                self.visit_expr(subject);
+                self.add(&match_temp(0, 0), DEF_LOCAL);
+                for case in cases {
+                    self.visit_pattern(&case.pattern, 0);
+                    if let Some(guard) = &case.guard {
+                        self.visit_expr(guard);
+                    }
+                    self.visit_body(&case.body);
+                }
             }
             StmtKind::For {
                 is_async,

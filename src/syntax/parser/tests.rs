@@ -457,3 +457,28 @@ fn bench_programs_parse() {
         }
     }
 }
+
+#[test]
+fn match_statements_and_soft_keywords() {
+    check(
+        "match p:\n    case [1, *rest] | (2, *rest):\n        x\n    case {'k': v, **kw} if v:\n        y\n    case P(a, b=2) as q:\n        z\n    case _: w",
+        "(match p (case (or (seq 1 *rest) (seq 2 *rest)) (do x)) (case (map (\"k\" v) **kw) (if v) (do y)) (case (as (class P a b=2) q) (do z)) (case _ (do w)))",
+    );
+    check(
+        "match a, b:\n case -1, x.y: pass",
+        "(match (tuple a b) (case (seq (- 1) (. x y)) (do pass)))",
+    );
+    // Outside a statement header, `match` and `case` are names.
+    check("match = 1\ncase = match", "(= match 1)\n(= case match)");
+    check("match(x)\nmatch.y = 2", "(call match x)\n(= (. match y) 2)");
+    check("print(match, case)", "(call print match case)");
+    check(
+        "match x:\n    case a as _: pass",
+        "SyntaxError: cannot use '_' as a target @2:15",
+    );
+    check(
+        "match x:\n    case P(a=1, 2): pass",
+        "SyntaxError: positional patterns follow keyword patterns @2:17",
+    );
+    assert!(is_incomplete(&Source::new("<stdin>", "match x:\n")));
+}
