@@ -53,7 +53,12 @@ impl Vm {
         let argcount = obj.argcount as usize;
         let n_pos = args.pos.len() + prefix.is_some() as usize;
         let stack = self.stack_pool.pop().unwrap_or_default();
-        let mut frame = Frame::with_stack(code.clone(), func.globals.clone(), stack);
+        let mut frame = Frame::with_stack(
+            code.clone(),
+            func.globals.clone(),
+            stack,
+            func.closure.clone(),
+        );
         let simple = !args.has_kw()
             && n_pos == argcount
             && obj.kwonlyargcount == 0
@@ -79,9 +84,11 @@ impl Vm {
         Ok(Callee::Frame(frame))
     }
 
-    fn finish_frame(&mut self, func: &Rc<Function>, frame: &mut Frame) {
+    /// Gives a frame of a function with cellvars its fresh cells (the others share the
+    /// function's closure, set when the frame was made).
+    pub(crate) fn finish_frame(&mut self, func: &Rc<Function>, frame: &mut Frame) {
         let obj = &func.code.obj;
-        if obj.cellvars.is_empty() && obj.freevars.is_empty() {
+        if obj.cellvars.is_empty() {
             return;
         }
         let mut cells = Vec::with_capacity(obj.cellvars.len() + obj.freevars.len());
@@ -96,7 +103,7 @@ impl Vm {
             cells.push(Cell::new(init));
         }
         cells.extend(func.closure.iter().cloned());
-        frame.cells = cells;
+        frame.cells = Rc::from(cells);
     }
 
     fn bind_general(

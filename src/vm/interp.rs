@@ -186,7 +186,7 @@ impl Vm {
                             cur.stack.push(v);
                         }
                         Instr::LoadGlobal(i) => {
-                            let v = tri!('instr, self.load_global(&cur, &code.names, i));
+                            let v = tri!('instr, self.load_global(&cur, &code, i));
                             cur.stack.push(v);
                         }
                         Instr::StoreGlobal(i) => {
@@ -205,7 +205,7 @@ impl Vm {
                             let local = cur.namespace.as_ref().and_then(|ns| ns.get_str(name));
                             let v = match local {
                                 Some(v) => v,
-                                None => tri!('instr, self.load_global(&cur, &code.names, i)),
+                                None => tri!('instr, self.load_global(&cur, &code, i)),
                             };
                             cur.stack.push(v);
                         }
@@ -549,7 +549,7 @@ impl Vm {
                                     let mut done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
                                     let init_self = done.init_self.take();
-                                    self.recycle(done);
+                                    self.recycle_frame(done);
                                     match init_self {
                                         Some(inst) => {
                                             if !v.is_none() {

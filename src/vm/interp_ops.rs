@@ -11,7 +11,7 @@ use crate::vm::gc;
 use crate::vm::interp::{Flow, Pending};
 use crate::vm::machine::Vm;
 use crate::vm::object::class::TbEntry;
-use crate::vm::object::function::{Args, Cell, Function};
+use crate::vm::object::function::{Args, Cell, Code, Function, GlobalCache};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::rc::Rc;
@@ -67,6 +67,7 @@ impl Vm {
     }
 
     /// Pushes a callee frame, checking the recursion limit.
+    #[inline]
     pub(crate) fn push_frame(
         &mut self,
         cur: &mut Frame,
@@ -102,14 +103,12 @@ impl Vm {
             .len()
             .checked_sub(n + 1)
             .ok_or_else(|| Exc::internal("call stack underflow"))?;
-        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         if kwnames.is_empty() {
-            if let Value::Function(f) = &callee {
-                if let Some(frame) = self.simple_frame(f, cur, fpos, n) {
-                    return self.push_frame(cur, frames, frame);
-                }
+            if let Some(frame) = self.fast_frame(cur, fpos, n) {
+                return self.push_frame(cur, frames, frame);
             }
         }
+        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         let n_pos = n.saturating_sub(kwnames.len());
         let args_start = fpos + 1;
         let (pos, kwvals) = cur
@@ -148,48 +147,68 @@ impl Vm {
         Ok(Flow::Next)
     }
 
-    /// The fast path of a call: a plain function (no cells, not a generator) called with
-    /// exactly its positional parameters. The arguments move from the caller's stack into the
-    /// new frame's locals without being cloned.
-    pub(crate) fn simple_frame(
-        &mut self,
-        f: &Rc<Function>,
-        cur: &mut Frame,
-        fpos: usize,
-        n: usize,
-    ) -> Option<Frame> {
-        let obj = &f.code.obj;
-        let simple = obj.argcount as usize == n
-            && obj.kwonlyargcount == 0
-            && !obj.has_varargs
-            && !obj.has_varkw
-            && obj.cellvars.is_empty()
-            && obj.freevars.is_empty()
-            && obj.kind == crate::compile::code::CodeKind::Function;
-        if !simple || cur.stack.len() != fpos + n + 1 {
+    /// The fast path of a call: a plain function (not a generator, no keyword-only
+    /// parameters, no `*args`/`**kwargs`) called with only positional arguments, at most its
+    /// parameters and at least those without defaults. The arguments move from the caller's
+    /// stack into the new frame's locals without being cloned; the callable at `fpos` is
+    /// popped too. `None` (nothing changed) when the call needs the general binding.
+    #[inline]
+    pub(crate) fn fast_frame(&mut self, cur: &mut Frame, fpos: usize, n: usize) -> Option<Frame> {
+        let Some(Value::Function(f)) = cur.stack.get(fpos) else {
+            return None;
+        };
+        let code = &f.code;
+        let argc = code.obj.argcount as usize;
+        if !code.plain_call || cur.stack.len() != fpos + n + 1 {
             return None;
         }
+        let n_defaults = if n == argc {
+            0
+        } else {
+            let missing = argc.checked_sub(n)?;
+            if missing > f.defaults.borrow().len() {
+                return None;
+            }
+            missing
+        };
         let mut stack = self.stack_pool.pop().unwrap_or_default();
-        let n_locals = f.code.n_locals();
-        stack.reserve(n_locals + obj.max_stack as usize + 1);
-        for slot in cur.stack.iter_mut().skip(fpos + 1) {
-            stack.push(std::mem::replace(slot, Value::Null));
+        stack.reserve(code.n_slots);
+        stack.extend(cur.stack.drain(fpos + 1..));
+        let Some(Value::Function(f)) = cur.stack.pop() else {
+            return None;
+        };
+        if n_defaults > 0 {
+            let defaults = f.defaults.borrow();
+            let from = defaults.len() - n_defaults;
+            stack.extend(defaults.iter().skip(from).cloned());
         }
-        for _ in n..n_locals {
+        let n_locals = f.code.n_locals();
+        while stack.len() < n_locals {
             stack.push(Value::Null);
         }
-        cur.stack.truncate(fpos);
-        Some(Frame {
+        let mut frame = Frame {
             code: f.code.clone(),
             ip: 0,
             stack,
-            cells: Vec::new(),
+            cells: f.closure.clone(),
             globals: f.globals.clone(),
             namespace: None,
             init_self: None,
             saved_exc: Value::None,
             suspended_exc: Value::None,
-        })
+        };
+        self.finish_frame(&f, &mut frame);
+        Some(frame)
+    }
+
+    /// Returns a finished frame's stack buffer to the pool.
+    #[inline]
+    pub(crate) fn recycle_frame(&mut self, frame: Frame) {
+        let Frame { mut stack, .. } = frame;
+        stack.clear();
+        if self.stack_pool.len() < 256 && stack.capacity() <= 1024 {
+            self.stack_pool.push(stack);
+        }
     }
 
     /// `CallMethod`: `[m1 m2 args...] -> [result]`.
@@ -210,14 +229,12 @@ impl Vm {
             cur.stack.remove(base);
             return self.op_call(cur, frames, n, kwnames);
         }
-        let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
         if kwnames.is_empty() {
-            if let Value::Function(f) = &func {
-                if let Some(frame) = self.simple_frame(f, cur, base, n + 1) {
-                    return self.push_frame(cur, frames, frame);
-                }
+            if let Some(frame) = self.fast_frame(cur, base, n + 1) {
+                return self.push_frame(cur, frames, frame);
             }
         }
+        let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
         let n_pos = (n + 1).saturating_sub(kwnames.len());
         let (pos, kwvals) = cur
             .stack
@@ -303,18 +320,53 @@ impl Vm {
         }
     }
 
-    pub(crate) fn load_global(
-        &mut self,
-        cur: &Frame,
-        names: &[Rc<PyStr>],
-        idx: u32,
-    ) -> PResult<Value> {
-        let name = name_at(names, idx)?;
-        if let Some(v) = cur.globals.get_str(name) {
+    /// `LoadGlobal`: globals, then builtins, through the code's per-name cache.
+    #[inline]
+    pub(crate) fn load_global(&mut self, cur: &Frame, code: &Code, idx: u32) -> PResult<Value> {
+        if let Some(slot) = code.global_cache.get(idx as usize) {
+            let cached = slot.get();
+            if cached.globals_version != 0 {
+                let hit = if cached.builtins_version == 0 {
+                    cur.globals
+                        .value_at_version(cached.entry, cached.globals_version)
+                } else if cur.globals.version() == cached.globals_version {
+                    self.builtins
+                        .value_at_version(cached.entry, cached.builtins_version)
+                } else {
+                    None
+                };
+                if let Some(v) = hit {
+                    return Ok(v);
+                }
+            }
+        }
+        self.load_global_slow(cur, code, idx)
+    }
+
+    fn load_global_slow(&mut self, cur: &Frame, code: &Code, idx: u32) -> PResult<Value> {
+        let name = name_at(&code.names, idx)?;
+        let slot = code.global_cache.get(idx as usize);
+        if let Some((entry, v)) = cur.globals.find_str(name) {
+            if let Some(slot) = slot {
+                slot.set(GlobalCache {
+                    globals_version: cur.globals.version(),
+                    builtins_version: 0,
+                    entry,
+                });
+            }
             return Ok(v);
         }
-        match self.builtins.get_str(name) {
-            Some(v) => Ok(v),
+        match self.builtins.find_str(name) {
+            Some((entry, v)) => {
+                if let Some(slot) = slot {
+                    slot.set(GlobalCache {
+                        globals_version: cur.globals.version(),
+                        builtins_version: self.builtins.version(),
+                        entry,
+                    });
+                }
+                Ok(v)
+            }
             None => {
                 let exc = self.exc_value(name_error(name));
                 if let Value::Instance(inst) = &exc {

@@ -1,8 +1,8 @@
 //! `PyStr`, the immutable string: UTF-8 text with its character count and a cached hash.
 //! ASCII strings index and slice by byte; others walk characters.
 
+use hashbrown::HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub struct PyStr {
