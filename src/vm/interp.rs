@@ -545,7 +545,8 @@ impl Vm {
                                     return (Halt::Returned(v), cur);
                                 }
                                 Some(caller) => {
-                                    self.handling = cur.saved_exc.clone();
+                                    self.handling =
+                                        std::mem::replace(&mut cur.saved_exc, Value::None);
                                     let mut done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
                                     let init_self = done.init_self.take();

@@ -85,7 +85,7 @@ impl Vm {
             gc::collect();
         }
         self.depth += 1;
-        callee.saved_exc = self.handling.clone();
+        callee.saved_exc = self.handling.dup();
         frames.push(std::mem::replace(cur, callee));
         Ok(Flow::Switch)
     }
@@ -171,20 +171,28 @@ impl Vm {
             }
             missing
         };
+        let n_locals = code.n_locals();
         let mut stack = self.stack_pool.pop().unwrap_or_default();
         stack.reserve(code.n_slots);
-        stack.extend(cur.stack.drain(fpos + 1..));
+        while stack.len() < n_locals {
+            stack.push(Value::Null);
+        }
+        // The arguments move into their slots; the slots held `Null`, which owns nothing.
+        for slot in stack.iter_mut().take(n).rev() {
+            match cur.stack.pop() {
+                Some(v) => std::mem::forget(std::mem::replace(slot, v)),
+                None => return None,
+            }
+        }
         let Some(Value::Function(f)) = cur.stack.pop() else {
             return None;
         };
         if n_defaults > 0 {
             let defaults = f.defaults.borrow();
             let from = defaults.len() - n_defaults;
-            stack.extend(defaults.iter().skip(from).cloned());
-        }
-        let n_locals = f.code.n_locals();
-        while stack.len() < n_locals {
-            stack.push(Value::Null);
+            for (slot, v) in stack.iter_mut().skip(n).zip(defaults.iter().skip(from)) {
+                *slot = v.clone();
+            }
         }
         let mut frame = Frame {
             code: f.code.clone(),
@@ -197,7 +205,9 @@ impl Vm {
             saved_exc: Value::None,
             suspended_exc: Value::None,
         };
-        self.finish_frame(&f, &mut frame);
+        if !f.code.obj.cellvars.is_empty() {
+            self.finish_frame(&f, &mut frame);
+        }
         Some(frame)
     }
 
