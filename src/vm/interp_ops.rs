@@ -4,6 +4,7 @@
 //! and zero-argument `super()`. The loop itself (`interp.rs`) only decodes and dispatches.
 
 use crate::compile::code::make_fn;
+use crate::syntax::ast::BinOp;
 use crate::vm::call::Callee;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::Frame;
@@ -647,6 +648,41 @@ pub(crate) enum CollectionOp {
     SetUpdate,
     DictUpdate,
     DictMerge,
+}
+
+/// Drops a value, without the out-of-line drop glue for the kinds that own nothing.
+#[inline(always)]
+pub(crate) fn discard(v: Value) {
+    if matches!(
+        v,
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None | Value::Null
+    ) {
+        std::mem::forget(v);
+    } else {
+        drop(v);
+    }
+}
+
+/// The result of a binary operator on the two numbers on top of the stack when plain
+/// arithmetic gives it (ints without overflow, floats), else `None`.
+#[inline(always)]
+pub(crate) fn number_fast(op: BinOp, stack: &[Value]) -> Option<Value> {
+    match stack {
+        [.., Value::Int(x), Value::Int(y)] => crate::vm::ops::int_fast(op, *x, *y),
+        [.., Value::Float(x), Value::Float(y)] => crate::vm::ops::float_fast(op, *x, *y),
+        [.., Value::Int(x), Value::Float(y)] => crate::vm::ops::float_fast(op, *x as f64, *y),
+        [.., Value::Float(x), Value::Int(y)] => crate::vm::ops::float_fast(op, *x, *y as f64),
+        _ => None,
+    }
+}
+
+/// Replaces the two numbers on top of the stack (which own nothing) by `v`.
+#[inline(always)]
+pub(crate) fn replace_top_two(stack: &mut Vec<Value>, v: Value) {
+    std::mem::forget(stack.pop());
+    if let Some(top) = stack.last_mut() {
+        std::mem::forget(std::mem::replace(top, v));
+    }
 }
 
 pub(crate) fn pop_n(cur: &mut Frame, n: usize) -> PResult<Vec<Value>> {
