@@ -228,15 +228,13 @@ impl Vm {
                         }
                         Instr::LoadAttr(i) => {
                             let obj = pop!('instr, cur);
-                            let name = tri!('instr, name_at(&code.names, i));
-                            let v = tri!('instr, self.get_attr(&obj, name));
+                            let v = tri!('instr, self.load_attr_cached(&code, i, &obj));
                             cur.stack.push(v);
                         }
                         Instr::StoreAttr(i) => {
                             let obj = pop!('instr, cur);
                             let v = pop!('instr, cur);
-                            let name = tri!('instr, name_at(&code.names, i));
-                            tri!('instr, self.set_attr(&obj, name, v));
+                            tri!('instr, self.store_attr_cached(&code, i, &obj, v));
                         }
                         Instr::DeleteAttr(i) => {
                             let obj = pop!('instr, cur);

@@ -411,18 +411,27 @@ impl Dict {
 
     /// Insert with a string key without the VM.
     pub fn set_str(&self, key: std::rc::Rc<PyStr>, value: Value) {
+        self.set_str_entry(key, value);
+    }
+
+    /// Insert with a string key without the VM; returns the entry index.
+    pub fn set_str_entry(&self, key: std::rc::Rc<PyStr>, value: Value) -> usize {
         let mut table = self.table.borrow_mut();
         table.reserve_one();
         let hash = key.hash();
         let key = Value::Str(key);
         let mut st = table.start(hash);
-        match table.probe(&key, hash, &mut st) {
+        let res = match table.probe(&key, hash, &mut st) {
             Step::Found { entry, .. } => {
                 if let Some(Some(e)) = table.entries.get_mut(entry) {
                     e.value = value;
                 }
+                entry
             }
-            Step::Missing { slot } => table.insert_at(slot, hash, key, value),
+            Step::Missing { slot } => {
+                table.insert_at(slot, hash, key, value);
+                table.entries.len() - 1
+            }
             // A non-str key with an equal hash: keep probing as if it differed.
             Step::Ask { .. } => {
                 table.advance(&mut st);
@@ -436,10 +445,33 @@ impl Dict {
                     slot = st.slot;
                 }
                 table.insert_at(slot, hash, key, value);
+                table.entries.len() - 1
             }
-        }
+        };
         drop(table);
         self.changed();
+        res
+    }
+
+    /// Overwrites the value of entry `idx` if that entry's key is the string `key`; gives the
+    /// value back otherwise.
+    #[inline]
+    pub fn replace_str_at(&self, idx: usize, key: &PyStr, value: Value) -> Result<(), Value> {
+        let mut table = self.table.borrow_mut();
+        match table.entries.get_mut(idx) {
+            Some(Some(Entry {
+                key: Value::Str(s),
+                value: slot,
+                ..
+            })) if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() => {
+                let old = std::mem::replace(slot, value);
+                drop(table);
+                drop(old);
+                self.changed();
+                Ok(())
+            }
+            _ => Err(value),
+        }
     }
 
     pub fn set_item_str(&self, key: &str, value: Value) {

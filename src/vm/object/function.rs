@@ -33,6 +33,19 @@ pub struct Code {
     pub n_slots: usize,
     /// `LoadGlobal`'s cache, one entry per name (see `GlobalCache`).
     pub global_cache: Vec<StdCell<GlobalCache>>,
+    /// `LoadAttr`/`StoreAttr`'s cache for instance attributes, one entry per name.
+    pub attr_cache: Vec<StdCell<AttrCache>>,
+}
+
+/// An instance attribute read or written through a name: for instances of the class at
+/// `class`, valid while the type epoch is `epoch`, the class has no data descriptors (so the
+/// instance dict decides) and the attribute was last seen at entry `entry` of the instance
+/// dict (a hint: the entry's key is checked on use).
+#[derive(Clone, Copy, Default)]
+pub struct AttrCache {
+    pub class: usize,
+    pub epoch: u64,
+    pub entry: usize,
 }
 
 /// Where a global name was last found, valid while the dictionaries keep the versions seen
@@ -80,6 +93,7 @@ impl Code {
             plain_call,
             n_slots: obj.varnames.len() + obj.max_stack as usize + 1,
             global_cache: vec![StdCell::new(GlobalCache::default()); obj.names.len()],
+            attr_cache: vec![StdCell::new(AttrCache::default()); obj.names.len()],
             names: intern(&obj.names),
             varnames: intern(&obj.varnames),
             cellnames: intern(&[obj.cellvars.clone(), obj.freevars.clone()].concat()),
