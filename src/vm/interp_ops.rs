@@ -68,7 +68,7 @@ impl Vm {
     }
 
     /// Pushes a callee frame, checking the recursion limit.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_frame(
         &mut self,
         cur: &mut Frame,
@@ -86,7 +86,9 @@ impl Vm {
             gc::collect();
         }
         self.depth += 1;
-        callee.saved_exc = self.handling.dup();
+        if !self.handling.is_none() {
+            callee.saved_exc = self.handling.clone();
+        }
         frames.push(std::mem::replace(cur, callee));
         Ok(Flow::Switch)
     }
@@ -153,7 +155,7 @@ impl Vm {
     /// parameters and at least those without defaults. The arguments move from the caller's
     /// stack into the new frame's locals without being cloned; the callable at `fpos` is
     /// popped too. `None` (nothing changed) when the call needs the general binding.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn fast_frame(&mut self, cur: &mut Frame, fpos: usize, n: usize) -> Option<Frame> {
         let Some(Value::Function(f)) = cur.stack.get(fpos) else {
             return None;
