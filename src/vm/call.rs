@@ -338,10 +338,12 @@ impl Vm {
 
     /// Runs a frame to completion in a nested dispatch loop.
     pub fn run_to_value(&mut self, frame: Frame) -> PResult<Value> {
-        match self.run_frame(frame) {
-            (Halt::Returned(v), _) => Ok(v),
-            (Halt::Raised(e), _) => Err(Exc::Value(e)),
-            (Halt::Yielded(_), _) => Err(Exc::internal("yield from a plain frame")),
+        let (halt, frame) = self.run_frame(frame);
+        self.recycle(frame);
+        match halt {
+            Halt::Returned(v) => Ok(v),
+            Halt::Raised(e) => Err(Exc::Value(e)),
+            Halt::Yielded(_) => Err(Exc::internal("yield from a plain frame")),
         }
     }
 
@@ -366,10 +368,31 @@ impl Vm {
                     Value::Wrapper(w) => w.func.clone(),
                     other => other.clone(),
                 };
-                let mut pos = Vec::with_capacity(args.pos.len() + 1);
-                pos.push(Value::Class(cls.clone()));
-                pos.extend_from_slice(args.pos);
-                self.call_args(&new, Args { pos: &pos, ..args })?
+                let cls_value = Value::Class(cls.clone());
+                // The common short argument lists go without a heap vector.
+                match args.pos {
+                    [] => self.call_args(
+                        &new,
+                        Args {
+                            pos: &[cls_value],
+                            ..args
+                        },
+                    )?,
+                    [a] => {
+                        let pos = [cls_value, a.clone()];
+                        self.call_args(&new, Args { pos: &pos, ..args })?
+                    }
+                    [a, b] => {
+                        let pos = [cls_value, a.clone(), b.clone()];
+                        self.call_args(&new, Args { pos: &pos, ..args })?
+                    }
+                    _ => {
+                        let mut pos = Vec::with_capacity(args.pos.len() + 1);
+                        pos.push(cls_value);
+                        pos.extend_from_slice(args.pos);
+                        self.call_args(&new, Args { pos: &pos, ..args })?
+                    }
+                }
             }
             None => {
                 return Err(Exc::type_error(format!(
