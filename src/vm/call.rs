@@ -368,31 +368,7 @@ impl Vm {
                     Value::Wrapper(w) => w.func.clone(),
                     other => other.clone(),
                 };
-                let cls_value = Value::Class(cls.clone());
-                // The common short argument lists go without a heap vector.
-                match args.pos {
-                    [] => self.call_args(
-                        &new,
-                        Args {
-                            pos: &[cls_value],
-                            ..args
-                        },
-                    )?,
-                    [a] => {
-                        let pos = [cls_value, a.clone()];
-                        self.call_args(&new, Args { pos: &pos, ..args })?
-                    }
-                    [a, b] => {
-                        let pos = [cls_value, a.clone(), b.clone()];
-                        self.call_args(&new, Args { pos: &pos, ..args })?
-                    }
-                    _ => {
-                        let mut pos = Vec::with_capacity(args.pos.len() + 1);
-                        pos.push(cls_value);
-                        pos.extend_from_slice(args.pos);
-                        self.call_args(&new, Args { pos: &pos, ..args })?
-                    }
-                }
+                self.call_new(&new, cls, args)?
             }
             None => {
                 return Err(Exc::type_error(format!(
@@ -423,6 +399,35 @@ impl Vm {
             None => {}
         }
         Ok(obj)
+    }
+
+    /// Calls `__new__` with the class before the arguments.
+    pub(crate) fn call_new(&mut self, new: &Value, cls: &Rc<Class>, args: Args) -> PResult<Value> {
+        let cls_value = Value::Class(cls.clone());
+        // The common short argument lists go without a heap vector.
+        match args.pos {
+            [] => self.call_args(
+                new,
+                Args {
+                    pos: &[cls_value],
+                    ..args
+                },
+            ),
+            [a] => {
+                let pos = [cls_value, a.clone()];
+                self.call_args(new, Args { pos: &pos, ..args })
+            }
+            [a, b] => {
+                let pos = [cls_value, a.clone(), b.clone()];
+                self.call_args(new, Args { pos: &pos, ..args })
+            }
+            _ => {
+                let mut pos = Vec::with_capacity(args.pos.len() + 1);
+                pos.push(cls_value);
+                pos.extend_from_slice(args.pos);
+                self.call_args(new, Args { pos: &pos, ..args })
+            }
+        }
     }
 
     /// Binds a class attribute found for `obj` (functions become bound methods).

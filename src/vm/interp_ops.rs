@@ -278,24 +278,36 @@ impl Vm {
         Ok(Flow::Next)
     }
 
-    /// For `cls(...)` with a plain `__new__` and an apy `__init__`: the new instance and the
-    /// `__init__` frame, so the call stays in this dispatch loop.
+    /// For `cls(...)` of a user class with a native `__new__` and an apy `__init__`: the new
+    /// instance and the `__init__` frame, so `__init__` runs in this dispatch loop (as
+    /// `instantiate` would run it, after the same `__new__`).
     pub(crate) fn prepare_init(
         &mut self,
         cls: &Rc<crate::vm::object::class::Class>,
         args: Args,
     ) -> PResult<Option<Callee>> {
-        if !cls.is_user {
+        if !cls.is_user || cls.layout == crate::vm::object::class::Layout::Builtin {
             return Ok(None);
         }
-        let plain_new = matches!(cls.lookup_str("__new__"), Some(Value::Native(n)) if n.owner == Some("object"));
         let Some(Value::Function(init)) = cls.lookup_str("__init__") else {
             return Ok(None);
         };
-        if !plain_new || init.code.obj.is_generator_like() {
+        if init.code.obj.is_generator_like() {
             return Ok(None);
         }
-        let inst = crate::vm::object::class::Instance::new_value(cls.clone());
+        let inst = match cls.lookup_str("__new__") {
+            Some(Value::Native(n)) if n.owner == Some("object") => {
+                crate::vm::object::class::Instance::new_value(cls.clone())
+            }
+            Some(new @ Value::Native(_)) => {
+                let obj = self.call_new(&new, cls, args)?;
+                if !matches!(&obj, Value::Instance(i) if i.class.is_subclass(cls)) {
+                    return Ok(Some(Callee::Done(obj)));
+                }
+                obj
+            }
+            _ => return Ok(None),
+        };
         match self.bind_call(&init, Some(&inst), args)? {
             Callee::Frame(mut frame) => {
                 frame.init_self = Some(inst);
