@@ -155,7 +155,14 @@ impl Vm {
                             _ => break 'instr Err(unbound_local(&code.varnames, i)),
                         },
                         Instr::LoadDeref(i) => {
-                            let v = tri!('instr, self.load_deref(&cur, i));
+                            let bound = cur.cells.get(i as usize).and_then(|cell| {
+                                let v = cell.value.borrow();
+                                (!matches!(*v, Value::Null)).then(|| v.dup())
+                            });
+                            let v = match bound {
+                                Some(v) => v,
+                                None => tri!('instr, self.load_deref(&cur, i)),
+                            };
                             cur.stack.push(v);
                         }
                         Instr::StoreDeref(i) => {

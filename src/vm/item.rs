@@ -508,15 +508,12 @@ impl Vm {
     }
 
     /// `next(it)`; `None` when exhausted.
+    #[inline]
     pub fn next(&mut self, it: &Value) -> PResult<Option<Value>> {
         match it {
-            Value::Iter(i) => {
-                let i = i.clone();
-                i.next(self)
-            }
+            Value::Iter(i) => i.next(self),
             Value::Generator(g) => {
-                let g = g.clone();
-                match self.gen_send(&g, Value::None) {
+                match self.gen_send(g, Value::None) {
                     Ok(crate::vm::resume::GenResult::Yield(v)) => Ok(Some(v)),
                     Ok(crate::vm::resume::GenResult::Return(_)) => Ok(None),
                     Err(e)

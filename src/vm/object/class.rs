@@ -26,6 +26,11 @@ struct LookupEntry {
 const LOOKUP_SLOTS: usize = 1024;
 
 thread_local! {
+    /// The `()` every new exception starts with as its args (tuples are immutable).
+    static EMPTY_TUPLE: Value = Value::tuple(Vec::new());
+}
+
+thread_local! {
     static LOOKUPS: Vec<Cell<LookupEntry>> = vec![
         Cell::new(LookupEntry { epoch: 0, class: 0, name: 0, pos: 0, entry: 0 });
         LOOKUP_SLOTS
@@ -249,7 +254,7 @@ impl Instance {
         let exc = (class.layout == Layout::Exception).then(|| {
             Box::new(ExcData {
                 suggest: RefCell::new(None),
-                args: RefCell::new(Value::tuple(Vec::new())),
+                args: RefCell::new(EMPTY_TUPLE.with(Value::clone)),
                 traceback: RefCell::new(Vec::new()),
                 cause: RefCell::new(Value::None),
                 context: RefCell::new(Value::None),
