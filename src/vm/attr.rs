@@ -58,7 +58,7 @@ impl Vm {
     }
 
     /// `LoadAttr`: `obj.name` through the code's attribute cache.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load_attr_cached(
         &mut self,
         code: &Code,

@@ -177,15 +177,13 @@ impl Vm {
         let n_locals = code.n_locals();
         let mut stack = self.stack_pool.pop().unwrap_or_default();
         stack.reserve(code.n_slots);
-        while stack.len() < n_locals {
-            stack.push(Value::Null);
+        // The arguments move out (their slots keep `Null`, which owns nothing) straight into
+        // the new frame's first slots.
+        for slot in cur.stack.iter_mut().skip(fpos + 1) {
+            stack.push(std::mem::replace(slot, Value::Null));
         }
-        // The arguments move into their slots; the slots held `Null`, which owns nothing.
-        for slot in stack.iter_mut().take(n).rev() {
-            match cur.stack.pop() {
-                Some(v) => std::mem::forget(std::mem::replace(slot, v)),
-                None => return None,
-            }
+        for _ in 0..n {
+            std::mem::forget(cur.stack.pop());
         }
         let Some(Value::Function(f)) = cur.stack.pop() else {
             return None;
@@ -193,9 +191,10 @@ impl Vm {
         if n_defaults > 0 {
             let defaults = f.defaults.borrow();
             let from = defaults.len() - n_defaults;
-            for (slot, v) in stack.iter_mut().skip(n).zip(defaults.iter().skip(from)) {
-                *slot = v.clone();
-            }
+            stack.extend(defaults.iter().skip(from).cloned());
+        }
+        while stack.len() < n_locals {
+            stack.push(Value::Null);
         }
         let mut frame = Frame {
             code: f.code.clone(),
@@ -346,7 +345,7 @@ impl Vm {
     }
 
     /// `LoadGlobal`: globals, then builtins, through the code's per-name cache.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load_global(&mut self, cur: &Frame, code: &Code, idx: u32) -> PResult<Value> {
         if let Some(slot) = code.global_cache.get(idx as usize) {
             let cached = slot.get();

@@ -220,7 +220,7 @@ impl Dict {
     }
 
     /// The value of entry `idx` if that entry's key is the string `key`.
-    #[inline]
+    #[inline(always)]
     pub fn str_entry_value(&self, idx: usize, key: &PyStr) -> Option<Value> {
         let table = self.table.borrow();
         match table.entries.get(idx) {
@@ -267,7 +267,7 @@ impl Dict {
     }
 
     /// The value of entry `idx` if the dict still has version `version`.
-    #[inline]
+    #[inline(always)]
     pub fn value_at_version(&self, idx: usize, version: u64) -> Option<Value> {
         let table = self.table.borrow();
         if table.version != version {
