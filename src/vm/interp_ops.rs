@@ -75,17 +75,7 @@ impl Vm {
         frames: &mut Vec<Frame>,
         mut callee: Frame,
     ) -> PResult<Flow> {
-        self.spend_fuel()?;
-        if self.depth >= self.recursion_limit {
-            return Err(Exc::new(
-                ExcKind::RecursionError,
-                "maximum recursion depth exceeded",
-            ));
-        }
-        if gc::should_collect() {
-            gc::collect();
-        }
-        self.depth += 1;
+        self.enter_call()?;
         if !self.handling.is_none() {
             callee.saved_exc = self.handling.clone();
         }
@@ -107,8 +97,8 @@ impl Vm {
             .checked_sub(n + 1)
             .ok_or_else(|| Exc::internal("call stack underflow"))?;
         if kwnames.is_empty() {
-            if let Some(frame) = self.fast_frame(cur, fpos, n) {
-                return self.push_frame(cur, frames, frame);
+            if let Some(res) = self.fast_call(cur, frames, fpos, n) {
+                return res;
             }
         }
         let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
@@ -153,10 +143,17 @@ impl Vm {
     /// The fast path of a call: a plain function (not a generator, no keyword-only
     /// parameters, no `*args`/`**kwargs`) called with only positional arguments, at most its
     /// parameters and at least those without defaults. The arguments move from the caller's
-    /// stack into the new frame's locals without being cloned; the callable at `fpos` is
-    /// popped too. `None` (nothing changed) when the call needs the general binding.
+    /// stack into the new frame's locals without being cloned, the callable at `fpos` is
+    /// popped, and the new frame is built in place of `cur` (the caller goes onto `frames`).
+    /// `None` (nothing changed) when the call needs the general binding.
     #[inline(always)]
-    pub(crate) fn fast_frame(&mut self, cur: &mut Frame, fpos: usize, n: usize) -> Option<Frame> {
+    pub(crate) fn fast_call(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        fpos: usize,
+        n: usize,
+    ) -> Option<PResult<Flow>> {
         let Some(Value::Function(f)) = cur.stack.get(fpos) else {
             return None;
         };
@@ -175,8 +172,12 @@ impl Vm {
             missing
         };
         let n_locals = code.n_locals();
+        let n_slots = code.n_slots;
+        if let Err(e) = self.enter_call() {
+            return Some(Err(e));
+        }
         let mut stack = self.stack_pool.pop().unwrap_or_default();
-        stack.reserve(code.n_slots);
+        stack.reserve(n_slots);
         // The arguments move out (their slots keep `Null`, which owns nothing) straight into
         // the new frame's first slots.
         for slot in cur.stack.iter_mut().skip(fpos + 1) {
@@ -186,7 +187,7 @@ impl Vm {
             std::mem::forget(cur.stack.pop());
         }
         let Some(Value::Function(f)) = cur.stack.pop() else {
-            return None;
+            return Some(Err(Exc::internal("callable vanished")));
         };
         if n_defaults > 0 {
             let defaults = f.defaults.borrow();
@@ -196,21 +197,48 @@ impl Vm {
         while stack.len() < n_locals {
             stack.push(Value::Null);
         }
-        let mut frame = Frame {
-            code: f.code.clone(),
-            ip: 0,
-            stack,
-            cells: f.closure.clone(),
-            globals: f.globals.clone(),
-            namespace: None,
-            init_self: None,
-            saved_exc: Value::None,
-            suspended_exc: Value::None,
+        let saved_exc = if self.handling.is_none() {
+            Value::None
+        } else {
+            self.handling.clone()
         };
+        let caller = std::mem::replace(
+            cur,
+            Frame {
+                code: f.code.clone(),
+                ip: 0,
+                stack,
+                cells: f.closure.clone(),
+                globals: f.globals.clone(),
+                namespace: None,
+                init_self: None,
+                saved_exc,
+                suspended_exc: Value::None,
+            },
+        );
+        frames.push(caller);
         if !f.code.obj.cellvars.is_empty() {
-            self.finish_frame(&f, &mut frame);
+            self.finish_frame(&f, cur);
         }
-        Some(frame)
+        Some(Ok(Flow::Switch))
+    }
+
+    /// The checks every call into a new frame makes: the instruction budget, the recursion
+    /// limit, and a chance for the collector. Counts the new frame.
+    #[inline(always)]
+    fn enter_call(&mut self) -> PResult<()> {
+        self.spend_fuel()?;
+        if self.depth >= self.recursion_limit {
+            return Err(Exc::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        if gc::should_collect() {
+            gc::collect();
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     /// Returns a finished frame's stack buffer to the pool.
@@ -242,8 +270,8 @@ impl Vm {
             return self.op_call(cur, frames, n, kwnames);
         }
         if kwnames.is_empty() {
-            if let Some(frame) = self.fast_frame(cur, base, n + 1) {
-                return self.push_frame(cur, frames, frame);
+            if let Some(res) = self.fast_call(cur, frames, base, n + 1) {
+                return res;
             }
         }
         let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
