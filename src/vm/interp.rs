@@ -555,12 +555,18 @@ impl Vm {
                                     return (Halt::Returned(v), cur);
                                 }
                                 Some(caller) => {
-                                    self.handling =
-                                        std::mem::replace(&mut cur.saved_exc, Value::None);
-                                    let mut done = std::mem::replace(&mut cur, caller);
+                                    // Nothing is written into `cur` before it moves: a
+                                    // fresh narrow store under a wide copy stalls.
+                                    let done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
-                                    let init_self = done.init_self.take();
-                                    self.recycle_frame(done);
+                                    let Frame {
+                                        stack: done_stack,
+                                        saved_exc,
+                                        init_self,
+                                        ..
+                                    } = done;
+                                    self.handling = saved_exc;
+                                    self.recycle_stack(done_stack);
                                     match init_self {
                                         Some(inst) => {
                                             if !v.is_none() {

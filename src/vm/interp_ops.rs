@@ -243,8 +243,7 @@ impl Vm {
 
     /// Returns a finished frame's stack buffer to the pool.
     #[inline]
-    pub(crate) fn recycle_frame(&mut self, frame: Frame) {
-        let Frame { mut stack, .. } = frame;
+    pub(crate) fn recycle_stack(&mut self, mut stack: Vec<Value>) {
         stack.clear();
         if self.stack_pool.len() < 256 && stack.capacity() <= 1024 {
             self.stack_pool.push(stack);
