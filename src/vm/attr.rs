@@ -4,9 +4,11 @@
 //! `load_method` avoids allocating bound methods for `obj.method(...)` calls.
 
 use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::interp_ops::name_at;
 use crate::vm::machine::Vm;
 use crate::vm::object::class::{Class, Instance};
-use crate::vm::object::function::{Args, BoundMethod};
+use crate::vm::object::dict::type_epoch;
+use crate::vm::object::function::{Args, AttrCache, BoundMethod, Code};
 use crate::vm::object::misc::Super;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -53,6 +55,75 @@ impl Vm {
                 Ok((Value::Null, v))
             }
         }
+    }
+
+    /// `LoadAttr`: `obj.name` through the code's attribute cache.
+    #[inline(always)]
+    pub(crate) fn load_attr_cached(
+        &mut self,
+        code: &Code,
+        idx: u32,
+        obj: &Value,
+    ) -> PResult<Value> {
+        let name = name_at(&code.names, idx)?;
+        if let (Value::Instance(inst), Some(slot)) = (obj, code.attr_cache.get(idx as usize)) {
+            let cached = slot.get();
+            let class = Rc::as_ptr(&inst.class) as usize;
+            if cached.class == class && cached.epoch == type_epoch() {
+                if let Some(v) = inst.dict.str_entry_value(cached.entry, name) {
+                    return Ok(v);
+                }
+                if let Some((entry, v)) = inst.dict.find_str(name) {
+                    slot.set(AttrCache { entry, ..cached });
+                    return Ok(v);
+                }
+            } else if inst.exc.is_none() && !inst.class.has_data_descriptors() {
+                if let Some((entry, v)) = inst.dict.find_str(name) {
+                    slot.set(AttrCache {
+                        class,
+                        epoch: type_epoch(),
+                        entry,
+                    });
+                    return Ok(v);
+                }
+            }
+        }
+        self.get_attr(obj, name)
+    }
+
+    /// `StoreAttr`: `obj.name = value` through the code's attribute cache.
+    #[inline]
+    pub(crate) fn store_attr_cached(
+        &mut self,
+        code: &Code,
+        idx: u32,
+        obj: &Value,
+        value: Value,
+    ) -> PResult<()> {
+        let name = name_at(&code.names, idx)?;
+        if let (Value::Instance(inst), Some(slot)) = (obj, code.attr_cache.get(idx as usize)) {
+            let cached = slot.get();
+            let class = Rc::as_ptr(&inst.class) as usize;
+            let known = cached.class == class && cached.epoch == type_epoch();
+            if known || (inst.exc.is_none() && !inst.class.has_data_descriptors()) {
+                let value = match inst.dict.replace_str_at(cached.entry, name, value) {
+                    Ok(()) if known => return Ok(()),
+                    Ok(()) => None,
+                    Err(value) => Some(value),
+                };
+                let entry = match value {
+                    Some(value) => inst.dict.set_str_entry(name.clone(), value),
+                    None => cached.entry,
+                };
+                slot.set(AttrCache {
+                    class,
+                    epoch: type_epoch(),
+                    entry,
+                });
+                return Ok(());
+            }
+        }
+        self.set_attr(obj, name, value)
     }
 
     /// `obj.name`.

@@ -53,7 +53,12 @@ impl Vm {
         let argcount = obj.argcount as usize;
         let n_pos = args.pos.len() + prefix.is_some() as usize;
         let stack = self.stack_pool.pop().unwrap_or_default();
-        let mut frame = Frame::with_stack(code.clone(), func.globals.clone(), stack);
+        let mut frame = Frame::with_stack(
+            code.clone(),
+            func.globals.clone(),
+            stack,
+            func.closure.clone(),
+        );
         let simple = !args.has_kw()
             && n_pos == argcount
             && obj.kwonlyargcount == 0
@@ -79,9 +84,11 @@ impl Vm {
         Ok(Callee::Frame(frame))
     }
 
-    fn finish_frame(&mut self, func: &Rc<Function>, frame: &mut Frame) {
+    /// Gives a frame of a function with cellvars its fresh cells (the others share the
+    /// function's closure, set when the frame was made).
+    pub(crate) fn finish_frame(&mut self, func: &Rc<Function>, frame: &mut Frame) {
         let obj = &func.code.obj;
-        if obj.cellvars.is_empty() && obj.freevars.is_empty() {
+        if obj.cellvars.is_empty() {
             return;
         }
         let mut cells = Vec::with_capacity(obj.cellvars.len() + obj.freevars.len());
@@ -96,7 +103,7 @@ impl Vm {
             cells.push(Cell::new(init));
         }
         cells.extend(func.closure.iter().cloned());
-        frame.cells = cells;
+        frame.cells = Rc::from(cells);
     }
 
     fn bind_general(
@@ -331,10 +338,12 @@ impl Vm {
 
     /// Runs a frame to completion in a nested dispatch loop.
     pub fn run_to_value(&mut self, frame: Frame) -> PResult<Value> {
-        match self.run_frame(frame) {
-            (Halt::Returned(v), _) => Ok(v),
-            (Halt::Raised(e), _) => Err(Exc::Value(e)),
-            (Halt::Yielded(_), _) => Err(Exc::internal("yield from a plain frame")),
+        let (halt, frame) = self.run_frame(frame);
+        self.recycle(frame);
+        match halt {
+            Halt::Returned(v) => Ok(v),
+            Halt::Raised(e) => Err(Exc::Value(e)),
+            Halt::Yielded(_) => Err(Exc::internal("yield from a plain frame")),
         }
     }
 
@@ -359,10 +368,7 @@ impl Vm {
                     Value::Wrapper(w) => w.func.clone(),
                     other => other.clone(),
                 };
-                let mut pos = Vec::with_capacity(args.pos.len() + 1);
-                pos.push(Value::Class(cls.clone()));
-                pos.extend_from_slice(args.pos);
-                self.call_args(&new, Args { pos: &pos, ..args })?
+                self.call_new(&new, cls, args)?
             }
             None => {
                 return Err(Exc::type_error(format!(
@@ -393,6 +399,35 @@ impl Vm {
             None => {}
         }
         Ok(obj)
+    }
+
+    /// Calls `__new__` with the class before the arguments.
+    pub(crate) fn call_new(&mut self, new: &Value, cls: &Rc<Class>, args: Args) -> PResult<Value> {
+        let cls_value = Value::Class(cls.clone());
+        // The common short argument lists go without a heap vector.
+        match args.pos {
+            [] => self.call_args(
+                new,
+                Args {
+                    pos: &[cls_value],
+                    ..args
+                },
+            ),
+            [a] => {
+                let pos = [cls_value, a.clone()];
+                self.call_args(new, Args { pos: &pos, ..args })
+            }
+            [a, b] => {
+                let pos = [cls_value, a.clone(), b.clone()];
+                self.call_args(new, Args { pos: &pos, ..args })
+            }
+            _ => {
+                let mut pos = Vec::with_capacity(args.pos.len() + 1);
+                pos.push(cls_value);
+                pos.extend_from_slice(args.pos);
+                self.call_args(new, Args { pos: &pos, ..args })
+            }
+        }
     }
 
     /// Binds a class attribute found for `obj` (functions become bound methods).

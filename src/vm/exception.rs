@@ -9,9 +9,10 @@ use crate::vm::value::Value;
 use std::rc::Rc;
 
 /// A raised exception: either a built-in kind with a message, made into an instance only when
-/// something looks at it, or an exception instance.
+/// something looks at it, or an exception instance. The lazy payload is boxed so `Exc`, and
+/// with it every `PResult<Value>`, stays 16 bytes (returned in registers on the hot paths).
 pub enum Exc {
-    Lazy(ExcKind, String),
+    Lazy(Box<(ExcKind, String)>),
     Value(Value),
 }
 
@@ -79,7 +80,7 @@ exc_kinds! {
 
 impl Exc {
     pub fn new(kind: ExcKind, msg: impl Into<String>) -> Exc {
-        Exc::Lazy(kind, msg.into())
+        Exc::Lazy(Box::new((kind, msg.into())))
     }
 
     pub fn type_error(msg: impl Into<String>) -> Exc {
@@ -126,7 +127,7 @@ impl Exc {
     /// The kind when known without materialising (lazy errors only).
     pub fn lazy_kind(&self) -> Option<ExcKind> {
         match self {
-            Exc::Lazy(kind, _) => Some(*kind),
+            Exc::Lazy(lazy) => Some(lazy.0),
             Exc::Value(_) => None,
         }
     }
@@ -137,7 +138,8 @@ impl Vm {
     pub fn exc_value(&mut self, exc: Exc) -> Value {
         match exc {
             Exc::Value(v) => v,
-            Exc::Lazy(kind, msg) => {
+            Exc::Lazy(lazy) => {
+                let (kind, msg) = *lazy;
                 let args = if msg.is_empty() && kind_has_empty_args(kind) {
                     Vec::new()
                 } else {
@@ -175,8 +177,8 @@ impl Vm {
     /// Same test on an `Exc` without materialising a lazy one.
     pub fn exc_matches(&self, exc: &Exc, kind: ExcKind) -> bool {
         match exc {
-            Exc::Lazy(k, _) => {
-                let mut cur = *k;
+            Exc::Lazy(lazy) => {
+                let mut cur = lazy.0;
                 loop {
                     if cur == kind {
                         return true;

@@ -13,8 +13,8 @@ pub struct Frame {
     pub ip: usize,
     /// Locals (`code.n_locals()` slots, `Value::Null` when unbound), then the operand stack.
     pub stack: Vec<Value>,
-    /// `cellvars ++ freevars`.
-    pub cells: Vec<Rc<Cell>>,
+    /// `cellvars ++ freevars`; a function without cellvars shares its closure here.
+    pub cells: Rc<[Rc<Cell>]>,
     pub globals: Rc<Dict>,
     /// The namespace `LoadName`/`StoreName` use: the class namespace in a class body, the
     /// globals in a module body.
@@ -31,14 +31,19 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Frame {
-        Frame::with_stack(code, globals, Vec::new())
+        Frame::with_stack(code, globals, Vec::new(), Rc::from(Vec::new()))
     }
 
     /// A frame reusing `stack` (an empty buffer from the VM's pool) for its slots.
-    pub fn with_stack(code: Rc<Code>, globals: Rc<Dict>, mut stack: Vec<Value>) -> Frame {
+    pub fn with_stack(
+        code: Rc<Code>,
+        globals: Rc<Dict>,
+        mut stack: Vec<Value>,
+        cells: Rc<[Rc<Cell>]>,
+    ) -> Frame {
         let n_locals = code.n_locals();
         debug_assert!(stack.is_empty());
-        stack.reserve(n_locals + code.obj.max_stack as usize + 1);
+        stack.reserve(code.n_slots);
         for _ in 0..n_locals {
             stack.push(Value::Null);
         }
@@ -46,7 +51,7 @@ impl Frame {
             code,
             ip: 0,
             stack,
-            cells: Vec::new(),
+            cells,
             globals,
             namespace: None,
             init_self: None,
@@ -61,7 +66,7 @@ impl Frame {
 
     pub fn trace(&self, visit: &mut Visit) {
         self.stack.iter().for_each(&mut *visit);
-        for cell in &self.cells {
+        for cell in self.cells.iter() {
             visit(&Value::Cell(cell.clone()));
         }
         visit(&Value::Dict(self.globals.clone()));

@@ -8,7 +8,9 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::Frame;
 use crate::vm::gc;
 use crate::vm::halt::Halt;
-use crate::vm::interp_ops::{name_at, name_error, pop_n, unbound_local, CollectionOp};
+use crate::vm::interp_ops::{
+    discard, name_at, name_error, number_fast, pop_n, replace_top_two, unbound_local, CollectionOp,
+};
 use crate::vm::machine::Vm;
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
@@ -111,7 +113,7 @@ impl Vm {
                     match instr {
                         Instr::Nop => {}
                         Instr::PopTop => {
-                            pop!('instr, cur);
+                            discard(pop!('instr, cur));
                         }
                         Instr::Copy(n) => {
                             let idx = cur.stack.len().checked_sub(n as usize);
@@ -144,7 +146,7 @@ impl Vm {
                         Instr::StoreLocal(i) => {
                             let v = pop!('instr, cur);
                             match cur.stack.get_mut(i as usize) {
-                                Some(slot) => *slot = v,
+                                Some(slot) => discard(std::mem::replace(slot, v)),
                                 None => break 'instr Err(Exc::internal("bad local")),
                             }
                         }
@@ -153,7 +155,14 @@ impl Vm {
                             _ => break 'instr Err(unbound_local(&code.varnames, i)),
                         },
                         Instr::LoadDeref(i) => {
-                            let v = tri!('instr, self.load_deref(&cur, i));
+                            let bound = cur.cells.get(i as usize).and_then(|cell| {
+                                let v = cell.value.borrow();
+                                (!matches!(*v, Value::Null)).then(|| v.dup())
+                            });
+                            let v = match bound {
+                                Some(v) => v,
+                                None => tri!('instr, self.load_deref(&cur, i)),
+                            };
                             cur.stack.push(v);
                         }
                         Instr::StoreDeref(i) => {
@@ -186,7 +195,7 @@ impl Vm {
                             cur.stack.push(v);
                         }
                         Instr::LoadGlobal(i) => {
-                            let v = tri!('instr, self.load_global(&cur, &code.names, i));
+                            let v = tri!('instr, self.load_global(&cur, &code, i));
                             cur.stack.push(v);
                         }
                         Instr::StoreGlobal(i) => {
@@ -205,7 +214,7 @@ impl Vm {
                             let local = cur.namespace.as_ref().and_then(|ns| ns.get_str(name));
                             let v = match local {
                                 Some(v) => v,
-                                None => tri!('instr, self.load_global(&cur, &code.names, i)),
+                                None => tri!('instr, self.load_global(&cur, &code, i)),
                             };
                             cur.stack.push(v);
                         }
@@ -226,15 +235,13 @@ impl Vm {
                         }
                         Instr::LoadAttr(i) => {
                             let obj = pop!('instr, cur);
-                            let name = tri!('instr, name_at(&code.names, i));
-                            let v = tri!('instr, self.get_attr(&obj, name));
+                            let v = tri!('instr, self.load_attr_cached(&code, i, &obj));
                             cur.stack.push(v);
                         }
                         Instr::StoreAttr(i) => {
                             let obj = pop!('instr, cur);
                             let v = pop!('instr, cur);
-                            let name = tri!('instr, name_at(&code.names, i));
-                            tri!('instr, self.set_attr(&obj, name, v));
+                            tri!('instr, self.store_attr_cached(&code, i, &obj, v));
                         }
                         Instr::DeleteAttr(i) => {
                             let obj = pop!('instr, cur);
@@ -298,32 +305,24 @@ impl Vm {
                                 .push(crate::vm::object::misc::Slice::new_value(start, stop, step));
                         }
                         Instr::Binary(op) => {
-                            let b = pop!('instr, cur);
-                            let a = pop!('instr, cur);
-                            let v = match (&a, &b) {
-                                (Value::Int(x), Value::Int(y)) => {
-                                    match crate::vm::ops::int_fast(op, *x, *y) {
-                                        Some(v) => v,
-                                        None => tri!('instr, self.binary(op, &a, &b)),
-                                    }
-                                }
-                                _ => tri!('instr, self.binary(op, &a, &b)),
-                            };
-                            cur.stack.push(v);
+                            if let Some(v) = number_fast(op, &cur.stack) {
+                                replace_top_two(&mut cur.stack, v);
+                            } else {
+                                let b = pop!('instr, cur);
+                                let a = pop!('instr, cur);
+                                let v = tri!('instr, self.binary(op, &a, &b));
+                                cur.stack.push(v);
+                            }
                         }
                         Instr::Inplace(op) => {
-                            let b = pop!('instr, cur);
-                            let a = pop!('instr, cur);
-                            let v = match (&a, &b) {
-                                (Value::Int(x), Value::Int(y)) => {
-                                    match crate::vm::ops::int_fast(op, *x, *y) {
-                                        Some(v) => v,
-                                        None => tri!('instr, self.inplace(op, &a, &b)),
-                                    }
-                                }
-                                _ => tri!('instr, self.inplace(op, &a, &b)),
-                            };
-                            cur.stack.push(v);
+                            if let Some(v) = number_fast(op, &cur.stack) {
+                                replace_top_two(&mut cur.stack, v);
+                            } else {
+                                let b = pop!('instr, cur);
+                                let a = pop!('instr, cur);
+                                let v = tri!('instr, self.inplace(op, &a, &b));
+                                cur.stack.push(v);
+                            }
                         }
                         Instr::Unary(op) => {
                             let a = pop!('instr, cur);
@@ -331,17 +330,20 @@ impl Vm {
                             cur.stack.push(v);
                         }
                         Instr::Compare(op) => {
-                            let b = pop!('instr, cur);
-                            let a = pop!('instr, cur);
-                            let v = match (&a, &b) {
-                                (Value::Int(x), Value::Int(y)) => {
+                            let fast = match cur.stack.as_slice() {
+                                [.., Value::Int(x), Value::Int(y)] => {
                                     crate::vm::ops::int_compare(op, *x, *y)
-                                        .map(Value::Bool)
-                                        .map_or_else(|| self.compare(op, &a, &b), Ok)
                                 }
-                                _ => self.compare(op, &a, &b),
+                                _ => None,
                             };
-                            cur.stack.push(tri!('instr, v));
+                            if let Some(b) = fast {
+                                replace_top_two(&mut cur.stack, Value::Bool(b));
+                            } else {
+                                let b = pop!('instr, cur);
+                                let a = pop!('instr, cur);
+                                let v = tri!('instr, self.compare(op, &a, &b));
+                                cur.stack.push(v);
+                            }
                         }
                         Instr::Jump(t) => {
                             if (t as usize) < cur.ip {
@@ -353,7 +355,11 @@ impl Vm {
                             let v = pop!('instr, cur);
                             let truth = match v {
                                 Value::Bool(b) => b,
-                                _ => tri!('instr, self.truthy(&v)),
+                                _ => {
+                                    let truth = self.truthy(&v);
+                                    discard(v);
+                                    tri!('instr, truth)
+                                }
                             };
                             if !truth {
                                 if (t as usize) < cur.ip {
@@ -366,7 +372,11 @@ impl Vm {
                             let v = pop!('instr, cur);
                             let truth = match v {
                                 Value::Bool(b) => b,
-                                _ => tri!('instr, self.truthy(&v)),
+                                _ => {
+                                    let truth = self.truthy(&v);
+                                    discard(v);
+                                    tri!('instr, truth)
+                                }
                             };
                             if truth {
                                 if (t as usize) < cur.ip {
@@ -403,8 +413,8 @@ impl Vm {
                             cur.stack.push(it);
                         }
                         Instr::ForIter(t) => {
-                            let it = top!('instr, cur).clone();
-                            match tri!('instr, self.next(&it)) {
+                            let next = self.next(top!('instr, cur));
+                            match tri!('instr, next) {
                                 Some(v) => cur.stack.push(v),
                                 None => {
                                     pop!('instr, cur);
@@ -545,11 +555,18 @@ impl Vm {
                                     return (Halt::Returned(v), cur);
                                 }
                                 Some(caller) => {
-                                    self.handling = cur.saved_exc.clone();
-                                    let mut done = std::mem::replace(&mut cur, caller);
+                                    // Nothing is written into `cur` before it moves: a
+                                    // fresh narrow store under a wide copy stalls.
+                                    let done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
-                                    let init_self = done.init_self.take();
-                                    self.recycle(done);
+                                    let Frame {
+                                        stack: done_stack,
+                                        saved_exc,
+                                        init_self,
+                                        ..
+                                    } = done;
+                                    self.handling = saved_exc;
+                                    self.recycle_stack(done_stack);
                                     match init_self {
                                         Some(inst) => {
                                             if !v.is_none() {

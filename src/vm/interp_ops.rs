@@ -4,6 +4,7 @@
 //! and zero-argument `super()`. The loop itself (`interp.rs`) only decodes and dispatches.
 
 use crate::compile::code::make_fn;
+use crate::syntax::ast::BinOp;
 use crate::vm::call::Callee;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::Frame;
@@ -11,7 +12,7 @@ use crate::vm::gc;
 use crate::vm::interp::{Flow, Pending};
 use crate::vm::machine::Vm;
 use crate::vm::object::class::TbEntry;
-use crate::vm::object::function::{Args, Cell, Function};
+use crate::vm::object::function::{Args, Cell, Code, Function, GlobalCache};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::rc::Rc;
@@ -67,24 +68,17 @@ impl Vm {
     }
 
     /// Pushes a callee frame, checking the recursion limit.
+    #[inline(always)]
     pub(crate) fn push_frame(
         &mut self,
         cur: &mut Frame,
         frames: &mut Vec<Frame>,
         mut callee: Frame,
     ) -> PResult<Flow> {
-        self.spend_fuel()?;
-        if self.depth >= self.recursion_limit {
-            return Err(Exc::new(
-                ExcKind::RecursionError,
-                "maximum recursion depth exceeded",
-            ));
+        self.enter_call()?;
+        if !self.handling.is_none() {
+            callee.saved_exc = self.handling.clone();
         }
-        if gc::should_collect() {
-            gc::collect();
-        }
-        self.depth += 1;
-        callee.saved_exc = self.handling.clone();
         frames.push(std::mem::replace(cur, callee));
         Ok(Flow::Switch)
     }
@@ -102,14 +96,12 @@ impl Vm {
             .len()
             .checked_sub(n + 1)
             .ok_or_else(|| Exc::internal("call stack underflow"))?;
-        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         if kwnames.is_empty() {
-            if let Value::Function(f) = &callee {
-                if let Some(frame) = self.simple_frame(f, cur, fpos, n) {
-                    return self.push_frame(cur, frames, frame);
-                }
+            if let Some(res) = self.fast_call(cur, frames, fpos, n) {
+                return res;
             }
         }
+        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         let n_pos = n.saturating_sub(kwnames.len());
         let args_start = fpos + 1;
         let (pos, kwvals) = cur
@@ -148,48 +140,114 @@ impl Vm {
         Ok(Flow::Next)
     }
 
-    /// The fast path of a call: a plain function (no cells, not a generator) called with
-    /// exactly its positional parameters. The arguments move from the caller's stack into the
-    /// new frame's locals without being cloned.
-    pub(crate) fn simple_frame(
+    /// The fast path of a call: a plain function (not a generator, no keyword-only
+    /// parameters, no `*args`/`**kwargs`) called with only positional arguments, at most its
+    /// parameters and at least those without defaults. The arguments move from the caller's
+    /// stack into the new frame's locals without being cloned, the callable at `fpos` is
+    /// popped, and the new frame is built in place of `cur` (the caller goes onto `frames`).
+    /// `None` (nothing changed) when the call needs the general binding.
+    #[inline(always)]
+    pub(crate) fn fast_call(
         &mut self,
-        f: &Rc<Function>,
         cur: &mut Frame,
+        frames: &mut Vec<Frame>,
         fpos: usize,
         n: usize,
-    ) -> Option<Frame> {
-        let obj = &f.code.obj;
-        let simple = obj.argcount as usize == n
-            && obj.kwonlyargcount == 0
-            && !obj.has_varargs
-            && !obj.has_varkw
-            && obj.cellvars.is_empty()
-            && obj.freevars.is_empty()
-            && obj.kind == crate::compile::code::CodeKind::Function;
-        if !simple || cur.stack.len() != fpos + n + 1 {
+    ) -> Option<PResult<Flow>> {
+        let Some(Value::Function(f)) = cur.stack.get(fpos) else {
+            return None;
+        };
+        let code = &f.code;
+        let argc = code.obj.argcount as usize;
+        if !code.plain_call || cur.stack.len() != fpos + n + 1 {
             return None;
         }
+        let n_defaults = if n == argc {
+            0
+        } else {
+            let missing = argc.checked_sub(n)?;
+            if missing > f.defaults.borrow().len() {
+                return None;
+            }
+            missing
+        };
+        let n_locals = code.n_locals();
+        let n_slots = code.n_slots;
+        if let Err(e) = self.enter_call() {
+            return Some(Err(e));
+        }
         let mut stack = self.stack_pool.pop().unwrap_or_default();
-        let n_locals = f.code.n_locals();
-        stack.reserve(n_locals + obj.max_stack as usize + 1);
+        stack.reserve(n_slots);
+        // The arguments move out (their slots keep `Null`, which owns nothing) straight into
+        // the new frame's first slots.
         for slot in cur.stack.iter_mut().skip(fpos + 1) {
             stack.push(std::mem::replace(slot, Value::Null));
         }
-        for _ in n..n_locals {
+        for _ in 0..n {
+            std::mem::forget(cur.stack.pop());
+        }
+        let Some(Value::Function(f)) = cur.stack.pop() else {
+            return Some(Err(Exc::internal("callable vanished")));
+        };
+        if n_defaults > 0 {
+            let defaults = f.defaults.borrow();
+            let from = defaults.len() - n_defaults;
+            stack.extend(defaults.iter().skip(from).cloned());
+        }
+        while stack.len() < n_locals {
             stack.push(Value::Null);
         }
-        cur.stack.truncate(fpos);
-        Some(Frame {
-            code: f.code.clone(),
-            ip: 0,
-            stack,
-            cells: Vec::new(),
-            globals: f.globals.clone(),
-            namespace: None,
-            init_self: None,
-            saved_exc: Value::None,
-            suspended_exc: Value::None,
-        })
+        let saved_exc = if self.handling.is_none() {
+            Value::None
+        } else {
+            self.handling.clone()
+        };
+        let caller = std::mem::replace(
+            cur,
+            Frame {
+                code: f.code.clone(),
+                ip: 0,
+                stack,
+                cells: f.closure.clone(),
+                globals: f.globals.clone(),
+                namespace: None,
+                init_self: None,
+                saved_exc,
+                suspended_exc: Value::None,
+            },
+        );
+        frames.push(caller);
+        if !f.code.obj.cellvars.is_empty() {
+            self.finish_frame(&f, cur);
+        }
+        Some(Ok(Flow::Switch))
+    }
+
+    /// The checks every call into a new frame makes: the instruction budget, the recursion
+    /// limit, and a chance for the collector. Counts the new frame.
+    #[inline(always)]
+    fn enter_call(&mut self) -> PResult<()> {
+        self.spend_fuel()?;
+        if self.depth >= self.recursion_limit {
+            return Err(Exc::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        if gc::should_collect() {
+            gc::collect();
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Returns a finished frame's stack buffer to the pool.
+    #[inline]
+    pub(crate) fn recycle_stack(&mut self, mut stack: Vec<Value>) {
+        stack.clear();
+        if self.stack_pool.len() < 256 && stack.capacity() <= 1024 {
+            self.stack_pool.push(stack);
+        }
     }
 
     /// `CallMethod`: `[m1 m2 args...] -> [result]`.
@@ -210,14 +268,12 @@ impl Vm {
             cur.stack.remove(base);
             return self.op_call(cur, frames, n, kwnames);
         }
-        let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
         if kwnames.is_empty() {
-            if let Value::Function(f) = &func {
-                if let Some(frame) = self.simple_frame(f, cur, base, n + 1) {
-                    return self.push_frame(cur, frames, frame);
-                }
+            if let Some(res) = self.fast_call(cur, frames, base, n + 1) {
+                return res;
             }
         }
+        let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
         let n_pos = (n + 1).saturating_sub(kwnames.len());
         let (pos, kwvals) = cur
             .stack
@@ -248,24 +304,36 @@ impl Vm {
         Ok(Flow::Next)
     }
 
-    /// For `cls(...)` with a plain `__new__` and an apy `__init__`: the new instance and the
-    /// `__init__` frame, so the call stays in this dispatch loop.
+    /// For `cls(...)` of a user class with a native `__new__` and an apy `__init__`: the new
+    /// instance and the `__init__` frame, so `__init__` runs in this dispatch loop (as
+    /// `instantiate` would run it, after the same `__new__`).
     pub(crate) fn prepare_init(
         &mut self,
         cls: &Rc<crate::vm::object::class::Class>,
         args: Args,
     ) -> PResult<Option<Callee>> {
-        if !cls.is_user {
+        if !cls.is_user || cls.layout == crate::vm::object::class::Layout::Builtin {
             return Ok(None);
         }
-        let plain_new = matches!(cls.lookup_str("__new__"), Some(Value::Native(n)) if n.owner == Some("object"));
         let Some(Value::Function(init)) = cls.lookup_str("__init__") else {
             return Ok(None);
         };
-        if !plain_new || init.code.obj.is_generator_like() {
+        if init.code.obj.is_generator_like() {
             return Ok(None);
         }
-        let inst = crate::vm::object::class::Instance::new_value(cls.clone());
+        let inst = match cls.lookup_str("__new__") {
+            Some(Value::Native(n)) if n.owner == Some("object") => {
+                crate::vm::object::class::Instance::new_value(cls.clone())
+            }
+            Some(new @ Value::Native(_)) => {
+                let obj = self.call_new(&new, cls, args)?;
+                if !matches!(&obj, Value::Instance(i) if i.class.is_subclass(cls)) {
+                    return Ok(Some(Callee::Done(obj)));
+                }
+                obj
+            }
+            _ => return Ok(None),
+        };
         match self.bind_call(&init, Some(&inst), args)? {
             Callee::Frame(mut frame) => {
                 frame.init_self = Some(inst);
@@ -303,18 +371,53 @@ impl Vm {
         }
     }
 
-    pub(crate) fn load_global(
-        &mut self,
-        cur: &Frame,
-        names: &[Rc<PyStr>],
-        idx: u32,
-    ) -> PResult<Value> {
-        let name = name_at(names, idx)?;
-        if let Some(v) = cur.globals.get_str(name) {
+    /// `LoadGlobal`: globals, then builtins, through the code's per-name cache.
+    #[inline(always)]
+    pub(crate) fn load_global(&mut self, cur: &Frame, code: &Code, idx: u32) -> PResult<Value> {
+        if let Some(slot) = code.global_cache.get(idx as usize) {
+            let cached = slot.get();
+            if cached.globals_version != 0 {
+                let hit = if cached.builtins_version == 0 {
+                    cur.globals
+                        .value_at_version(cached.entry, cached.globals_version)
+                } else if cur.globals.version() == cached.globals_version {
+                    self.builtins
+                        .value_at_version(cached.entry, cached.builtins_version)
+                } else {
+                    None
+                };
+                if let Some(v) = hit {
+                    return Ok(v);
+                }
+            }
+        }
+        self.load_global_slow(cur, code, idx)
+    }
+
+    fn load_global_slow(&mut self, cur: &Frame, code: &Code, idx: u32) -> PResult<Value> {
+        let name = name_at(&code.names, idx)?;
+        let slot = code.global_cache.get(idx as usize);
+        if let Some((entry, v)) = cur.globals.find_str(name) {
+            if let Some(slot) = slot {
+                slot.set(GlobalCache {
+                    globals_version: cur.globals.version(),
+                    builtins_version: 0,
+                    entry,
+                });
+            }
             return Ok(v);
         }
-        match self.builtins.get_str(name) {
-            Some(v) => Ok(v),
+        match self.builtins.find_str(name) {
+            Some((entry, v)) => {
+                if let Some(slot) = slot {
+                    slot.set(GlobalCache {
+                        globals_version: cur.globals.version(),
+                        builtins_version: self.builtins.version(),
+                        entry,
+                    });
+                }
+                Ok(v)
+            }
             None => {
                 let exc = self.exc_value(name_error(name));
                 if let Value::Instance(inst) = &exc {
@@ -585,6 +688,41 @@ pub(crate) enum CollectionOp {
     SetUpdate,
     DictUpdate,
     DictMerge,
+}
+
+/// Drops a value, without the out-of-line drop glue for the kinds that own nothing.
+#[inline(always)]
+pub(crate) fn discard(v: Value) {
+    if matches!(
+        v,
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None | Value::Null
+    ) {
+        std::mem::forget(v);
+    } else {
+        drop(v);
+    }
+}
+
+/// The result of a binary operator on the two numbers on top of the stack when plain
+/// arithmetic gives it (ints without overflow, floats), else `None`.
+#[inline(always)]
+pub(crate) fn number_fast(op: BinOp, stack: &[Value]) -> Option<Value> {
+    match stack {
+        [.., Value::Int(x), Value::Int(y)] => crate::vm::ops::int_fast(op, *x, *y),
+        [.., Value::Float(x), Value::Float(y)] => crate::vm::ops::float_fast(op, *x, *y),
+        [.., Value::Int(x), Value::Float(y)] => crate::vm::ops::float_fast(op, *x as f64, *y),
+        [.., Value::Float(x), Value::Int(y)] => crate::vm::ops::float_fast(op, *x, *y as f64),
+        _ => None,
+    }
+}
+
+/// Replaces the two numbers on top of the stack (which own nothing) by `v`.
+#[inline(always)]
+pub(crate) fn replace_top_two(stack: &mut Vec<Value>, v: Value) {
+    std::mem::forget(stack.pop());
+    if let Some(top) = stack.last_mut() {
+        std::mem::forget(std::mem::replace(top, v));
+    }
 }
 
 pub(crate) fn pop_n(cur: &mut Frame, n: usize) -> PResult<Vec<Value>> {

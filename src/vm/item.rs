@@ -508,29 +508,23 @@ impl Vm {
     }
 
     /// `next(it)`; `None` when exhausted.
+    #[inline]
     pub fn next(&mut self, it: &Value) -> PResult<Option<Value>> {
         match it {
-            Value::Iter(i) => {
-                let i = i.clone();
-                i.next(self)
-            }
-            Value::Generator(g) => {
-                let g = g.clone();
-                match self.gen_send(&g, Value::None) {
-                    Ok(crate::vm::resume::GenResult::Yield(v)) => Ok(Some(v)),
-                    Ok(crate::vm::resume::GenResult::Return(_)) => Ok(None),
-                    Err(e)
-                        if g.kind != crate::compile::code::CodeKind::Coroutine
-                            && self.exc_matches(&e, ExcKind::StopIteration)
-                            && g.state.get()
-                                == crate::vm::object::generator::GenState::Finished
-                            && matches!(e, Exc::Lazy(..)) =>
-                    {
-                        Ok(None)
-                    }
-                    Err(e) => Err(e),
+            Value::Iter(i) => i.next(self),
+            Value::Generator(g) => match self.gen_send(g, Value::None) {
+                Ok(crate::vm::resume::GenResult::Yield(v)) => Ok(Some(v)),
+                Ok(crate::vm::resume::GenResult::Return(_)) => Ok(None),
+                Err(e)
+                    if g.kind != crate::compile::code::CodeKind::Coroutine
+                        && self.exc_matches(&e, ExcKind::StopIteration)
+                        && g.state.get() == crate::vm::object::generator::GenState::Finished
+                        && matches!(e, Exc::Lazy(..)) =>
+                {
+                    Ok(None)
                 }
-            }
+                Err(e) => Err(e),
+            },
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
                 let Some(f) = cls.lookup_str("__next__") else {

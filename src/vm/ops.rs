@@ -21,18 +21,28 @@ pub const MAX_INT_BITS: u64 = 1 << 32;
 pub const MAX_SEQ_LEN: usize = 1 << 31;
 
 /// `a op b` for two i64 when it cannot overflow or fail; `None` sends it to the slow path.
-#[inline]
+#[inline(always)]
 pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<Value> {
     let v = match op {
         BinOp::Add => a.checked_add(b)?,
         BinOp::Sub => a.checked_sub(b)?,
         BinOp::Mul => a.checked_mul(b)?,
-        BinOp::FloorDiv if b != 0 => a
-            .checked_div_euclid(b)
-            .map(|_| Integer::div_floor(&a, &b))?,
+        BinOp::FloorDiv if b != 0 => {
+            let q = a.checked_div(b)?;
+            // Truncation rounded toward zero; floor needs one less when the signs differ.
+            if q * b != a && ((a < 0) != (b < 0)) {
+                q - 1
+            } else {
+                q
+            }
+        }
         BinOp::Mod if b != 0 => {
-            a.checked_rem(b)?;
-            a.mod_floor(&b)
+            let r = a.checked_rem(b)?;
+            if r != 0 && ((r < 0) != (b < 0)) {
+                r + b
+            } else {
+                r
+            }
         }
         BinOp::BitAnd => a & b,
         BinOp::BitOr => a | b,
@@ -48,6 +58,19 @@ pub fn int_fast(op: BinOp, a: i64, b: i64) -> Option<Value> {
         _ => return None,
     };
     Some(Value::Int(v))
+}
+
+/// Float arithmetic that cannot raise (IEEE results are Python's); `None` for the rest.
+#[inline(always)]
+pub fn float_fast(op: BinOp, a: f64, b: f64) -> Option<Value> {
+    let v = match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div if b != 0.0 => a / b,
+        _ => return None,
+    };
+    Some(Value::Float(v))
 }
 
 #[inline]

@@ -111,11 +111,16 @@ fn position(
     start: usize,
     end: usize,
 ) -> PResult<Option<usize>> {
-    let items = list.snapshot();
-    for (idx, item) in items.iter().enumerate().take(end).skip(start) {
-        if vm.eq(item, v)? {
+    // As CPython: by index, re-reading the length, since `__eq__` may change the list.
+    let mut idx = start;
+    while idx < end {
+        let Some(item) = list.items.borrow().get(idx).cloned() else {
+            break;
+        };
+        if vm.eq(&item, v)? {
             return Ok(Some(idx));
         }
+        idx += 1;
     }
     Ok(None)
 }

@@ -3,12 +3,39 @@
 //! Also the C3 linearisation that computes a class's MRO.
 
 use crate::vm::gc::{self, Trace, Visit};
-use crate::vm::object::dict::Dict;
+use crate::vm::object::dict::{type_epoch, Dict};
 use crate::vm::object::function::Code;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+
+/// One remembered `Class::lookup` result: where the name was found (the class at `pos` in
+/// the class-then-MRO order, entry `entry` of its dict). Valid while the type epoch is the
+/// same: any change to any class dict, and any new class, moves the epoch on. The entry's key
+/// is checked against the name on use, so a reused address cannot return a wrong value.
+#[derive(Clone, Copy)]
+struct LookupEntry {
+    epoch: u64,
+    class: usize,
+    name: usize,
+    pos: usize,
+    entry: usize,
+}
+
+const LOOKUP_SLOTS: usize = 1024;
+
+thread_local! {
+    /// The `()` every new exception starts with as its args (tuples are immutable).
+    static EMPTY_TUPLE: Value = Value::tuple(Vec::new());
+}
+
+thread_local! {
+    static LOOKUPS: Vec<Cell<LookupEntry>> = vec![
+        Cell::new(LookupEntry { epoch: 0, class: 0, name: 0, pos: 0, entry: 0 });
+        LOOKUP_SLOTS
+    ];
+}
 
 /// What instances of a class are made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,12 +70,45 @@ impl Class {
         std::iter::once(self).chain(self.mro.iter())
     }
 
-    /// Looks `name` up along the MRO.
+    /// Looks `name` up along the MRO, through the lookup cache.
     pub fn lookup(self: &Rc<Class>, name: &PyStr) -> Option<Value> {
-        if let Some(v) = self.dict.get_str(name) {
-            return Some(v);
+        self.dict.mark_type_dict_once();
+        let epoch = type_epoch();
+        let class_addr = Rc::as_ptr(self) as usize;
+        let name_addr = name as *const PyStr as usize;
+        let slot = ((class_addr >> 4) ^ (name_addr >> 4).wrapping_mul(31)) % LOOKUP_SLOTS;
+        let hit = LOOKUPS.with(|cache| cache.get(slot).map(Cell::get));
+        if let Some(e) = hit {
+            if e.epoch == epoch && e.class == class_addr && e.name == name_addr {
+                let owner = match e.pos {
+                    0 => Some(self),
+                    pos => self.mro.get(pos - 1),
+                };
+                if let Some(v) = owner.and_then(|c| c.dict.str_entry_value(e.entry, name)) {
+                    return Some(v);
+                }
+            }
         }
-        self.mro.iter().find_map(|c| c.dict.get_str(name))
+        for (pos, c) in self.mro_iter().enumerate() {
+            c.dict.mark_type_dict_once();
+            if let Some((entry, v)) = c.dict.find_str(name) {
+                // Marking a base may have moved the epoch on.
+                let entry = LookupEntry {
+                    epoch: type_epoch(),
+                    class: class_addr,
+                    name: name_addr,
+                    pos,
+                    entry,
+                };
+                LOOKUPS.with(|cache| {
+                    if let Some(cell) = cache.get(slot) {
+                        cell.set(entry);
+                    }
+                });
+                return Some(v);
+            }
+        }
+        None
     }
 
     /// Looks up a name known at compile time (dunders), interned so no string is built.
@@ -100,6 +160,13 @@ impl Class {
             Some(Value::Str(s)) => s.as_str().to_owned(),
             _ => "builtins".to_owned(),
         }
+    }
+}
+
+impl Drop for Class {
+    /// A new class may be put at this address: forget what the lookup cache knows.
+    fn drop(&mut self) {
+        crate::vm::object::dict::bump_type_epoch();
     }
 }
 
@@ -187,7 +254,7 @@ impl Instance {
         let exc = (class.layout == Layout::Exception).then(|| {
             Box::new(ExcData {
                 suggest: RefCell::new(None),
-                args: RefCell::new(Value::tuple(Vec::new())),
+                args: RefCell::new(EMPTY_TUPLE.with(Value::clone)),
                 traceback: RefCell::new(Vec::new()),
                 cause: RefCell::new(Value::None),
                 context: RefCell::new(Value::None),

@@ -9,7 +9,34 @@ use crate::vm::hash::fast_eq;
 use crate::vm::machine::Vm;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+
+thread_local! {
+    /// The last dict version handed out: versions are unique across all dicts, so a cache
+    /// that saw version `v` knows both which dict and which layout it saw.
+    static LAST_VERSION: Cell<u64> = const { Cell::new(0) };
+    /// Bumped on every change to a class's dict and on every new class: the key of the class
+    /// attribute caches (`Class::lookup`).
+    static TYPE_EPOCH: Cell<u64> = const { Cell::new(1) };
+}
+
+fn fresh_version() -> u64 {
+    LAST_VERSION.with(|v| {
+        let next = v.get() + 1;
+        v.set(next);
+        next
+    })
+}
+
+/// The current class-dict epoch.
+pub fn type_epoch() -> u64 {
+    TYPE_EPOCH.with(Cell::get)
+}
+
+/// Invalidates every class attribute cache.
+pub fn bump_type_epoch() {
+    TYPE_EPOCH.with(|e| e.set(e.get() + 1));
+}
 
 const EMPTY: usize = usize::MAX;
 const DUMMY: usize = usize::MAX - 1;
@@ -26,13 +53,16 @@ pub struct DictTable {
     indices: Vec<usize>,
     entries: Vec<Option<Entry>>,
     used: usize,
-    /// Bumped on every structural change, so a probe interrupted by apy code can tell.
+    /// Renewed (from `fresh_version`) on every structural change, so a probe interrupted by
+    /// apy code can tell, and so can `LoadGlobal`'s cache. Overwriting a value keeps it.
     version: u64,
 }
 
 #[derive(Default)]
 pub struct Dict {
     pub table: RefCell<DictTable>,
+    /// Set for a class's dict: every change to it bumps the type epoch.
+    type_dict: Cell<bool>,
 }
 
 /// A finished lookup: `Ok((entry, slot))` if present, `Err(slot)` to insert at.
@@ -146,7 +176,7 @@ impl DictTable {
             }
         }
         self.entries = entries;
-        self.version += 1;
+        self.version = fresh_version();
     }
 
     fn insert_at(&mut self, slot: usize, hash: i64, key: Value, value: Value) {
@@ -156,7 +186,7 @@ impl DictTable {
             *cell = idx;
         }
         self.used += 1;
-        self.version += 1;
+        self.version = fresh_version();
     }
 
     fn remove_at(&mut self, entry: usize, slot: usize) -> Option<Entry> {
@@ -164,7 +194,7 @@ impl DictTable {
             *cell = DUMMY;
         }
         self.used -= 1;
-        self.version += 1;
+        self.version = fresh_version();
         self.entries.get_mut(entry).and_then(Option::take)
     }
 }
@@ -172,6 +202,81 @@ impl DictTable {
 impl Dict {
     pub fn new() -> Dict {
         Dict::default()
+    }
+
+    /// Marks this dict as a class's namespace: from now on its changes invalidate the class
+    /// attribute caches.
+    pub fn mark_type_dict(&self) {
+        self.type_dict.set(true);
+        bump_type_epoch();
+    }
+
+    /// Marks the dict as a class's namespace unless it already is.
+    #[inline]
+    pub fn mark_type_dict_once(&self) {
+        if !self.type_dict.get() {
+            self.mark_type_dict();
+        }
+    }
+
+    /// The value of entry `idx` if that entry's key is the string `key`.
+    #[inline(always)]
+    pub fn str_entry_value(&self, idx: usize, key: &PyStr) -> Option<Value> {
+        let table = self.table.borrow();
+        match table.entries.get(idx) {
+            Some(Some(Entry {
+                key: Value::Str(s),
+                value,
+                ..
+            })) if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() => Some(value.dup()),
+            _ => None,
+        }
+    }
+
+    /// Called after every change.
+    fn changed(&self) {
+        if self.type_dict.get() {
+            bump_type_epoch();
+        }
+    }
+
+    /// The entry index and value of string key `key` (for `LoadGlobal`'s cache).
+    pub fn find_str(&self, key: &PyStr) -> Option<(usize, Value)> {
+        let table = self.table.borrow();
+        if table.used == 0 {
+            return None;
+        }
+        let hash = key.hash();
+        let mut st = table.start(hash);
+        loop {
+            let idx = table.indices.get(st.slot).copied().unwrap_or(EMPTY);
+            if idx == EMPTY {
+                return None;
+            }
+            if let Some(Some(entry)) = table.entries.get(idx) {
+                if entry.hash == hash {
+                    if let Value::Str(s) = &entry.key {
+                        if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() {
+                            return Some((idx, entry.value.clone()));
+                        }
+                    }
+                }
+            }
+            table.advance(&mut st);
+        }
+    }
+
+    /// The value of entry `idx` if the dict still has version `version`.
+    #[inline(always)]
+    pub fn value_at_version(&self, idx: usize, version: u64) -> Option<Value> {
+        let table = self.table.borrow();
+        if table.version != version {
+            return None;
+        }
+        match table.entries.get(idx) {
+            Some(Some(entry)) => Some(entry.value.dup()),
+            _ => None,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -250,6 +355,8 @@ impl Dict {
                 }
                 Err(slot) => table.insert_at(slot, hash, key, value),
             }
+            drop(table);
+            self.changed();
             return Ok(());
         }
     }
@@ -265,10 +372,13 @@ impl Dict {
             if table.version != version {
                 continue;
             }
-            return Ok(match found {
+            let res = match found {
                 Ok((entry, slot)) => table.remove_at(entry, slot).map(|e| e.value),
                 Err(_) => None,
-            });
+            };
+            drop(table);
+            self.changed();
+            return Ok(res);
         }
     }
 
@@ -301,18 +411,27 @@ impl Dict {
 
     /// Insert with a string key without the VM.
     pub fn set_str(&self, key: std::rc::Rc<PyStr>, value: Value) {
+        self.set_str_entry(key, value);
+    }
+
+    /// Insert with a string key without the VM; returns the entry index.
+    pub fn set_str_entry(&self, key: std::rc::Rc<PyStr>, value: Value) -> usize {
         let mut table = self.table.borrow_mut();
         table.reserve_one();
         let hash = key.hash();
         let key = Value::Str(key);
         let mut st = table.start(hash);
-        match table.probe(&key, hash, &mut st) {
+        let res = match table.probe(&key, hash, &mut st) {
             Step::Found { entry, .. } => {
                 if let Some(Some(e)) = table.entries.get_mut(entry) {
                     e.value = value;
                 }
+                entry
             }
-            Step::Missing { slot } => table.insert_at(slot, hash, key, value),
+            Step::Missing { slot } => {
+                table.insert_at(slot, hash, key, value);
+                table.entries.len() - 1
+            }
             // A non-str key with an equal hash: keep probing as if it differed.
             Step::Ask { .. } => {
                 table.advance(&mut st);
@@ -326,7 +445,32 @@ impl Dict {
                     slot = st.slot;
                 }
                 table.insert_at(slot, hash, key, value);
+                table.entries.len() - 1
             }
+        };
+        drop(table);
+        self.changed();
+        res
+    }
+
+    /// Overwrites the value of entry `idx` if that entry's key is the string `key`; gives the
+    /// value back otherwise.
+    #[inline]
+    pub fn replace_str_at(&self, idx: usize, key: &PyStr, value: Value) -> Result<(), Value> {
+        let mut table = self.table.borrow_mut();
+        match table.entries.get_mut(idx) {
+            Some(Some(Entry {
+                key: Value::Str(s),
+                value: slot,
+                ..
+            })) if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() => {
+                let old = std::mem::replace(slot, value);
+                drop(table);
+                drop(old);
+                self.changed();
+                Ok(())
+            }
+            _ => Err(value),
         }
     }
 
@@ -342,10 +486,13 @@ impl Dict {
         let hash = key.hash();
         let probe_key = Value::str(key.as_str());
         let mut st = table.start(hash);
-        match table.probe(&probe_key, hash, &mut st) {
+        let res = match table.probe(&probe_key, hash, &mut st) {
             Step::Found { entry, slot } => table.remove_at(entry, slot).map(|e| e.value),
             _ => None,
-        }
+        };
+        drop(table);
+        self.changed();
+        res
     }
 
     /// Number of entry positions (holes included), for index-based iteration.
@@ -392,15 +539,19 @@ impl Dict {
     }
 
     pub fn copy(&self) -> Dict {
+        let mut table = self.table.borrow().clone();
+        table.version = fresh_version();
         Dict {
-            table: RefCell::new(self.table.borrow().clone()),
+            table: RefCell::new(table),
+            type_dict: Cell::new(false),
         }
     }
 
     pub fn clear(&self) {
         let old = std::mem::take(&mut *self.table.borrow_mut());
-        self.table.borrow_mut().version = old.version + 1;
+        self.table.borrow_mut().version = fresh_version();
         drop(old);
+        self.changed();
     }
 
     /// Removes and returns the last entry (`popitem`).
@@ -419,6 +570,8 @@ impl Dict {
         let slot = st.slot;
         let res = table.remove_at(last, slot);
         table.entries.truncate(last);
+        drop(table);
+        self.changed();
         res
     }
 }
@@ -449,8 +602,10 @@ impl Trace for Dict {
     fn clear(&self) {
         if let Ok(mut table) = self.table.try_borrow_mut() {
             let old = std::mem::take(&mut *table);
+            table.version = fresh_version();
             drop(table);
             drop(old);
+            self.changed();
         }
     }
 }

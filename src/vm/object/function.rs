@@ -9,7 +9,7 @@ use crate::vm::machine::Vm;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
-use std::cell::RefCell;
+use std::cell::{Cell as StdCell, RefCell};
 use std::rc::Rc;
 
 /// A CodeObject ready to run: constants as values, names as interned strings with their hash
@@ -25,6 +25,41 @@ pub struct Code {
     pub kwnames: Vec<Rc<[Rc<PyStr>]>>,
     pub name: Rc<PyStr>,
     pub qualname: Rc<PyStr>,
+    /// True when a call can bind positional arguments straight into the locals: a plain
+    /// function (not a generator or coroutine) with no keyword-only parameters, `*args` or
+    /// `**kwargs`.
+    pub plain_call: bool,
+    /// Slots a frame needs: the locals, the deepest operand stack, and one spare.
+    pub n_slots: usize,
+    /// `LoadGlobal`'s cache, one entry per name (see `GlobalCache`).
+    pub global_cache: Vec<StdCell<GlobalCache>>,
+    /// `LoadAttr`/`StoreAttr`'s cache for instance attributes, one entry per name.
+    pub attr_cache: Vec<StdCell<AttrCache>>,
+}
+
+/// An instance attribute read or written through a name: for instances of the class at
+/// `class`, valid while the type epoch is `epoch`, the class has no data descriptors (so the
+/// instance dict decides) and the attribute was last seen at entry `entry` of the instance
+/// dict (a hint: the entry's key is checked on use).
+#[derive(Clone, Copy, Default)]
+pub struct AttrCache {
+    pub class: usize,
+    pub epoch: u64,
+    pub entry: usize,
+}
+
+/// Where a global name was last found, valid while the dictionaries keep the versions seen
+/// then (a dict version is unique across all dicts and changes with every insertion or
+/// removal, so a matching version proves the same dict with the same layout; overwriting a
+/// value keeps its entry, so the entry index stays right).
+#[derive(Clone, Copy, Default)]
+pub struct GlobalCache {
+    /// The globals' version (0: nothing cached).
+    pub globals_version: u64,
+    /// The builtins' version when the name was found there, 0 when found in the globals.
+    pub builtins_version: u64,
+    /// The entry index in the dict that holds the name.
+    pub entry: usize,
 }
 
 impl Code {
@@ -50,7 +85,15 @@ impl Code {
                 .map(|n| crate::vm::object::str::intern_name(n))
                 .collect()
         };
+        let plain_call = obj.kwonlyargcount == 0
+            && !obj.has_varargs
+            && !obj.has_varkw
+            && obj.kind == crate::compile::code::CodeKind::Function;
         Rc::new(Code {
+            plain_call,
+            n_slots: obj.varnames.len() + obj.max_stack as usize + 1,
+            global_cache: vec![StdCell::new(GlobalCache::default()); obj.names.len()],
+            attr_cache: vec![StdCell::new(AttrCache::default()); obj.names.len()],
             names: intern(&obj.names),
             varnames: intern(&obj.varnames),
             cellnames: intern(&[obj.cellvars.clone(), obj.freevars.clone()].concat()),
@@ -89,7 +132,9 @@ pub struct Function {
     pub qualname: RefCell<Rc<PyStr>>,
     pub defaults: RefCell<Vec<Value>>,
     pub kwdefaults: RefCell<Option<Rc<Dict>>>,
-    pub closure: Vec<Rc<Cell>>,
+    /// The cells of the code's freevars (shared with every frame of a function without
+    /// cellvars).
+    pub closure: Rc<[Rc<Cell>]>,
     /// Attributes set on the function object (`f.calls = 0`), created on first use.
     pub dict: RefCell<Option<Rc<Dict>>>,
 }
@@ -109,7 +154,7 @@ impl Function {
             globals,
             defaults: RefCell::new(defaults),
             kwdefaults: RefCell::new(kwdefaults),
-            closure,
+            closure: Rc::from(closure),
             dict: RefCell::new(None),
         });
         gc::track(&func);
@@ -134,7 +179,7 @@ impl Trace for Function {
         if let Some(d) = &*dict {
             visit(&Value::Dict(d.clone()));
         }
-        for cell in &self.closure {
+        for cell in self.closure.iter() {
             visit(&Value::Cell(cell.clone()));
         }
         true

@@ -1,12 +1,14 @@
 //! `PyStr`, the immutable string: UTF-8 text with its character count and a cached hash.
 //! ASCII strings index and slice by byte; others walk characters.
 
+use hashbrown::HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub struct PyStr {
-    text: Box<str>,
+    /// Kept as built: shrinking every new string to fit costs a `realloc` each, so only
+    /// buffers with much unused room are shrunk.
+    text: String,
     n_chars: usize,
     /// `-1` until computed (a real hash is never `-1`, as in CPython).
     hash: Cell<i64>,
@@ -17,14 +19,17 @@ impl PyStr {
         PyStr::from_string(text.to_owned())
     }
 
-    pub fn from_string(text: String) -> PyStr {
+    pub fn from_string(mut text: String) -> PyStr {
+        if text.capacity() > text.len() + text.len() / 2 + 16 {
+            text.shrink_to_fit();
+        }
         let n_chars = if text.is_ascii() {
             text.len()
         } else {
             text.chars().count()
         };
         PyStr {
-            text: text.into_boxed_str(),
+            text,
             n_chars,
             hash: Cell::new(-1),
         }
