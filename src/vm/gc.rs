@@ -7,8 +7,9 @@
 //! dispatch loop, with two generations so the cost stays proportional to allocation.
 
 use crate::vm::value::Value;
+use hashbrown::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::{Rc, Weak};
 
 pub type Visit<'a> = dyn FnMut(&Value) + 'a;
@@ -130,16 +131,66 @@ pub fn collect_full() -> usize {
     freed
 }
 
+/// Hashes the heap addresses that index a collection: one multiply and fold, instead of
+/// SipHash's rounds (the keys are addresses, never chosen by a user).
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, addr: usize) {
+        self.write_u64(addr as u64);
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        let wide = u128::from(self.0 ^ key) * 0x9E37_79B9_7F4A_7C15_u128;
+        self.0 = (wide as u64) ^ ((wide >> 64) as u64);
+    }
+}
+
+/// The address of a value of a kind the collector tracks (`track` is only ever called for
+/// these); strings, numbers, code and the like can never be in a collected set, so tracing
+/// skips them without a lookup.
+#[inline]
+fn tracked_addr(v: &Value) -> Option<usize> {
+    fn addr<T: ?Sized>(rc: &Rc<T>) -> Option<usize> {
+        Some(Rc::as_ptr(rc) as *const () as usize)
+    }
+    match v {
+        Value::List(v) => addr(v),
+        Value::Tuple(v) => addr(v),
+        Value::Dict(v) => addr(v),
+        Value::Set(v) => addr(v),
+        Value::Function(v) => addr(v),
+        Value::Method(v) => addr(v),
+        Value::Class(v) => addr(v),
+        Value::Instance(v) => addr(v),
+        Value::Cell(v) => addr(v),
+        Value::Generator(v) => addr(v),
+        _ => None,
+    }
+}
+
+type AddrMap = HashMap<usize, u32, BuildHasherDefault<AddrHasher>>;
+
 /// Trial deletion over one set of tracked objects; returns the freed count and the weak
 /// handles of the survivors.
 fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     let objs: Vec<Rc<dyn Trace>> = set.iter().filter_map(Weak::upgrade).collect();
     drop(set);
-    let index: HashMap<usize, usize> = objs
-        .iter()
-        .enumerate()
-        .map(|(idx, obj)| (Rc::as_ptr(obj) as *const () as usize, idx))
-        .collect();
+    let mut index = AddrMap::with_capacity_and_hasher(objs.len(), Default::default());
+    for (idx, obj) in objs.iter().enumerate() {
+        index.insert(Rc::as_ptr(obj) as *const () as usize, idx as u32);
+    }
     // Our own upgrade holds one reference to each object.
     let mut gc_refs: Vec<isize> = objs
         .iter()
@@ -148,8 +199,8 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     let mut external = vec![false; objs.len()];
     for (idx, obj) in objs.iter().enumerate() {
         let traced = obj.trace(&mut |v: &Value| {
-            if let Some(&child) = v.heap_addr().and_then(|a| index.get(&a)) {
-                if let Some(count) = gc_refs.get_mut(child) {
+            if let Some(&child) = tracked_addr(v).and_then(|a| index.get(&a)) {
+                if let Some(count) = gc_refs.get_mut(child as usize) {
                     *count -= 1;
                 }
             }
@@ -168,8 +219,9 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     while let Some(idx) = work.pop() {
         if let Some(obj) = objs.get(idx) {
             obj.trace(&mut |v: &Value| {
-                if let Some(&child) = v.heap_addr().and_then(|a| index.get(&a)) {
-                    if !reachable[child] {
+                if let Some(&child) = tracked_addr(v).and_then(|a| index.get(&a)) {
+                    let child = child as usize;
+                    if reachable.get(child) == Some(&false) {
                         reachable[child] = true;
                         work.push(child);
                     }
