@@ -12,10 +12,11 @@ use crate::runtime::{EventLoop, Iteration, TimerHandle};
 use crate::stdlib::time::ThreadSleep;
 use crate::syntax::parser::parse_module;
 use crate::syntax::span::Source;
-use crate::vm::exception::{Exc, PResult};
+use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::introspect::{await_chain, definition_site};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::{Args, NativeFn};
+use crate::vm::object::iter::{Iter, IterState};
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::collections::HashMap;
@@ -36,10 +37,25 @@ const SOURCES: &[(&str, &str)] = &[
     ("<asyncio>/runners.apy", include_str!("asyncio/runners.apy")),
 ];
 
-/// A scheduled callable; timers also remember their id so the id can be forgotten once the
-/// timer fires.
+mod task;
+
+/// What a ready-queue entry does when its turn comes.
+enum Job {
+    /// A `Handle`'s `_run` (from `loop.call_soon`/`call_at`), which reports its own errors.
+    Handle(Value),
+    /// A library-internal callback `func(arg)` (a future's done callback); an exception is
+    /// reported the way the `Handle` CPython would have made would report it.
+    Call(Value, Value),
+    /// A task's step, with the exception to throw into its coroutine.
+    Step(Value, Option<Value>),
+    /// A `sleep` timer: sets the future's result unless it was cancelled.
+    Wake(Value, Value),
+}
+
+/// A scheduled job; timers also remember their id so the id can be forgotten once the timer
+/// fires.
 struct Callback {
-    func: Value,
+    job: Job,
     timer_id: Option<i64>,
 }
 
@@ -53,6 +69,8 @@ struct LoopState {
     ev: EventLoop<Callback>,
     timers: HashMap<i64, TimerHandle>,
     next_timer_id: i64,
+    /// The task whose step is running (`asyncio.current_task()`), or `None`.
+    current: Value,
 }
 
 pub fn init(vm: &mut Vm) -> PResult<Value> {
@@ -66,7 +84,16 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("call_at", call_at),
         ("cancel_timer", cancel_timer),
         ("run_once", run_once),
-        ("next_ready", next_ready),
+        ("run_batch", run_batch),
+        ("call_soon_cb", call_soon_cb),
+        ("schedule_step", schedule_step),
+        ("call_later_wake", call_later_wake),
+        ("current_task", current_task),
+        ("yield_once", yield_once),
+        ("task_step", task::task_step_native),
+        ("task_wakeup", task::task_wakeup_native),
+        ("future_set_result", task::future_set_result_native),
+        ("schedule_callbacks", task::schedule_callbacks_native),
         ("stop", stop),
         ("is_stopping", is_stopping),
         ("clear_stop", clear_stop),
@@ -88,6 +115,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
     for code in library_code()? {
         vm.run_code(code, dict.clone())?;
     }
+    task::bind_library(vm, dict);
     Ok(module)
 }
 
@@ -151,6 +179,7 @@ fn new_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
         ev,
         timers: HashMap::new(),
         next_timer_id: 0,
+        current: Value::None,
     }));
     Ok(Value::Int(loops.loops.len() as i64 - 1))
 }
@@ -179,7 +208,7 @@ fn call_soon(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("call_soon", &args, 0, 2, 2)?;
     let func = arg(&args, 1)?.clone();
     loop_state(vm, &args)?.ev.call_soon(Callback {
-        func,
+        job: Job::Handle(func),
         timer_id: None,
     });
     Ok(Value::None)
@@ -195,7 +224,7 @@ fn call_at(vm: &mut Vm, args: Args) -> PResult<Value> {
     let handle = state.ev.call_at(
         when,
         Callback {
-            func,
+            job: Job::Handle(func),
             timer_id: Some(id),
         },
     );
@@ -234,19 +263,153 @@ fn run_once(vm: &mut Vm, args: Args) -> PResult<Value> {
     })
 }
 
-/// `next_ready(id)`: the next callable of the current iteration's batch, or `None` once the
-/// batch is done. Taking them one at a time keeps the rest of the batch queued (at the front,
-/// as in CPython) if an exception escapes the loop halfway.
-fn next_ready(vm: &mut Vm, args: Args) -> PResult<Value> {
-    check_count("next_ready", &args, 0, 1, 1)?;
-    let state = loop_state(vm, &args)?;
-    let Some(callback) = state.ev.next_ready() else {
-        return Ok(Value::None);
-    };
-    if let Some(id) = callback.timer_id {
-        state.timers.remove(&id);
+/// The loop with this id, or the error CPython gives for a closed loop.
+fn loop_by_id(vm: &mut Vm, id: usize) -> PResult<&mut LoopState> {
+    vm.extension(Loops::default)
+        .loops
+        .get_mut(id)
+        .and_then(Option::as_mut)
+        .ok_or_else(|| Exc::runtime_error("Event loop is closed"))
+}
+
+/// Queues a job on loop `id` for the next iteration.
+fn push_job(vm: &mut Vm, id: usize, job: Job) -> PResult<()> {
+    loop_by_id(vm, id)?.ev.call_soon(Callback {
+        job,
+        timer_id: None,
+    });
+    Ok(())
+}
+
+/// Makes `task` the loop's current task; returns the one it replaces.
+fn set_current_task(vm: &mut Vm, id: usize, task: Value) -> Value {
+    match loop_by_id(vm, id) {
+        Ok(state) => std::mem::replace(&mut state.current, task),
+        Err(_) => Value::None,
     }
-    Ok(callback.func)
+}
+
+fn loop_id_arg(args: &Args) -> PResult<usize> {
+    match arg(args, 0)? {
+        Value::Int(i) => {
+            usize::try_from(*i).map_err(|_| Exc::runtime_error("Event loop is closed"))
+        }
+        _ => Err(Exc::runtime_error("Event loop is closed")),
+    }
+}
+
+/// `run_batch(id, loop)`: runs the jobs of the current iteration's batch. Taking them one at a
+/// time keeps the rest of the batch queued (at the front, as in CPython) if an exception
+/// escapes the loop halfway.
+fn run_batch(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("run_batch", &args, 0, 2, 2)?;
+    let id = loop_id_arg(&args)?;
+    let loop_obj = arg(&args, 1)?.clone();
+    loop {
+        let state = loop_by_id(vm, id)?;
+        let Some(callback) = state.ev.next_ready() else {
+            return Ok(Value::None);
+        };
+        if let Some(timer) = callback.timer_id {
+            state.timers.remove(&timer);
+        }
+        vm.back_edge()?;
+        let res = match &callback.job {
+            Job::Handle(run) => {
+                vm.call(run, &[])?;
+                continue;
+            }
+            Job::Call(func, arg) => vm.call(func, std::slice::from_ref(arg)).map(drop),
+            Job::Step(task, exc) => task::step(vm, task, exc.clone()),
+            Job::Wake(fut, result) => task::wake_sleeper(vm, fut, result.clone()),
+        };
+        if let Err(e) = res {
+            report_failed_job(vm, &loop_obj, callback.job, e)?;
+        }
+    }
+}
+
+/// An exception out of a library-internal job goes to the loop's exception handler, with the
+/// context a CPython `Handle` would give; `SystemExit` and `KeyboardInterrupt` leave the loop.
+fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult<()> {
+    if vm.exc_matches(&e, ExcKind::SystemExit) || vm.exc_matches(&e, ExcKind::KeyboardInterrupt) {
+        return Err(e);
+    }
+    let exc = vm.exc_value(e);
+    let (func, args) = match job {
+        Job::Handle(run) => (run, Vec::new()),
+        Job::Call(func, arg) => (func, vec![arg]),
+        Job::Step(task, exc) => (
+            vm.get_attr_str(&task, "task_step")?,
+            exc.into_iter().collect(),
+        ),
+        Job::Wake(fut, result) => (
+            task::lib_get(vm, "_set_result_unless_cancelled")?,
+            vec![fut, result],
+        ),
+    };
+    let report = task::lib_get(vm, "_callback_failed")?;
+    vm.call(&report, &[loop_obj.clone(), func, Value::tuple(args), exc])?;
+    Ok(())
+}
+
+/// `call_soon_cb(id, func, arg)`: schedules `func(arg)` without a `Handle` (the library's own
+/// callbacks, whose handles nobody sees).
+fn call_soon_cb(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("call_soon_cb", &args, 0, 3, 3)?;
+    let id = loop_id_arg(&args)?;
+    let job = Job::Call(arg(&args, 1)?.clone(), arg(&args, 2)?.clone());
+    push_job(vm, id, job)?;
+    Ok(Value::None)
+}
+
+/// `schedule_step(id, task)`: schedules the task's (first) step.
+fn schedule_step(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("schedule_step", &args, 0, 2, 2)?;
+    let id = loop_id_arg(&args)?;
+    push_job(vm, id, Job::Step(arg(&args, 1)?.clone(), None))?;
+    Ok(Value::None)
+}
+
+/// `call_later_wake(id, delay, fut, result)`: a timer that sets `fut`'s result unless it was
+/// cancelled (`sleep`'s); returns the timer id for `cancel_timer`.
+fn call_later_wake(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("call_later_wake", &args, 0, 4, 4)?;
+    let id = loop_id_arg(&args)?;
+    let delay = float_arg(vm, arg(&args, 1)?)?;
+    let job = Job::Wake(arg(&args, 2)?.clone(), arg(&args, 3)?.clone());
+    let state = loop_by_id(vm, id)?;
+    let when = state.ev.time() + delay;
+    let timer = state.next_timer_id;
+    state.next_timer_id += 1;
+    let handle = state.ev.call_at(
+        when,
+        Callback {
+            job,
+            timer_id: Some(timer),
+        },
+    );
+    state.timers.insert(timer, handle);
+    Ok(Value::Int(timer))
+}
+
+/// `yield_once(awaitable)`: `_YieldOnce.__await__`, an iterator that yields `None` once (a
+/// bare yield: the task runs again on the next iteration).
+fn yield_once(_vm: &mut Vm, _args: Args) -> PResult<Value> {
+    let seq = Value::tuple(vec![Value::None]);
+    Ok(Iter::new_value(
+        IterState::Seq { seq, idx: 0 },
+        "tuple_iterator",
+    ))
+}
+
+/// `current_task(id)`: the task whose step is running on that loop, or `None`.
+fn current_task(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("current_task", &args, 0, 1, 1)?;
+    let id = loop_id_arg(&args)?;
+    Ok(loop_by_id(vm, id)
+        .map(|s| s.current.clone())
+        .unwrap_or(Value::None))
 }
 
 fn stop(vm: &mut Vm, args: Args) -> PResult<Value> {
