@@ -37,6 +37,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("<asyncio>/runners.apy", include_str!("asyncio/runners.apy")),
 ];
 
+mod construct;
 mod task;
 
 /// What a ready-queue entry does when its turn comes.
@@ -91,6 +92,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("current_task", current_task),
         ("yield_once", yield_once),
         ("task_step", task::task_step_native),
+        ("future_init", construct::future_init),
+        ("task_init", construct::task_init),
         ("task_wakeup", task::task_wakeup_native),
         ("future_set_result", task::future_set_result_native),
         ("schedule_callbacks", task::schedule_callbacks_native),

@@ -142,7 +142,9 @@ pub(super) fn step(vm: &mut Vm, task: &Value, exc: Option<Value>) -> PResult<()>
         let e = vm.call(&take, &[exc.unwrap_or(Value::None)])?;
         exc = Some(e);
     }
-    dict.set_str(key(|k| &k.fut_waiter), Value::None);
+    if !get(dict, |k| &k.fut_waiter).is_none() {
+        dict.set_str(key(|k| &k.fut_waiter), Value::None);
+    }
     let loop_id = loop_id_of(&inst)?;
     let Value::Generator(coro) = get(dict, |k| &k.coro) else {
         // Not a native coroutine: the apy step handles whatever `send`/`throw` it has.
