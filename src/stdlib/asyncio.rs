@@ -103,6 +103,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("await_chain", chain),
         ("definition", definition),
         ("is_coroutine", is_coroutine),
+        ("iscoroutine", is_coroutine),
+        ("isfuture", isfuture),
         ("is_coroutine_function", is_coroutine_function),
         ("set_asyncgen_firstiter", set_asyncgen_firstiter),
         ("set_thread_sleep_hook", set_thread_sleep_hook),
@@ -468,6 +470,25 @@ fn is_coroutine(_vm: &mut Vm, args: Args) -> PResult<Value> {
     let yes = matches!(arg(&args, 0)?, Value::Generator(g)
         if matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator));
     Ok(Value::Bool(yes))
+}
+
+/// `isfuture(obj)`: CPython's duck-typed test, an object whose class and itself have a
+/// non-`None` `_asyncio_future_blocking`.
+fn isfuture(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("isfuture", &args, 0, 1, 1)?;
+    let obj = arg(&args, 0)?;
+    let cls = vm.class_of(obj);
+    let marked = cls
+        .lookup_str("_asyncio_future_blocking")
+        .is_some_and(|v| !v.is_none());
+    if !marked {
+        return Ok(Value::Bool(false));
+    }
+    match vm.get_attr_str(obj, "_asyncio_future_blocking") {
+        Ok(v) => Ok(Value::Bool(!v.is_none())),
+        Err(e) if vm.exc_matches(&e, ExcKind::AttributeError) => Ok(Value::Bool(false)),
+        Err(e) => Err(e),
+    }
 }
 
 fn is_coroutine_function(_vm: &mut Vm, args: Args) -> PResult<Value> {

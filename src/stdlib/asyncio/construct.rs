@@ -91,7 +91,11 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
         _ => None,
     };
     let site = match site {
-        Some((file, line)) => Value::tuple(vec![Value::string(file), Value::Int(line as i64)]),
+        // The file name is interned: every task of a program shares one string.
+        Some((file, line)) => Value::tuple(vec![
+            Value::Str(intern_name(&file)),
+            Value::Int(line as i64),
+        ]),
         None => Value::None,
     };
     let dict = &task.dict;
