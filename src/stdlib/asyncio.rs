@@ -1,9 +1,9 @@
-//! The `asyncio` module: a small native core over `crate::runtime::EventLoop` (the ready queue,
+//! The `asyncio` module: a native core over `crate::runtime::EventLoop` (the ready queue,
 //! the timers, the one clock, stall detection) and the library itself, written in apy under
-//! `asyncio/` and compiled on first import. The apy side owns every asyncio type (Future, Task,
-//! Handle, the loop object, queues, locks) and the order in which callbacks are scheduled; the
-//! native side only stores callables and hands back, one iteration at a time, the batch that
-//! CPython's `_run_once` would run. Nothing here steps a coroutine itself.
+//! `asyncio/` and compiled on first import. The apy side defines every asyncio type (Future,
+//! Task, Handle, the loop object, queues, locks) and decides what is scheduled when; the native
+//! side runs each iteration's batch of `Job`s, the batch CPython's `_run_once` would run, and
+//! (in `asyncio/task.rs` and `asyncio/construct.rs`) the hot methods of Future and Task.
 
 use crate::compile::code::{CodeKind, CodeObject};
 use crate::compile::codegen::compile_module;
