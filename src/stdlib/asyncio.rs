@@ -92,6 +92,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("current_task", current_task),
         ("yield_once", yield_once),
         ("task_step", task::task_step_native),
+        ("future_await", task::future_await_native),
         ("future_init", construct::future_init),
         ("task_init", construct::task_init),
         ("task_wakeup", task::task_wakeup_native),

@@ -14,6 +14,7 @@ use crate::vm::methods::arg;
 use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Args, BoundMethod};
+use crate::vm::object::iter::{Iter, IterState};
 use crate::vm::object::str::{intern_name, PyStr};
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
@@ -341,6 +342,50 @@ fn schedule_callbacks(vm: &mut Vm, fut: &Rc<Instance>) -> PResult<()> {
         push_job(vm, loop_id, Job::Call(callback, fut_value.clone()))?;
     }
     Ok(())
+}
+
+/// `future_await(fut)`: `Future.__await__` (and `__iter__`), a native iterator.
+pub(super) fn future_await_native(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let fut = arg(&args, 0)?.clone();
+    let state = IterState::NativeAwait {
+        target: fut,
+        stage: 0,
+        step: future_await_step,
+    };
+    Ok(Iter::new_value(state, "FutureIter"))
+}
+
+/// The steps of awaiting a future, as the apy generator did: yield the future itself (marked
+/// blocking) while it is pending, then return its result.
+fn future_await_step(
+    vm: &mut Vm,
+    fut: &Value,
+    stage: &mut u32,
+    _sent: Value,
+) -> PResult<GenResult> {
+    let inst = instance(fut)?.clone();
+    let at = *stage;
+    *stage = 2;
+    match at {
+        0 if is_pending(&inst.dict) => {
+            *stage = 1;
+            inst.dict.set_str(key(|k| &k.blocking), Value::Bool(true));
+            return Ok(GenResult::Yield(fut.clone()));
+        }
+        0 => {}
+        1 if is_pending(&inst.dict) => {
+            return Err(Exc::runtime_error("await wasn't used with future"));
+        }
+        1 => {}
+        // Finished: as an exhausted generator.
+        _ => return Err(Exc::stop_iteration()),
+    }
+    let finished_ok = matches!(get(&inst.dict, |k| &k.state), Value::Str(s) if s.as_str() == "FINISHED")
+        && get(&inst.dict, |k| &k.exception).is_none();
+    if finished_ok {
+        return Ok(GenResult::Return(get(&inst.dict, |k| &k.result)));
+    }
+    Ok(GenResult::Return(vm.call_method(fut, "result", &[])?))
 }
 
 /// `set_result_unless_cancelled(fut, result)`: what a `sleep` timer does when it fires.
