@@ -38,6 +38,7 @@ const SOURCES: &[(&str, &str)] = &[
 ];
 
 mod construct;
+mod queue;
 mod task;
 
 /// What a ready-queue entry does when its turn comes.
@@ -92,6 +93,10 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("current_task", current_task),
         ("yield_once", yield_once),
         ("task_step", task::task_step_native),
+        ("queue_full", queue::full),
+        ("queue_empty", queue::empty),
+        ("queue_put_nowait", queue::put_nowait),
+        ("queue_get_nowait", queue::get_nowait),
         ("future_await", task::future_await_native),
         ("future_init", construct::future_init),
         ("task_init", construct::task_init),

@@ -60,6 +60,8 @@ pub(super) struct Lib {
     pub dict: Option<Rc<Dict>>,
     future_cls: Option<Rc<Class>>,
     task_cls: Option<Rc<Class>>,
+    pub queue_cls: Option<Rc<Class>>,
+    pub event_cls: Option<Rc<Class>>,
     wakeup: Option<Value>,
 }
 
@@ -74,8 +76,21 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
     let lib = vm.extension(Lib::default);
     lib.future_cls = future_cls;
     lib.task_cls = task_cls;
+    lib.queue_cls = class("Queue");
+    lib.event_cls = class("Event");
     lib.wakeup = wakeup;
     lib.dict = Some(dict);
+}
+
+/// True if `inst` is an instance of exactly the library class `pick` selects.
+pub(super) fn is_exactly(
+    vm: &mut Vm,
+    inst: &Instance,
+    pick: fn(&Lib) -> &Option<Rc<Class>>,
+) -> bool {
+    pick(vm.extension(Lib::default))
+        .as_ref()
+        .is_some_and(|c| Rc::ptr_eq(c, &inst.class))
 }
 
 /// A name defined by the library's apy code.
@@ -386,6 +401,26 @@ fn future_await_step(
         return Ok(GenResult::Return(get(&inst.dict, |k| &k.result)));
     }
     Ok(GenResult::Return(vm.call_method(fut, "result", &[])?))
+}
+
+/// For an instance of exactly `Future` or `Task`: sets the result if still pending (`Some(true)`)
+/// or reports it done (`Some(false)`); `None` for anything else.
+pub(super) fn set_result_of_plain(
+    vm: &mut Vm,
+    fut: &Value,
+    result: Value,
+) -> PResult<Option<bool>> {
+    let Value::Instance(inst) = fut else {
+        return Ok(None);
+    };
+    if !is_plain_future(vm, inst) {
+        return Ok(None);
+    }
+    if !is_pending(&inst.dict) {
+        return Ok(Some(false));
+    }
+    set_result(vm, inst, result)?;
+    Ok(Some(true))
 }
 
 /// `set_result_unless_cancelled(fut, result)`: what a `sleep` timer does when it fires.
