@@ -1,9 +1,9 @@
-//! The `asyncio` module: a small native core over `crate::runtime::EventLoop` (the ready queue,
+//! The `asyncio` module: a native core over `crate::runtime::EventLoop` (the ready queue,
 //! the timers, the one clock, stall detection) and the library itself, written in apy under
-//! `asyncio/` and compiled on first import. The apy side owns every asyncio type (Future, Task,
-//! Handle, the loop object, queues, locks) and the order in which callbacks are scheduled; the
-//! native side only stores callables and hands back, one iteration at a time, the batch that
-//! CPython's `_run_once` would run. Nothing here steps a coroutine itself.
+//! `asyncio/` and compiled on first import. The apy side defines every asyncio type (Future,
+//! Task, Handle, the loop object, queues, locks) and decides what is scheduled when; the native
+//! side runs each iteration's batch of `Job`s, the batch CPython's `_run_once` would run, and
+//! (in `asyncio/task.rs` and `asyncio/construct.rs`) the hot methods of Future and Task.
 
 use crate::compile::code::{CodeKind, CodeObject};
 use crate::compile::codegen::compile_module;
@@ -12,10 +12,11 @@ use crate::runtime::{EventLoop, Iteration, TimerHandle};
 use crate::stdlib::time::ThreadSleep;
 use crate::syntax::parser::parse_module;
 use crate::syntax::span::Source;
-use crate::vm::exception::{Exc, PResult};
+use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::introspect::{await_chain, definition_site};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::{Args, NativeFn};
+use crate::vm::object::iter::{Iter, IterState};
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::collections::HashMap;
@@ -36,13 +37,30 @@ const SOURCES: &[(&str, &str)] = &[
     ("<asyncio>/runners.apy", include_str!("asyncio/runners.apy")),
 ];
 
-/// A scheduled callable; timers also remember their id so the id can be forgotten once the
-/// timer fires.
+mod construct;
+mod queue;
+mod task;
+
+/// What a ready-queue entry does when its turn comes.
+enum Job {
+    /// A `Handle`'s `_run` (from `loop.call_soon`/`call_at`), which reports its own errors.
+    Handle(Value),
+    /// A library-internal callback `func(arg)` (a future's done callback); an exception is
+    /// reported the way the `Handle` CPython would have made would report it.
+    Call(Value, Value),
+    /// A task's step, with the exception to throw into its coroutine.
+    Step(Value, Option<Value>),
+    /// A `sleep` timer: sets the future's result unless it was cancelled.
+    Wake(Value, Value),
+    /// Another thread's `Posted`: calls the listener it names, if still registered.
+    Posted(i64),
+}
+
+/// A scheduled job; timers also remember their id so the id can be forgotten once the timer
+/// fires.
 struct Callback {
-    func: Value,
+    job: Job,
     timer_id: Option<i64>,
-    /// Set on a callback made from another thread's `Posted`: the listener it wakes.
-    posted: Option<i64>,
 }
 
 /// What another thread (the REPL's line reader) posts to a loop: the id of a listener that
@@ -52,9 +70,8 @@ pub struct Posted(pub i64);
 impl From<Posted> for Callback {
     fn from(posted: Posted) -> Callback {
         Callback {
-            func: Value::None,
+            job: Job::Posted(posted.0),
             timer_id: None,
-            posted: Some(posted.0),
         }
     }
 }
@@ -71,6 +88,8 @@ struct LoopState {
     /// Callbacks waiting for a `Posted` from another thread, by listener id.
     listeners: HashMap<i64, Value>,
     next_timer_id: i64,
+    /// The task whose step is running (`asyncio.current_task()`), or `None`.
+    current: Value,
 }
 
 pub fn init(vm: &mut Vm) -> PResult<Value> {
@@ -84,15 +103,33 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("call_at", call_at),
         ("cancel_timer", cancel_timer),
         ("run_once", run_once),
-        ("next_ready", next_ready),
         ("listen", listen),
         ("unlisten", unlisten),
+        ("run_batch", run_batch),
+        ("call_soon_cb", call_soon_cb),
+        ("schedule_step", schedule_step),
+        ("call_later_wake", call_later_wake),
+        ("current_task", current_task),
+        ("yield_once", yield_once),
+        ("task_step", task::task_step_native),
+        ("queue_full", queue::full),
+        ("queue_empty", queue::empty),
+        ("queue_put_nowait", queue::put_nowait),
+        ("queue_get_nowait", queue::get_nowait),
+        ("future_await", task::future_await_native),
+        ("future_init", construct::future_init),
+        ("task_init", construct::task_init),
+        ("task_wakeup", task::task_wakeup_native),
+        ("future_set_result", task::future_set_result_native),
+        ("schedule_callbacks", task::schedule_callbacks_native),
         ("stop", stop),
         ("is_stopping", is_stopping),
         ("clear_stop", clear_stop),
         ("await_chain", chain),
         ("definition", definition),
         ("is_coroutine", is_coroutine),
+        ("iscoroutine", is_coroutine),
+        ("isfuture", isfuture),
         ("is_coroutine_function", is_coroutine_function),
         ("set_asyncgen_firstiter", set_asyncgen_firstiter),
         ("set_thread_sleep_hook", set_thread_sleep_hook),
@@ -108,6 +145,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
     for code in library_code()? {
         vm.run_code(code, dict.clone())?;
     }
+    task::bind_library(vm, dict);
     Ok(module)
 }
 
@@ -172,6 +210,7 @@ fn new_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
         timers: HashMap::new(),
         listeners: HashMap::new(),
         next_timer_id: 0,
+        current: Value::None,
     }));
     Ok(Value::Int(loops.loops.len() as i64 - 1))
 }
@@ -200,9 +239,8 @@ fn call_soon(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("call_soon", &args, 0, 2, 2)?;
     let func = arg(&args, 1)?.clone();
     loop_state(vm, &args)?.ev.call_soon(Callback {
-        func,
+        job: Job::Handle(func),
         timer_id: None,
-        posted: None,
     });
     Ok(Value::None)
 }
@@ -217,9 +255,8 @@ fn call_at(vm: &mut Vm, args: Args) -> PResult<Value> {
     let handle = state.ev.call_at(
         when,
         Callback {
-            func,
+            job: Job::Handle(func),
             timer_id: Some(id),
-            posted: None,
         },
     );
     state.timers.insert(id, handle);
@@ -257,27 +294,14 @@ fn run_once(vm: &mut Vm, args: Args) -> PResult<Value> {
     })
 }
 
-/// `next_ready(id)`: the next callable of the current iteration's batch, or `None` once the
-/// batch is done. Taking them one at a time keeps the rest of the batch queued (at the front,
-/// as in CPython) if an exception escapes the loop halfway.
-fn next_ready(vm: &mut Vm, args: Args) -> PResult<Value> {
-    check_count("next_ready", &args, 0, 1, 1)?;
-    let state = loop_state(vm, &args)?;
-    while let Some(callback) = state.ev.next_ready() {
-        if let Some(id) = callback.timer_id {
-            state.timers.remove(&id);
-        }
-        if let Some(id) = callback.posted {
-            // A post for a listener that was withdrawn meanwhile wakes nothing.
-            if let Some(func) = state.listeners.remove(&id) {
-                state.ev.listen_end();
-                return Ok(func);
-            }
-            continue;
-        }
-        return Ok(callback.func);
+/// Takes the listener `listener` of loop `id` off the books.
+fn state_listener(vm: &mut Vm, id: usize, listener: i64) -> PResult<Option<Value>> {
+    let state = loop_by_id(vm, id)?;
+    let func = state.listeners.remove(&listener);
+    if func.is_some() {
+        state.ev.listen_end();
     }
-    Ok(Value::None)
+    Ok(func)
 }
 
 /// `listen(id, callback)`: registers `callback` to run when another thread posts the returned
@@ -316,6 +340,163 @@ pub fn poster(vm: &mut Vm, loop_id: i64) -> Option<crate::runtime::Completer<Pos
         .and_then(|id| loops.loops.get(id))?
         .as_ref()?;
     Some(state.ev.completer())
+}
+
+/// The loop with this id, or the error CPython gives for a closed loop.
+fn loop_by_id(vm: &mut Vm, id: usize) -> PResult<&mut LoopState> {
+    vm.extension(Loops::default)
+        .loops
+        .get_mut(id)
+        .and_then(Option::as_mut)
+        .ok_or_else(|| Exc::runtime_error("Event loop is closed"))
+}
+
+/// Queues a job on loop `id` for the next iteration.
+fn push_job(vm: &mut Vm, id: usize, job: Job) -> PResult<()> {
+    loop_by_id(vm, id)?.ev.call_soon(Callback {
+        job,
+        timer_id: None,
+    });
+    Ok(())
+}
+
+/// Makes `task` the loop's current task; returns the one it replaces.
+fn set_current_task(vm: &mut Vm, id: usize, task: Value) -> Value {
+    match loop_by_id(vm, id) {
+        Ok(state) => std::mem::replace(&mut state.current, task),
+        Err(_) => Value::None,
+    }
+}
+
+fn loop_id_arg(args: &Args) -> PResult<usize> {
+    match arg(args, 0)? {
+        Value::Int(i) => {
+            usize::try_from(*i).map_err(|_| Exc::runtime_error("Event loop is closed"))
+        }
+        _ => Err(Exc::runtime_error("Event loop is closed")),
+    }
+}
+
+/// `run_batch(id, loop)`: runs the jobs of the current iteration's batch. Taking them one at a
+/// time keeps the rest of the batch queued (at the front, as in CPython) if an exception
+/// escapes the loop halfway.
+fn run_batch(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("run_batch", &args, 0, 2, 2)?;
+    let id = loop_id_arg(&args)?;
+    let loop_obj = arg(&args, 1)?.clone();
+    loop {
+        let state = loop_by_id(vm, id)?;
+        let Some(callback) = state.ev.next_ready() else {
+            return Ok(Value::None);
+        };
+        if let Some(timer) = callback.timer_id {
+            state.timers.remove(&timer);
+        }
+        vm.back_edge()?;
+        let res = match &callback.job {
+            Job::Handle(run) => {
+                vm.call(run, &[])?;
+                continue;
+            }
+            Job::Posted(listener) => {
+                // A post for a listener withdrawn meanwhile wakes nothing.
+                if let Some(func) = state_listener(vm, id, *listener)? {
+                    vm.call(&func, &[])?;
+                }
+                continue;
+            }
+            Job::Call(func, arg) => vm.call(func, std::slice::from_ref(arg)).map(drop),
+            Job::Step(task, exc) => task::step(vm, task, exc.clone()),
+            Job::Wake(fut, result) => task::wake_sleeper(vm, fut, result.clone()),
+        };
+        if let Err(e) = res {
+            report_failed_job(vm, &loop_obj, callback.job, e)?;
+        }
+    }
+}
+
+/// An exception out of a library-internal job goes to the loop's exception handler, with the
+/// context a CPython `Handle` would give; `SystemExit` and `KeyboardInterrupt` leave the loop.
+fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult<()> {
+    if vm.exc_matches(&e, ExcKind::SystemExit) || vm.exc_matches(&e, ExcKind::KeyboardInterrupt) {
+        return Err(e);
+    }
+    let exc = vm.exc_value(e);
+    let (func, args) = match job {
+        Job::Handle(run) => (run, Vec::new()),
+        Job::Call(func, arg) => (func, vec![arg]),
+        Job::Step(task, exc) => (
+            vm.get_attr_str(&task, "task_step")?,
+            exc.into_iter().collect(),
+        ),
+        Job::Wake(fut, result) => (
+            task::lib_get(vm, "_set_result_unless_cancelled")?,
+            vec![fut, result],
+        ),
+        Job::Posted(_) => return Err(Exc::Value(exc)),
+    };
+    let report = task::lib_get(vm, "_callback_failed")?;
+    vm.call(&report, &[loop_obj.clone(), func, Value::tuple(args), exc])?;
+    Ok(())
+}
+
+/// `call_soon_cb(id, func, arg)`: schedules `func(arg)` without a `Handle` (the library's own
+/// callbacks, whose handles nobody sees).
+fn call_soon_cb(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("call_soon_cb", &args, 0, 3, 3)?;
+    let id = loop_id_arg(&args)?;
+    let job = Job::Call(arg(&args, 1)?.clone(), arg(&args, 2)?.clone());
+    push_job(vm, id, job)?;
+    Ok(Value::None)
+}
+
+/// `schedule_step(id, task)`: schedules the task's (first) step.
+fn schedule_step(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("schedule_step", &args, 0, 2, 2)?;
+    let id = loop_id_arg(&args)?;
+    push_job(vm, id, Job::Step(arg(&args, 1)?.clone(), None))?;
+    Ok(Value::None)
+}
+
+/// `call_later_wake(id, delay, fut, result)`: a timer that sets `fut`'s result unless it was
+/// cancelled (`sleep`'s); returns the timer id for `cancel_timer`.
+fn call_later_wake(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("call_later_wake", &args, 0, 4, 4)?;
+    let id = loop_id_arg(&args)?;
+    let delay = float_arg(vm, arg(&args, 1)?)?;
+    let job = Job::Wake(arg(&args, 2)?.clone(), arg(&args, 3)?.clone());
+    let state = loop_by_id(vm, id)?;
+    let when = state.ev.time() + delay;
+    let timer = state.next_timer_id;
+    state.next_timer_id += 1;
+    let handle = state.ev.call_at(
+        when,
+        Callback {
+            job,
+            timer_id: Some(timer),
+        },
+    );
+    state.timers.insert(timer, handle);
+    Ok(Value::Int(timer))
+}
+
+/// `yield_once(awaitable)`: `_YieldOnce.__await__`, an iterator that yields `None` once (a
+/// bare yield: the task runs again on the next iteration).
+fn yield_once(_vm: &mut Vm, _args: Args) -> PResult<Value> {
+    let seq = Value::tuple(vec![Value::None]);
+    Ok(Iter::new_value(
+        IterState::Seq { seq, idx: 0 },
+        "tuple_iterator",
+    ))
+}
+
+/// `current_task(id)`: the task whose step is running on that loop, or `None`.
+fn current_task(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("current_task", &args, 0, 1, 1)?;
+    let id = loop_id_arg(&args)?;
+    Ok(loop_by_id(vm, id)
+        .map(|s| s.current.clone())
+        .unwrap_or(Value::None))
 }
 
 fn stop(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -371,6 +552,25 @@ fn is_coroutine(_vm: &mut Vm, args: Args) -> PResult<Value> {
     let yes = matches!(arg(&args, 0)?, Value::Generator(g)
         if matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator));
     Ok(Value::Bool(yes))
+}
+
+/// `isfuture(obj)`: CPython's duck-typed test, an object whose class and itself have a
+/// non-`None` `_asyncio_future_blocking`.
+fn isfuture(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("isfuture", &args, 0, 1, 1)?;
+    let obj = arg(&args, 0)?;
+    let cls = vm.class_of(obj);
+    let marked = cls
+        .lookup_str("_asyncio_future_blocking")
+        .is_some_and(|v| !v.is_none());
+    if !marked {
+        return Ok(Value::Bool(false));
+    }
+    match vm.get_attr_str(obj, "_asyncio_future_blocking") {
+        Ok(v) => Ok(Value::Bool(!v.is_none())),
+        Err(e) if vm.exc_matches(&e, ExcKind::AttributeError) => Ok(Value::Bool(false)),
+        Err(e) => Err(e),
+    }
 }
 
 fn is_coroutine_function(_vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -759,11 +759,18 @@ fn next(vm: &mut Vm, args: Args) -> PResult<Value> {
             vm.type_name(it)
         )));
     }
-    if let Value::Generator(g) = it {
-        // Keep the generator's return value in the StopIteration.
-        let g = g.clone();
+    let keeps_return = match it {
+        Value::Generator(_) => true,
+        Value::Iter(i) => matches!(
+            &*i.state.borrow(),
+            crate::vm::object::iter::IterState::NativeAwait { .. }
+        ),
+        _ => false,
+    };
+    if keeps_return {
+        // Keep the generator's (or native awaitable's) return value in the StopIteration.
         if args.pos.get(1).is_none() {
-            return match vm.gen_send(&g, Value::None)? {
+            return match vm.send_into(it, Value::None)? {
                 crate::vm::resume::GenResult::Yield(v) => Ok(v),
                 crate::vm::resume::GenResult::Return(v) => {
                     let a = if v.is_none() { Vec::new() } else { vec![v] };

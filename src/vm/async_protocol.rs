@@ -1,12 +1,28 @@
 //! The checks CPython makes around the async protocols, with its messages: `async for` needs
 //! `__aiter__` (and the iterator it returns needs `__anext__`), and `__await__` must return an
-//! iterator. The dispatch loop calls these for `GetAIter` and `GetAwaitable`.
+//! iterator. The dispatch loop calls these for `GetAIter`, `GetANext` and `GetAwaitable`.
 
+use crate::compile::code::CodeKind;
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::value::Value;
 
 impl Vm {
+    /// `GetANext`: the awaitable of `it.__anext__()`. An async generator's is made directly,
+    /// without looking the method up (its type cannot be subclassed, so it is always the
+    /// built-in one).
+    pub fn get_anext(&mut self, it: &Value) -> PResult<Value> {
+        if let Value::Generator(gen) = it {
+            if gen.kind == CodeKind::AsyncGenerator {
+                let gen = gen.clone();
+                self.async_gen_first_iter(&gen)?;
+                return Ok(self.async_gen_awaitable(&gen, None, None, false));
+            }
+        }
+        let aw = self.call_method(it, "__anext__", &[])?;
+        self.get_awaitable(aw)
+    }
+
     /// `GetAIter`: `type(v).__aiter__(v)`, checked.
     pub fn get_aiter(&mut self, v: &Value) -> PResult<Value> {
         let cls = self.class_of(v);

@@ -638,8 +638,7 @@ impl Vm {
                         }
                         Instr::GetANext => {
                             let it = top!('instr, cur).clone();
-                            let aw = tri!('instr, self.call_method(&it, "__anext__", &[]));
-                            let aw = tri!('instr, self.get_awaitable(aw));
+                            let aw = tri!('instr, self.get_anext(&it));
                             cur.stack.push(aw);
                         }
                         Instr::EndAsyncFor => {

@@ -166,6 +166,14 @@ impl Vm {
 
     /// Throws into whatever a `Send` delegates to.
     fn throw_into(&mut self, sub: &Value, exc: Exc) -> PResult<GenResult> {
+        if let Value::Iter(it) = sub {
+            // A native awaitable has no handler: the exception is raised where it waits, and
+            // the iterator is finished, as a generator would be.
+            if let IterState::NativeAwait { stage, .. } = &mut *it.state.borrow_mut() {
+                *stage = u32::MAX;
+                return Err(exc);
+            }
+        }
         let exc = match self.async_step_throw(sub, exc) {
             Ok(res) => return res,
             Err(exc) => exc,
@@ -225,8 +233,32 @@ impl Vm {
         Ok(GenResult::Return(value))
     }
 
+    /// Sends `value` into a native awaitable's iterator. The state is copied out and written
+    /// back, so no borrow is held while the step runs (it may run apy code).
+    pub fn native_await_send(&mut self, it: &Iter, value: Value) -> PResult<GenResult> {
+        let (target, mut stage, step) = match &*it.state.borrow() {
+            IterState::NativeAwait {
+                target,
+                stage,
+                step,
+            } => (target.clone(), *stage, *step),
+            _ => return Err(Exc::internal("not a native awaitable")),
+        };
+        let res = step(self, &target, &mut stage, value);
+        if let IterState::NativeAwait { stage: at, .. } = &mut *it.state.borrow_mut() {
+            *at = stage;
+        }
+        res
+    }
+
     /// One step of `Send`: sends `value` into `sub`.
     pub fn send_into(&mut self, sub: &Value, value: Value) -> PResult<GenResult> {
+        if let Value::Iter(it) = sub {
+            if matches!(&*it.state.borrow(), IterState::NativeAwait { .. }) {
+                let it = it.clone();
+                return self.native_await_send(&it, value);
+            }
+        }
         if let Some(res) = self.async_step(sub, Some(value.clone()), None) {
             return res;
         }

@@ -80,8 +80,20 @@ pub enum IterState {
         closing: bool,
         done: bool,
     },
+    /// The iterator of an awaitable whose `__await__` is native (asyncio's Future): each send
+    /// calls `step` with the awaitable, the stage reached so far (starting at 0) and the value
+    /// sent; a throw raises where it waits. See `Vm::native_await_send`.
+    NativeAwait {
+        target: Value,
+        stage: u32,
+        step: NativeAwaitStep,
+    },
     Exhausted,
 }
+
+/// One step of a native awaitable: yields or returns, and advances `stage`.
+pub type NativeAwaitStep =
+    fn(&mut Vm, &Value, &mut u32, Value) -> PResult<crate::vm::resume::GenResult>;
 
 pub struct Iter {
     pub state: RefCell<IterState>,
@@ -194,6 +206,12 @@ impl Iter {
     /// Iterator kinds that call back into apy code: the state is read, released, and
     /// updated after the call.
     fn next_slow(&self, vm: &mut Vm) -> PResult<Option<Value>> {
+        if matches!(&*self.state.borrow(), IterState::NativeAwait { .. }) {
+            return match vm.native_await_send(self, Value::None)? {
+                crate::vm::resume::GenResult::Yield(v) => Ok(Some(v)),
+                crate::vm::resume::GenResult::Return(_) => Ok(None),
+            };
+        }
         enum Plan {
             Enumerate(Value, i64),
             Zip(Vec<Value>, bool),

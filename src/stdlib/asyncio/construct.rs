@@ -1,0 +1,124 @@
+//! Native `Future.__init__` and `Task.__init__`: they set the same attributes, in the same
+//! order, as the apy methods they replace did, and a new task's first step is queued as a
+//! native job. Creating a task is the hot path of programs that spawn many of them.
+
+use super::task::lib_get;
+use super::{push_job, Job};
+use crate::compile::code::CodeKind;
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::introspect::definition_site;
+use crate::vm::methods::arg;
+use crate::vm::object::class::Instance;
+use crate::vm::object::function::Args;
+use crate::vm::object::str::intern_name;
+use crate::vm::value::Value;
+use crate::vm::Vm;
+use std::rc::Rc;
+
+/// Rejects keyword arguments other than `allowed`, with CPython's message.
+fn check_keywords(name: &str, args: &Args, allowed: &[&str]) -> PResult<()> {
+    match args.kwnames.iter().find(|k| !allowed.contains(&k.as_str())) {
+        Some(bad) => Err(Exc::type_error(format!(
+            "{name}() got an unexpected keyword argument '{}'",
+            bad.as_str()
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn self_instance(args: &Args) -> PResult<Rc<Instance>> {
+    match arg(args, 0)? {
+        Value::Instance(inst) => Ok(inst.clone()),
+        _ => Err(Exc::type_error("Future.__init__ needs a Future instance")),
+    }
+}
+
+/// `Future.__init__(self, *, loop=None)`.
+pub(super) fn future_init(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_keywords("Future.__init__", &args, &["loop"])?;
+    if args.pos.len() != 1 {
+        return Err(Exc::type_error(format!(
+            "Future.__init__() takes 1 positional argument but {} were given",
+            args.pos.len()
+        )));
+    }
+    let fut = self_instance(&args)?;
+    init_fields(vm, &fut, args.kw("loop").cloned())?;
+    Ok(Value::None)
+}
+
+fn init_fields(vm: &mut Vm, fut: &Instance, loop_obj: Option<Value>) -> PResult<()> {
+    let loop_obj = match loop_obj.filter(|l| !l.is_none()) {
+        Some(l) => l,
+        None => {
+            let get = lib_get(vm, "get_event_loop")?;
+            vm.call(&get, &[])?
+        }
+    };
+    let dict = &fut.dict;
+    dict.set_str(intern_name("_loop"), loop_obj);
+    dict.set_str(intern_name("_state"), Value::Str(intern_name("PENDING")));
+    // The other fields start as class attributes (see futures.apy).
+    Ok(())
+}
+
+/// `Task.__init__(self, coro, *, loop=None, name=None, context=None)`.
+pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_keywords("Task.__init__", &args, &["loop", "name", "context"])?;
+    if args.pos.len() != 2 {
+        return Err(Exc::type_error(format!(
+            "Task.__init__() takes 2 positional arguments but {} were given",
+            args.pos.len()
+        )));
+    }
+    let task = self_instance(&args)?;
+    let coro = arg(&args, 1)?.clone();
+    init_fields(vm, &task, args.kw("loop").cloned())?;
+    let is_coroutine = matches!(&coro, Value::Generator(g)
+        if matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator));
+    if !is_coroutine {
+        let text = vm.repr(&coro)?;
+        return Err(Exc::type_error(format!(
+            "a coroutine was expected, got {text}"
+        )));
+    }
+    let name = match args.kw("name").filter(|n| !n.is_none()) {
+        Some(n) => Value::string(vm.to_str(n)?),
+        None => next_task_name(vm)?,
+    };
+    let site = match &coro {
+        Value::Generator(g) => definition_site(g),
+        _ => None,
+    };
+    let site = match site {
+        // The file name is interned: every task of a program shares one string.
+        Some((file, line)) => Value::tuple(vec![
+            Value::Str(intern_name(&file)),
+            Value::Int(line as i64),
+        ]),
+        None => Value::None,
+    };
+    let dict = &task.dict;
+    dict.set_str(intern_name("_name"), name);
+    dict.set_str(intern_name("_coro"), coro);
+    dict.set_str(intern_name("_coro_site"), site);
+    let loop_id = super::task::loop_id_of(&task)?;
+    let task_value = Value::Instance(task);
+    push_job(vm, loop_id, Job::Step(task_value.clone(), None))?;
+    if let Value::Dict(all) = lib_get(vm, "_all_tasks")? {
+        all.insert(vm, task_value, Value::None)?;
+    }
+    Ok(Value::None)
+}
+
+/// "Task-N", counting in the library's `_task_counter` as the apy code did.
+fn next_task_name(vm: &mut Vm) -> PResult<Value> {
+    let count = match lib_get(vm, "_task_counter")? {
+        Value::Int(n) => n.saturating_add(1),
+        _ => 1,
+    };
+    if let Some(dict) = vm.extension(super::task::Lib::default).dict.clone() {
+        dict.set_str(intern_name("_task_counter"), Value::Int(count));
+    }
+    Ok(Value::string(format!("Task-{count}")))
+}
