@@ -42,6 +42,7 @@ pub mod suggest;
 pub mod type_forms;
 pub mod types;
 pub mod value;
+pub mod warnings;
 
 pub use machine::{run_main_with, run_on_big_stack, Outcome, Vm, VmOptions};
 pub use value::Value;

@@ -1,7 +1,7 @@
 //! The asyncio golden examples under the real clock: each `examples/asyncio/*.apy` (not the
 //! `errors/` ones, which fail on purpose) runs through the `apy` binary without
-//! `--virtual-time` and must print exactly its `.out`, as it does under CPython's real clock.
-//! The examples keep their sleeps short and round printed times, so real and virtual time give
+//! `--virtual-time` and must print exactly its `.out` (stdout, then stderr), as it does under
+//! CPython's real clock. The examples keep their sleeps short and round printed times, so real and virtual time give
 //! the same text; this test keeps both clocks honest. Examples run a few at a time because
 //! they mostly sleep; one that fails is retried alone.
 
@@ -39,15 +39,19 @@ fn check(example: &Path) -> Option<String> {
         Ok(out) => out,
         Err(e) => return Some(format!("{}: cannot run apy: {e}", example.display())),
     };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if stdout == expected && out.status.success() {
+    // A `.out` holds stdout, then stderr (warnings), as tests/examples.rs writes it.
+    let got = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if got == expected && out.status.success() {
         return None;
     }
     Some(format!(
-        "{}: real-clock run differs (exit {:?})\n--- expected\n{expected}--- got\n{stdout}{}",
+        "{}: real-clock run differs (exit {:?})\n--- expected\n{expected}--- got\n{got}",
         example.display(),
         out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
     ))
 }
 

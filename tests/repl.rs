@@ -217,6 +217,7 @@ fn commands_list_tasks_and_switch_the_clock() {
     );
     let out = enter(&mut s, ":tasks", ">>> ");
     assert!(out.contains("idle (pending)"), "{out:?}");
+    assert!(out.contains("created at <stdin>:1"), "{out:?}");
     let out = enter(&mut s, ":time virtual", ">>> ");
     assert!(out.contains("clock: virtual"), "{out:?}");
     // A simulated hour passes at once on the virtual clock.

@@ -127,6 +127,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("clear_stop", clear_stop),
         ("await_chain", chain),
         ("definition", definition),
+        ("origin", origin),
         ("is_coroutine", is_coroutine),
         ("iscoroutine", is_coroutine),
         ("isfuture", isfuture),
@@ -542,6 +543,18 @@ fn definition(_vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     Ok(match site {
         Some((file, line)) => Value::tuple(vec![Value::string(file), Value::Int(line as i64)]),
+        None => Value::None,
+    })
+}
+
+/// `origin(coro)`: `"file:line"` of the call that created the coroutine, or `None`.
+fn origin(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    let site = match arg(&args, 0)? {
+        Value::Generator(gen) => gen.origin_site(),
+        _ => None,
+    };
+    Ok(match site {
+        Some((file, line, _)) => Value::string(format!("{file}:{line}")),
         None => Value::None,
     })
 }

@@ -132,7 +132,10 @@ impl Vm {
                 cur.stack.truncate(fpos);
                 return self.push_frame(cur, frames, frame);
             }
-            Some(Callee::Done(v)) => v,
+            Some(Callee::Done(v)) => {
+                note_origin(&v, cur);
+                v
+            }
             None => self.call_args(&callee, args)?,
         };
         cur.stack.truncate(fpos);
@@ -291,7 +294,10 @@ impl Vm {
                     cur.stack.truncate(base);
                     return self.push_frame(cur, frames, frame);
                 }
-                Callee::Done(v) => v,
+                Callee::Done(v) => {
+                    note_origin(&v, cur);
+                    v
+                }
             },
             Value::Native(native) => (native.func)(self, args)?,
             other => {
@@ -756,4 +762,13 @@ pub(crate) fn unbound_local(varnames: &[Rc<PyStr>], idx: u32) -> Exc {
         ExcKind::UnboundLocalError,
         format!("cannot access local variable '{name}' where it is not associated with a value"),
     )
+}
+
+/// Records where a coroutine (or generator) was made: the calling frame's position.
+fn note_origin(v: &Value, cur: &Frame) {
+    if let Value::Generator(gen) = v {
+        if let Ok(mut origin) = gen.origin.try_borrow_mut() {
+            *origin = Some((cur.code.clone(), cur.ip));
+        }
+    }
 }

@@ -102,6 +102,8 @@ impl Vm {
             fuel: options_budget,
             sink: None,
         };
+        // Warnings queued by an earlier VM on this thread are not this program's.
+        let _ = crate::vm::warnings::take();
         crate::vm::methods::register_all(&mut vm);
         for (name, cls) in vm.types.builtin_names() {
             vm.builtins.set_item_str(name, Value::Class(cls));
@@ -204,12 +206,31 @@ impl Vm {
                 sink(String::from_utf8_lossy(&self.out).into_owned());
                 self.out.clear();
             }
+        } else {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(&self.out);
+            let _ = stdout.flush();
+            self.out.clear();
+        }
+        self.flush_warnings();
+    }
+
+    /// Writes the warnings destructors queued (see `warnings`) to stderr.
+    fn flush_warnings(&mut self) {
+        let pending = crate::vm::warnings::take();
+        if pending.is_empty() || self.options.quiet {
             return;
         }
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(&self.out);
-        let _ = stdout.flush();
-        self.out.clear();
+        for text in pending {
+            match &mut self.sink {
+                Some(sink) => sink(text),
+                None => {
+                    let mut stderr = std::io::stderr().lock();
+                    let _ = stderr.write_all(text.as_bytes());
+                    let _ = stderr.flush();
+                }
+            }
+        }
     }
 
     pub fn write_err(&mut self, text: &str) {
@@ -272,6 +293,7 @@ impl Vm {
         };
         self.flush_out();
         crate::vm::gc::collect_full();
+        self.flush_warnings();
         outcome
     }
 

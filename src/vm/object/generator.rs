@@ -5,6 +5,7 @@
 use crate::compile::code::CodeKind;
 use crate::vm::frame::Frame;
 use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::object::function::Code;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::cell::{Cell, RefCell};
@@ -24,6 +25,10 @@ pub struct Generator {
     pub qualname: Rc<PyStr>,
     pub frame: RefCell<Option<Box<Frame>>>,
     pub state: Cell<GenState>,
+    /// Where the call that made it ran (the caller's code and instruction), when the dispatch
+    /// loop made it: the "created at" of tasks, and the place a never-awaited coroutine is
+    /// reported at.
+    pub origin: RefCell<Option<(Rc<Code>, usize)>>,
 }
 
 impl Generator {
@@ -34,9 +39,52 @@ impl Generator {
             qualname: frame.code.qualname.clone(),
             frame: RefCell::new(Some(Box::new(frame))),
             state: Cell::new(GenState::Created),
+            origin: RefCell::new(None),
         });
         gc::track(&gen);
         Value::Generator(gen)
+    }
+
+    /// `(file, line, source line)` of `origin`.
+    pub fn origin_site(&self) -> Option<(String, usize, String)> {
+        let origin = self.origin.try_borrow().ok()?;
+        let (code, ip) = origin.as_ref()?;
+        let source = &code.obj.source;
+        let line = source.line_of(code.obj.span_at(ip.saturating_sub(1)).start);
+        Some((
+            source.name.clone(),
+            line,
+            source.line_text(line).trim().to_string(),
+        ))
+    }
+
+    /// CPython's warning for a coroutine that is destroyed before anything awaited it; queued
+    /// for the VM to print (a destructor cannot reach the VM). Reported once.
+    fn warn_if_never_awaited(&self) {
+        if self.kind != CodeKind::Coroutine || self.state.get() != GenState::Created {
+            return;
+        }
+        self.state.set(GenState::Finished);
+        let mut text = String::new();
+        if let Some((file, line, source)) = self.origin_site() {
+            text.push_str(&format!("{file}:{line}: "));
+            text.push_str(&format!(
+                "RuntimeWarning: coroutine '{}' was never awaited\n",
+                self.qualname.as_str()
+            ));
+            if !source.is_empty() {
+                text.push_str(&format!("  {source}\n"));
+            }
+        } else {
+            text.push_str(&format!(
+                "RuntimeWarning: coroutine '{}' was never awaited\n",
+                self.qualname.as_str()
+            ));
+        }
+        text.push_str(
+            "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
+        );
+        crate::vm::warnings::queue(text);
     }
 
     /// `generator`, `coroutine` or `async_generator`.
@@ -63,10 +111,17 @@ impl Trace for Generator {
     }
 
     fn clear(&self) {
+        self.warn_if_never_awaited();
         if let Ok(mut frame) = self.frame.try_borrow_mut() {
             let old = frame.take();
             drop(frame);
             drop(old);
         }
+    }
+}
+
+impl Drop for Generator {
+    fn drop(&mut self) {
+        self.warn_if_never_awaited();
     }
 }

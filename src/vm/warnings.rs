@@ -1,0 +1,30 @@
+//! Warnings raised where the VM cannot be reached (an object's destructor): queued here, per
+//! thread, and written to stderr by the VM at its next flush of output. `RuntimeWarning:
+//! coroutine 'f' was never awaited` is the one there is.
+
+use std::cell::RefCell;
+
+thread_local! {
+    static PENDING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Queues a warning's full text.
+pub fn queue(text: String) {
+    // A destructor may run while the thread is being torn down: then the warning is lost.
+    let _ = PENDING.try_with(|p| {
+        if let Ok(mut pending) = p.try_borrow_mut() {
+            pending.push(text);
+        }
+    });
+}
+
+/// Takes every queued warning, oldest first.
+pub fn take() -> Vec<String> {
+    PENDING
+        .try_with(|p| {
+            p.try_borrow_mut()
+                .map(|mut v| std::mem::take(&mut *v))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
