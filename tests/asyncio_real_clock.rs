@@ -1,8 +1,8 @@
 //! The asyncio golden examples under the real clock: each `examples/asyncio/*.apy` (not the
 //! `errors/` ones, which fail on purpose) runs through the `apy` binary without
 //! `--virtual-time` and must print exactly its `.out` (stdout, then stderr), as it does under
-//! CPython's real clock. The examples keep their sleeps short and round printed times, so real and virtual time give
-//! the same text; this test keeps both clocks honest. Examples run a few at a time because
+//! CPython's real clock. The examples keep their sleeps short and round printed times, so
+//! real and virtual time give the same text; this test keeps both clocks honest. Examples run a few at a time because
 //! they mostly sleep; one that fails is retried alone.
 
 use std::path::{Path, PathBuf};
