@@ -213,12 +213,5 @@ fn load_module_source(vm: &mut Vm, name: &str) -> Option<PResult<Value>> {
             return Some(Err(Exc::new(kind, message)));
         }
     };
-    let (module, globals) = vm.new_module(name);
-    // Registered before running, so a module importing its importer sees it (as in CPython).
-    vm.modules.insert(name.to_owned(), module.clone());
-    let res = vm.run_code(code, globals).map(|_| module);
-    if res.is_err() {
-        vm.modules.remove(name);
-    }
-    Some(res)
+    Some(vm.exec_module(name, code))
 }

@@ -5,13 +5,10 @@
 //! side runs each iteration's batch of `Job`s, the batch CPython's `_run_once` would run, and
 //! (in `asyncio/task.rs` and `asyncio/construct.rs`) the hot methods of Future and Task.
 
-use crate::compile::code::{CodeKind, CodeObject};
-use crate::compile::codegen::compile_module;
+use crate::compile::code::CodeKind;
 use crate::diagnostics::render_traceback;
 use crate::runtime::{EventLoop, Iteration, TimerHandle};
 use crate::stdlib::time::ThreadSleep;
-use crate::syntax::parser::parse_module;
-use crate::syntax::span::Source;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::introspect::{await_chain, definition_site};
 use crate::vm::methods::{arg, check_count};
@@ -20,7 +17,6 @@ use crate::vm::object::iter::{Iter, IterState};
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 /// The library sources, run in this order in the module's namespace (later files use names the
 /// earlier ones define). Each keeps its own file name in tracebacks.
@@ -143,38 +139,12 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
     }
     dict.set_item_str("_core", core);
     dict.set_item_str("__builtins__", Value::Dict(vm.builtins.clone()));
-    for code in library_code()? {
+    for &(file, text) in SOURCES {
+        let code = crate::stdlib::lib::compiled(file, text)?;
         vm.run_code(code, dict.clone())?;
     }
     task::bind_library(vm, dict);
     Ok(module)
-}
-
-thread_local! {
-    /// The library compiled once per thread: every VM on the thread (tests create many) runs
-    /// the same code objects.
-    static LIBRARY: std::cell::RefCell<Option<Vec<Rc<CodeObject>>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// The library's code objects, compiling them on first use.
-fn library_code() -> PResult<Vec<Rc<CodeObject>>> {
-    if let Some(codes) = LIBRARY.with(|lib| lib.borrow().clone()) {
-        return Ok(codes);
-    }
-    let mut codes = Vec::with_capacity(SOURCES.len());
-    for (name, text) in SOURCES {
-        let source = Source::new(*name, *text);
-        let code = parse_module(&source)
-            .and_then(|m| compile_module(&m, &source, false))
-            .map_err(|d| {
-                let first = d.first().map(|d| d.message.clone()).unwrap_or_default();
-                Exc::internal(&format!("asyncio source {name} does not compile: {first}"))
-            })?;
-        codes.push(code);
-    }
-    LIBRARY.with(|lib| *lib.borrow_mut() = Some(codes.clone()));
-    Ok(codes)
 }
 
 fn loop_state<'a>(vm: &'a mut Vm, args: &Args) -> PResult<&'a mut LoopState> {

@@ -45,12 +45,15 @@ apy_modules! {
 }
 
 thread_local! {
-    /// Compiled modules by name: every VM on the thread runs the same code objects.
+    /// Compiled library sources by file name: every VM on the thread runs the same code
+    /// objects.
     static COMPILED: RefCell<HashMap<&'static str, Rc<CodeObject>>> = RefCell::new(HashMap::new());
 }
 
-fn compiled(name: &'static str, file: &'static str, text: &'static str) -> PResult<Rc<CodeObject>> {
-    if let Some(code) = COMPILED.with(|c| c.borrow().get(name).cloned()) {
+/// The code of a library source written in apy (this file's modules and the asyncio
+/// library), compiled on first use on this thread.
+pub fn compiled(file: &'static str, text: &'static str) -> PResult<Rc<CodeObject>> {
+    if let Some(code) = COMPILED.with(|c| c.borrow().get(file).cloned()) {
         return Ok(code);
     }
     let source = Source::new(file, text);
@@ -60,19 +63,11 @@ fn compiled(name: &'static str, file: &'static str, text: &'static str) -> PResu
             let first = d.first().map(|d| d.message.clone()).unwrap_or_default();
             Exc::internal(&format!("library module {file} does not compile: {first}"))
         })?;
-    COMPILED.with(|c| c.borrow_mut().insert(name, code.clone()));
+    COMPILED.with(|c| c.borrow_mut().insert(file, code.clone()));
     Ok(code)
 }
 
 fn load(vm: &mut Vm, name: &'static str, file: &'static str, text: &'static str) -> PResult<Value> {
-    let code = compiled(name, file, text)?;
-    let (module, dict) = vm.new_module(name);
-    dict.set_item_str("__builtins__", Value::Dict(vm.builtins.clone()));
-    // Registered before running, so modules that import each other see a partial module.
-    vm.modules.insert(name.to_owned(), module.clone());
-    if let Err(e) = vm.run_code(code, dict) {
-        vm.modules.remove(name);
-        return Err(e);
-    }
-    Ok(module)
+    let code = compiled(file, text)?;
+    vm.exec_module(name, code)
 }

@@ -123,6 +123,26 @@ pub struct Pattern {
     pub span: Span,
 }
 
+impl Pattern {
+    /// The patterns directly inside this one.
+    pub fn subpatterns(&self) -> Vec<&Pattern> {
+        match &self.kind {
+            PatternKind::Sequence(items) | PatternKind::Or(items) => items.iter().collect(),
+            PatternKind::Mapping { patterns, .. } => patterns.iter().collect(),
+            PatternKind::Class {
+                patterns,
+                kwd_patterns,
+                ..
+            } => patterns.iter().chain(kwd_patterns).collect(),
+            PatternKind::As { pattern, .. } => vec![pattern],
+            PatternKind::Value(_)
+            | PatternKind::Singleton(_)
+            | PatternKind::Capture(_)
+            | PatternKind::Star(_) => Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum PatternKind {
     /// A literal or a dotted name, compared with `==`.

@@ -5,7 +5,6 @@
 
 use crate::vm::call::Callee;
 use crate::vm::exception::{Exc, ExcKind, PResult};
-use crate::vm::frame::Frame;
 use crate::vm::gc;
 use crate::vm::machine::Vm;
 use crate::vm::object::class::{c3_mro, Class, Layout};
@@ -193,7 +192,7 @@ impl Vm {
     }
 
     /// REPL echo: `repr(v)` unless `None`, bound to `_`.
-    pub fn print_expr(&mut self, cur: &Frame, v: Value) -> PResult<()> {
+    pub fn print_expr(&mut self, v: Value) -> PResult<()> {
         if v.is_none() {
             return Ok(());
         }
@@ -201,7 +200,6 @@ impl Vm {
         self.write_out(&text);
         self.write_out("\n");
         // As `sys.displayhook`: `_` lives in the builtins, so a global `_` can shadow it.
-        let _ = cur;
         self.builtins.set_item_str("_", v);
         Ok(())
     }

@@ -748,7 +748,7 @@ impl Vm {
                         }
                         Instr::PrintExpr => {
                             let v = pop!('instr, cur);
-                            tri!('instr, self.print_expr(&cur, v));
+                            tri!('instr, self.print_expr(v));
                         }
                         Instr::MatchSequence(n, star) => {
                             let subject = pop!('instr, cur);

@@ -261,6 +261,20 @@ impl Vm {
         }
     }
 
+    /// Runs `code` as the module `name` and returns the module. It is in `sys.modules` while
+    /// it runs, so modules that import each other see a partial module (as in CPython), and
+    /// is taken out again if running it fails.
+    pub fn exec_module(&mut self, name: &str, code: Rc<CodeObject>) -> PResult<Value> {
+        let (module, globals) = self.new_module(name);
+        globals.set_item_str("__builtins__", Value::Dict(self.builtins.clone()));
+        self.modules.insert(name.to_owned(), module.clone());
+        if let Err(e) = self.run_code(code, globals) {
+            self.modules.remove(name);
+            return Err(e);
+        }
+        Ok(module)
+    }
+
     /// The coroutine a module compiled with a top-level `await` (the REPL's inputs) becomes:
     /// awaiting it runs the module's code against `globals`.
     pub fn module_coroutine(&mut self, code: Rc<CodeObject>, globals: Rc<Dict>) -> Value {

@@ -12,37 +12,67 @@ use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::rc::Rc;
 
-/// The `UnionType` class of this VM.
-struct UnionClass(Option<Rc<Class>>);
+/// Which form a class stands for.
+#[derive(Clone, Copy)]
+enum Form {
+    Union,
+    Alias,
+}
 
-/// The `GenericAlias` class of this VM.
-struct AliasClass(Option<Rc<Class>>);
+/// The `UnionType` and `GenericAlias` classes of this VM, made on first use.
+#[derive(Default)]
+struct FormClasses {
+    union: Option<Rc<Class>>,
+    alias: Option<Rc<Class>>,
+}
+
+impl FormClasses {
+    fn slot(&mut self, form: Form) -> &mut Option<Rc<Class>> {
+        match form {
+            Form::Union => &mut self.union,
+            Form::Alias => &mut self.alias,
+        }
+    }
+}
 
 impl Vm {
-    fn union_class(&mut self) -> PResult<Rc<Class>> {
-        if let Some(cls) = &self.extension(|| UnionClass(None)).0 {
+    fn form_class(&mut self, form: Form) -> PResult<Rc<Class>> {
+        if let Some(cls) = self.extension(FormClasses::default).slot(form) {
             return Ok(cls.clone());
         }
         let ns = Value::new_dict();
         ns.set_item_str("__module__", Value::str("types"));
-        let cls = self.make_class("UnionType", Vec::new(), ns)?;
-        self.extension(|| UnionClass(None)).0 = Some(cls.clone());
+        let name = match form {
+            Form::Union => "UnionType",
+            Form::Alias => {
+                ns.set_item_str("__call__", Vm::native("__call__", alias_call));
+                "GenericAlias"
+            }
+        };
+        let cls = self.make_class(name, Vec::new(), ns)?;
+        *self.extension(FormClasses::default).slot(form) = Some(cls.clone());
         Ok(cls)
+    }
+
+    /// `v`'s `__args__` (and `__origin__`, for an alias) if `v` is of the given form.
+    fn form_parts(&mut self, v: &Value, form: Form) -> Option<(Option<Value>, Vec<Value>)> {
+        let Value::Instance(inst) = v else {
+            return None;
+        };
+        let cls = self.extension(FormClasses::default).slot(form).clone()?;
+        if !Rc::ptr_eq(&inst.class, &cls) {
+            return None;
+        }
+        let origin = inst.dict.get_str(&PyStr::new("__origin__"));
+        match inst.dict.get_str(&PyStr::new("__args__")) {
+            Some(Value::Tuple(t)) => Some((origin, t.items.to_vec())),
+            _ => None,
+        }
     }
 
     /// The members of `v` if it is a union.
     pub fn union_args(&mut self, v: &Value) -> Option<Vec<Value>> {
-        let Value::Instance(inst) = v else {
-            return None;
-        };
-        let cls = self.extension(|| UnionClass(None)).0.clone()?;
-        if !Rc::ptr_eq(&inst.class, &cls) {
-            return None;
-        }
-        match inst.dict.get_str(&PyStr::new("__args__")) {
-            Some(Value::Tuple(t)) => Some(t.items.to_vec()),
-            _ => None,
-        }
+        self.form_parts(v, Form::Union).map(|(_, args)| args)
     }
 
     /// `a | b` when both are types, `None` or unions; `Ok(None)` otherwise.
@@ -72,7 +102,7 @@ impl Vm {
         if unique.len() == 1 {
             return Ok(unique.pop());
         }
-        let cls = self.union_class()?;
+        let cls = self.form_class(Form::Union)?;
         let union = Instance::new_value(cls);
         if let Value::Instance(inst) = &union {
             inst.dict.set_item_str("__args__", Value::tuple(unique));
@@ -95,17 +125,7 @@ impl Vm {
 impl Vm {
     /// `list[int]`: a generic alias of a built-in class.
     pub fn generic_alias(&mut self, origin: &Value, params: &Value) -> PResult<Value> {
-        let cls = match &self.extension(|| AliasClass(None)).0 {
-            Some(cls) => cls.clone(),
-            None => {
-                let ns = Value::new_dict();
-                ns.set_item_str("__module__", Value::str("types"));
-                ns.set_item_str("__call__", Vm::native("__call__", alias_call));
-                let cls = self.make_class("GenericAlias", Vec::new(), ns)?;
-                self.extension(|| AliasClass(None)).0 = Some(cls.clone());
-                cls
-            }
-        };
+        let cls = self.form_class(Form::Alias)?;
         let args = match params {
             Value::Tuple(_) => params.clone(),
             other => Value::tuple(vec![other.clone()]),
@@ -120,17 +140,9 @@ impl Vm {
 
     /// `(origin, args)` if `v` is a generic alias.
     pub fn alias_parts(&mut self, v: &Value) -> Option<(Value, Vec<Value>)> {
-        let Value::Instance(inst) = v else {
-            return None;
-        };
-        let cls = self.extension(|| AliasClass(None)).0.clone()?;
-        if !Rc::ptr_eq(&inst.class, &cls) {
-            return None;
-        }
-        let origin = inst.dict.get_str(&PyStr::new("__origin__"))?;
-        match inst.dict.get_str(&PyStr::new("__args__")) {
-            Some(Value::Tuple(t)) => Some((origin, t.items.to_vec())),
-            _ => None,
+        match self.form_parts(v, Form::Alias)? {
+            (Some(origin), args) => Some((origin, args)),
+            (None, _) => None,
         }
     }
 

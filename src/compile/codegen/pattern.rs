@@ -211,7 +211,6 @@ fn bound_names(pattern: &Pattern, out: &mut Vec<Rc<str>>) -> Result<(), (String,
             bound_names(pattern, out)?;
             bind(name, out)
         }
-        PatternKind::Sequence(items) => items.iter().try_for_each(|p| bound_names(p, out)),
         PatternKind::Mapping { patterns, rest, .. } => {
             patterns.iter().try_for_each(|p| bound_names(p, out))?;
             match rest {
@@ -219,13 +218,9 @@ fn bound_names(pattern: &Pattern, out: &mut Vec<Rc<str>>) -> Result<(), (String,
                 None => Ok(()),
             }
         }
-        PatternKind::Class {
-            patterns,
-            kwd_patterns,
-            ..
-        } => patterns
-            .iter()
-            .chain(kwd_patterns)
+        PatternKind::Sequence(_) | PatternKind::Class { .. } => pattern
+            .subpatterns()
+            .into_iter()
             .try_for_each(|p| bound_names(p, out)),
         PatternKind::Or(alternatives) => {
             let mut first: Option<Vec<Rc<str>>> = None;
@@ -274,39 +269,27 @@ fn irrefutable(pattern: &Pattern) -> Option<String> {
 
 /// A mapping pattern (at any depth) that lists the same literal key twice.
 fn duplicate_literal_key(pattern: &Pattern) -> Option<(String, Span)> {
-    match &pattern.kind {
-        PatternKind::Mapping { keys, patterns, .. } => {
-            for (idx, key) in keys.iter().enumerate() {
-                let ExprKind::Constant(constant) = &key.kind else {
-                    continue;
-                };
-                let repeated = keys[..idx]
-                    .iter()
-                    .any(|k| matches!(&k.kind, ExprKind::Constant(c) if c == constant));
-                if repeated {
-                    let message = format!(
-                        "mapping pattern checks duplicate key ({})",
-                        literal_repr(constant)
-                    );
-                    return Some((message, key.span));
-                }
+    if let PatternKind::Mapping { keys, .. } = &pattern.kind {
+        for (idx, key) in keys.iter().enumerate() {
+            let ExprKind::Constant(constant) = &key.kind else {
+                continue;
+            };
+            let repeated = keys[..idx]
+                .iter()
+                .any(|k| matches!(&k.kind, ExprKind::Constant(c) if c == constant));
+            if repeated {
+                let message = format!(
+                    "mapping pattern checks duplicate key ({})",
+                    literal_repr(constant)
+                );
+                return Some((message, key.span));
             }
-            patterns.iter().find_map(duplicate_literal_key)
         }
-        PatternKind::Sequence(items) | PatternKind::Or(items) => {
-            items.iter().find_map(duplicate_literal_key)
-        }
-        PatternKind::As { pattern, .. } => duplicate_literal_key(pattern),
-        PatternKind::Class {
-            patterns,
-            kwd_patterns,
-            ..
-        } => patterns
-            .iter()
-            .chain(kwd_patterns)
-            .find_map(duplicate_literal_key),
-        _ => None,
     }
+    pattern
+        .subpatterns()
+        .into_iter()
+        .find_map(duplicate_literal_key)
 }
 
 /// Python's repr of a literal key, for the duplicate-key message.

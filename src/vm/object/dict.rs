@@ -385,31 +385,9 @@ impl Dict {
     /// Lookup by string key without the VM (attribute and global dictionaries). A key of
     /// another kind with the same hash is treated as different.
     pub fn get_str(&self, key: &PyStr) -> Option<Value> {
-        let table = self.table.borrow();
-        if table.used == 0 {
-            return None;
-        }
-        let hash = key.hash();
-        let mut st = table.start(hash);
-        loop {
-            let idx = table.indices.get(st.slot).copied().unwrap_or(EMPTY);
-            if idx == EMPTY {
-                return None;
-            }
-            if let Some(Some(entry)) = table.entries.get(idx) {
-                if entry.hash == hash {
-                    if let Value::Str(s) = &entry.key {
-                        if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() {
-                            return Some(entry.value.clone());
-                        }
-                    }
-                }
-            }
-            table.advance(&mut st);
-        }
+        self.find_str(key).map(|(_, value)| value)
     }
 
-    /// Insert with a string key without the VM.
     pub fn set_str(&self, key: std::rc::Rc<PyStr>, value: Value) {
         self.set_str_entry(key, value);
     }
