@@ -3,7 +3,7 @@
 //! `Halt` saying why, and the runtime decides what to do.
 //!
 //! Map: `value` (the Value enum), `object/` (heap kinds), `gc` (cycle collector), `frame`,
-//! `interp` (dispatch loop), `call` (argument binding), `resume` (generators/coroutines),
+//! `interp` (dispatch loop), `call` (argument binding), `resume` (generators/coroutines), `green` (`to_thread`'s green threads),
 //! `ops`/`compare`/`item`/`attr` (operators, subscripts, attributes), `repr`/`format` (text),
 //! `exception`/`excgroup` (raising, tracebacks, except*), `classdef` (classes, imports),
 //! `types` (built-in classes), `methods/` (one file per built-in type's methods),
@@ -23,6 +23,7 @@ pub mod format;
 pub mod format_spec;
 pub mod frame;
 pub mod gc;
+pub mod green;
 pub mod halt;
 pub mod hash;
 pub mod interp;

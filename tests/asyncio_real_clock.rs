@@ -2,8 +2,8 @@
 //! `errors/` ones, which fail on purpose) runs through the `apy` binary without
 //! `--virtual-time` and must print exactly its `.out` (stdout, then stderr), as it does under
 //! CPython's real clock. The examples keep their sleeps short and round printed times, so
-//! real and virtual time give the same text; this test keeps both clocks honest. Examples run a few at a time because
-//! they mostly sleep; one that fails is retried alone.
+//! real and virtual time give the same text; this test keeps both clocks honest. Examples run a
+//! few at a time because they mostly sleep; one that fails is retried alone.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,11 +29,16 @@ fn asyncio_examples() -> Vec<PathBuf> {
 /// Runs one example under the real clock; `Some(report)` when its stdout differs from `.out`.
 fn check(example: &Path) -> Option<String> {
     let expected = std::fs::read_to_string(example.with_extension("out")).ok()?;
+    // The example's `.in` file (or nothing) on stdin, as tests/examples.rs gives it.
+    let stdin = match std::fs::File::open(example.with_extension("in")) {
+        Ok(file) => Stdio::from(file),
+        Err(_) => Stdio::null(),
+    };
     let out = Command::new(env!("CARGO_BIN_EXE_apy"))
         .arg(example)
         .env("NO_COLOR", "1")
         .env_remove("APY_VIRTUAL_TIME")
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .output();
     let out = match out {
         Ok(out) => out,

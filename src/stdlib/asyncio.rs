@@ -36,6 +36,8 @@ const SOURCES: &[(&str, &str)] = &[
 mod construct;
 mod queue;
 mod task;
+mod thread;
+pub use thread::input_result;
 
 /// What a ready-queue entry does when its turn comes.
 enum Job {
@@ -131,6 +133,10 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("set_asyncgen_firstiter", set_asyncgen_firstiter),
         ("set_thread_sleep_hook", set_thread_sleep_hook),
         ("set_in_thread", set_in_thread),
+        ("green_thread", thread::green_thread),
+        ("read_line", thread::read_line),
+        ("take_line", thread::take_line),
+        ("cpu_count", thread::cpu_count),
         ("clock_sleep", clock_sleep),
         ("format_exception", format_exception),
     ];

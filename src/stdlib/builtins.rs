@@ -124,6 +124,11 @@ fn input(vm: &mut Vm, args: Args) -> PResult<Value> {
         vm.write_out(&text);
     }
     vm.flush_out();
+    if vm.can_switch() && !vm.options.quiet {
+        // In a green thread: the thread waits for the line, the loop runs on (`vm::green`).
+        vm.request_switch(Value::str("input"));
+        return Ok(Value::None);
+    }
     let mut line = String::new();
     let read = if vm.options.quiet {
         Ok(0)
@@ -131,16 +136,7 @@ fn input(vm: &mut Vm, args: Args) -> PResult<Value> {
         std::io::stdin().read_line(&mut line)
     };
     match read {
-        Ok(0) => Err(Exc::new(ExcKind::EOFError, "EOF when reading a line")),
-        Ok(_) => {
-            if line.ends_with('\n') {
-                line.pop();
-                if line.ends_with('\r') {
-                    line.pop();
-                }
-            }
-            Ok(Value::string(line))
-        }
+        Ok(_) => crate::stdlib::asyncio::input_result(line),
         Err(e) => Err(Exc::new(ExcKind::OSError, e.to_string())),
     }
 }

@@ -83,6 +83,10 @@ fn sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
     if secs < 0.0 || secs.is_nan() {
         return Err(Exc::value_error("sleep length must be non-negative"));
     }
+    if vm.can_switch() {
+        vm.request_switch(Value::Float(secs));
+        return Ok(Value::None);
+    }
     let state = vm.extension(ThreadSleep::default);
     if state.in_thread {
         if let Some(hook) = state.hook.clone() {

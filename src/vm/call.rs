@@ -295,7 +295,7 @@ impl Vm {
     /// Calls anything callable; apy functions run in a nested dispatch loop.
     pub fn call_args(&mut self, callable: &Value, args: Args) -> PResult<Value> {
         match callable {
-            Value::Native(native) => (native.func)(self, args),
+            Value::Native(native) => self.call_native(native, args),
             Value::Function(func) => {
                 let func = func.clone();
                 match self.bind_call(&func, None, args)? {
@@ -344,6 +344,7 @@ impl Vm {
             Halt::Returned(v) => Ok(v),
             Halt::Raised(e) => Err(Exc::Value(e)),
             Halt::Yielded(_) => Err(Exc::internal("yield from a plain frame")),
+            Halt::Suspended { .. } => Err(Exc::internal("a plain frame switched threads")),
         }
     }
 

@@ -204,13 +204,12 @@ impl Vm {
         Ok(())
     }
 
-    /// `CallEx`: `f(*args, **kwargs)`.
-    pub fn op_call_ex(
+    /// The arguments of `f(*args, **kwargs)`: positional values, keyword names and values.
+    pub fn spread_args(
         &mut self,
-        callable: &Value,
         args: &Value,
         kwargs: Option<&Value>,
-    ) -> PResult<Value> {
+    ) -> PResult<(Vec<Value>, Vec<Rc<PyStr>>, Vec<Value>)> {
         let pos = match args {
             Value::Tuple(t) => t.items.to_vec(),
             Value::List(l) => l.snapshot(),
@@ -229,13 +228,6 @@ impl Vm {
                 }
             }
         }
-        self.call_args(
-            callable,
-            Args {
-                pos: &pos,
-                kwnames: &names,
-                kwvals: &vals,
-            },
-        )
+        Ok((pos, names, vals))
     }
 }

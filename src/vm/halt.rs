@@ -1,6 +1,7 @@
 //! `Halt`: why a dispatch loop stopped. The VM never names event-loop types; a task stepping a
 //! coroutine reads `Yielded` to learn what the coroutine waits on.
 
+use crate::vm::frame::Frame;
 use crate::vm::value::Value;
 
 pub enum Halt {
@@ -9,4 +10,11 @@ pub enum Halt {
     Yielded(Value),
     /// An exception instance left the base frame.
     Raised(Value),
+    /// A green thread stopped (`vm::green`) in the middle of a call chain: what it asks its
+    /// driver for, and the frames that called the innermost one, outermost first.
+    Suspended {
+        request: Value,
+        callers: Vec<Frame>,
+        push_on_resume: bool,
+    },
 }

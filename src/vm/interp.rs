@@ -55,6 +55,9 @@ pub(crate) enum Flow {
     Next,
     /// A new frame was pushed or popped: reload the code.
     Switch,
+    /// The running green thread stops here (`vm::green`): `Vm::switch_request` says what it
+    /// asks for.
+    Suspend,
 }
 
 impl Vm {
@@ -65,31 +68,44 @@ impl Vm {
 
     /// Runs `base` (and the frames it calls); `throw` is raised at the current instruction
     /// first (for `generator.throw`).
-    pub fn execute(&mut self, mut base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
-        base.saved_exc = self.handling.clone();
+    pub fn execute(&mut self, base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
+        self.execute_stack(Vec::new(), base, throw)
+    }
+
+    /// Runs `cur` with `callers` (outermost first) below it: a green thread's frame stack
+    /// resumes this way (`vm::green`); every other run has no callers.
+    pub(crate) fn execute_stack(
+        &mut self,
+        mut callers: Vec<Frame>,
+        mut cur: Frame,
+        throw: Option<Exc>,
+    ) -> (Halt, Frame) {
+        callers.first_mut().unwrap_or(&mut cur).saved_exc = self.handling.clone();
         // Native callers (an event loop running callbacks, a sort key) spend the budget too.
         if let Err(exc) = self.spend_fuel() {
             let exc = self.exc_value(exc);
-            return (Halt::Raised(exc), base);
+            return (Halt::Raised(exc), cur);
         }
         if self.depth >= self.recursion_limit {
             let exc = Exc::new(ExcKind::RecursionError, "maximum recursion depth exceeded");
             let exc = self.exc_value(exc);
-            return (Halt::Raised(exc), base);
+            return (Halt::Raised(exc), cur);
         }
-        self.depth += 1;
+        self.depth += 1 + callers.len();
+        self.nest += 1;
         // A generator resuming inside an `except` block handles its own exception again.
-        let own = std::mem::replace(&mut base.suspended_exc, Value::None);
+        let own = std::mem::replace(&mut cur.suspended_exc, Value::None);
         if !own.is_none() {
             self.handling = own;
         }
-        let (halt, frame) = self.dispatch(base, throw);
+        let (halt, frame) = self.dispatch(callers, cur, throw);
+        self.nest -= 1;
         self.depth -= 1;
         (halt, frame)
     }
 
-    fn dispatch(&mut self, base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
-        let mut frames: Vec<Frame> = Vec::new();
+    fn dispatch(&mut self, callers: Vec<Frame>, base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
+        let mut frames: Vec<Frame> = callers;
         let mut cur = base;
         let mut pending: Option<Pending> = throw.map(|exc| Pending { exc, add_tb: true });
         loop {
@@ -346,10 +362,11 @@ impl Vm {
                             }
                         }
                         Instr::Jump(t) => {
-                            if (t as usize) < cur.ip {
-                                tri!('instr, self.back_edge());
-                            }
+                            let back = (t as usize) < cur.ip;
                             cur.ip = t as usize;
+                            if back && tri!('instr, self.back_edge()) {
+                                break 'instr Ok(Flow::Suspend);
+                            }
                         }
                         Instr::PopJumpIfFalse(t) => {
                             let v = pop!('instr, cur);
@@ -362,10 +379,11 @@ impl Vm {
                                 }
                             };
                             if !truth {
-                                if (t as usize) < cur.ip {
-                                    tri!('instr, self.back_edge());
-                                }
+                                let back = (t as usize) < cur.ip;
                                 cur.ip = t as usize;
+                                if back && tri!('instr, self.back_edge()) {
+                                    break 'instr Ok(Flow::Suspend);
+                                }
                             }
                         }
                         Instr::PopJumpIfTrue(t) => {
@@ -379,18 +397,20 @@ impl Vm {
                                 }
                             };
                             if truth {
-                                if (t as usize) < cur.ip {
-                                    tri!('instr, self.back_edge());
-                                }
+                                let back = (t as usize) < cur.ip;
                                 cur.ip = t as usize;
+                                if back && tri!('instr, self.back_edge()) {
+                                    break 'instr Ok(Flow::Suspend);
+                                }
                             }
                         }
                         Instr::PopJumpIfNone(t) => {
                             if pop!('instr, cur).is_none() {
-                                if (t as usize) < cur.ip {
-                                    tri!('instr, self.back_edge());
-                                }
+                                let back = (t as usize) < cur.ip;
                                 cur.ip = t as usize;
+                                if back && tri!('instr, self.back_edge()) {
+                                    break 'instr Ok(Flow::Suspend);
+                                }
                             }
                         }
                         Instr::JumpIfFalseOrPop(t) => {
@@ -536,9 +556,13 @@ impl Vm {
                             };
                             let args = pop!('instr, cur);
                             let callable = pop!('instr, cur);
-                            let v =
-                                tri!('instr, self.op_call_ex(&callable, &args, kwargs.as_ref()));
-                            cur.stack.push(v);
+                            break 'instr self.op_call_ex(
+                                &mut cur,
+                                &mut frames,
+                                &callable,
+                                &args,
+                                kwargs.as_ref(),
+                            );
                         }
                         Instr::BuildClass(n) => {
                             let bases = tri!('instr, pop_n(&mut cur, n as usize));
@@ -776,6 +800,7 @@ impl Vm {
                 match res {
                     Ok(Flow::Next) => {}
                     Ok(Flow::Switch) => break,
+                    Ok(Flow::Suspend) => return self.suspend(cur, frames),
                     Err(exc) => {
                         pending = Some(Pending { exc, add_tb: true });
                         break;
@@ -783,5 +808,20 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// Stops the running green thread: its frame stack goes back to the driver with what
+    /// it asked for, and the exception state is the driver's again.
+    fn suspend(&mut self, mut cur: Frame, callers: Vec<Frame>) -> (Halt, Frame) {
+        let (request, push_on_resume) = self.switch_request.take().unwrap_or((Value::None, false));
+        let outer = callers.first().unwrap_or(&cur).saved_exc.clone();
+        cur.suspended_exc = std::mem::replace(&mut self.handling, outer);
+        self.depth -= callers.len();
+        let halt = Halt::Suspended {
+            request,
+            callers,
+            push_on_resume,
+        };
+        (halt, cur)
     }
 }

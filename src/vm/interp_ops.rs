@@ -80,7 +80,17 @@ impl Vm {
             callee.saved_exc = self.handling.clone();
         }
         frames.push(std::mem::replace(cur, callee));
-        Ok(Flow::Switch)
+        Ok(self.entered())
+    }
+
+    /// How the dispatch loop goes on after pushing a frame: a running green thread's slice
+    /// may be over (`vm::green`).
+    #[inline(always)]
+    fn entered(&mut self) -> Flow {
+        if self.green.is_some() && self.slice_over() {
+            return Flow::Suspend;
+        }
+        Flow::Switch
     }
 
     /// `Call`/`CallKw`: `[callable args... kwvals...] -> [result]`.
@@ -136,11 +146,57 @@ impl Vm {
                 note_origin(&v, cur);
                 v
             }
-            None => self.call_args(&callee, args)?,
+            None => self.call_direct(&callee, args)?,
         };
         cur.stack.truncate(fpos);
+        self.push_result(cur, res)
+    }
+
+    /// Pushes a call's result, unless the native called asked the running green thread to
+    /// switch: then the value it is resumed with is the result (`vm::green`).
+    #[inline]
+    fn push_result(&mut self, cur: &mut Frame, res: Value) -> PResult<Flow> {
+        if self.switch_request.is_some() && self.take_switch() {
+            discard(res);
+            return Ok(Flow::Suspend);
+        }
         cur.stack.push(res);
         Ok(Flow::Next)
+    }
+
+    /// `CallEx`: `f(*args, **kwargs)`. An apy function runs in a frame of this loop, as
+    /// with `Call`.
+    pub(crate) fn op_call_ex(
+        &mut self,
+        cur: &mut Frame,
+        frames: &mut Vec<Frame>,
+        callable: &Value,
+        args: &Value,
+        kwargs: Option<&Value>,
+    ) -> PResult<Flow> {
+        let (pos, kwnames, kwvals) = self.spread_args(args, kwargs)?;
+        let args = Args {
+            pos: &pos,
+            kwnames: &kwnames,
+            kwvals: &kwvals,
+        };
+        let prepared = match callable {
+            Value::Function(f) => Some(self.bind_call(f, None, args)?),
+            Value::Method(m) => match &m.func {
+                Value::Function(f) => Some(self.bind_call(f, Some(&m.obj), args)?),
+                _ => None,
+            },
+            _ => None,
+        };
+        let res = match prepared {
+            Some(Callee::Frame(frame)) => return self.push_frame(cur, frames, frame),
+            Some(Callee::Done(v)) => {
+                note_origin(&v, cur);
+                v
+            }
+            None => self.call_direct(callable, args)?,
+        };
+        self.push_result(cur, res)
     }
 
     /// The fast path of a call: a plain function (not a generator, no keyword-only
@@ -223,7 +279,7 @@ impl Vm {
         if !f.code.obj.cellvars.is_empty() {
             self.finish_frame(&f, cur);
         }
-        Some(Ok(Flow::Switch))
+        Some(Ok(self.entered()))
     }
 
     /// The checks every call into a new frame makes: the instruction budget, the recursion
@@ -299,15 +355,13 @@ impl Vm {
                     v
                 }
             },
-            Value::Native(native) => (native.func)(self, args)?,
             other => {
                 let other = other.clone();
-                self.call_args(&other, args)?
+                self.call_direct(&other, args)?
             }
         };
         cur.stack.truncate(base);
-        cur.stack.push(res);
-        Ok(Flow::Next)
+        self.push_result(cur, res)
     }
 
     /// For `cls(...)` of a user class with a native `__new__` and an apy `__init__`: the new

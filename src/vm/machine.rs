@@ -75,6 +75,16 @@ pub struct Vm {
     /// Where stdout and stderr text goes instead of the process's streams (the REPL prints
     /// above its prompt through this).
     pub sink: Option<Box<dyn FnMut(String)>>,
+    /// Nesting of dispatch loops and native calls: each `execute` and each native call is
+    /// one level (green threads use it to tell a direct call from a nested one).
+    pub nest: u32,
+    /// `nest` inside the native a call instruction is calling (`Vm::call_direct`).
+    pub direct_nest: u32,
+    /// The green thread whose dispatch loop is running (`vm::green`).
+    pub green: Option<crate::vm::green::GreenRun>,
+    /// A switch a native or the slice counter asked of the running green thread: what to
+    /// yield, and whether the resuming value is the call's result.
+    pub switch_request: Option<(Value, bool)>,
 }
 
 impl Vm {
@@ -101,6 +111,10 @@ impl Vm {
             stack_pool: Vec::new(),
             fuel: options_budget,
             sink: None,
+            nest: 0,
+            direct_nest: 0,
+            green: None,
+            switch_request: None,
         };
         // Warnings queued by an earlier VM on this thread are not this program's.
         let _ = crate::vm::warnings::take();
@@ -154,16 +168,16 @@ impl Vm {
         (module, dict)
     }
 
-    /// Writes to stdout through the buffer.
     /// Every backward jump, conditional or not, is a loop's back edge: the place to spend
-    /// the budget and to let the cycle collector run.
+    /// the budget and to let the cycle collector run. True when a running green thread's
+    /// slice is over and it must switch (`vm::green`).
     #[inline]
-    pub fn back_edge(&mut self) -> PResult<()> {
+    pub fn back_edge(&mut self) -> PResult<bool> {
         self.spend_fuel()?;
         if crate::vm::gc::should_collect() {
             crate::vm::gc::collect();
         }
-        Ok(())
+        Ok(self.green.is_some() && self.slice_over())
     }
 
     /// Called on every backward jump and call: ends a program that ran out of its budget.
@@ -190,6 +204,7 @@ impl Vm {
         Ok(())
     }
 
+    /// Writes to stdout through the buffer.
     pub fn write_out(&mut self, text: &str) {
         if self.options.quiet {
             return;
@@ -258,6 +273,7 @@ impl Vm {
             (Halt::Returned(v), _) => Ok(v),
             (Halt::Raised(e), _) => Err(Exc::Value(e)),
             (Halt::Yielded(_), _) => Err(Exc::runtime_error("'yield' outside function")),
+            (Halt::Suspended { .. }, _) => Err(Exc::internal("a module body switched threads")),
         }
     }
 

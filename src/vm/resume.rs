@@ -5,6 +5,7 @@
 
 use crate::compile::code::{CodeKind, Instr};
 use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::green::GreenState;
 use crate::vm::halt::Halt;
 use crate::vm::machine::Vm;
 use crate::vm::object::function::Args;
@@ -63,8 +64,29 @@ impl Vm {
         throw: Option<Exc>,
     ) -> PResult<GenResult> {
         gen.state.set(GenState::Running);
-        let (halt, frame) = self.execute(frame, throw);
+        let (halt, frame) = match &gen.green {
+            Some(green) => {
+                let callers = std::mem::take(&mut green.borrow_mut().callers);
+                self.run_green(frame, callers, throw)
+            }
+            None => self.execute(frame, throw),
+        };
         match halt {
+            Halt::Suspended {
+                request,
+                callers,
+                push_on_resume,
+            } => {
+                *gen.frame.borrow_mut() = Some(Box::new(frame));
+                if let Some(green) = &gen.green {
+                    *green.borrow_mut() = GreenState {
+                        callers,
+                        push_on_resume,
+                    };
+                }
+                gen.state.set(GenState::Suspended);
+                Ok(GenResult::Yield(request))
+            }
             Halt::Yielded(v) => {
                 *gen.frame.borrow_mut() = Some(Box::new(frame));
                 gen.state.set(GenState::Suspended);
@@ -116,7 +138,11 @@ impl Vm {
                     gen.type_name().replace('_', " ")
                 )));
             }
-        } else {
+        } else if gen
+            .green
+            .as_ref()
+            .is_none_or(|green| green.borrow().push_on_resume)
+        {
             frame.stack.push(value);
         }
         self.gen_run(gen, *frame, None)

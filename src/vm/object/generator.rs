@@ -5,6 +5,7 @@
 use crate::compile::code::CodeKind;
 use crate::vm::frame::Frame;
 use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::green::GreenState;
 use crate::vm::object::function::Code;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -29,6 +30,9 @@ pub struct Generator {
     /// loop made it: the "created at" of tasks, and the place a never-awaited coroutine is
     /// reported at.
     pub origin: RefCell<Option<(Rc<Code>, usize)>>,
+    /// Set for a green thread (`vm::green`): the frames below the innermost one while it
+    /// is suspended.
+    pub green: Option<Box<RefCell<GreenState>>>,
 }
 
 impl Generator {
@@ -40,6 +44,22 @@ impl Generator {
             frame: RefCell::new(Some(Box::new(frame))),
             state: Cell::new(GenState::Created),
             origin: RefCell::new(None),
+            green: None,
+        });
+        gc::track(&gen);
+        Value::Generator(gen)
+    }
+
+    /// A green thread (see `vm::green`) that starts by running `frame`.
+    pub fn new_green(frame: Frame) -> Value {
+        let gen = Rc::new(Generator {
+            kind: frame.code.obj.kind,
+            name: frame.code.name.clone(),
+            qualname: frame.code.qualname.clone(),
+            frame: RefCell::new(Some(Box::new(frame))),
+            state: Cell::new(GenState::Created),
+            origin: RefCell::new(None),
+            green: Some(Box::default()),
         });
         gc::track(&gen);
         Value::Generator(gen)
@@ -104,6 +124,12 @@ impl Trace for Generator {
                 if let Some(frame) = &*frame {
                     frame.trace(visit);
                 }
+                if let Some(green) = &self.green {
+                    match green.try_borrow() {
+                        Ok(green) => green.callers.iter().for_each(|f| f.trace(visit)),
+                        Err(_) => return false,
+                    }
+                }
                 true
             }
             Err(_) => false,
@@ -116,6 +142,13 @@ impl Trace for Generator {
             let old = frame.take();
             drop(frame);
             drop(old);
+        }
+        if let Some(green) = &self.green {
+            if let Ok(mut green) = green.try_borrow_mut() {
+                let callers = std::mem::take(&mut green.callers);
+                drop(green);
+                drop(callers);
+            }
         }
     }
 }

@@ -1,0 +1,130 @@
+//! Green threads (`asyncio.to_thread`): a function running on a suspendable frame stack of
+//! its own, stepped like a coroutine by a driver in the asyncio library.
+//!
+//! A green thread is a `Generator` whose frame stack may hold called frames as well: its
+//! dispatch loop can stop in the middle of a call chain (`Flow::Suspend`) and hand the whole
+//! stack back (`Halt::Suspended`). It stops in two places:
+//!
+//! - a blocking native called straight from the thread's own dispatch loop (`time.sleep`,
+//!   `input`) asks for a switch with `Vm::request_switch` instead of blocking; the value it
+//!   asks with is what the thread yields to its driver (the seconds to sleep, say), and the
+//!   value the driver resumes it with becomes the native's result;
+//! - after `SLICE` back edges and calls of its own code, like the GIL's switch interval, it
+//!   yields `None` so that the event loop runs the other tasks (counted, not timed, so the
+//!   interleaving is the same on every run and under both clocks).
+//!
+//! A blocking call reached through native code (a `sorted` key, a generator the thread
+//! iterates, a dunder method) runs in a nested dispatch loop that cannot stop the outer
+//! one; there the native falls back to blocking as it does outside a thread.
+
+use crate::vm::exception::PResult;
+use crate::vm::frame::Frame;
+use crate::vm::machine::Vm;
+use crate::vm::object::function::{Args, Native};
+use crate::vm::object::generator::Generator;
+use crate::vm::value::Value;
+
+/// Back edges and calls a green thread runs before it lets the loop run (about the work
+/// CPython does in its 5 ms switch interval).
+pub const SLICE: u32 = 50_000;
+
+/// The green thread whose dispatch loop is running.
+pub struct GreenRun {
+    /// `Vm::nest` inside the thread's dispatch loop.
+    pub nest: u32,
+    /// Back edges and calls left in the current slice.
+    pub ticks: u32,
+}
+
+/// What a suspended green thread keeps besides its innermost frame.
+#[derive(Default)]
+pub struct GreenState {
+    /// The frames that called the innermost one, outermost first.
+    pub callers: Vec<Frame>,
+    /// Whether the value the thread is resumed with is the result of the native call it
+    /// stopped in (false after a slice ended: nothing waits for a value).
+    pub push_on_resume: bool,
+}
+
+impl Vm {
+    /// Calls a native function, one level deeper in `nest`.
+    #[inline]
+    pub fn call_native(&mut self, native: &Native, args: Args) -> PResult<Value> {
+        self.nest += 1;
+        let res = (native.func)(self, args);
+        self.nest -= 1;
+        res
+    }
+
+    /// Calls `callable` from a call instruction: a native it reaches directly may ask the
+    /// running green thread to switch (see `can_switch`).
+    pub fn call_direct(&mut self, callable: &Value, args: Args) -> PResult<Value> {
+        let outer = std::mem::replace(&mut self.direct_nest, self.nest + 1);
+        let res = self.call_args(callable, args);
+        self.direct_nest = outer;
+        res
+    }
+
+    /// True inside a native that a call instruction of the running green thread's own
+    /// dispatch loop called: the one place a switch can stop the thread.
+    pub fn can_switch(&self) -> bool {
+        match &self.green {
+            Some(g) => g.nest + 1 == self.nest && self.direct_nest == self.nest,
+            None => false,
+        }
+    }
+
+    /// Asks the running green thread to stop after the current native call returns, yielding
+    /// `request` to its driver; the value it is resumed with replaces the call's result.
+    /// Only valid when `can_switch()`.
+    pub fn request_switch(&mut self, request: Value) {
+        self.switch_request = Some((request, true));
+    }
+
+    /// Takes a switch a native asked for, if the caller is the running green thread's
+    /// dispatch loop.
+    #[inline]
+    pub(crate) fn take_switch(&mut self) -> bool {
+        self.switch_request.is_some() && self.green.as_ref().is_some_and(|g| g.nest == self.nest)
+    }
+
+    /// Counts one back edge or call: true when the running green thread's slice is over
+    /// and its own dispatch loop (not a nested one) is the one running.
+    #[inline]
+    pub(crate) fn slice_over(&mut self) -> bool {
+        let Some(g) = &mut self.green else {
+            return false;
+        };
+        if g.nest != self.nest {
+            return false;
+        }
+        g.ticks = g.ticks.saturating_sub(1);
+        if g.ticks > 0 {
+            return false;
+        }
+        g.ticks = SLICE;
+        self.switch_request = Some((Value::None, false));
+        true
+    }
+
+    /// Runs a green thread's frame stack until the thread returns, raises or switches.
+    pub(crate) fn run_green(
+        &mut self,
+        cur: Frame,
+        callers: Vec<Frame>,
+        throw: Option<crate::vm::exception::Exc>,
+    ) -> (crate::vm::halt::Halt, Frame) {
+        let outer = self.green.replace(GreenRun {
+            nest: self.nest + 1,
+            ticks: SLICE,
+        });
+        let res = self.execute_stack(callers, cur, throw);
+        self.green = outer;
+        res
+    }
+}
+
+/// A green thread that will call `frame`'s function when first resumed.
+pub fn new_thread(frame: Frame) -> Value {
+    Generator::new_green(frame)
+}
