@@ -215,3 +215,19 @@ fn load_module_source(vm: &mut Vm, name: &str) -> Option<PResult<Value>> {
     };
     Some(vm.exec_module(name, code))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_quietly;
+
+    /// The error that ends a program at a loop's back edge (here the instruction budget; a
+    /// Ctrl-C is raised in the same place) belongs to the loop, so the `finally` around the
+    /// loop runs.
+    #[test]
+    fn an_error_at_a_back_edge_runs_the_enclosing_finally() {
+        let text = "try:\n    while True:\n        pass\nfinally:\n    raise SystemExit(7)\n";
+        assert_eq!(check_quietly(text, 10_000), 7);
+        let text = "i = 0\ntry:\n    for i in range(10**9):\n        i += 1\nfinally:\n    raise SystemExit(8)\n";
+        assert_eq!(check_quietly(text, 10_000), 8);
+    }
+}

@@ -50,6 +50,24 @@ macro_rules! tri {
     };
 }
 
+/// Jumps to `$t`. A backward jump is a loop's back edge (`Vm::back_edge`): an exception
+/// raised there belongs to the jump instruction, so the budget is spent before the jump, and a
+/// green thread whose slice is over stops after it.
+macro_rules! jump {
+    ($l:lifetime, $vm:ident, $cur:ident, $t:expr) => {{
+        let target = $t as usize;
+        if target < $cur.ip {
+            let switch = tri!($l, $vm.back_edge());
+            $cur.ip = target;
+            if switch {
+                break $l Ok(Flow::Suspend);
+            }
+        } else {
+            $cur.ip = target;
+        }
+    }};
+}
+
 /// What to do after an instruction that may switch frames.
 pub(crate) enum Flow {
     Next,
@@ -362,11 +380,7 @@ impl Vm {
                             }
                         }
                         Instr::Jump(t) => {
-                            let back = (t as usize) < cur.ip;
-                            cur.ip = t as usize;
-                            if back && tri!('instr, self.back_edge()) {
-                                break 'instr Ok(Flow::Suspend);
-                            }
+                            jump!('instr, self, cur, t);
                         }
                         Instr::PopJumpIfFalse(t) => {
                             let v = pop!('instr, cur);
@@ -379,11 +393,7 @@ impl Vm {
                                 }
                             };
                             if !truth {
-                                let back = (t as usize) < cur.ip;
-                                cur.ip = t as usize;
-                                if back && tri!('instr, self.back_edge()) {
-                                    break 'instr Ok(Flow::Suspend);
-                                }
+                                jump!('instr, self, cur, t);
                             }
                         }
                         Instr::PopJumpIfTrue(t) => {
@@ -397,20 +407,12 @@ impl Vm {
                                 }
                             };
                             if truth {
-                                let back = (t as usize) < cur.ip;
-                                cur.ip = t as usize;
-                                if back && tri!('instr, self.back_edge()) {
-                                    break 'instr Ok(Flow::Suspend);
-                                }
+                                jump!('instr, self, cur, t);
                             }
                         }
                         Instr::PopJumpIfNone(t) => {
                             if pop!('instr, cur).is_none() {
-                                let back = (t as usize) < cur.ip;
-                                cur.ip = t as usize;
-                                if back && tri!('instr, self.back_edge()) {
-                                    break 'instr Ok(Flow::Suspend);
-                                }
+                                jump!('instr, self, cur, t);
                             }
                         }
                         Instr::JumpIfFalseOrPop(t) => {
