@@ -14,6 +14,23 @@ use crate::vm::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// Arguments spread out of a sequence and a mapping (`f(*args, **kwargs)`), owned.
+pub struct Spread {
+    pub pos: Vec<Value>,
+    pub kwnames: Vec<Rc<PyStr>>,
+    pub kwvals: Vec<Value>,
+}
+
+impl Spread {
+    pub fn args(&self) -> Args<'_> {
+        Args {
+            pos: &self.pos,
+            kwnames: &self.kwnames,
+            kwvals: &self.kwvals,
+        }
+    }
+}
+
 impl Vm {
     /// `BuildClass`: `body` is the class body function, `name` the class name.
     pub fn build_class(&mut self, body: &Value, name: &Value, bases: Vec<Value>) -> PResult<Value> {
@@ -204,12 +221,8 @@ impl Vm {
         Ok(())
     }
 
-    /// The arguments of `f(*args, **kwargs)`: positional values, keyword names and values.
-    pub fn spread_args(
-        &mut self,
-        args: &Value,
-        kwargs: Option<&Value>,
-    ) -> PResult<(Vec<Value>, Vec<Rc<PyStr>>, Vec<Value>)> {
+    /// The arguments of `f(*args, **kwargs)`.
+    pub fn spread_args(&mut self, args: &Value, kwargs: Option<&Value>) -> PResult<Spread> {
         let pos = match args {
             Value::Tuple(t) => t.items.to_vec(),
             Value::List(l) => l.snapshot(),
@@ -228,6 +241,10 @@ impl Vm {
                 }
             }
         }
-        Ok((pos, names, vals))
+        Ok(Spread {
+            pos,
+            kwnames: names,
+            kwvals: vals,
+        })
     }
 }

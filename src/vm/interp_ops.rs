@@ -174,12 +174,8 @@ impl Vm {
         args: &Value,
         kwargs: Option<&Value>,
     ) -> PResult<Flow> {
-        let (pos, kwnames, kwvals) = self.spread_args(args, kwargs)?;
-        let args = Args {
-            pos: &pos,
-            kwnames: &kwnames,
-            kwvals: &kwvals,
-        };
+        let spread = self.spread_args(args, kwargs)?;
+        let args = spread.args();
         let prepared = match callable {
             Value::Function(f) => Some(self.bind_call(f, None, args)?),
             Value::Method(m) => match &m.func {

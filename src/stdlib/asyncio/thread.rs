@@ -29,13 +29,8 @@ pub(super) fn green_thread(vm: &mut Vm, args: Args) -> PResult<Value> {
         _ => (None, None),
     };
     if let Some(f) = f.filter(|f| f.code.obj.kind == CodeKind::Function) {
-        let (p, names, vals) = vm.spread_args(pos, Some(kw))?;
-        let bound = Args {
-            pos: &p,
-            kwnames: &names,
-            kwvals: &vals,
-        };
-        if let Callee::Frame(frame) = vm.bind_call(&f, prefix.as_ref(), bound)? {
+        let spread = vm.spread_args(pos, Some(kw))?;
+        if let Callee::Frame(frame) = vm.bind_call(&f, prefix.as_ref(), spread.args())? {
             return Ok(crate::vm::green::new_thread(frame));
         }
     }
