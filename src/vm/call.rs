@@ -17,7 +17,7 @@ use std::rc::Rc;
 /// What calling a function produced: a frame to run, or (for generator-like functions) the
 /// generator object, which is the call's result.
 pub enum Callee {
-    Frame(Frame),
+    Frame(Box<Frame>),
     Done(Value),
 }
 
@@ -52,13 +52,7 @@ impl Vm {
         let obj = &code.obj;
         let argcount = obj.argcount as usize;
         let n_pos = args.pos.len() + prefix.is_some() as usize;
-        let stack = self.stack_pool.pop().unwrap_or_default();
-        let mut frame = Frame::with_stack(
-            code.clone(),
-            func.globals.clone(),
-            stack,
-            func.closure.clone(),
-        );
+        let mut frame = self.new_frame(code.clone(), func.globals.clone(), func.closure.clone());
         let simple = !args.has_kw()
             && n_pos == argcount
             && obj.kwonlyargcount == 0
@@ -337,7 +331,7 @@ impl Vm {
     }
 
     /// Runs a frame to completion in a nested dispatch loop.
-    pub fn run_to_value(&mut self, frame: Frame) -> PResult<Value> {
+    pub fn run_to_value(&mut self, frame: Box<Frame>) -> PResult<Value> {
         let (halt, frame) = self.run_frame(frame);
         self.recycle(frame);
         match halt {

@@ -1,5 +1,6 @@
-//! `Frame`: one activation of a code object, always on the heap (inside the dispatch loop's
-//! frame stack or a suspended generator). Locals occupy the first slots of `stack`, the operand
+//! `Frame`: one activation of a code object, always on the heap in a `Box` of its own (the
+//! dispatch loop's frame stack and a suspended generator hold the box, so switching frames
+//! moves a pointer). Locals occupy the first slots of `stack`, the operand
 //! stack follows.
 
 use crate::vm::gc::Visit;
@@ -30,7 +31,7 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Frame {
+    pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Box<Frame> {
         Frame::with_stack(code, globals, Vec::new(), Rc::from(Vec::new()))
     }
 
@@ -40,14 +41,14 @@ impl Frame {
         globals: Rc<Dict>,
         mut stack: Vec<Value>,
         cells: Rc<[Rc<Cell>]>,
-    ) -> Frame {
+    ) -> Box<Frame> {
         let n_locals = code.n_locals();
         debug_assert!(stack.is_empty());
         stack.reserve(code.n_slots);
         for _ in 0..n_locals {
             stack.push(Value::Null);
         }
-        Frame {
+        Box::new(Frame {
             code,
             ip: 0,
             stack,
@@ -57,7 +58,7 @@ impl Frame {
             init_self: None,
             saved_exc: Value::None,
             suspended_exc: Value::None,
-        }
+        })
     }
 
     pub fn n_locals(&self) -> usize {

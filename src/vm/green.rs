@@ -40,7 +40,7 @@ pub struct GreenRun {
 #[derive(Default)]
 pub struct GreenState {
     /// The frames that called the innermost one, outermost first.
-    pub callers: Vec<Frame>,
+    pub callers: Vec<Box<Frame>>,
     /// Whether the value the thread is resumed with is the result of the native call it
     /// stopped in (false after a slice ended: nothing waits for a value).
     pub push_on_resume: bool,
@@ -110,10 +110,10 @@ impl Vm {
     /// Runs a green thread's frame stack until the thread returns, raises or switches.
     pub(crate) fn run_green(
         &mut self,
-        cur: Frame,
-        callers: Vec<Frame>,
+        cur: Box<Frame>,
+        callers: Vec<Box<Frame>>,
         throw: Option<crate::vm::exception::Exc>,
-    ) -> (crate::vm::halt::Halt, Frame) {
+    ) -> (crate::vm::halt::Halt, Box<Frame>) {
         let outer = self.green.replace(GreenRun {
             nest: self.nest + 1,
             ticks: SLICE,
@@ -125,6 +125,6 @@ impl Vm {
 }
 
 /// A green thread that will call `frame`'s function when first resumed.
-pub fn new_thread(frame: Frame) -> Value {
+pub fn new_thread(frame: Box<Frame>) -> Value {
     Generator::new_green(frame)
 }

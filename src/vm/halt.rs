@@ -14,7 +14,7 @@ pub enum Halt {
     /// driver for, and the frames that called the innermost one, outermost first.
     Suspended {
         request: Value,
-        callers: Vec<Frame>,
+        callers: Vec<Box<Frame>>,
         push_on_resume: bool,
     },
 }

@@ -80,13 +80,13 @@ pub(crate) enum Flow {
 
 impl Vm {
     /// Runs a frame to its end (or first yield) in a fresh dispatch loop.
-    pub fn run_frame(&mut self, frame: Frame) -> (Halt, Frame) {
+    pub fn run_frame(&mut self, frame: Box<Frame>) -> (Halt, Box<Frame>) {
         self.execute(frame, None)
     }
 
     /// Runs `base` (and the frames it calls); `throw` is raised at the current instruction
     /// first (for `generator.throw`).
-    pub fn execute(&mut self, base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
+    pub fn execute(&mut self, base: Box<Frame>, throw: Option<Exc>) -> (Halt, Box<Frame>) {
         self.execute_stack(Vec::new(), base, throw)
     }
 
@@ -94,10 +94,10 @@ impl Vm {
     /// resumes this way (`vm::green`); every other run has no callers.
     pub(crate) fn execute_stack(
         &mut self,
-        mut callers: Vec<Frame>,
-        mut cur: Frame,
+        mut callers: Vec<Box<Frame>>,
+        mut cur: Box<Frame>,
         throw: Option<Exc>,
-    ) -> (Halt, Frame) {
+    ) -> (Halt, Box<Frame>) {
         callers.first_mut().unwrap_or(&mut cur).saved_exc = self.handling.clone();
         // Native callers (an event loop running callbacks, a sort key) spend the budget too.
         if let Err(exc) = self.spend_fuel() {
@@ -122,8 +122,13 @@ impl Vm {
         (halt, frame)
     }
 
-    fn dispatch(&mut self, callers: Vec<Frame>, base: Frame, throw: Option<Exc>) -> (Halt, Frame) {
-        let mut frames: Vec<Frame> = callers;
+    fn dispatch(
+        &mut self,
+        callers: Vec<Box<Frame>>,
+        base: Box<Frame>,
+        throw: Option<Exc>,
+    ) -> (Halt, Box<Frame>) {
+        let mut frames: Vec<Box<Frame>> = callers;
         let mut cur = base;
         let mut pending: Option<Pending> = throw.map(|exc| Pending { exc, add_tb: true });
         loop {
@@ -583,16 +588,12 @@ impl Vm {
                                 Some(caller) => {
                                     // Nothing is written into `cur` before it moves: a
                                     // fresh narrow store under a wide copy stalls.
-                                    let done = std::mem::replace(&mut cur, caller);
+                                    let mut done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
-                                    let Frame {
-                                        stack: done_stack,
-                                        saved_exc,
-                                        init_self,
-                                        ..
-                                    } = done;
-                                    self.handling = saved_exc;
-                                    self.recycle_stack(done_stack);
+                                    self.handling =
+                                        std::mem::replace(&mut done.saved_exc, Value::None);
+                                    let init_self = done.init_self.take();
+                                    self.recycle(done);
                                     match init_self {
                                         Some(inst) => {
                                             if !v.is_none() {
@@ -814,7 +815,7 @@ impl Vm {
 
     /// Stops the running green thread: its frame stack goes back to the driver with what
     /// it asked for, and the exception state is the driver's again.
-    fn suspend(&mut self, mut cur: Frame, callers: Vec<Frame>) -> (Halt, Frame) {
+    fn suspend(&mut self, mut cur: Box<Frame>, callers: Vec<Box<Frame>>) -> (Halt, Box<Frame>) {
         let (request, push_on_resume) = self.switch_request.take().unwrap_or((Value::None, false));
         let outer = callers.first().unwrap_or(&cur).saved_exc.clone();
         cur.suspended_exc = std::mem::replace(&mut self.handling, outer);

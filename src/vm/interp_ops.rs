@@ -23,8 +23,8 @@ impl Vm {
     pub(crate) fn unwind(
         &mut self,
         p: Pending,
-        cur: &mut Frame,
-        frames: &mut Vec<Frame>,
+        cur: &mut Box<Frame>,
+        frames: &mut Vec<Box<Frame>>,
     ) -> Result<(), Value> {
         let exc = self.exc_value(p.exc);
         if p.add_tb {
@@ -71,9 +71,9 @@ impl Vm {
     #[inline(always)]
     pub(crate) fn push_frame(
         &mut self,
-        cur: &mut Frame,
-        frames: &mut Vec<Frame>,
-        mut callee: Frame,
+        cur: &mut Box<Frame>,
+        frames: &mut Vec<Box<Frame>>,
+        mut callee: Box<Frame>,
     ) -> PResult<Flow> {
         self.enter_call()?;
         if !self.handling.is_none() {
@@ -96,8 +96,8 @@ impl Vm {
     /// `Call`/`CallKw`: `[callable args... kwvals...] -> [result]`.
     pub(crate) fn op_call(
         &mut self,
-        cur: &mut Frame,
-        frames: &mut Vec<Frame>,
+        cur: &mut Box<Frame>,
+        frames: &mut Vec<Box<Frame>>,
         n: usize,
         kwnames: &[Rc<PyStr>],
     ) -> PResult<Flow> {
@@ -168,8 +168,8 @@ impl Vm {
     /// with `Call`.
     pub(crate) fn op_call_ex(
         &mut self,
-        cur: &mut Frame,
-        frames: &mut Vec<Frame>,
+        cur: &mut Box<Frame>,
+        frames: &mut Vec<Box<Frame>>,
         callable: &Value,
         args: &Value,
         kwargs: Option<&Value>,
@@ -204,8 +204,8 @@ impl Vm {
     #[inline(always)]
     pub(crate) fn fast_call(
         &mut self,
-        cur: &mut Frame,
-        frames: &mut Vec<Frame>,
+        cur: &mut Box<Frame>,
+        frames: &mut Vec<Box<Frame>>,
         fpos: usize,
         n: usize,
     ) -> Option<PResult<Flow>> {
@@ -231,7 +231,17 @@ impl Vm {
         if let Err(e) = self.enter_call() {
             return Some(Err(e));
         }
-        let mut stack = self.stack_pool.pop().unwrap_or_default();
+        let mut frame = match self.frame_pool.pop() {
+            Some(frame) => frame,
+            None => Frame::with_stack(
+                f.code.clone(),
+                f.globals.clone(),
+                Vec::new(),
+                f.closure.clone(),
+            ),
+        };
+        let stack = &mut frame.stack;
+        stack.clear();
         stack.reserve(n_slots);
         // The arguments move out (their slots keep `Null`, which owns nothing) straight into
         // the new frame's first slots.
@@ -252,26 +262,14 @@ impl Vm {
         while stack.len() < n_locals {
             stack.push(Value::Null);
         }
-        let saved_exc = if self.handling.is_none() {
-            Value::None
-        } else {
-            self.handling.clone()
-        };
-        let caller = std::mem::replace(
-            cur,
-            Frame {
-                code: f.code.clone(),
-                ip: 0,
-                stack,
-                cells: f.closure.clone(),
-                globals: f.globals.clone(),
-                namespace: None,
-                init_self: None,
-                saved_exc,
-                suspended_exc: Value::None,
-            },
-        );
-        frames.push(caller);
+        if !self.handling.is_none() {
+            frame.saved_exc = self.handling.clone();
+        }
+        frame.ip = 0;
+        frame.code = f.code.clone();
+        frame.cells = f.closure.clone();
+        frame.globals = f.globals.clone();
+        frames.push(std::mem::replace(cur, frame));
         if !f.code.obj.cellvars.is_empty() {
             self.finish_frame(&f, cur);
         }
@@ -296,20 +294,11 @@ impl Vm {
         Ok(())
     }
 
-    /// Returns a finished frame's stack buffer to the pool.
-    #[inline]
-    pub(crate) fn recycle_stack(&mut self, mut stack: Vec<Value>) {
-        stack.clear();
-        if self.stack_pool.len() < 256 && stack.capacity() <= 1024 {
-            self.stack_pool.push(stack);
-        }
-    }
-
     /// `CallMethod`: `[m1 m2 args...] -> [result]`.
     pub(crate) fn op_call_method(
         &mut self,
-        cur: &mut Frame,
-        frames: &mut Vec<Frame>,
+        cur: &mut Box<Frame>,
+        frames: &mut Vec<Box<Frame>>,
         n: usize,
         kwnames: &[Rc<PyStr>],
     ) -> PResult<Flow> {

@@ -66,8 +66,10 @@ pub struct Vm {
     pub clock: Clock,
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
     pub source_loader: Option<SourceLoader>,
-    /// Empty operand-stack buffers of finished frames, reused by new frames.
-    pub stack_pool: Vec<Vec<Value>>,
+    /// Finished frames (`recycle`), boxes and buffers reused by `fast_call`.
+    pub frame_pool: Vec<Box<Frame>>,
+    /// The cells of a recycled frame: none.
+    no_cells: Rc<[Rc<crate::vm::object::function::Cell>]>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
     extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
     /// What is left of `VmOptions::budget` (`u64::MAX` without one).
@@ -108,7 +110,8 @@ impl Vm {
             options,
             source_loader: None,
             extensions: HashMap::new(),
-            stack_pool: Vec::new(),
+            frame_pool: Vec::new(),
+            no_cells: Rc::from(Vec::new()),
             fuel: options_budget,
             sink: None,
             nest: 0,
@@ -125,14 +128,38 @@ impl Vm {
         vm
     }
 
-    /// Returns a finished frame's buffer to the pool.
-    pub fn recycle(&mut self, mut frame: crate::vm::frame::Frame) {
-        let mut stack = std::mem::take(&mut frame.stack);
-        drop(frame);
-        stack.clear();
-        if self.stack_pool.len() < 256 && stack.capacity() <= 1024 {
-            self.stack_pool.push(stack);
+    /// A frame for `code` (locals unbound), in a recycled box when there is one.
+    pub fn new_frame(
+        &mut self,
+        code: Rc<Code>,
+        globals: Rc<Dict>,
+        cells: Rc<[Rc<crate::vm::object::function::Cell>]>,
+    ) -> Box<Frame> {
+        let Some(mut frame) = self.frame_pool.pop() else {
+            return Frame::with_stack(code, globals, Vec::new(), cells);
+        };
+        frame.stack.reserve(code.n_slots);
+        frame.stack.resize(code.n_locals(), Value::Null);
+        frame.ip = 0;
+        frame.code = code;
+        frame.globals = globals;
+        frame.cells = cells;
+        frame
+    }
+
+    /// Keeps a finished frame's box and buffer for the next call (`fast_call`). What it
+    /// held that a program could observe goes now; its code and globals stay until reuse.
+    pub fn recycle(&mut self, mut frame: Box<Frame>) {
+        frame.stack.clear();
+        if self.frame_pool.len() >= 256 || frame.stack.capacity() > 1024 {
+            return;
         }
+        frame.cells = self.no_cells.clone();
+        frame.namespace = None;
+        frame.init_self = None;
+        frame.saved_exc = Value::None;
+        frame.suspended_exc = Value::None;
+        self.frame_pool.push(frame);
     }
 
     /// The module state of type `T`, created with `make` on first use.

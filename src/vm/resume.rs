@@ -60,7 +60,7 @@ impl Vm {
     fn gen_run(
         &mut self,
         gen: &Rc<Generator>,
-        frame: crate::vm::frame::Frame,
+        frame: Box<crate::vm::frame::Frame>,
         throw: Option<Exc>,
     ) -> PResult<GenResult> {
         gen.state.set(GenState::Running);
@@ -77,7 +77,7 @@ impl Vm {
                 callers,
                 push_on_resume,
             } => {
-                *gen.frame.borrow_mut() = Some(Box::new(frame));
+                *gen.frame.borrow_mut() = Some(frame);
                 if let Some(green) = &gen.green {
                     *green.borrow_mut() = GreenState {
                         callers,
@@ -88,7 +88,7 @@ impl Vm {
                 Ok(GenResult::Yield(request))
             }
             Halt::Yielded(v) => {
-                *gen.frame.borrow_mut() = Some(Box::new(frame));
+                *gen.frame.borrow_mut() = Some(frame);
                 gen.state.set(GenState::Suspended);
                 Ok(GenResult::Yield(v))
             }
@@ -145,7 +145,7 @@ impl Vm {
         {
             frame.stack.push(value);
         }
-        self.gen_run(gen, *frame, None)
+        self.gen_run(gen, frame, None)
     }
 
     /// `gen.throw(exc)`: raised where the generator is suspended; a frame waiting in `Send`
@@ -165,7 +165,7 @@ impl Vm {
             _ => None,
         };
         let Some(target) = at_send else {
-            return self.gen_run(gen, *frame, Some(exc));
+            return self.gen_run(gen, frame, Some(exc));
         };
         let sub = frame.stack.last().cloned().unwrap_or(Value::None);
         gen.state.set(GenState::Running);
@@ -180,12 +180,12 @@ impl Vm {
                 frame.stack.pop();
                 frame.stack.push(r);
                 frame.ip = target as usize;
-                self.gen_run(gen, *frame, None)
+                self.gen_run(gen, frame, None)
             }
             Err(e) => {
                 frame.stack.pop();
                 frame.ip += 1;
-                self.gen_run(gen, *frame, Some(e))
+                self.gen_run(gen, frame, Some(e))
             }
         }
     }

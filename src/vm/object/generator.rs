@@ -36,12 +36,12 @@ pub struct Generator {
 }
 
 impl Generator {
-    pub fn new_value(frame: Frame) -> Value {
+    pub fn new_value(frame: Box<Frame>) -> Value {
         let gen = Rc::new(Generator {
             kind: frame.code.obj.kind,
             name: frame.code.name.clone(),
             qualname: frame.code.qualname.clone(),
-            frame: RefCell::new(Some(Box::new(frame))),
+            frame: RefCell::new(Some(frame)),
             state: Cell::new(GenState::Created),
             origin: RefCell::new(None),
             green: None,
@@ -51,12 +51,12 @@ impl Generator {
     }
 
     /// A green thread (see `vm::green`) that starts by running `frame`.
-    pub fn new_green(frame: Frame) -> Value {
+    pub fn new_green(frame: Box<Frame>) -> Value {
         let gen = Rc::new(Generator {
             kind: frame.code.obj.kind,
             name: frame.code.name.clone(),
             qualname: frame.code.qualname.clone(),
-            frame: RefCell::new(Some(Box::new(frame))),
+            frame: RefCell::new(Some(frame)),
             state: Cell::new(GenState::Created),
             origin: RefCell::new(None),
             green: Some(Box::default()),
