@@ -6,6 +6,9 @@ use apy::pipeline::{self, Input, Mode, RunOptions};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 usage: apy [options] [FILE | -c CODE | -] [ARGS...]
 
