@@ -16,7 +16,7 @@ use crate::vm::object::function::{Args, NativeFn};
 use crate::vm::object::iter::{Iter, IterState};
 use crate::vm::value::Value;
 use crate::vm::Vm;
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 /// The library sources, run in this order in the module's namespace (later files use names the
 /// earlier ones define). Each keeps its own file name in tracebacks.

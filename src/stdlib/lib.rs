@@ -10,8 +10,8 @@ use crate::syntax::span::Source;
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::value::Value;
 use crate::vm::Vm;
+use hashbrown::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 macro_rules! apy_modules {

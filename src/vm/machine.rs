@@ -13,7 +13,7 @@ use crate::vm::object::misc::Module;
 use crate::vm::object::str::PyStr;
 use crate::vm::types::Types;
 use crate::vm::value::Value;
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::rc::Rc;

@@ -9,8 +9,8 @@ use crate::vm::object::dict::Dict;
 use crate::vm::object::misc::WrapperKind;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
+use hashbrown::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub struct Types {
