@@ -5,7 +5,7 @@
 use crate::compile::code::CodeObject;
 use crate::diagnostics::Traceback;
 use crate::vm::exception::{Exc, ExcKind, PResult};
-use crate::vm::frame::Frame;
+use crate::vm::frame::{Frame, Frames};
 use crate::vm::halt::Halt;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Code, Native, NativeFn};
@@ -67,7 +67,7 @@ pub struct Vm {
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
     pub source_loader: Option<SourceLoader>,
     /// Finished frames (`recycle`), boxes and buffers reused by `fast_call`.
-    pub frame_pool: Vec<Box<Frame>>,
+    pub frame_pool: Frames,
     /// The cells of a recycled frame: none.
     no_cells: Rc<[Rc<crate::vm::object::function::Cell>]>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
