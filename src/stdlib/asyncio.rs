@@ -460,11 +460,27 @@ fn call_later_wake(vm: &mut Vm, args: Args) -> PResult<Value> {
 /// `yield_once(awaitable)`: `_YieldOnce.__await__`, an iterator that yields `None` once (a
 /// bare yield: the task runs again on the next iteration).
 fn yield_once(_vm: &mut Vm, _args: Args) -> PResult<Value> {
-    let seq = Value::tuple(vec![Value::None]);
-    Ok(Iter::new_value(
-        IterState::Seq { seq, idx: 0 },
-        "tuple_iterator",
-    ))
+    let state = IterState::NativeAwait {
+        target: Value::None,
+        stage: 0,
+        step: yield_once_step,
+    };
+    Ok(Iter::new_value(state, "yield_once"))
+}
+
+/// Yields `None` once, then returns `None`.
+fn yield_once_step(
+    _vm: &mut Vm,
+    _target: &Value,
+    stage: &mut u32,
+    _sent: Value,
+) -> PResult<crate::vm::resume::GenResult> {
+    let at = *stage;
+    *stage = 1;
+    Ok(match at {
+        0 => crate::vm::resume::GenResult::Yield(Value::None),
+        _ => crate::vm::resume::GenResult::Return(Value::None),
+    })
 }
 
 /// `current_task(id)`: the task whose step is running on that loop, or `None`.

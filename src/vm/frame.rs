@@ -9,6 +9,11 @@ use crate::vm::object::function::{Cell, Code};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
+/// Frames in their boxes, outermost first: the dispatch loop's callers, a suspended green
+/// thread's, the pool of finished ones. Boxed so that moving a frame in or out moves a pointer.
+#[allow(clippy::vec_box)]
+pub type Frames = Vec<Box<Frame>>;
+
 pub struct Frame {
     pub code: Rc<Code>,
     pub ip: usize,

@@ -18,7 +18,7 @@
 //! one; there the native falls back to blocking as it does outside a thread.
 
 use crate::vm::exception::PResult;
-use crate::vm::frame::Frame;
+use crate::vm::frame::{Frame, Frames};
 use crate::vm::machine::Vm;
 use crate::vm::object::function::{Args, Native};
 use crate::vm::object::generator::Generator;
@@ -40,7 +40,7 @@ pub struct GreenRun {
 #[derive(Default)]
 pub struct GreenState {
     /// The frames that called the innermost one, outermost first.
-    pub callers: Vec<Box<Frame>>,
+    pub callers: Frames,
     /// Whether the value the thread is resumed with is the result of the native call it
     /// stopped in (false after a slice ended: nothing waits for a value).
     pub push_on_resume: bool,
@@ -111,7 +111,7 @@ impl Vm {
     pub(crate) fn run_green(
         &mut self,
         cur: Box<Frame>,
-        callers: Vec<Box<Frame>>,
+        callers: Frames,
         throw: Option<crate::vm::exception::Exc>,
     ) -> (crate::vm::halt::Halt, Box<Frame>) {
         let outer = self.green.replace(GreenRun {

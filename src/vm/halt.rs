@@ -1,7 +1,7 @@
 //! `Halt`: why a dispatch loop stopped. The VM never names event-loop types; a task stepping a
 //! coroutine reads `Yielded` to learn what the coroutine waits on.
 
-use crate::vm::frame::Frame;
+use crate::vm::frame::Frames;
 use crate::vm::value::Value;
 
 pub enum Halt {
@@ -14,7 +14,7 @@ pub enum Halt {
     /// driver for, and the frames that called the innermost one, outermost first.
     Suspended {
         request: Value,
-        callers: Vec<Box<Frame>>,
+        callers: Frames,
         push_on_resume: bool,
     },
 }

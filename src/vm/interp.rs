@@ -5,7 +5,7 @@
 
 use crate::compile::code::Instr;
 use crate::vm::exception::{Exc, ExcKind, PResult};
-use crate::vm::frame::Frame;
+use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
 use crate::vm::halt::Halt;
 use crate::vm::interp_ops::{
@@ -94,7 +94,7 @@ impl Vm {
     /// resumes this way (`vm::green`); every other run has no callers.
     pub(crate) fn execute_stack(
         &mut self,
-        mut callers: Vec<Box<Frame>>,
+        mut callers: Frames,
         mut cur: Box<Frame>,
         throw: Option<Exc>,
     ) -> (Halt, Box<Frame>) {
@@ -124,11 +124,11 @@ impl Vm {
 
     fn dispatch(
         &mut self,
-        callers: Vec<Box<Frame>>,
+        callers: Frames,
         base: Box<Frame>,
         throw: Option<Exc>,
     ) -> (Halt, Box<Frame>) {
-        let mut frames: Vec<Box<Frame>> = callers;
+        let mut frames: Frames = callers;
         let mut cur = base;
         let mut pending: Option<Pending> = throw.map(|exc| Pending { exc, add_tb: true });
         loop {
@@ -815,7 +815,7 @@ impl Vm {
 
     /// Stops the running green thread: its frame stack goes back to the driver with what
     /// it asked for, and the exception state is the driver's again.
-    fn suspend(&mut self, mut cur: Box<Frame>, callers: Vec<Box<Frame>>) -> (Halt, Box<Frame>) {
+    fn suspend(&mut self, mut cur: Box<Frame>, callers: Frames) -> (Halt, Box<Frame>) {
         let (request, push_on_resume) = self.switch_request.take().unwrap_or((Value::None, false));
         let outer = callers.first().unwrap_or(&cur).saved_exc.clone();
         cur.suspended_exc = std::mem::replace(&mut self.handling, outer);

@@ -7,7 +7,7 @@ use crate::compile::code::make_fn;
 use crate::syntax::ast::BinOp;
 use crate::vm::call::Callee;
 use crate::vm::exception::{Exc, ExcKind, PResult};
-use crate::vm::frame::Frame;
+use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
 use crate::vm::interp::{Flow, Pending};
 use crate::vm::machine::Vm;
@@ -24,7 +24,7 @@ impl Vm {
         &mut self,
         p: Pending,
         cur: &mut Box<Frame>,
-        frames: &mut Vec<Box<Frame>>,
+        frames: &mut Frames,
     ) -> Result<(), Value> {
         let exc = self.exc_value(p.exc);
         if p.add_tb {
@@ -72,7 +72,7 @@ impl Vm {
     pub(crate) fn push_frame(
         &mut self,
         cur: &mut Box<Frame>,
-        frames: &mut Vec<Box<Frame>>,
+        frames: &mut Frames,
         mut callee: Box<Frame>,
     ) -> PResult<Flow> {
         self.enter_call()?;
@@ -97,7 +97,7 @@ impl Vm {
     pub(crate) fn op_call(
         &mut self,
         cur: &mut Box<Frame>,
-        frames: &mut Vec<Box<Frame>>,
+        frames: &mut Frames,
         n: usize,
         kwnames: &[Rc<PyStr>],
     ) -> PResult<Flow> {
@@ -169,7 +169,7 @@ impl Vm {
     pub(crate) fn op_call_ex(
         &mut self,
         cur: &mut Box<Frame>,
-        frames: &mut Vec<Box<Frame>>,
+        frames: &mut Frames,
         callable: &Value,
         args: &Value,
         kwargs: Option<&Value>,
@@ -205,7 +205,7 @@ impl Vm {
     pub(crate) fn fast_call(
         &mut self,
         cur: &mut Box<Frame>,
-        frames: &mut Vec<Box<Frame>>,
+        frames: &mut Frames,
         fpos: usize,
         n: usize,
     ) -> Option<PResult<Flow>> {
@@ -298,7 +298,7 @@ impl Vm {
     pub(crate) fn op_call_method(
         &mut self,
         cur: &mut Box<Frame>,
-        frames: &mut Vec<Box<Frame>>,
+        frames: &mut Frames,
         n: usize,
         kwnames: &[Rc<PyStr>],
     ) -> PResult<Flow> {

@@ -5,7 +5,7 @@
 use crate::compile::code::CodeObject;
 use crate::diagnostics::Traceback;
 use crate::vm::exception::{Exc, ExcKind, PResult};
-use crate::vm::frame::Frame;
+use crate::vm::frame::{Frame, Frames};
 use crate::vm::halt::Halt;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Code, Native, NativeFn};
@@ -67,11 +67,12 @@ pub struct Vm {
     /// Hook to load `name.apy` for an import (set by the pipeline, which can compile).
     pub source_loader: Option<SourceLoader>,
     /// Finished frames (`recycle`), boxes and buffers reused by `fast_call`.
-    pub frame_pool: Vec<Box<Frame>>,
+    pub frame_pool: Frames,
     /// The cells of a recycled frame: none.
     no_cells: Rc<[Rc<crate::vm::object::function::Cell>]>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
-    extensions: HashMap<std::any::TypeId, Box<dyn std::any::Any>>,
+    /// (Few enough that a scan beats hashing the type id.)
+    extensions: Vec<(std::any::TypeId, Box<dyn std::any::Any>)>,
     /// What is left of `VmOptions::budget` (`u64::MAX` without one).
     fuel: u64,
     /// Where stdout and stderr text goes instead of the process's streams (the REPL prints
@@ -109,7 +110,7 @@ impl Vm {
             },
             options,
             source_loader: None,
-            extensions: HashMap::new(),
+            extensions: Vec::new(),
             frame_pool: Vec::new(),
             no_cells: Rc::from(Vec::new()),
             fuel: options_budget,
@@ -164,13 +165,17 @@ impl Vm {
 
     /// The module state of type `T`, created with `make` on first use.
     pub fn extension<T: 'static>(&mut self, make: fn() -> T) -> &mut T {
-        let entry = self
-            .extensions
-            .entry(std::any::TypeId::of::<T>())
-            .or_insert_with(|| Box::new(make()));
-        if !entry.is::<T>() {
-            *entry = Box::new(make());
-        }
+        let id = std::any::TypeId::of::<T>();
+        let at = match self.extensions.iter().position(|(t, _)| *t == id) {
+            Some(at) => at,
+            None => {
+                self.extensions.push((id, Box::new(make())));
+                self.extensions.len() - 1
+            }
+        };
+        let Some((_, entry)) = self.extensions.get_mut(at) else {
+            unreachable_state()
+        };
         match entry.downcast_mut::<T>() {
             Some(v) => v,
             None => unreachable_state(),

@@ -94,12 +94,12 @@ impl Vm {
             }
             Halt::Returned(v) => {
                 gen.state.set(GenState::Finished);
-                drop(frame);
+                self.recycle(frame);
                 Ok(GenResult::Return(v))
             }
             Halt::Raised(e) => {
                 gen.state.set(GenState::Finished);
-                drop(frame);
+                self.recycle(frame);
                 let bad = if self.exc_is(&e, ExcKind::StopIteration) {
                     Some("raised StopIteration")
                 } else if gen.kind == CodeKind::AsyncGenerator
@@ -493,8 +493,16 @@ impl Vm {
         let cls = self.class_of(&v);
         match cls.lookup_str("__await__") {
             Some(method) => {
-                let bound = self.bind_descriptor(&method, &v, &cls)?;
-                let it = self.call_args(&bound, Args::new(&[]))?;
+                let it = match &method {
+                    // What binding would make of them: the awaitable comes first.
+                    Value::Native(_) | Value::Function(_) => {
+                        self.call_args(&method, Args::new(std::slice::from_ref(&v)))?
+                    }
+                    _ => {
+                        let bound = self.bind_descriptor(&method, &v, &cls)?;
+                        self.call_args(&bound, Args::new(&[]))?
+                    }
+                };
                 self.check_await_iterator(&it)?;
                 if let Value::Generator(g) = &it {
                     if g.kind == CodeKind::Coroutine {
