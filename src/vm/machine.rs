@@ -213,11 +213,20 @@ impl Vm {
     }
 
     /// Called on every backward jump and call: ends a program that ran out of its budget.
-    #[inline]
+    #[inline(always)]
     pub fn spend_fuel(&mut self) -> PResult<()> {
-        if crate::vm::interrupt::is_pending() {
-            self.check_interrupt()?;
+        if self.fuel == 0 || crate::vm::interrupt::is_pending() {
+            return self.spend_fuel_slow();
         }
+        self.fuel -= 1;
+        Ok(())
+    }
+
+    /// `spend_fuel` when the budget is spent or Ctrl-C was pressed.
+    #[cold]
+    #[inline(never)]
+    fn spend_fuel_slow(&mut self) -> PResult<()> {
+        self.check_interrupt()?;
         if self.fuel == 0 {
             return Err(Exc::new(
                 ExcKind::RuntimeError,
