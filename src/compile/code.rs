@@ -160,8 +160,13 @@ pub enum Instr {
 
     /// `[obj] -> [obj.name]`
     LoadAttr(u32),
+    /// `[] -> [local.name]`: `LoadLocal(local)` then `LoadAttr(name)` in one step, for an
+    /// attribute of a function's local (`self.x`), without copying the local onto the stack.
+    LoadLocalAttr(u32, u32),
     /// `[v obj] -> []`: `obj.name = v`
     StoreAttr(u32),
+    /// `[v] -> []`: `local.name = v` (`self.x = v`), as `LoadLocal(local)` then `StoreAttr`.
+    StoreLocalAttr(u32, u32),
     /// `[obj] -> []`
     DeleteAttr(u32),
     /// `[obj] -> [m1 m2]`: two opaque slots that `CallMethod` consumes; the VM may avoid

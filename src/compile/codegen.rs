@@ -341,6 +341,20 @@ impl<'a> Compiler<'a> {
         self.add_name(&mangled)
     }
 
+    /// The local slot `expr` reads when it is a plain name that is a function's local (what
+    /// `LoadLocal` would load).
+    pub(super) fn fast_local(&mut self, expr: &ast::Expr) -> Option<u32> {
+        let ast::ExprKind::Name(ident) = &expr.kind else {
+            return None;
+        };
+        let name = &self.scope().mangle(&ident.name);
+        let scope = self.scope();
+        if scope.resolve(name) != Resolution::Local || !scope.is_function_like() {
+            return None;
+        }
+        Some(self.local_index(name))
+    }
+
     fn name_op(&mut self, name: &Rc<str>, ctx: NameCtx) {
         let name = &self.scope().mangle(name);
         let scope = self.scope();

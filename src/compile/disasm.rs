@@ -97,6 +97,13 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
         Instr::LoadLocal(idx) | Instr::StoreLocal(idx) | Instr::DeleteLocal(idx) => {
             (name, num(idx), local_of(idx))
         }
+        Instr::LoadLocalAttr(local, attr) | Instr::StoreLocalAttr(local, attr) => (
+            name,
+            format!("{local} {attr}"),
+            local_of(local)
+                .zip(name_of(attr))
+                .map(|(l, a)| format!("{l}.{a}")),
+        ),
         Instr::LoadDeref(idx)
         | Instr::StoreDeref(idx)
         | Instr::DeleteDeref(idx)

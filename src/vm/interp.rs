@@ -277,10 +277,28 @@ impl Vm {
                             let v = tri!('instr, self.load_attr_cached(&code, i, &obj));
                             cur.stack.push(v);
                         }
+                        Instr::LoadLocalAttr(local, i) => {
+                            let v = match cur.stack.get(local as usize) {
+                                Some(Value::Null) | None => {
+                                    break 'instr Err(unbound_local(&code.varnames, local))
+                                }
+                                Some(obj) => tri!('instr, self.load_attr_cached(&code, i, obj)),
+                            };
+                            cur.stack.push(v);
+                        }
                         Instr::StoreAttr(i) => {
                             let obj = pop!('instr, cur);
                             let v = pop!('instr, cur);
                             tri!('instr, self.store_attr_cached(&code, i, &obj, v));
+                        }
+                        Instr::StoreLocalAttr(local, i) => {
+                            let v = pop!('instr, cur);
+                            match cur.stack.get(local as usize) {
+                                Some(Value::Null) | None => {
+                                    break 'instr Err(unbound_local(&code.varnames, local))
+                                }
+                                Some(obj) => tri!('instr, self.store_attr_cached(&code, i, obj, v)),
+                            }
                         }
                         Instr::DeleteAttr(i) => {
                             let obj = pop!('instr, cur);

@@ -85,9 +85,14 @@ impl<'a> Compiler<'a> {
             } => self.compile_call(expr, func, args, keywords),
             ExprKind::FString(parts) => self.compile_fstring(parts),
             ExprKind::Attribute { value, attr } => {
+                let span = self.attr_span(expr.span, attr);
+                if let Some(local) = self.fast_local(value) {
+                    let idx = self.attr_name(&attr.name);
+                    self.with_span(span, |c| c.emit(Instr::LoadLocalAttr(local, idx)));
+                    return;
+                }
                 self.compile_expr(value);
                 let idx = self.attr_name(&attr.name);
-                let span = self.attr_span(expr.span, attr);
                 self.with_span(span, |c| c.emit(Instr::LoadAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {

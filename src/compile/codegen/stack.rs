@@ -65,6 +65,7 @@ fn effect(instr: Instr) -> Effect {
         Instr::Copy(_)
         | Instr::LoadConst(_)
         | Instr::LoadLocal(_)
+        | Instr::LoadLocalAttr(..)
         | Instr::LoadDeref(_)
         | Instr::LoadClosure(_)
         | Instr::LoadClassDeref(_)
@@ -97,7 +98,8 @@ fn effect(instr: Instr) -> Effect {
         | Instr::DictMerge(_)
         | Instr::PopExcept
         | Instr::PrintExpr
-        | Instr::MatchMapping(_) => fall(-1),
+        | Instr::MatchMapping(_)
+        | Instr::StoreLocalAttr(..) => fall(-1),
         Instr::StoreAttr(_)
         | Instr::DeleteSubscr
         | Instr::MapAdd(_)

@@ -151,9 +151,14 @@ impl<'a> Compiler<'a> {
         self.with_span(target.span, |c| match &target.kind {
             ExprKind::Name(ident) => c.name_op(&ident.name, NameCtx::Store),
             ExprKind::Attribute { value, attr } => {
+                let span = c.attr_span(target.span, attr);
+                if let Some(local) = c.fast_local(value) {
+                    let idx = c.attr_name(&attr.name);
+                    c.with_span(span, |c| c.emit(Instr::StoreLocalAttr(local, idx)));
+                    return;
+                }
                 c.compile_expr(value);
                 let idx = c.attr_name(&attr.name);
-                let span = c.attr_span(target.span, attr);
                 c.with_span(span, |c| c.emit(Instr::StoreAttr(idx)));
             }
             ExprKind::Subscript { value, slice } => {

@@ -237,8 +237,32 @@ impl Vm {
                 let value = self.getattr(&obj, &name(idx))?;
                 frame.stack.push(value);
             }
-            Instr::StoreAttr(idx) => {
-                let obj = pop(stack);
+            Instr::LoadLocalAttr(local, idx) => {
+                let Some(obj) = frame.locals[local as usize].clone() else {
+                    let var = &code.varnames[local as usize];
+                    let message = format!(
+                        "cannot access local variable '{var}' where it is not associated with a value"
+                    );
+                    return Err(err("UnboundLocalError", message));
+                };
+                let value = self.getattr(&obj, &name(idx))?;
+                frame.stack.push(value);
+            }
+            Instr::StoreAttr(_) | Instr::StoreLocalAttr(..) => {
+                let (obj, idx) = match instr {
+                    Instr::StoreLocalAttr(local, idx) => {
+                        let Some(obj) = frame.locals[local as usize].clone() else {
+                            let var = &code.varnames[local as usize];
+                            let message = format!(
+                                "cannot access local variable '{var}' where it is not associated with a value"
+                            );
+                            return Err(err("UnboundLocalError", message));
+                        };
+                        (obj, idx)
+                    }
+                    Instr::StoreAttr(idx) => (pop(stack), idx),
+                    _ => unreachable!("matched above"),
+                };
                 let value = pop(stack);
                 match obj {
                     V::Instance(inst) => {
