@@ -266,9 +266,17 @@ impl Vm {
             frame.saved_exc = self.handling.clone();
         }
         frame.ip = 0;
-        frame.code = f.code.clone();
-        frame.cells = f.closure.clone();
-        frame.globals = f.globals.clone();
+        // A pooled frame often last ran this same function: then its code, globals and
+        // closure are already the ones wanted.
+        if !Rc::ptr_eq(&frame.code, &f.code) {
+            frame.code = f.code.clone();
+        }
+        if !Rc::ptr_eq(&frame.cells, &f.closure) {
+            frame.cells = f.closure.clone();
+        }
+        if !Rc::ptr_eq(&frame.globals, &f.globals) {
+            frame.globals = f.globals.clone();
+        }
         frames.push(std::mem::replace(cur, frame));
         if !f.code.obj.cellvars.is_empty() {
             self.finish_frame(&f, cur);

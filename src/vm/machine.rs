@@ -155,11 +155,23 @@ impl Vm {
         if self.frame_pool.len() >= 256 || frame.stack.capacity() > 1024 {
             return;
         }
-        frame.cells = self.no_cells.clone();
-        frame.namespace = None;
-        frame.init_self = None;
-        frame.saved_exc = Value::None;
-        frame.suspended_exc = Value::None;
+        // Each field is dropped only when it holds something (most frames hold nothing
+        // there), which keeps a call's return cheap.
+        if !frame.cells.is_empty() {
+            frame.cells = self.no_cells.clone();
+        }
+        if frame.namespace.is_some() {
+            frame.namespace = None;
+        }
+        if frame.init_self.is_some() {
+            frame.init_self = None;
+        }
+        if !frame.saved_exc.is_none() {
+            frame.saved_exc = Value::None;
+        }
+        if !frame.suspended_exc.is_none() {
+            frame.suspended_exc = Value::None;
+        }
         self.frame_pool.push(frame);
     }
 
