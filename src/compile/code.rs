@@ -208,6 +208,9 @@ pub enum Instr {
     JumpIfFalseOrPop(u32),
     /// `[v] -> [v]` and jumps if truthy, else `[v] -> []`.
     JumpIfTrueOrPop(u32),
+    /// `[a b] -> []`, jumps if the truth of `a op b` is the flag: `Compare` then
+    /// `PopJumpIfTrue`/`PopJumpIfFalse` in one step (an `if` or `while` on one comparison).
+    CompareJump(CmpOp, bool, u32),
 
     /// `[iterable] -> [iterator]`
     GetIter,

@@ -505,6 +505,7 @@ pub(crate) fn jump_target(instr: &Instr) -> Option<u32> {
         | Instr::PopJumpIfNone(t)
         | Instr::JumpIfFalseOrPop(t)
         | Instr::JumpIfTrueOrPop(t)
+        | Instr::CompareJump(_, _, t)
         | Instr::ForIter(t)
         | Instr::Send(t) => Some(t),
         _ => None,
@@ -519,6 +520,7 @@ fn set_jump_target(instr: &mut Instr, target: u32) {
         | Instr::PopJumpIfNone(t)
         | Instr::JumpIfFalseOrPop(t)
         | Instr::JumpIfTrueOrPop(t)
+        | Instr::CompareJump(_, _, t)
         | Instr::ForIter(t)
         | Instr::Send(t) => *t = target,
         _ => {}

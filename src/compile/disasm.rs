@@ -134,6 +134,11 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
         | Instr::Send(target) => (name, num(target), Some(format!("to {target}"))),
         Instr::Binary(op) | Instr::Inplace(op) => (name, String::new(), Some(op.symbol().into())),
         Instr::Compare(op) => (name, String::new(), Some(op.symbol().into())),
+        Instr::CompareJump(op, jump_if, target) => (
+            name,
+            num(target),
+            Some(format!("{} {jump_if}: to {target}", op.symbol())),
+        ),
         Instr::Unary(op) => (name, String::new(), Some(format!("{op:?}"))),
         Instr::FormatValue(conversion, has_spec) => {
             let conversion = match conversion {

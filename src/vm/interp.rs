@@ -402,6 +402,33 @@ impl Vm {
                                 cur.stack.push(v);
                             }
                         }
+                        Instr::CompareJump(op, jump_if, t) => {
+                            let fast = match cur.stack.as_slice() {
+                                [.., Value::Int(x), Value::Int(y)] => {
+                                    crate::vm::ops::int_compare(op, *x, *y)
+                                }
+                                _ => None,
+                            };
+                            let truth = match fast {
+                                Some(truth) => {
+                                    // Two ints: nothing to drop.
+                                    let len = cur.stack.len();
+                                    cur.stack.truncate(len - 2);
+                                    truth
+                                }
+                                None => {
+                                    let b = pop!('instr, cur);
+                                    let a = pop!('instr, cur);
+                                    match tri!('instr, self.compare(op, &a, &b)) {
+                                        Value::Bool(truth) => truth,
+                                        v => tri!('instr, self.truthy(&v)),
+                                    }
+                                }
+                            };
+                            if truth == jump_if {
+                                jump!('instr, self, cur, t);
+                            }
+                        }
                         Instr::Jump(t) => {
                             jump!('instr, self, cur, t);
                         }

@@ -186,6 +186,18 @@ impl<'a> Compiler<'a> {
                 self.compile_expr(left);
                 self.with_span(test.span, |c| c.emit_jump(Instr::PopJumpIfNone, target));
             }
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } if ops.len() == 1 && comparators.len() == 1 => {
+                self.compile_expr(left);
+                self.compile_expr(&comparators[0]);
+                let op = ops[0];
+                self.with_span(test.span, |c| {
+                    c.emit(Instr::CompareJump(op, jump_if, target.0));
+                });
+            }
             _ => {
                 self.compile_expr(test);
                 let jump = if jump_if {

@@ -28,6 +28,10 @@ fn effect(instr: Instr) -> Effect {
             fall: Some(-1),
             jump: Some((target, -1)),
         },
+        Instr::CompareJump(_, _, target) => Effect {
+            fall: Some(-2),
+            jump: Some((target, -2)),
+        },
         Instr::JumpIfFalseOrPop(target) | Instr::JumpIfTrueOrPop(target) => Effect {
             fall: Some(-1),
             jump: Some((target, 0)),

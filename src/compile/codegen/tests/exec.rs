@@ -326,6 +326,13 @@ impl Vm {
                 stack.push(V::Bool(compare(op, &left, &right)?));
             }
             Instr::Jump(target) => frame.ip = target as usize,
+            Instr::CompareJump(op, jump_if, target) => {
+                let right = pop(stack);
+                let left = pop(stack);
+                if compare(op, &left, &right)? == jump_if {
+                    frame.ip = target as usize;
+                }
+            }
             Instr::PopJumpIfFalse(target) => {
                 if !truthy(&pop(stack)) {
                     frame.ip = target as usize;
