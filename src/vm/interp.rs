@@ -4,6 +4,7 @@
 //! each code's handler table. Longer instruction bodies live in `interp_ops.rs`.
 
 use crate::compile::code::Instr;
+use crate::syntax::ast::BinOp;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
@@ -364,6 +365,7 @@ impl Vm {
                         Instr::Binary(op) => {
                             if let Some(v) = number_fast(op, &cur.stack) {
                                 replace_top_two(&mut cur.stack, v);
+                            } else if op == BinOp::Add && self.concat_in_place(&mut cur, &code) {
                             } else {
                                 let b = pop!('instr, cur);
                                 let a = pop!('instr, cur);
@@ -374,6 +376,7 @@ impl Vm {
                         Instr::Inplace(op) => {
                             if let Some(v) = number_fast(op, &cur.stack) {
                                 replace_top_two(&mut cur.stack, v);
+                            } else if op == BinOp::Add && self.concat_in_place(&mut cur, &code) {
                             } else {
                                 let b = pop!('instr, cur);
                                 let a = pop!('instr, cur);

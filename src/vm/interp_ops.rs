@@ -3,7 +3,7 @@
 //! calls, globals and closures, function creation, collection building, unpacking, `raise`
 //! and zero-argument `super()`. The loop itself (`interp.rs`) only decodes and dispatches.
 
-use crate::compile::code::make_fn;
+use crate::compile::code::{make_fn, Instr};
 use crate::syntax::ast::BinOp;
 use crate::vm::call::Callee;
 use crate::vm::exception::{Exc, ExcKind, PResult};
@@ -162,6 +162,70 @@ impl Vm {
         }
         cur.stack.push(res);
         Ok(Flow::Next)
+    }
+
+    /// `a + b` for two strings when the next instruction stores the sum back where `a` came
+    /// from (`s += t`, `s = s + t`): that binding lets go of `a` first, so `a`, no longer
+    /// shared, grows in place instead of being copied, as in CPython (a loop of `+=` would
+    /// otherwise copy the whole string each time). False, with nothing changed, otherwise.
+    pub(crate) fn concat_in_place(&mut self, cur: &mut Frame, code: &Code) -> bool {
+        let [.., Value::Str(a), Value::Str(_)] = cur.stack.as_slice() else {
+            return false;
+        };
+        // Shared only by the stack and the binding about to be overwritten.
+        if Rc::strong_count(a) != 2 || Rc::weak_count(a) != 0 {
+            return false;
+        }
+        let a_ptr = Rc::as_ptr(a);
+        let released = match code.obj.instrs.get(cur.ip) {
+            Some(&Instr::StoreLocal(i)) => {
+                let same = matches!(cur.stack.get(i as usize), Some(Value::Str(s)) if Rc::as_ptr(s) == a_ptr);
+                if let (true, Some(slot)) = (same, cur.stack.get_mut(i as usize)) {
+                    *slot = Value::Null;
+                }
+                same
+            }
+            Some(&(Instr::StoreName(i) | Instr::StoreGlobal(i))) => {
+                let dict = match code.obj.instrs.get(cur.ip) {
+                    Some(Instr::StoreName(_)) => cur.namespace.as_ref().unwrap_or(&cur.globals),
+                    _ => &cur.globals,
+                };
+                match code.names.get(i as usize) {
+                    Some(name) => match dict.get_str(name) {
+                        Some(Value::Str(s)) if Rc::as_ptr(&s) == a_ptr => {
+                            drop(s);
+                            dict.set_str(name.clone(), Value::None);
+                            true
+                        }
+                        _ => false,
+                    },
+                    None => false,
+                }
+            }
+            _ => false,
+        };
+        if !released {
+            return false;
+        }
+        let Some(Value::Str(b)) = cur.stack.pop() else {
+            return false;
+        };
+        match cur.stack.last_mut() {
+            Some(Value::Str(a)) => match Rc::get_mut(a) {
+                Some(a) => {
+                    a.push_str(&b);
+                    true
+                }
+                None => {
+                    cur.stack.push(Value::Str(b));
+                    false
+                }
+            },
+            _ => {
+                cur.stack.push(Value::Str(b));
+                false
+            }
+        }
     }
 
     /// `CallEx`: `f(*args, **kwargs)`. An apy function runs in a frame of this loop, as

@@ -39,6 +39,13 @@ impl PyStr {
         &self.text
     }
 
+    /// Appends `more` (the string's owner made sure nobody else sees it change).
+    pub fn push_str(&mut self, more: &PyStr) {
+        self.text.push_str(&more.text);
+        self.n_chars += more.n_chars;
+        self.hash.set(-1);
+    }
+
     pub fn is_ascii(&self) -> bool {
         self.n_chars == self.text.len()
     }
