@@ -206,9 +206,9 @@ pub fn sort_values(
 fn sort_plain(keys: &[Value], order: &mut [usize], reverse: bool) -> bool {
     fn by<K: Ord>(order: &mut [usize], reverse: bool, key: impl Fn(usize) -> K) {
         if reverse {
-            order.sort_by(|&a, &b| key(b).cmp(&key(a)));
+            order.sort_by_key(|&i| std::cmp::Reverse(key(i)));
         } else {
-            order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+            order.sort_by_key(|&i| key(i));
         }
     }
     if keys.iter().all(|k| matches!(k, Value::Int(_))) {
