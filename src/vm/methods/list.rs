@@ -236,14 +236,22 @@ fn sort_plain(keys: &[Value], order: &mut [usize], reverse: bool) -> bool {
 }
 
 /// A float that is not NaN, ordered as Python orders it.
-#[derive(PartialEq, PartialOrd)]
+#[derive(PartialEq)]
 struct Total(f64);
 
 impl Eq for Total {}
 
 impl Ord for Total {
     fn cmp(&self, other: &Total) -> std::cmp::Ordering {
-        self.partial_cmp(other).unwrap_or(std::cmp::Ordering::Equal)
+        self.0
+            .partial_cmp(&other.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+
+impl PartialOrd for Total {
+    fn partial_cmp(&self, other: &Total) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
