@@ -15,13 +15,13 @@
 //!
 //! A blocking call reached through native code (a `sorted` key, a generator the thread
 //! iterates, a dunder method) runs in a nested dispatch loop that cannot stop the outer
-//! one; there the native falls back to blocking as it does outside a thread.
+//! one; there `time.sleep` falls back to running the event loop nested until the sleep is
+//! over (asyncio's `_thread_sleep` hook), and `input()` blocks.
 
 use crate::vm::exception::PResult;
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::machine::Vm;
 use crate::vm::object::function::{Args, Native};
-use crate::vm::object::generator::Generator;
 use crate::vm::value::Value;
 
 /// Back edges and calls a green thread runs before it lets the loop run (about the work
@@ -122,9 +122,4 @@ impl Vm {
         self.green = outer;
         res
     }
-}
-
-/// A green thread that will call `frame`'s function when first resumed.
-pub fn new_thread(frame: Box<Frame>) -> Value {
-    Generator::new_green(frame)
 }

@@ -8,6 +8,7 @@ use crate::vm::call::Callee;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::Args;
+use crate::vm::object::generator::Generator;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::collections::HashMap;
@@ -31,7 +32,7 @@ pub(super) fn green_thread(vm: &mut Vm, args: Args) -> PResult<Value> {
     if let Some(f) = f.filter(|f| f.code.obj.kind == CodeKind::Function) {
         let spread = vm.spread_args(pos, Some(kw))?;
         if let Callee::Frame(frame) = vm.bind_call(&f, prefix.as_ref(), spread.args())? {
-            return Ok(crate::vm::green::new_thread(frame));
+            return Ok(Generator::new_green(frame));
         }
     }
     let Value::Function(call) = call else {
@@ -41,7 +42,7 @@ pub(super) fn green_thread(vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     let through = [func, pos.clone(), kw.clone()];
     match vm.bind_call(call, None, Args::new(&through))? {
-        Callee::Frame(frame) => Ok(crate::vm::green::new_thread(frame)),
+        Callee::Frame(frame) => Ok(Generator::new_green(frame)),
         Callee::Done(_) => Err(Exc::type_error("green_thread() needs a plain function")),
     }
 }
