@@ -12,6 +12,7 @@ use crate::vm::gc;
 use crate::vm::interp::{Flow, Pending};
 use crate::vm::machine::Vm;
 use crate::vm::object::class::TbEntry;
+use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Args, Cell, Code, Function, GlobalCache};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -185,22 +186,12 @@ impl Vm {
                 }
                 same
             }
-            Some(&(Instr::StoreName(i) | Instr::StoreGlobal(i))) => {
-                let dict = match code.obj.instrs.get(cur.ip) {
-                    Some(Instr::StoreName(_)) => cur.namespace.as_ref().unwrap_or(&cur.globals),
-                    _ => &cur.globals,
-                };
-                match code.names.get(i as usize) {
-                    Some(name) => match dict.get_str(name) {
-                        Some(Value::Str(s)) if Rc::as_ptr(&s) == a_ptr => {
-                            drop(s);
-                            dict.set_str(name.clone(), Value::None);
-                            true
-                        }
-                        _ => false,
-                    },
-                    None => false,
-                }
+            Some(&Instr::StoreName(i)) => {
+                let dict = cur.namespace.as_ref().unwrap_or(&cur.globals);
+                release_name(dict, code.names.get(i as usize), a_ptr)
+            }
+            Some(&Instr::StoreGlobal(i)) => {
+                release_name(&cur.globals, code.names.get(i as usize), a_ptr)
             }
             _ => false,
         };
@@ -808,6 +799,22 @@ pub(crate) enum CollectionOp {
 }
 
 /// Drops a value, without the out-of-line drop glue for the kinds that own nothing.
+/// Unbinds `name` in `dict` (to `None`) if it is bound to the string at `ptr`; for
+/// `Vm::concat_in_place`.
+fn release_name(dict: &Dict, name: Option<&Rc<PyStr>>, ptr: *const PyStr) -> bool {
+    let Some(name) = name else {
+        return false;
+    };
+    match dict.get_str(name) {
+        Some(Value::Str(s)) if Rc::as_ptr(&s) == ptr => {
+            drop(s);
+            dict.set_str(name.clone(), Value::None);
+            true
+        }
+        _ => false,
+    }
+}
+
 #[inline(always)]
 pub(crate) fn discard(v: Value) {
     if matches!(

@@ -37,21 +37,15 @@ pub struct Generator {
 
 impl Generator {
     pub fn new_value(frame: Box<Frame>) -> Value {
-        let gen = Rc::new(Generator {
-            kind: frame.code.obj.kind,
-            name: frame.code.name.clone(),
-            qualname: frame.code.qualname.clone(),
-            frame: RefCell::new(Some(frame)),
-            state: Cell::new(GenState::Created),
-            origin: RefCell::new(None),
-            green: None,
-        });
-        gc::track(&gen);
-        Value::Generator(gen)
+        Generator::build(frame, None)
     }
 
     /// A green thread (see `vm::green`) that starts by running `frame`.
     pub fn new_green(frame: Box<Frame>) -> Value {
+        Generator::build(frame, Some(Box::default()))
+    }
+
+    fn build(frame: Box<Frame>, green: Option<Box<RefCell<GreenState>>>) -> Value {
         let gen = Rc::new(Generator {
             kind: frame.code.obj.kind,
             name: frame.code.name.clone(),
@@ -59,7 +53,7 @@ impl Generator {
             frame: RefCell::new(Some(frame)),
             state: Cell::new(GenState::Created),
             origin: RefCell::new(None),
-            green: Some(Box::default()),
+            green,
         });
         gc::track(&gen);
         Value::Generator(gen)

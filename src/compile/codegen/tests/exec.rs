@@ -77,6 +77,20 @@ fn pop(stack: &mut Vec<V>) -> V {
     stack.pop().expect("stack underflow")
 }
 
+/// The value of local `idx`, or CPython's `UnboundLocalError`.
+fn local(locals: &[Option<V>], code: &CodeObject, idx: u32) -> R<V> {
+    match &locals[idx as usize] {
+        Some(value) => Ok(value.clone()),
+        None => {
+            let var = &code.varnames[idx as usize];
+            let message = format!(
+                "cannot access local variable '{var}' where it is not associated with a value"
+            );
+            Err(err("UnboundLocalError", message))
+        }
+    }
+}
+
 impl Vm {
     fn run_frame(&mut self, frame: &mut Frame) -> R<Halt> {
         loop {
@@ -171,16 +185,7 @@ impl Vm {
                 stack.swap(len - 1, len - n as usize);
             }
             Instr::LoadConst(idx) => stack.push(const_value(&code.consts[idx as usize])),
-            Instr::LoadLocal(idx) => match &frame.locals[idx as usize] {
-                Some(value) => stack.push(value.clone()),
-                None => {
-                    let var = &code.varnames[idx as usize];
-                    let message = format!(
-                        "cannot access local variable '{var}' where it is not associated with a value"
-                    );
-                    return Err(err("UnboundLocalError", message));
-                }
-            },
+            Instr::LoadLocal(idx) => stack.push(local(&frame.locals, &code, idx)?),
             Instr::StoreLocal(idx) => frame.locals[idx as usize] = Some(pop(stack)),
             Instr::DeleteLocal(idx) => frame.locals[idx as usize] = None,
             Instr::LoadDeref(idx) => match &*frame.cells[idx as usize].borrow() {
@@ -237,31 +242,15 @@ impl Vm {
                 let value = self.getattr(&obj, &name(idx))?;
                 frame.stack.push(value);
             }
-            Instr::LoadLocalAttr(local, idx) => {
-                let Some(obj) = frame.locals[local as usize].clone() else {
-                    let var = &code.varnames[local as usize];
-                    let message = format!(
-                        "cannot access local variable '{var}' where it is not associated with a value"
-                    );
-                    return Err(err("UnboundLocalError", message));
-                };
+            Instr::LoadLocalAttr(slot, idx) => {
+                let obj = local(&frame.locals, &code, slot)?;
                 let value = self.getattr(&obj, &name(idx))?;
                 frame.stack.push(value);
             }
-            Instr::StoreAttr(_) | Instr::StoreLocalAttr(..) => {
-                let (obj, idx) = match instr {
-                    Instr::StoreLocalAttr(local, idx) => {
-                        let Some(obj) = frame.locals[local as usize].clone() else {
-                            let var = &code.varnames[local as usize];
-                            let message = format!(
-                                "cannot access local variable '{var}' where it is not associated with a value"
-                            );
-                            return Err(err("UnboundLocalError", message));
-                        };
-                        (obj, idx)
-                    }
-                    Instr::StoreAttr(idx) => (pop(stack), idx),
-                    _ => unreachable!("matched above"),
+            Instr::StoreAttr(idx) | Instr::StoreLocalAttr(_, idx) => {
+                let obj = match instr {
+                    Instr::StoreLocalAttr(slot, _) => local(&frame.locals, &code, slot)?,
+                    _ => pop(stack),
                 };
                 let value = pop(stack);
                 match obj {
