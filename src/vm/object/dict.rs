@@ -38,8 +38,10 @@ pub fn bump_type_epoch() {
     TYPE_EPOCH.with(|e| e.set(e.get() + 1));
 }
 
-const EMPTY: usize = usize::MAX;
-const DUMMY: usize = usize::MAX - 1;
+/// Index-table cells: an entry's position, or one of these two markers. Four bytes each, as
+/// no dict holds four billion entries.
+const EMPTY: u32 = u32::MAX;
+const DUMMY: u32 = u32::MAX - 1;
 
 #[derive(Clone)]
 pub struct Entry {
@@ -50,7 +52,7 @@ pub struct Entry {
 
 #[derive(Default, Clone)]
 pub struct DictTable {
-    indices: Vec<usize>,
+    indices: Vec<u32>,
     entries: Vec<Option<Entry>>,
     used: usize,
     /// Renewed (from `fresh_version`) on every structural change, so a probe interrupted by
@@ -117,7 +119,8 @@ impl DictTable {
             }
             if idx == DUMMY {
                 st.free.get_or_insert(st.slot);
-            } else if let Some(Some(entry)) = self.entries.get(idx) {
+            } else if let Some(Some(entry)) = self.entries.get(idx as usize) {
+                let idx = idx as usize;
                 if entry.hash == hash {
                     if entry.key.is(key) {
                         return Step::Found {
@@ -172,7 +175,7 @@ impl DictTable {
                 self.advance(&mut st);
             }
             if let Some(cell) = self.indices.get_mut(st.slot) {
-                *cell = idx;
+                *cell = idx as u32;
             }
         }
         self.entries = entries;
@@ -183,7 +186,7 @@ impl DictTable {
         let idx = self.entries.len();
         self.entries.push(Some(Entry { hash, key, value }));
         if let Some(cell) = self.indices.get_mut(slot) {
-            *cell = idx;
+            *cell = idx as u32;
         }
         self.used += 1;
         self.version = fresh_version();
@@ -253,11 +256,11 @@ impl Dict {
             if idx == EMPTY {
                 return None;
             }
-            if let Some(Some(entry)) = table.entries.get(idx) {
+            if let Some(Some(entry)) = table.entries.get(idx as usize) {
                 if entry.hash == hash {
                     if let Value::Str(s) = &entry.key {
                         if std::ptr::eq(&**s, key) || s.as_str() == key.as_str() {
-                            return Some((idx, entry.value.clone()));
+                            return Some((idx as usize, entry.value.clone()));
                         }
                     }
                 }
@@ -540,7 +543,7 @@ impl Dict {
         let mut st = table.start(entry.hash);
         loop {
             match table.indices.get(st.slot).copied() {
-                Some(idx) if idx == last => break,
+                Some(idx) if idx as usize == last => break,
                 Some(EMPTY) | None => return None,
                 _ => table.advance(&mut st),
             }
