@@ -638,8 +638,10 @@ impl Vm {
                                     // fresh narrow store under a wide copy stalls.
                                     let mut done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
-                                    self.handling =
-                                        std::mem::replace(&mut done.saved_exc, Value::None);
+                                    if !(done.saved_exc.is_none() && self.handling.is_none()) {
+                                        self.handling =
+                                            std::mem::replace(&mut done.saved_exc, Value::None);
+                                    }
                                     let init_self = done.init_self.take();
                                     self.recycle(done);
                                     match init_self {

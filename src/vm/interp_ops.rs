@@ -314,8 +314,8 @@ impl Vm {
             let from = defaults.len() - n_defaults;
             stack.extend(defaults.iter().skip(from).cloned());
         }
-        while stack.len() < n_locals {
-            stack.push(Value::Null);
+        if stack.len() < n_locals {
+            stack.resize(n_locals, Value::Null);
         }
         if !self.handling.is_none() {
             frame.saved_exc = self.handling.clone();
