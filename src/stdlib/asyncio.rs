@@ -526,16 +526,15 @@ fn chain(_vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(Value::list(items))
 }
 
-/// `definition(coro)`: `(file, line)` of the coroutine function's `def`, or `None` once the
-/// coroutine has finished.
+/// `definition(coro)`: `(file, line)` of the coroutine function's `def` (known after the
+/// coroutine has finished too), or `None` for an object that is not an apy coroutine.
 fn definition(_vm: &mut Vm, args: Args) -> PResult<Value> {
-    let site = match arg(&args, 0)? {
-        Value::Generator(gen) => definition_site(gen),
-        _ => None,
-    };
-    Ok(match site {
-        Some((file, line)) => Value::tuple(vec![Value::string(file), Value::Int(line as i64)]),
-        None => Value::None,
+    Ok(match arg(&args, 0)? {
+        Value::Generator(gen) => {
+            let (file, line) = definition_site(gen);
+            Value::tuple(vec![Value::string(file), Value::Int(line as i64)])
+        }
+        _ => Value::None,
     })
 }
 

@@ -458,8 +458,8 @@ impl Vm {
                 let f = m.func.clone();
                 return self.get_attr_str(&f, name).map(Some);
             }
-            (Value::Generator(g), "__name__") => Value::Str(g.name.clone()),
-            (Value::Generator(g), "__qualname__") => Value::Str(g.qualname.clone()),
+            (Value::Generator(g), "__name__") => Value::Str(g.code.name.clone()),
+            (Value::Generator(g), "__qualname__") => Value::Str(g.code.qualname.clone()),
             (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), "real" | "numerator") => {
                 crate::vm::methods::int::to_int(obj)
             }

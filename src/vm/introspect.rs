@@ -64,8 +64,7 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
 }
 
 /// Where the function of `gen` was defined: (file, line of its `def`).
-pub fn definition_site(gen: &Generator) -> Option<(String, usize)> {
-    let frame = gen.frame.borrow();
-    let obj = &frame.as_ref()?.code.obj;
-    Some((obj.source.name.clone(), obj.source.line_of(obj.span.start)))
+pub fn definition_site(gen: &Generator) -> (String, usize) {
+    let obj = &gen.code.obj;
+    (obj.source.name.clone(), obj.source.line_of(obj.span.start))
 }

@@ -383,7 +383,7 @@ fn generator_repr(g: &Generator, v: &Value) -> String {
     format!(
         "<{} object {} at {}>",
         g.type_name(),
-        g.qualname.as_str(),
+        g.code.qualname.as_str(),
         addr(v)
     )
 }

@@ -6,7 +6,6 @@ use super::task::lib_get;
 use super::{push_job, Job};
 use crate::compile::code::CodeKind;
 use crate::vm::exception::{Exc, PResult};
-use crate::vm::introspect::definition_site;
 use crate::vm::methods::arg;
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
@@ -86,22 +85,9 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
         Some(n) => Value::string(vm.to_str(n)?),
         None => next_task_name(vm)?,
     };
-    let site = match &coro {
-        Value::Generator(g) => definition_site(g),
-        _ => None,
-    };
-    let site = match site {
-        // The file name is interned: every task of a program shares one string.
-        Some((file, line)) => Value::tuple(vec![
-            Value::Str(intern_name(&file)),
-            Value::Int(line as i64),
-        ]),
-        None => Value::None,
-    };
     let dict = &task.dict;
     dict.set_str(intern_name("_name"), name);
     dict.set_str(intern_name("_coro"), coro);
-    dict.set_str(intern_name("_coro_site"), site);
     let loop_id = super::task::loop_id_of(&task)?;
     let task_value = Value::Instance(task);
     push_job(vm, loop_id, Job::Step(task_value.clone(), None))?;

@@ -7,7 +7,6 @@ use crate::vm::frame::Frame;
 use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::green::GreenState;
 use crate::vm::object::function::Code;
-use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,8 +21,8 @@ pub enum GenState {
 
 pub struct Generator {
     pub kind: CodeKind,
-    pub name: Rc<PyStr>,
-    pub qualname: Rc<PyStr>,
+    /// The code it runs: its name and where it was defined outlive the frame.
+    pub code: Rc<Code>,
     pub frame: RefCell<Option<Box<Frame>>>,
     pub state: Cell<GenState>,
     /// Where the call that made it ran (the caller's code and instruction), when the dispatch
@@ -48,8 +47,7 @@ impl Generator {
     fn build(frame: Box<Frame>, green: Option<Box<RefCell<GreenState>>>) -> Value {
         let gen = Rc::new(Generator {
             kind: frame.code.obj.kind,
-            name: frame.code.name.clone(),
-            qualname: frame.code.qualname.clone(),
+            code: frame.code.clone(),
             frame: RefCell::new(Some(frame)),
             state: Cell::new(GenState::Created),
             origin: RefCell::new(None),
@@ -84,7 +82,7 @@ impl Generator {
             text.push_str(&format!("{file}:{line}: "));
             text.push_str(&format!(
                 "RuntimeWarning: coroutine '{}' was never awaited\n",
-                self.qualname.as_str()
+                self.code.qualname.as_str()
             ));
             if !source.is_empty() {
                 text.push_str(&format!("  {source}\n"));
@@ -92,7 +90,7 @@ impl Generator {
         } else {
             text.push_str(&format!(
                 "RuntimeWarning: coroutine '{}' was never awaited\n",
-                self.qualname.as_str()
+                self.code.qualname.as_str()
             ));
         }
         text.push_str(
