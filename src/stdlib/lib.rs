@@ -42,6 +42,7 @@ apy_modules! {
     "json" => "json.apy",
     "abc" => "abc.apy",
     "logging" => "logging.apy",
+    "reprlib" => "reprlib.apy",
 }
 
 thread_local! {
