@@ -336,6 +336,9 @@ impl Vm {
     pub fn exec_module(&mut self, name: &str, code: Rc<CodeObject>) -> PResult<Value> {
         let (module, globals) = self.new_module(name);
         globals.set_item_str("__builtins__", Value::Dict(self.builtins.clone()));
+        if let Some(file) = main_file(&code.source.name) {
+            globals.set_item_str("__file__", Value::string(file));
+        }
         self.modules.insert(name.to_owned(), module.clone());
         if let Err(e) = self.run_code(code, globals) {
             self.modules.remove(name);
@@ -363,6 +366,9 @@ impl Vm {
     /// Runs the program and turns its end into an `Outcome` (printing SystemExit messages).
     pub fn run_main_code(&mut self, code: Rc<CodeObject>) -> Outcome {
         let globals = self.main_globals();
+        if let Some(file) = main_file(&code.source.name) {
+            globals.set_item_str("__file__", Value::string(file));
+        }
         let res = self.run_code(code, globals);
         let outcome = match res {
             Ok(_) => Outcome {
@@ -424,6 +430,24 @@ fn unreachable_state() -> ! {
 /// (`stdlib::run_main` passes its installer; the VM itself never names the stdlib). Runs on
 /// the current thread: wrap the whole pipeline in `run_on_big_stack` so native re-entrance
 /// (reprs of deep structures, key functions) cannot overflow the Rust stack.
+/// A module's `__file__`, as CPython sets it: a source file's path made absolute (joined to
+/// the working directory as given, not normalised), `<stdin>` for a program read from standard
+/// input, and none for `-c`.
+fn main_file(source_name: &str) -> Option<String> {
+    match source_name {
+        "<stdin>" => Some(source_name.to_owned()),
+        name if name.starts_with('<') => None,
+        name => {
+            let path = std::path::Path::new(name);
+            let absolute = match std::env::current_dir() {
+                Ok(cwd) if path.is_relative() => cwd.join(path),
+                _ => path.to_path_buf(),
+            };
+            Some(absolute.to_string_lossy().into_owned())
+        }
+    }
+}
+
 pub fn run_main_with(code: Rc<CodeObject>, options: VmOptions, install: fn(&mut Vm)) -> Outcome {
     let mut vm = Vm::new(options);
     install(&mut vm);
