@@ -48,11 +48,10 @@ impl Vm {
         prefix: Option<&Value>,
         args: Args,
     ) -> PResult<Callee> {
-        let code = func.code.clone();
-        let obj = &code.obj;
+        let obj = &func.code.obj;
         let argcount = obj.argcount as usize;
         let n_pos = args.pos.len() + prefix.is_some() as usize;
-        let mut frame = self.new_frame(code.clone(), func.globals.clone(), func.closure.clone());
+        let mut frame = self.new_frame(&func.code, &func.globals, &func.closure);
         let simple = !args.has_kw()
             && n_pos == argcount
             && obj.kwonlyargcount == 0

@@ -132,19 +132,26 @@ impl Vm {
     /// A frame for `code` (locals unbound), in a recycled box when there is one.
     pub fn new_frame(
         &mut self,
-        code: Rc<Code>,
-        globals: Rc<Dict>,
-        cells: Rc<[Rc<crate::vm::object::function::Cell>]>,
+        code: &Rc<Code>,
+        globals: &Rc<Dict>,
+        cells: &Rc<[Rc<crate::vm::object::function::Cell>]>,
     ) -> Box<Frame> {
         let Some(mut frame) = self.frame_pool.pop() else {
-            return Frame::with_stack(code, globals, Vec::new(), cells);
+            return Frame::with_stack(code.clone(), globals.clone(), Vec::new(), cells.clone());
         };
         frame.stack.reserve(code.n_slots);
         frame.stack.resize(code.n_locals(), Value::Null);
         frame.ip = 0;
-        frame.code = code;
-        frame.globals = globals;
-        frame.cells = cells;
+        // A pooled frame often last ran this same function (a callback called in a loop).
+        if !Rc::ptr_eq(&frame.code, code) {
+            frame.code = code.clone();
+        }
+        if !Rc::ptr_eq(&frame.globals, globals) {
+            frame.globals = globals.clone();
+        }
+        if !Rc::ptr_eq(&frame.cells, cells) {
+            frame.cells = cells.clone();
+        }
         frame
     }
 
