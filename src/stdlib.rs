@@ -1,10 +1,12 @@
-//! Built-in modules and functions: builtins, time, math, random, sys, traceback, asyncio, and
+//! Built-in modules and functions: builtins, time, math, random, sys, traceback, asyncio,
+//! `_contextvars` (the current context), and
 //! the modules written in apy (`lib.rs`).
 //! `register_modules` fills the VM's module registry (name → constructor); a module is built
 //! on its first import.
 
 pub mod asyncio;
 pub mod builtins;
+pub mod contextvars;
 pub mod lib;
 pub mod math;
 pub mod random;
@@ -43,5 +45,6 @@ pub fn register_modules(vm: &mut Vm) {
     vm.module_registry.insert("random", random_module::init);
     vm.module_registry.insert("asyncio", asyncio::init);
     vm.module_registry.insert("traceback", traceback::init);
+    vm.module_registry.insert("_contextvars", contextvars::init);
     lib::register(vm);
 }

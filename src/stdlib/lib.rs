@@ -43,6 +43,7 @@ apy_modules! {
     "abc" => "abc.apy",
     "logging" => "logging.apy",
     "reprlib" => "reprlib.apy",
+    "contextvars" => "contextvars.apy",
 }
 
 thread_local! {

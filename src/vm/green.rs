@@ -44,6 +44,10 @@ pub struct GreenState {
     /// Whether the value the thread is resumed with is the result of the native call it
     /// stopped in (false after a slice ended: nothing waits for a value).
     pub push_on_resume: bool,
+    /// The `contextvars` context that was current in the thread when it stopped: it comes
+    /// back when the thread resumes, and the loop's own is current meanwhile (CPython's
+    /// threads each have their own current context).
+    pub context: Option<Value>,
 }
 
 impl Vm {

@@ -57,6 +57,9 @@ pub struct Vm {
     pub recursion_limit: usize,
     /// The exception being handled (`None` outside handlers).
     pub handling: Value,
+    /// The current `contextvars.Context`, once a program uses contextvars
+    /// (`stdlib/contextvars.rs`); asyncio swaps each task's own in while it runs.
+    pub context: Option<Value>,
     /// Buffered stdout, flushed at exit, before stderr writes and on `input()`.
     pub out: Vec<u8>,
     /// Containers whose repr is in progress (self-reference shows as `[...]`).
@@ -101,6 +104,7 @@ impl Vm {
             depth: 0,
             recursion_limit: 1000,
             handling: Value::None,
+            context: None,
             out: Vec::with_capacity(1 << 16),
             repr_guard: Vec::new(),
             clock: if options.virtual_time {

@@ -64,10 +64,20 @@ impl Vm {
         throw: Option<Exc>,
     ) -> PResult<GenResult> {
         gen.state.set(GenState::Running);
+        let mut thread_context = None;
         let (halt, frame) = match &gen.green {
             Some(green) => {
-                let callers = std::mem::take(&mut green.borrow_mut().callers);
-                self.run_green(frame, callers, throw)
+                let (callers, context) = {
+                    let mut state = green.borrow_mut();
+                    (std::mem::take(&mut state.callers), state.context.take())
+                };
+                let outer = self.context.clone();
+                if context.is_some() {
+                    self.context = context;
+                }
+                let res = self.run_green(frame, callers, throw);
+                thread_context = std::mem::replace(&mut self.context, outer);
+                res
             }
             None => self.execute(frame, throw),
         };
@@ -82,6 +92,7 @@ impl Vm {
                     *green.borrow_mut() = GreenState {
                         callers,
                         push_on_resume,
+                        context: thread_context,
                     };
                 }
                 gen.state.set(GenState::Suspended);

@@ -85,9 +85,21 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
         Some(n) => Value::string(vm.to_str(n)?),
         None => next_task_name(vm)?,
     };
+    // The context each step runs in: the one given, else a copy of the creator's (only once
+    // the program uses contextvars).
+    let context = match args.kw("context").filter(|c| !c.is_none()) {
+        Some(c) => Some(c.clone()),
+        None => match crate::stdlib::contextvars::current_context(vm) {
+            Some(current) => Some(vm.call_method(&current, "copy", &[])?),
+            None => None,
+        },
+    };
     let dict = &task.dict;
     dict.set_str(intern_name("_name"), name);
     dict.set_str(intern_name("_coro"), coro);
+    if let Some(context) = context {
+        dict.set_str(intern_name("_context"), context);
+    }
     let loop_id = super::task::loop_id_of(&task)?;
     let task_value = Value::Instance(task);
     push_job(vm, loop_id, Job::Step(task_value.clone(), None))?;

@@ -192,9 +192,27 @@ fn set_current(
     // The previous one comes back after: a green thread's `time.sleep` runs other tasks'
     // steps inside this one.
     let outer = super::set_current_task(vm, loop_id, task.clone());
+    // The task's own context is current while it runs (`contextvars`).
+    let outer_context = match vm.context {
+        Some(_) => task_context(task).map(|context| crate::stdlib::contextvars::swap(vm, context)),
+        None => None,
+    };
     let res = body(vm);
+    if let Some(context) = outer_context {
+        crate::stdlib::contextvars::swap(vm, context);
+    }
     super::set_current_task(vm, loop_id, outer);
     res
+}
+
+/// The context a task runs in (set when the program uses contextvars).
+fn task_context(task: &Value) -> Option<Value> {
+    let Value::Instance(inst) = task else {
+        return None;
+    };
+    inst.dict
+        .get_str(&intern_name("_context"))
+        .filter(|c| !c.is_none())
 }
 
 /// The coroutine returned: the task finishes with its value (or is cancelled if a cancel
