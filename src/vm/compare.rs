@@ -110,7 +110,13 @@ impl Vm {
                 continue;
             }
             let found = cls.lookup_str(method);
-            if let Some(f) = found {
+            // `object.__ne__` inverts `__eq__`; other built-in methods compare as their type.
+            let default_ne = match &found {
+                None => true,
+                Some(Value::Native(n)) => n.owner == Some("object"),
+                Some(_) => false,
+            };
+            if let (Some(f), false) = (found, default_ne) {
                 if matches!(f, Value::Native(_)) {
                     continue;
                 }
