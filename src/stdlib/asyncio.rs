@@ -125,6 +125,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("clear_stop", clear_stop),
         ("await_chain", chain),
         ("definition", definition),
+        ("python_path", python_path),
         ("origin", origin),
         ("is_coroutine", is_coroutine),
         ("iscoroutine", is_coroutine),
@@ -526,12 +527,23 @@ fn chain(_vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(Value::list(items))
 }
 
+/// `python_path(name)`: a source name as Python code sees it (`vm::machine::python_path`).
+fn python_path(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    match arg(&args, 0)? {
+        Value::Str(name) => Ok(Value::string(crate::vm::machine::python_path(
+            name.as_str(),
+        ))),
+        other => Ok(other.clone()),
+    }
+}
+
 /// `definition(coro)`: `(file, line)` of the coroutine function's `def` (known after the
 /// coroutine has finished too), or `None` for an object that is not an apy coroutine.
 fn definition(_vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(match arg(&args, 0)? {
         Value::Generator(gen) => {
             let (file, line) = definition_site(gen);
+            let file = crate::vm::machine::python_path(&file);
             Value::tuple(vec![Value::string(file), Value::Int(line as i64)])
         }
         _ => Value::None,

@@ -420,6 +420,13 @@ impl Vm {
                 }
             }
             (Value::Code(c), "co_name") => Value::Str(c.name.clone()),
+            (Value::Code(c), "co_qualname") => Value::Str(c.qualname.clone()),
+            (Value::Code(c), "co_filename") => {
+                Value::string(crate::vm::machine::python_path(&c.obj.source.name))
+            }
+            (Value::Code(c), "co_firstlineno") => {
+                Value::Int(c.obj.source.line_of(c.obj.span.start) as i64)
+            }
             (Value::Code(c), "co_argcount") => Value::Int(c.obj.argcount as i64),
             (Value::Cell(c), "cell_contents") => {
                 let v = c.get();

@@ -444,7 +444,7 @@ fn unreachable_state() -> ! {
 /// A module's `__file__`, as CPython sets it: a source file's path made absolute (joined to
 /// the working directory as given, not normalised), `<stdin>` for a program read from standard
 /// input, and none for `-c`.
-fn main_file(source_name: &str) -> Option<String> {
+pub(crate) fn main_file(source_name: &str) -> Option<String> {
     match source_name {
         "<stdin>" => Some(source_name.to_owned()),
         name if name.starts_with('<') => None,
@@ -457,6 +457,13 @@ fn main_file(source_name: &str) -> Option<String> {
             Some(absolute.to_string_lossy().into_owned())
         }
     }
+}
+
+/// A source's name as Python code sees it (`__file__`, `co_filename`, the file in a task's
+/// repr): a path made absolute as for `__file__`; `<string>` and the like unchanged.
+/// Tracebacks and apy's own reports keep the name as given.
+pub fn python_path(source_name: &str) -> String {
+    main_file(source_name).unwrap_or_else(|| source_name.to_owned())
 }
 
 pub fn run_main_with(code: Rc<CodeObject>, options: VmOptions, install: fn(&mut Vm)) -> Outcome {
