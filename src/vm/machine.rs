@@ -347,7 +347,7 @@ impl Vm {
     pub fn exec_module(&mut self, name: &str, code: Rc<CodeObject>) -> PResult<Value> {
         let (module, globals) = self.new_module(name);
         globals.set_item_str("__builtins__", Value::Dict(self.builtins.clone()));
-        if let Some(file) = main_file(&code.source.name) {
+        if let Some(file) = module_file(&code.source.name) {
             globals.set_item_str("__file__", Value::string(file));
         }
         self.modules.insert(name.to_owned(), module.clone());
@@ -377,7 +377,7 @@ impl Vm {
     /// Runs the program and turns its end into an `Outcome` (printing SystemExit messages).
     pub fn run_main_code(&mut self, code: Rc<CodeObject>) -> Outcome {
         let globals = self.main_globals();
-        if let Some(file) = main_file(&code.source.name) {
+        if let Some(file) = module_file(&code.source.name) {
             globals.set_item_str("__file__", Value::string(file));
         }
         let res = self.run_code(code, globals);
@@ -437,14 +437,10 @@ fn unreachable_state() -> ! {
     std::process::abort()
 }
 
-/// Runs `code` as `__main__` in a fresh VM that `install` fills with the standard library
-/// (`stdlib::run_main` passes its installer; the VM itself never names the stdlib). Runs on
-/// the current thread: wrap the whole pipeline in `run_on_big_stack` so native re-entrance
-/// (reprs of deep structures, key functions) cannot overflow the Rust stack.
 /// A module's `__file__`, as CPython sets it: a source file's path made absolute (joined to
 /// the working directory as given, not normalised), `<stdin>` for a program read from standard
 /// input, and none for `-c`.
-pub(crate) fn main_file(source_name: &str) -> Option<String> {
+pub(crate) fn module_file(source_name: &str) -> Option<String> {
     match source_name {
         "<stdin>" => Some(source_name.to_owned()),
         name if name.starts_with('<') => None,
@@ -463,9 +459,13 @@ pub(crate) fn main_file(source_name: &str) -> Option<String> {
 /// repr): a path made absolute as for `__file__`; `<string>` and the like unchanged.
 /// Tracebacks and apy's own reports keep the name as given.
 pub fn python_path(source_name: &str) -> String {
-    main_file(source_name).unwrap_or_else(|| source_name.to_owned())
+    module_file(source_name).unwrap_or_else(|| source_name.to_owned())
 }
 
+/// Runs `code` as `__main__` in a fresh VM that `install` fills with the standard library
+/// (`stdlib::run_main` passes its installer; the VM itself never names the stdlib). Runs on
+/// the current thread: wrap the whole pipeline in `run_on_big_stack` so native re-entrance
+/// (reprs of deep structures, key functions) cannot overflow the Rust stack.
 pub fn run_main_with(code: Rc<CodeObject>, options: VmOptions, install: fn(&mut Vm)) -> Outcome {
     let mut vm = Vm::new(options);
     install(&mut vm);
