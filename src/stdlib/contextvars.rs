@@ -18,11 +18,6 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
     Ok(module)
 }
 
-/// The current context (`Vm::context`), if the program uses contextvars at all.
-pub fn current_context(vm: &Vm) -> Option<Value> {
-    vm.context.clone()
-}
-
 /// Makes `context` the current one; returns the one it replaces (`None` before the first).
 pub fn swap(vm: &mut Vm, context: Value) -> Value {
     vm.context.replace(context).unwrap_or(Value::None)
@@ -30,7 +25,7 @@ pub fn swap(vm: &mut Vm, context: Value) -> Value {
 
 /// `current()`: the current context, or `None` before `contextvars` made the first one.
 fn current(vm: &mut Vm, _args: Args) -> PResult<Value> {
-    Ok(current_context(vm).unwrap_or(Value::None))
+    Ok(vm.context.clone().unwrap_or(Value::None))
 }
 
 /// `swap(context)`: makes `context` current and returns the previous one.

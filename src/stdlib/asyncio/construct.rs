@@ -89,7 +89,7 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
     // the program uses contextvars).
     let context = match args.kw("context").filter(|c| !c.is_none()) {
         Some(c) => Some(c.clone()),
-        None => match crate::stdlib::contextvars::current_context(vm) {
+        None => match vm.context.clone() {
             Some(current) => Some(vm.call_method(&current, "copy", &[])?),
             None => None,
         },

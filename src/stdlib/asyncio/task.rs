@@ -33,6 +33,7 @@ struct Keys {
     callbacks: Rc<PyStr>,
     result: Rc<PyStr>,
     exception: Rc<PyStr>,
+    context: Rc<PyStr>,
 }
 
 thread_local! {
@@ -47,6 +48,7 @@ thread_local! {
         callbacks: intern_name("_callbacks"),
         result: intern_name("_result"),
         exception: intern_name("_exception"),
+        context: intern_name("_context"),
     };
 }
 
@@ -210,9 +212,7 @@ fn task_context(task: &Value) -> Option<Value> {
     let Value::Instance(inst) = task else {
         return None;
     };
-    inst.dict
-        .get_str(&intern_name("_context"))
-        .filter(|c| !c.is_none())
+    Some(get(&inst.dict, |k| &k.context)).filter(|c| !c.is_none())
 }
 
 /// The coroutine returned: the task finishes with its value (or is cancelled if a cancel
