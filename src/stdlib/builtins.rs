@@ -882,7 +882,9 @@ fn dir(vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     match v {
         Value::Instance(inst) => {
-            add_dict(&inst.dict);
+            if let Some(d) = inst.dict_if_any() {
+                add_dict(d);
+            }
             for c in inst.class.mro_iter() {
                 add_dict(&c.dict);
             }

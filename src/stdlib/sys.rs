@@ -29,7 +29,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
     for (name, fd) in [("stdout", 1), ("stderr", 2)] {
         let stream = Instance::new_value(stream_cls.clone());
         if let Value::Instance(inst) = &stream {
-            inst.dict.set_item_str("_fd", Value::Int(fd));
+            inst.dict().set_item_str("_fd", Value::Int(fd));
         }
         d.set_item_str(name, stream.clone());
         d.set_item_str(&format!("__{name}__"), stream);
@@ -67,7 +67,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
 fn stream_fd(v: &Value) -> Option<i64> {
     match v {
         Value::Instance(inst) if inst.class.name() == "TextIOWrapper" => {
-            match inst.dict.get_str(&PyStr::new("_fd")) {
+            match inst.dict_get(&PyStr::new("_fd")) {
                 Some(Value::Int(fd)) => Some(fd),
                 _ => None,
             }

@@ -9,7 +9,7 @@ use crate::vm::machine::Vm;
 use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::dict::type_epoch;
 use crate::vm::object::function::{Args, AttrCache, BoundMethod, Code};
-use crate::vm::object::misc::Super;
+use crate::vm::object::misc::{Member, Super};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::rc::Rc;
@@ -36,7 +36,7 @@ impl Vm {
     pub fn load_method(&mut self, obj: Value, name: &Rc<PyStr>) -> PResult<(Value, Value)> {
         let cls = match &obj {
             Value::Instance(inst) => {
-                if inst.dict.get_str(name).is_some() {
+                if inst.dict_get(name).is_some() {
                     let v = self.get_attr(&obj, name)?;
                     return Ok((Value::Null, v));
                 }
@@ -70,20 +70,41 @@ impl Vm {
             let cached = slot.get();
             let class = Rc::as_ptr(&inst.class) as usize;
             if cached.class == class && cached.epoch == type_epoch() {
-                if let Some(v) = inst.dict.str_entry_value(cached.entry, name) {
+                if cached.slot {
+                    // Unset: the general path raises (or calls `__getattr__`).
+                    return match inst.slot(cached.entry) {
+                        Some(v) => Ok(v),
+                        None => self.get_attr(obj, name),
+                    };
+                }
+                if let Some(v) = inst
+                    .dict_if_any()
+                    .and_then(|d| d.str_entry_value(cached.entry, name))
+                {
                     return Ok(v);
                 }
-                if let Some((entry, v)) = inst.dict.find_str(name) {
+                if let Some((entry, v)) = inst.dict_if_any().and_then(|d| d.find_str(name)) {
                     slot.set(AttrCache { entry, ..cached });
                     return Ok(v);
                 }
             } else if inst.exc.is_none() && !inst.class.has_data_descriptors() {
-                if let Some((entry, v)) = inst.dict.find_str(name) {
+                if let Some((entry, v)) = inst.dict_if_any().and_then(|d| d.find_str(name)) {
                     slot.set(AttrCache {
                         class,
                         epoch: type_epoch(),
                         entry,
+                        slot: false,
                     });
+                    return Ok(v);
+                }
+            } else if let Some(index) = slot_index(inst, name) {
+                slot.set(AttrCache {
+                    class,
+                    epoch: type_epoch(),
+                    entry: index,
+                    slot: true,
+                });
+                if let Some(v) = inst.slot(index) {
                     return Ok(v);
                 }
             }
@@ -105,21 +126,36 @@ impl Vm {
             let cached = slot.get();
             let class = Rc::as_ptr(&inst.class) as usize;
             let known = cached.class == class && cached.epoch == type_epoch();
+            if known && cached.slot {
+                drop(inst.set_slot(cached.entry, value));
+                return Ok(());
+            }
             if known || (inst.exc.is_none() && !inst.class.has_data_descriptors()) {
-                let value = match inst.dict.replace_str_at(cached.entry, name, value) {
+                let value = match inst.dict().replace_str_at(cached.entry, name, value) {
                     Ok(()) if known => return Ok(()),
                     Ok(()) => None,
                     Err(value) => Some(value),
                 };
                 let entry = match value {
-                    Some(value) => inst.dict.set_str_entry(name.clone(), value),
+                    Some(value) => inst.dict().set_str_entry(name.clone(), value),
                     None => cached.entry,
                 };
                 slot.set(AttrCache {
                     class,
                     epoch: type_epoch(),
                     entry,
+                    slot: false,
                 });
+                return Ok(());
+            }
+            if let Some(index) = slot_index(inst, name) {
+                slot.set(AttrCache {
+                    class,
+                    epoch: type_epoch(),
+                    entry: index,
+                    slot: true,
+                });
+                drop(inst.set_slot(index, value));
                 return Ok(());
             }
         }
@@ -172,7 +208,7 @@ impl Vm {
     fn with_attr_hint(&mut self, exc: Exc, obj: &Value, name: &Rc<PyStr>) -> Exc {
         let exc = self.exc_value(exc);
         if let Value::Instance(inst) = &exc {
-            inst.dict.set_item_str("name", Value::Str(name.clone()));
+            inst.dict().set_item_str("name", Value::Str(name.clone()));
         }
         let ctx = crate::vm::object::class::Suggest::Attr {
             name: name.clone(),
@@ -189,21 +225,33 @@ impl Vm {
         name: &Rc<PyStr>,
     ) -> PResult<Value> {
         if inst.exc.is_none() && !inst.class.has_data_descriptors() {
-            if let Some(v) = inst.dict.get_str(name) {
+            if let Some(v) = inst.dict_get(name) {
                 return Ok(v);
             }
         }
         let cls = inst.class.clone();
         let attr = cls.lookup(name);
-        if let Some(Value::Property(_)) = &attr {
-            return self.bind_descriptor(attr.as_ref().unwrap_or(&Value::None), obj, &cls);
+        match &attr {
+            Some(Value::Property(_)) => {
+                return self.bind_descriptor(attr.as_ref().unwrap_or(&Value::None), obj, &cls)
+            }
+            Some(Value::Member(m)) => {
+                if let Some(v) = self.member_target(m, obj)?.slot(m.index) {
+                    return Ok(v);
+                }
+                if let Some(getattr) = cls.lookup_str("__getattr__") {
+                    return self.call(&getattr, &[obj.clone(), Value::Str(name.clone())]);
+                }
+                return Err(self.no_attribute(obj, name));
+            }
+            _ => {}
         }
         if inst.exc.is_some() {
             if let Some(v) = self.exception_attr(inst, name.as_str()) {
                 return Ok(v);
             }
         }
-        if let Some(v) = inst.dict.get_str(name) {
+        if let Some(v) = inst.dict_get(name) {
             return Ok(v);
         }
         if let Some(attr) = attr {
@@ -219,7 +267,7 @@ impl Vm {
         }
         match name.as_str() {
             "__class__" => return Ok(Value::Class(cls)),
-            "__dict__" => return Ok(Value::Dict(inst.dict.clone())),
+            "__dict__" if cls.has_dict => return Ok(Value::Dict(inst.dict().clone())),
             _ => {}
         }
         if let Some(getattr) = cls.lookup_str("__getattr__") {
@@ -248,7 +296,7 @@ impl Vm {
                     .class
                     .is_subclass(&self.types.exc(ExcKind::StopIteration)) =>
             {
-                if let Some(v) = inst.dict.get_str(&PyStr::new("value")) {
+                if let Some(v) = inst.dict_get(&PyStr::new("value")) {
                     return Some(v);
                 }
                 self.exc_args(&Value::Instance(inst.clone()))
@@ -257,7 +305,7 @@ impl Vm {
                     .unwrap_or(Value::None)
             }
             "code" if inst.class.is_subclass(&self.types.exc(ExcKind::SystemExit)) => {
-                if let Some(v) = inst.dict.get_str(&PyStr::new("code")) {
+                if let Some(v) = inst.dict_get(&PyStr::new("code")) {
                     return Some(v);
                 }
                 let args = self.exc_args(&Value::Instance(inst.clone()));
@@ -485,6 +533,11 @@ impl Vm {
             (Value::Property(p), "fdel") => p.fdel.clone(),
             (Value::Property(p), "__doc__") => p.doc.clone(),
             (Value::Wrapper(w), "__func__") => w.func.clone(),
+            (Value::Member(m), "__name__") => Value::Str(m.name.clone()),
+            (Value::Member(m), "__objclass__") => match m.owner.upgrade() {
+                Some(cls) => Value::Class(cls),
+                None => return Ok(None),
+            },
             (Value::Iter(_), "__next__" | "__iter__") => {
                 match crate::vm::methods::dunder::iterator_method(name) {
                     Some(f) => BoundMethod::new_value(f, obj.clone()),
@@ -500,7 +553,7 @@ impl Vm {
         match obj {
             Value::Instance(inst) => {
                 if inst.exc.is_none() && !inst.class.has_data_descriptors() {
-                    inst.dict.set_str(name.clone(), value);
+                    inst.dict().set_str(name.clone(), value);
                     return Ok(());
                 }
                 let cls = inst.class.clone();
@@ -522,15 +575,11 @@ impl Vm {
                         cls.name()
                     )));
                 }
-                match name.as_str() {
-                    "__qualname__" | "__name__" if matches!(value, Value::Str(_)) => {
-                        if let Value::Str(s) = &value {
-                            if name.as_str() == "__qualname__" {
-                                *cls.qualname.borrow_mut() = s.clone();
-                            }
-                        }
-                    }
-                    _ => {}
+                if let ("__qualname__", Value::Str(s)) = (name.as_str(), &value) {
+                    // Kept on the class itself, not in its dict, where subclasses would
+                    // find it.
+                    *cls.qualname.borrow_mut() = s.clone();
+                    return Ok(());
                 }
                 cls.dict.set_str(name.clone(), value);
                 cls.data_descriptors.set(None);
@@ -607,6 +656,7 @@ impl Vm {
                         return Ok(());
                     }
                 }
+                Value::Member(m) => return self.member_set(m, obj, value),
                 _ => {}
             }
         }
@@ -635,7 +685,10 @@ impl Vm {
                 _ => {}
             }
         }
-        inst.dict.set_str(name.clone(), value);
+        if !cls.has_dict {
+            return Err(self.no_attribute(obj, name));
+        }
+        inst.dict().set_str(name.clone(), value);
         Ok(())
     }
 
@@ -644,7 +697,11 @@ impl Vm {
         match obj {
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                if let Some(Value::Property(p)) = cls.lookup(name) {
+                let attr = cls.lookup(name);
+                if let Some(Value::Member(m)) = &attr {
+                    return self.member_delete(m, obj);
+                }
+                if let Some(Value::Property(p)) = attr {
                     if p.fdel.is_none() {
                         return Err(Exc::attribute_error(format!(
                             "property '{}' of '{}' object has no deleter",
@@ -662,7 +719,7 @@ impl Vm {
                         return Ok(());
                     }
                 }
-                match inst.dict.remove_str(name) {
+                match inst.dict_if_any().and_then(|d| d.remove_str(name)) {
                     Some(_) => Ok(()),
                     None => Err(self.no_attribute(obj, name)),
                 }
@@ -684,6 +741,45 @@ impl Vm {
                 ))),
             },
             _ => Err(self.no_attribute(obj, name)),
+        }
+    }
+
+    /// The instance whose slot `m` names, or the TypeError CPython raises for an object
+    /// of another class.
+    fn member_target<'a>(&self, m: &Member, obj: &'a Value) -> PResult<&'a Rc<Instance>> {
+        if let (Value::Instance(inst), Some(owner)) = (obj, m.owner.upgrade()) {
+            if inst.class.is_subclass(&owner) && inst.has_slot(m.index) {
+                return Ok(inst);
+            }
+        }
+        Err(Exc::type_error(format!(
+            "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
+            m.name.as_str(),
+            m.owner_name.as_str(),
+            self.type_name(obj)
+        )))
+    }
+
+    /// Reads a `__slots__` value.
+    pub fn member_get(&mut self, m: &Member, obj: &Value) -> PResult<Value> {
+        match self.member_target(m, obj)?.slot(m.index) {
+            Some(v) => Ok(v),
+            None => Err(self.no_attribute(obj, &m.name)),
+        }
+    }
+
+    /// Sets a `__slots__` value.
+    pub fn member_set(&mut self, m: &Member, obj: &Value, value: Value) -> PResult<()> {
+        let old = self.member_target(m, obj)?.set_slot(m.index, value);
+        drop(old);
+        Ok(())
+    }
+
+    /// Unsets a `__slots__` value: AttributeError (with just the name) if it is unset.
+    pub fn member_delete(&mut self, m: &Member, obj: &Value) -> PResult<()> {
+        match self.member_target(m, obj)?.set_slot(m.index, Value::Null) {
+            Some(Value::Null) | None => Err(Exc::attribute_error(m.name.as_str())),
+            Some(_) => Ok(()),
         }
     }
 
@@ -716,5 +812,23 @@ impl Vm {
         let enter_bound = self.bind_descriptor(&enter_fn, mgr, &cls)?;
         let entered = self.call_args(&enter_bound, Args::new(&[]))?;
         Ok((exit_bound, entered))
+    }
+}
+
+/// The slot `inst.name` reads and writes when that is all the name does (the class's member
+/// decides, and no `__setattr__` of the class's own stands in between): what the attribute
+/// cache may remember.
+fn slot_index(inst: &Instance, name: &PyStr) -> Option<usize> {
+    match inst.class.lookup(name) {
+        Some(Value::Member(m))
+            if inst.has_slot(m.index)
+                && m.owner
+                    .upgrade()
+                    .is_some_and(|o| inst.class.is_subclass(&o))
+                && !inst.class.has_user_setattr() =>
+        {
+            Some(m.index)
+        }
+        _ => None,
     }
 }

@@ -441,6 +441,7 @@ impl Vm {
                     BoundMethod::new_value(w.func.clone(), Value::Class(cls.clone()))
                 }
             },
+            Value::Member(m) => self.member_get(m, obj)?,
             Value::Property(p) => {
                 if p.fget.is_none() {
                     return Err(Exc::attribute_error("property has no getter"));

@@ -3,16 +3,27 @@
 //! (`ImportName`/`ImportFrom`) and the REPL's `PrintExpr`, which need the same module-level
 //! view of the VM.
 
+use crate::compile::scope::mangle;
 use crate::vm::call::Callee;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::gc;
 use crate::vm::machine::Vm;
+use crate::vm::methods::str::is_identifier;
 use crate::vm::object::class::{c3_mro, Class, Layout};
+use crate::vm::object::dict::Dict;
 use crate::vm::object::function::Args;
+use crate::vm::object::misc::Member;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
+
+/// Where a new class's own slots go: indices `first..`, one per name (mangled, sorted).
+struct SlotsLayout {
+    first: usize,
+    names: Vec<Rc<PyStr>>,
+    has_dict: bool,
+}
 
 /// Arguments spread out of a sequence and a mapping (`f(*args, **kwargs)`), owned.
 pub struct Spread {
@@ -146,18 +157,110 @@ impl Vm {
         if ns.get_str(&eq_key).is_some() && ns.get_str(&hash_key).is_none() {
             ns.set_item_str("__hash__", Value::None);
         }
-        let cls = Rc::new(Class {
-            name: Rc::new(PyStr::new(name)),
-            qualname: RefCell::new(qualname),
-            bases,
-            mro,
-            dict: ns,
-            layout,
-            is_user: true,
-            data_descriptors: std::cell::Cell::new(None),
+        let slots = self.slots_layout(name, &bases, &ns)?;
+        let class_name = Rc::new(PyStr::new(name));
+        let cls = Rc::new_cyclic(|owner| {
+            // One member descriptor per new slot, after the body's names.
+            for (i, slot) in slots.names.iter().enumerate() {
+                let member = Member {
+                    name: slot.clone(),
+                    index: slots.first + i,
+                    owner: owner.clone(),
+                    owner_name: class_name.clone(),
+                };
+                ns.set_str(slot.clone(), Value::Member(Rc::new(member)));
+            }
+            Class {
+                name: class_name.clone(),
+                qualname: RefCell::new(qualname),
+                bases,
+                mro,
+                dict: ns,
+                layout,
+                is_user: true,
+                data_descriptors: std::cell::Cell::new(None),
+                slot_count: slots.first + slots.names.len(),
+                has_dict: slots.has_dict,
+            }
         });
         gc::track(&cls);
         Ok(cls)
+    }
+
+    /// The instance layout a class statement's `__slots__` asks for, checked as CPython
+    /// checks it. Without `__slots__`, instances have a dict (and the bases' slots).
+    fn slots_layout(&mut self, name: &str, bases: &[Rc<Class>], ns: &Dict) -> PResult<SlotsLayout> {
+        // The base whose slots come first: the one with the most; any other base with slots
+        // must be one of its ancestors, or the two layouts cannot be merged.
+        let mut widest: Option<&Rc<Class>> = None;
+        for base in bases {
+            if base.slot_count > widest.map_or(0, |w| w.slot_count) {
+                widest = Some(base);
+            }
+        }
+        if let Some(w) = widest {
+            if bases.iter().any(|b| b.slot_count > 0 && !w.is_subclass(b)) {
+                return Err(Exc::type_error(
+                    "multiple bases have instance lay-out conflict",
+                ));
+            }
+        }
+        let first = widest.map_or(0, |w| w.slot_count);
+        let mut has_dict = bases.iter().any(|b| b.has_dict);
+        let Some(spec) = ns.get_str(&PyStr::new("__slots__")) else {
+            return Ok(SlotsLayout {
+                first,
+                names: Vec::new(),
+                has_dict: true,
+            });
+        };
+        let items = match &spec {
+            Value::Str(_) => vec![spec.clone()],
+            other => self.collect(other)?,
+        };
+        let mut names: Vec<Rc<PyStr>> = Vec::new();
+        for item in &items {
+            let Value::Str(slot) = item else {
+                return Err(Exc::type_error(format!(
+                    "__slots__ items must be strings, not '{}'",
+                    self.type_name(item)
+                )));
+            };
+            if !is_identifier(slot.as_str()) {
+                return Err(Exc::type_error("__slots__ must be identifiers"));
+            }
+            match slot.as_str() {
+                "__dict__" if has_dict => {
+                    return Err(Exc::type_error(
+                        "__dict__ slot disallowed: we already got one",
+                    ))
+                }
+                "__dict__" => has_dict = true,
+                // Instances cannot be weakly referenced in apy; the name is accepted.
+                "__weakref__" => {}
+                _ => {
+                    let mangled = mangle(Some(name), &Rc::from(slot.as_str()));
+                    names.push(Rc::new(PyStr::new(&mangled)));
+                }
+            }
+        }
+        // CPython lays the slots out in sorted order.
+        names.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        names.dedup_by(|a, b| a.as_str() == b.as_str());
+        if let Some(clash) = names.iter().find(|n| ns.get_str(n).is_some()) {
+            return Err(Exc::new(
+                ExcKind::ValueError,
+                format!(
+                    "'{}' in __slots__ conflicts with class variable",
+                    clash.as_str()
+                ),
+            ));
+        }
+        Ok(SlotsLayout {
+            first,
+            names,
+            has_dict,
+        })
     }
 
     /// `import name`.
@@ -182,7 +285,7 @@ impl Vm {
             format!("No module named '{name}'"),
         ));
         if let Value::Instance(inst) = &exc {
-            inst.dict.set_item_str("name", Value::str(name));
+            inst.dict().set_item_str("name", Value::str(name));
         }
         Err(Exc::Value(exc))
     }

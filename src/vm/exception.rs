@@ -342,10 +342,7 @@ impl Vm {
         let Value::Instance(inst) = exc else {
             return Vec::new();
         };
-        match inst
-            .dict
-            .get_str(&crate::vm::object::str::PyStr::new("__notes__"))
-        {
+        match inst.dict_get(&crate::vm::object::str::PyStr::new("__notes__")) {
             Some(Value::List(list)) => list
                 .snapshot()
                 .iter()

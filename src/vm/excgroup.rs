@@ -86,11 +86,8 @@ impl Vm {
                 *d.context.borrow_mut() = s.context.borrow().clone();
                 d.suppress_context.set(s.suppress_context.get());
             }
-            if let Some(notes) = src
-                .dict
-                .get_str(&crate::vm::object::str::PyStr::new("__notes__"))
-            {
-                dst.dict.set_item_str("__notes__", notes);
+            if let Some(notes) = src.dict_get(&crate::vm::object::str::PyStr::new("__notes__")) {
+                dst.dict().set_item_str("__notes__", notes);
             }
         }
         Ok(res)

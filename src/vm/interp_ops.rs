@@ -529,7 +529,7 @@ impl Vm {
             None => {
                 let exc = self.exc_value(name_error(name));
                 if let Value::Instance(inst) = &exc {
-                    inst.dict.set_item_str("name", Value::Str(name.clone()));
+                    inst.dict().set_item_str("name", Value::Str(name.clone()));
                 }
                 let varnames = if cur.code.obj.kind == crate::compile::code::CodeKind::Function
                     || cur.code.obj.is_generator_like()

@@ -175,6 +175,11 @@ impl Vm {
                 )
             }
             Value::Property(_) => format!("<property object at {}>", addr(v)),
+            Value::Member(m) => format!(
+                "<member '{}' of '{}' objects>",
+                m.name.as_str(),
+                m.owner_name.as_str()
+            ),
             Value::Wrapper(w) => format!(
                 "<{} object at {}>",
                 if w.kind == WrapperKind::StaticMethod {

@@ -137,7 +137,9 @@ impl Vm {
         let mut names = Vec::new();
         match obj {
             Value::Instance(inst) => {
-                names.extend(dict_names(&inst.dict));
+                if let Some(d) = inst.dict_if_any() {
+                    names.extend(dict_names(d));
+                }
                 for c in inst.class.mro_iter() {
                     names.extend(dict_names(&c.dict));
                 }

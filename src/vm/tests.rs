@@ -437,7 +437,7 @@ fn collector_frees_self_referencing_lists() {
         }
         let inst = crate::vm::object::class::Instance::new_value(vm.types.object.clone());
         if let Value::Instance(i) = &inst {
-            i.dict.set_item_str("me", inst.clone());
+            i.dict().set_item_str("me", inst.clone());
         }
         if crate::vm::gc::should_collect() {
             crate::vm::gc::collect();

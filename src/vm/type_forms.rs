@@ -63,8 +63,8 @@ impl Vm {
         if !Rc::ptr_eq(&inst.class, &cls) {
             return None;
         }
-        let origin = inst.dict.get_str(&PyStr::new("__origin__"));
-        match inst.dict.get_str(&PyStr::new("__args__")) {
+        let origin = inst.dict_get(&PyStr::new("__origin__"));
+        match inst.dict_get(&PyStr::new("__args__")) {
             Some(Value::Tuple(t)) => Some((origin, t.items.to_vec())),
             _ => None,
         }
@@ -105,7 +105,7 @@ impl Vm {
         let cls = self.form_class(Form::Union)?;
         let union = Instance::new_value(cls);
         if let Value::Instance(inst) = &union {
-            inst.dict.set_item_str("__args__", Value::tuple(unique));
+            inst.dict().set_item_str("__args__", Value::tuple(unique));
         }
         Ok(Some(union))
     }
@@ -132,8 +132,8 @@ impl Vm {
         };
         let alias = Instance::new_value(cls);
         if let Value::Instance(inst) = &alias {
-            inst.dict.set_item_str("__origin__", origin.clone());
-            inst.dict.set_item_str("__args__", args);
+            inst.dict().set_item_str("__origin__", origin.clone());
+            inst.dict().set_item_str("__args__", args);
         }
         Ok(alias)
     }

@@ -41,6 +41,7 @@ pub struct Types {
     pub range: Rc<Class>,
     pub slice: Rc<Class>,
     pub property: Rc<Class>,
+    pub member_descriptor: Rc<Class>,
     pub staticmethod: Rc<Class>,
     pub classmethod: Rc<Class>,
     pub super_: Rc<Class>,
@@ -65,12 +66,15 @@ pub fn new_class(name: &str, bases: Vec<Rc<Class>>, layout: Layout) -> Rc<Class>
     Rc::new(Class {
         qualname: RefCell::new(name.clone()),
         name,
-        bases,
         mro,
         dict: Rc::new(Dict::new()),
         layout,
         is_user: false,
         data_descriptors: std::cell::Cell::new(None),
+        slot_count: 0,
+        // Every built-in class but `object` gives its instances a dict.
+        has_dict: !bases.is_empty(),
+        bases,
     })
 }
 
@@ -111,6 +115,8 @@ impl Types {
                     layout: Layout::Exception,
                     is_user: false,
                     data_descriptors: std::cell::Cell::new(None),
+                    slot_count: 0,
+                    has_dict: true,
                 });
                 if let Some(slot) = exceptions.get_mut(eg_idx) {
                     *slot = cls;
@@ -142,6 +148,7 @@ impl Types {
             range: b("range"),
             slice: b("slice"),
             property: b("property"),
+            member_descriptor: b("member_descriptor"),
             staticmethod: b("staticmethod"),
             classmethod: b("classmethod"),
             super_: b("super"),
@@ -248,6 +255,7 @@ impl Vm {
             Value::Range(_) => t.range.clone(),
             Value::Slice(_) => t.slice.clone(),
             Value::Property(_) => t.property.clone(),
+            Value::Member(_) => t.member_descriptor.clone(),
             Value::Wrapper(w) => match w.kind {
                 WrapperKind::StaticMethod => t.staticmethod.clone(),
                 WrapperKind::ClassMethod => t.classmethod.clone(),

@@ -9,7 +9,7 @@ use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{BoundMethod, Cell, Code, Function, Native};
 use crate::vm::object::generator::Generator;
 use crate::vm::object::iter::Iter;
-use crate::vm::object::misc::{DictView, Module, Property, Range, Slice, Super, Wrapper};
+use crate::vm::object::misc::{DictView, Member, Module, Property, Range, Slice, Super, Wrapper};
 use crate::vm::object::set::Set;
 use crate::vm::object::str::PyStr;
 use crate::vm::object::{Bytes, List, Tuple};
@@ -48,6 +48,8 @@ pub enum Value {
     Range(Rc<Range>),
     Slice(Rc<Slice>),
     Property(Rc<Property>),
+    /// A `__slots__` member descriptor.
+    Member(Rc<Member>),
     /// `staticmethod`/`classmethod` wrappers.
     Wrapper(Rc<Wrapper>),
     Super(Rc<Super>),
@@ -157,6 +159,7 @@ impl Value {
             Value::Range(v) => addr(v),
             Value::Slice(v) => addr(v),
             Value::Property(v) => addr(v),
+            Value::Member(v) => addr(v),
             Value::Wrapper(v) => addr(v),
             Value::Super(v) => addr(v),
             Value::DictView(v) => addr(v),

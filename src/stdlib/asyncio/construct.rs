@@ -12,7 +12,6 @@ use crate::vm::object::function::Args;
 use crate::vm::object::str::intern_name;
 use crate::vm::value::Value;
 use crate::vm::Vm;
-use std::rc::Rc;
 
 /// Rejects keyword arguments other than `allowed`, with CPython's message.
 fn check_keywords(name: &str, args: &Args, allowed: &[&str]) -> PResult<()> {
@@ -25,13 +24,6 @@ fn check_keywords(name: &str, args: &Args, allowed: &[&str]) -> PResult<()> {
     }
 }
 
-fn self_instance(args: &Args) -> PResult<Rc<Instance>> {
-    match arg(args, 0)? {
-        Value::Instance(inst) => Ok(inst.clone()),
-        _ => Err(Exc::type_error("Future.__init__ needs a Future instance")),
-    }
-}
-
 /// `Future.__init__(self, *, loop=None)`.
 pub(super) fn future_init(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_keywords("Future.__init__", &args, &["loop"])?;
@@ -41,7 +33,7 @@ pub(super) fn future_init(vm: &mut Vm, args: Args) -> PResult<Value> {
             args.pos.len()
         )));
     }
-    let fut = self_instance(&args)?;
+    let fut = super::task::future_instance(vm, arg(&args, 0)?)?;
     init_fields(vm, &fut, args.kw("loop").cloned())?;
     Ok(Value::None)
 }
@@ -54,10 +46,7 @@ fn init_fields(vm: &mut Vm, fut: &Instance, loop_obj: Option<Value>) -> PResult<
             vm.call(&get, &[])?
         }
     };
-    let dict = &fut.dict;
-    dict.set_str(intern_name("_loop"), loop_obj);
-    dict.set_str(intern_name("_state"), Value::Str(intern_name("PENDING")));
-    // The other fields start as class attributes (see futures.apy).
+    super::task::init_future(fut, loop_obj);
     Ok(())
 }
 
@@ -70,7 +59,7 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
             args.pos.len()
         )));
     }
-    let task = self_instance(&args)?;
+    let task = super::task::task_instance(vm, arg(&args, 0)?)?;
     let coro = arg(&args, 1)?.clone();
     init_fields(vm, &task, args.kw("loop").cloned())?;
     let is_coroutine = matches!(&coro, Value::Generator(g)
@@ -94,12 +83,7 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
             None => None,
         },
     };
-    let dict = &task.dict;
-    dict.set_str(intern_name("_name"), name);
-    dict.set_str(intern_name("_coro"), coro);
-    if let Some(context) = context {
-        dict.set_str(intern_name("_context"), context);
-    }
+    super::task::init_task(&task, name, coro, context);
     let loop_id = super::task::loop_id_of(&task)?;
     let task_value = Value::Instance(task);
     push_job(vm, loop_id, Job::Step(task_value.clone(), None))?;

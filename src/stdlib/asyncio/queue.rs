@@ -38,11 +38,11 @@ thread_local! {
 }
 
 fn get(inst: &Instance, pick: fn(&Keys) -> &Rc<PyStr>) -> Option<Value> {
-    KEYS.with(|k| inst.dict.get_str(pick(k)))
+    KEYS.with(|k| inst.dict_get(pick(k)))
 }
 
 fn set(inst: &Instance, pick: fn(&Keys) -> &Rc<PyStr>, value: Value) {
-    KEYS.with(|k| inst.dict.set_str(pick(k).clone(), value));
+    KEYS.with(|k| inst.dict().set_str(pick(k).clone(), value));
 }
 
 /// The queue's instance if it is exactly the library's `Queue` with the fields its

@@ -11,7 +11,7 @@
 use super::{push_job, Job};
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::methods::arg;
-use crate::vm::object::class::{Class, Instance};
+use crate::vm::object::class::{empty_tuple, Class, Instance};
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Args, BoundMethod};
 use crate::vm::object::iter::{Iter, IterState};
@@ -19,41 +19,72 @@ use crate::vm::object::str::{intern_name, PyStr};
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
 use crate::vm::Vm;
+use std::cell::Cell;
 use std::rc::Rc;
 
-/// The attribute names the apy classes use, interned once.
-struct Keys {
-    state: Rc<PyStr>,
-    must_cancel: Rc<PyStr>,
-    fut_waiter: Rc<PyStr>,
-    coro: Rc<PyStr>,
-    loop_: Rc<PyStr>,
-    id: Rc<PyStr>,
-    blocking: Rc<PyStr>,
-    callbacks: Rc<PyStr>,
-    result: Rc<PyStr>,
-    exception: Rc<PyStr>,
-    context: Rc<PyStr>,
+/// Where the library's `Future` and `Task` keep their fields: the indices of their
+/// `__slots__` members, found by name when the library is bound (the same for every VM, as
+/// the library's source is). `NONE` (no slot: reads give `None`, writes are dropped) until then.
+#[derive(Clone, Copy)]
+struct Fields {
+    state: usize,
+    loop_: usize,
+    blocking: usize,
+    callbacks: usize,
+    result: usize,
+    exception: usize,
+    must_cancel: usize,
+    fut_waiter: usize,
+    coro: usize,
+    context: usize,
+    cancel_message: usize,
+    cancelled_exc: usize,
+    log_traceback: usize,
+    label: usize,
+    name: usize,
+    num_cancels: usize,
+}
+
+const NONE: usize = usize::MAX;
+
+thread_local! {
+    /// The event loop's attribute naming its native loop.
+    static LOOP_ID: Rc<PyStr> = intern_name("_id");
 }
 
 thread_local! {
-    static KEYS: Keys = Keys {
-        state: intern_name("_state"),
-        must_cancel: intern_name("_must_cancel"),
-        fut_waiter: intern_name("_fut_waiter"),
-        coro: intern_name("_coro"),
-        loop_: intern_name("_loop"),
-        id: intern_name("_id"),
-        blocking: intern_name("_asyncio_future_blocking"),
-        callbacks: intern_name("_callbacks"),
-        result: intern_name("_result"),
-        exception: intern_name("_exception"),
-        context: intern_name("_context"),
+    static FIELDS: Cell<Fields> = const {
+        Cell::new(Fields {
+            state: NONE,
+            loop_: NONE,
+            blocking: NONE,
+            callbacks: NONE,
+            result: NONE,
+            exception: NONE,
+            must_cancel: NONE,
+            fut_waiter: NONE,
+            coro: NONE,
+            context: NONE,
+            cancel_message: NONE,
+            cancelled_exc: NONE,
+            log_traceback: NONE,
+            label: NONE,
+            name: NONE,
+            num_cancels: NONE,
+        })
     };
 }
 
-fn key(pick: fn(&Keys) -> &Rc<PyStr>) -> Rc<PyStr> {
-    KEYS.with(|k| pick(k).clone())
+/// A field of a future or task (`None` when unset). Callers make sure `inst` is one
+/// (`is_future`, `is_task`): another slotted class lays its slots out differently.
+fn field(inst: &Instance, pick: fn(&Fields) -> usize) -> Value {
+    let index = FIELDS.with(|f| pick(&f.get()));
+    inst.slot(index).unwrap_or(Value::None)
+}
+
+fn set_field(inst: &Instance, pick: fn(&Fields) -> usize, value: Value) {
+    let index = FIELDS.with(|f| pick(&f.get()));
+    drop(inst.set_slot(index, value));
 }
 
 /// The library's module namespace and the classes the fast paths recognise.
@@ -67,13 +98,41 @@ pub(super) struct Lib {
     wakeup: Option<Value>,
 }
 
-/// Called once the library's apy code has run: remembers what the fast paths compare with.
+/// Called once the library's apy code has run: remembers what the fast paths compare with,
+/// and where `Future` and `Task` keep their fields.
 pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
     let class = |name: &str| match dict.get_str(&intern_name(name)) {
         Some(Value::Class(c)) => Some(c),
         _ => None,
     };
     let (future_cls, task_cls) = (class("Future"), class("Task"));
+    let slot = |name: &str| {
+        let member = task_cls.as_ref().and_then(|c| c.lookup(&intern_name(name)));
+        match member {
+            Some(Value::Member(m)) => m.index,
+            _ => NONE,
+        }
+    };
+    FIELDS.with(|f| {
+        f.set(Fields {
+            state: slot("_state"),
+            loop_: slot("_loop"),
+            blocking: slot("_asyncio_future_blocking"),
+            callbacks: slot("_callbacks"),
+            result: slot("_result"),
+            exception: slot("_exception"),
+            must_cancel: slot("_must_cancel"),
+            fut_waiter: slot("_fut_waiter"),
+            coro: slot("_coro"),
+            context: slot("_context"),
+            cancel_message: slot("_cancel_message"),
+            cancelled_exc: slot("_cancelled_exc"),
+            log_traceback: slot("_log_traceback"),
+            label: slot("_apy_label"),
+            name: slot("_name"),
+            num_cancels: slot("_num_cancels_requested"),
+        })
+    });
     let wakeup = task_cls.as_ref().and_then(|t| t.lookup_str("task_wakeup"));
     let lib = vm.extension(Lib::default);
     lib.future_cls = future_cls;
@@ -110,18 +169,31 @@ fn is_plain_future(vm: &mut Vm, inst: &Instance) -> bool {
     same(&lib.future_cls) || same(&lib.task_cls)
 }
 
-fn is_pending(dict: &Dict) -> bool {
-    matches!(dict.get_str(&key(|k| &k.state)), Some(Value::Str(s)) if s.as_str() == "PENDING")
+/// True for an instance of the library's `Future` or a subclass (`Task` among them): one
+/// whose fields `field` can read.
+fn is_future(vm: &mut Vm, inst: &Instance) -> bool {
+    let lib = vm.extension(Lib::default);
+    lib.future_cls
+        .as_ref()
+        .is_some_and(|c| inst.class.is_subclass(c))
 }
 
-fn get(dict: &Dict, pick: fn(&Keys) -> &Rc<PyStr>) -> Value {
-    dict.get_str(&key(pick)).unwrap_or(Value::None)
+/// True for an instance of the library's `Task` or a subclass.
+fn is_task(vm: &mut Vm, inst: &Instance) -> bool {
+    let lib = vm.extension(Lib::default);
+    lib.task_cls
+        .as_ref()
+        .is_some_and(|c| inst.class.is_subclass(c))
+}
+
+fn is_pending(fut: &Instance) -> bool {
+    matches!(field(fut, |f| f.state), Value::Str(s) if s.as_str() == "PENDING")
 }
 
 /// The id of the native loop a future belongs to (`fut._loop._id`).
 pub(super) fn loop_id_of(fut: &Instance) -> PResult<usize> {
-    if let Value::Instance(lp) = get(&fut.dict, |k| &k.loop_) {
-        if let Value::Int(id) = get(&lp.dict, |k| &k.id) {
+    if let Value::Instance(lp) = field(fut, |f| f.loop_) {
+        if let Some(Value::Int(id)) = LOOP_ID.with(|key| lp.dict_get(key)) {
             if let Ok(id) = usize::try_from(id) {
                 return Ok(id);
             }
@@ -130,10 +202,43 @@ pub(super) fn loop_id_of(fut: &Instance) -> PResult<usize> {
     Err(Exc::runtime_error("Event loop is closed"))
 }
 
-fn instance(v: &Value) -> PResult<&Rc<Instance>> {
+/// Every field of a new future (`Future.__init__`), in the state `futures.apy` expects.
+pub(super) fn init_future(fut: &Instance, loop_obj: Value) {
+    set_field(fut, |f| f.loop_, loop_obj);
+    set_field(fut, |f| f.state, Value::Str(intern_name("PENDING")));
+    set_field(fut, |f| f.callbacks, empty_tuple());
+    set_field(fut, |f| f.result, Value::None);
+    set_field(fut, |f| f.exception, Value::None);
+    set_field(fut, |f| f.cancel_message, Value::None);
+    set_field(fut, |f| f.cancelled_exc, Value::None);
+    set_field(fut, |f| f.label, Value::None);
+    set_field(fut, |f| f.log_traceback, Value::Bool(false));
+    set_field(fut, |f| f.blocking, Value::Bool(false));
+}
+
+/// The fields `Task.__init__` adds to a future's.
+pub(super) fn init_task(task: &Instance, name: Value, coro: Value, context: Option<Value>) {
+    set_field(task, |f| f.name, name);
+    set_field(task, |f| f.coro, coro);
+    set_field(task, |f| f.context, context.unwrap_or(Value::None));
+    set_field(task, |f| f.num_cancels, Value::Int(0));
+    set_field(task, |f| f.must_cancel, Value::Bool(false));
+    set_field(task, |f| f.fut_waiter, Value::None);
+}
+
+/// `v` as a future (or task) whose fields can be read.
+pub(super) fn future_instance(vm: &mut Vm, v: &Value) -> PResult<Rc<Instance>> {
     match v {
-        Value::Instance(inst) => Ok(inst),
+        Value::Instance(inst) if is_future(vm, inst) => Ok(inst.clone()),
         _ => Err(Exc::type_error("a Future or Task was expected")),
+    }
+}
+
+/// `v` as a task whose fields can be read.
+pub(super) fn task_instance(vm: &mut Vm, v: &Value) -> PResult<Rc<Instance>> {
+    match v {
+        Value::Instance(inst) if is_task(vm, inst) => Ok(inst.clone()),
+        _ => Err(Exc::type_error("a Task was expected")),
     }
 }
 
@@ -147,24 +252,23 @@ pub(super) fn task_step_native(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 /// One step of `task`, throwing `exc` in if given.
 pub(super) fn step(vm: &mut Vm, task: &Value, exc: Option<Value>) -> PResult<()> {
-    let inst = instance(task)?.clone();
-    let dict = &inst.dict;
-    if !is_pending(dict) {
+    let inst = task_instance(vm, task)?;
+    if !is_pending(&inst) {
         let raise = lib_get(vm, "_step_already_done")?;
         vm.call(&raise, std::slice::from_ref(task))?;
         return Ok(());
     }
     let mut exc = exc;
-    if vm.truthy(&get(dict, |k| &k.must_cancel))? {
+    if vm.truthy(&field(&inst, |f| f.must_cancel))? {
         let take = vm.get_attr_str(task, "_take_cancel")?;
         let e = vm.call(&take, &[exc.unwrap_or(Value::None)])?;
         exc = Some(e);
     }
-    if !get(dict, |k| &k.fut_waiter).is_none() {
-        dict.set_str(key(|k| &k.fut_waiter), Value::None);
+    if !field(&inst, |f| f.fut_waiter).is_none() {
+        set_field(&inst, |f| f.fut_waiter, Value::None);
     }
     let loop_id = loop_id_of(&inst)?;
-    let Value::Generator(coro) = get(dict, |k| &k.coro) else {
+    let Value::Generator(coro) = field(&inst, |f| f.coro) else {
         // Not a native coroutine: the apy step handles whatever `send`/`throw` it has.
         let step = vm.get_attr_str(task, "_step_coro")?;
         return set_current(vm, loop_id, task, |vm| {
@@ -212,7 +316,7 @@ fn task_context(task: &Value) -> Option<Value> {
     let Value::Instance(inst) = task else {
         return None;
     };
-    Some(get(&inst.dict, |k| &k.context)).filter(|c| !c.is_none())
+    Some(field(inst, |f| f.context)).filter(|c| !c.is_none())
 }
 
 /// The coroutine returned: the task finishes with its value (or is cancelled if a cancel
@@ -221,7 +325,7 @@ fn returned(vm: &mut Vm, task: &Value, inst: &Rc<Instance>, value: Value) -> PRe
     if let Value::Dict(all) = lib_get(vm, "_all_tasks")? {
         all.remove(vm, task)?;
     }
-    if vm.truthy(&get(&inst.dict, |k| &k.must_cancel))? || !is_plain_future(vm, inst) {
+    if vm.truthy(&field(inst, |f| f.must_cancel))? || !is_plain_future(vm, inst) {
         let finish = vm.get_attr_str(task, "_step_returned")?;
         vm.call(&finish, &[value])?;
         return Ok(());
@@ -258,11 +362,11 @@ fn handle_yield(
     }
     if let Value::Instance(fut) = &yielded {
         let fast = !Rc::ptr_eq(fut, inst)
-            && matches!(get(&fut.dict, |k| &k.blocking), Value::Bool(true))
-            && loop_id_of(fut).ok() == Some(loop_id)
-            && is_plain_future(vm, fut);
+            && is_plain_future(vm, fut)
+            && matches!(field(fut, |f| f.blocking), Value::Bool(true))
+            && loop_id_of(fut).ok() == Some(loop_id);
         if fast {
-            fut.dict.set_str(key(|k| &k.blocking), Value::Bool(false));
+            set_field(fut, |f| f.blocking, Value::Bool(false));
             let wakeup = vm.extension(Lib::default).wakeup.clone();
             let Some(wakeup) = wakeup else {
                 return Err(Exc::internal("Task has no task_wakeup"));
@@ -273,8 +377,8 @@ fn handle_yield(
                 &yielded,
                 BoundMethod::new_value(wakeup, task.clone()),
             )?;
-            inst.dict.set_str(key(|k| &k.fut_waiter), yielded);
-            if vm.truthy(&get(&inst.dict, |k| &k.must_cancel))? {
+            set_field(inst, |f| f.fut_waiter, yielded);
+            if vm.truthy(&field(inst, |f| f.must_cancel))? {
                 let cancel = vm.get_attr_str(task, "_cancel_waiter")?;
                 vm.call(&cancel, &[])?;
             }
@@ -293,13 +397,12 @@ fn add_done_callback(
     fut_value: &Value,
     callback: Value,
 ) -> PResult<()> {
-    if is_pending(&fut.dict) {
-        if let Value::List(list) = get(&fut.dict, |k| &k.callbacks) {
+    if is_pending(fut) {
+        if let Value::List(list) = field(fut, |f| f.callbacks) {
             list.items.borrow_mut().push(callback);
             return Ok(());
         }
-        fut.dict
-            .set_str(key(|k| &k.callbacks), Value::list(vec![callback]));
+        set_field(fut, |f| f.callbacks, Value::list(vec![callback]));
         return Ok(());
     }
     let loop_id = loop_id_of(fut)?;
@@ -313,8 +416,8 @@ pub(super) fn task_wakeup_native(vm: &mut Vm, args: Args) -> PResult<Value> {
     let finished_ok = match &future {
         Value::Instance(f) => {
             is_plain_future(vm, f)
-                && matches!(get(&f.dict, |k| &k.state), Value::Str(s) if s.as_str() == "FINISHED")
-                && get(&f.dict, |k| &k.exception).is_none()
+                && matches!(field(f, |f| f.state), Value::Str(s) if s.as_str() == "FINISHED")
+                && field(f, |f| f.exception).is_none()
         }
         _ => false,
     };
@@ -332,34 +435,33 @@ pub(super) fn task_wakeup_native(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 /// `future_set_result(fut, result)`: `Future.set_result`.
 pub(super) fn future_set_result_native(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let fut = instance(arg(&args, 0)?)?.clone();
+    let fut = future_instance(vm, arg(&args, 0)?)?;
     let result = arg(&args, 1)?.clone();
     set_result(vm, &fut, result)?;
     Ok(Value::None)
 }
 
 fn set_result(vm: &mut Vm, fut: &Rc<Instance>, result: Value) -> PResult<()> {
-    if !is_pending(&fut.dict) {
+    if !is_pending(fut) {
         let cls = lib_get(vm, "InvalidStateError")?;
         let err = vm.call(&cls, &[Value::str("invalid state")])?;
         return Err(Exc::Value(err));
     }
-    fut.dict.set_str(key(|k| &k.result), result);
-    fut.dict
-        .set_str(key(|k| &k.state), Value::Str(intern_name("FINISHED")));
+    set_field(fut, |f| f.result, result);
+    set_field(fut, |f| f.state, Value::Str(intern_name("FINISHED")));
     schedule_callbacks(vm, fut)
 }
 
 /// `schedule_callbacks(fut)`: `Future._schedule_callbacks`, each callback called with the
 /// future on the next iteration, in the order they were added.
 pub(super) fn schedule_callbacks_native(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let fut = instance(arg(&args, 0)?)?.clone();
+    let fut = future_instance(vm, arg(&args, 0)?)?;
     schedule_callbacks(vm, &fut)?;
     Ok(Value::None)
 }
 
 fn schedule_callbacks(vm: &mut Vm, fut: &Rc<Instance>) -> PResult<()> {
-    let callbacks = match get(&fut.dict, |k| &k.callbacks) {
+    let callbacks = match field(fut, |f| f.callbacks) {
         Value::List(list) => {
             if list.items.borrow().is_empty() {
                 return Ok(());
@@ -396,27 +498,27 @@ fn future_await_step(
     stage: &mut u32,
     _sent: Value,
 ) -> PResult<GenResult> {
-    let inst = instance(fut)?.clone();
+    let inst = future_instance(vm, fut)?;
     let at = *stage;
     *stage = 2;
     match at {
-        0 if is_pending(&inst.dict) => {
+        0 if is_pending(&inst) => {
             *stage = 1;
-            inst.dict.set_str(key(|k| &k.blocking), Value::Bool(true));
+            set_field(&inst, |f| f.blocking, Value::Bool(true));
             return Ok(GenResult::Yield(fut.clone()));
         }
         0 => {}
-        1 if is_pending(&inst.dict) => {
+        1 if is_pending(&inst) => {
             return Err(Exc::runtime_error("await wasn't used with future"));
         }
         1 => {}
         // Finished: as an exhausted generator.
         _ => return Err(Exc::stop_iteration()),
     }
-    let finished_ok = matches!(get(&inst.dict, |k| &k.state), Value::Str(s) if s.as_str() == "FINISHED")
-        && get(&inst.dict, |k| &k.exception).is_none();
+    let finished_ok = matches!(field(&inst, |f| f.state), Value::Str(s) if s.as_str() == "FINISHED")
+        && field(&inst, |f| f.exception).is_none();
     if finished_ok {
-        return Ok(GenResult::Return(get(&inst.dict, |k| &k.result)));
+        return Ok(GenResult::Return(field(&inst, |f| f.result)));
     }
     Ok(GenResult::Return(vm.call_method(fut, "result", &[])?))
 }
@@ -434,7 +536,7 @@ pub(super) fn set_result_of_plain(
     if !is_plain_future(vm, inst) {
         return Ok(None);
     }
-    if !is_pending(&inst.dict) {
+    if !is_pending(inst) {
         return Ok(Some(false));
     }
     set_result(vm, inst, result)?;
@@ -443,8 +545,8 @@ pub(super) fn set_result_of_plain(
 
 /// `set_result_unless_cancelled(fut, result)`: what a `sleep` timer does when it fires.
 pub(super) fn wake_sleeper(vm: &mut Vm, fut: &Value, result: Value) -> PResult<()> {
-    let inst = instance(fut)?.clone();
-    if is_pending(&inst.dict) && is_plain_future(vm, &inst) {
+    let inst = future_instance(vm, fut)?;
+    if is_plain_future(vm, &inst) && is_pending(&inst) {
         return set_result(vm, &inst, result);
     }
     let wake = lib_get(vm, "_set_result_unless_cancelled")?;

@@ -83,11 +83,11 @@ fn add_note(vm: &mut Vm, args: Args) -> PResult<Value> {
         )));
     }
     let key = PyStr::new("__notes__");
-    let notes = match inst.dict.get_str(&key) {
+    let notes = match inst.dict_get(&key) {
         Some(v @ Value::List(_)) => v,
         _ => {
             let l = Value::list(Vec::new());
-            inst.dict.set_item_str("__notes__", l.clone());
+            inst.dict().set_item_str("__notes__", l.clone());
             l
         }
     };

@@ -6,7 +6,7 @@ use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
-use crate::vm::object::misc::{Property, Range, Wrapper, WrapperKind};
+use crate::vm::object::misc::{Member, Property, Range, Wrapper, WrapperKind};
 use crate::vm::object::str::PyStr;
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
@@ -57,6 +57,15 @@ pub fn register(vm: &mut Vm) {
             ("getter", property_getter),
             ("setter", property_setter),
             ("deleter", property_deleter),
+        ],
+    );
+    add_methods(
+        &t.member_descriptor,
+        "member_descriptor",
+        &[
+            ("__get__", member_get),
+            ("__set__", member_set),
+            ("__delete__", member_delete),
         ],
     );
     add_methods(
@@ -205,13 +214,16 @@ fn object_delattr(vm: &mut Vm, args: Args) -> PResult<Value> {
         return Err(Exc::type_error("attribute name must be string"));
     };
     match obj {
-        Value::Instance(inst) => match inst.dict.remove_str(name) {
-            Some(_) => Ok(Value::None),
-            None => Err(Exc::attribute_error(format!(
-                "'{}' object has no attribute '{}'",
-                inst.class.name(),
-                name.as_str()
-            ))),
+        Value::Instance(inst) => match inst.class.lookup(name) {
+            Some(Value::Member(m)) => vm.member_delete(&m, obj).map(|_| Value::None),
+            _ => match inst.dict_if_any().and_then(|d| d.remove_str(name)) {
+                Some(_) => Ok(Value::None),
+                None => Err(Exc::attribute_error(format!(
+                    "'{}' object has no attribute '{}'",
+                    inst.class.name(),
+                    name.as_str()
+                ))),
+            },
         },
         other => vm.del_attr(other, name).map(|_| Value::None),
     }
@@ -329,6 +341,40 @@ fn agen_aclose(vm: &mut Vm, args: Args) -> PResult<Value> {
     let g = gen_of(&args)?;
     vm.async_gen_first_iter(&g)?;
     Ok(vm.async_gen_awaitable(&g, None, None, true))
+}
+
+/// The member descriptor a method of `member_descriptor` was called on.
+fn this_member(args: &Args, name: &str) -> PResult<Rc<Member>> {
+    match args.pos.first() {
+        Some(Value::Member(m)) => Ok(m.clone()),
+        _ => Err(Exc::type_error(format!(
+            "descriptor '{name}' requires a 'member_descriptor' object"
+        ))),
+    }
+}
+
+/// `member.__get__(obj, type=None)`: the slot's value, or the member itself for no object.
+fn member_get(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__get__", &args, 1, 1, 2)?;
+    let m = this_member(&args, "__get__")?;
+    match arg(&args, 1)? {
+        Value::None => Ok(Value::Member(m)),
+        obj => vm.member_get(&m, obj),
+    }
+}
+
+fn member_set(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__set__", &args, 1, 2, 2)?;
+    let m = this_member(&args, "__set__")?;
+    vm.member_set(&m, arg(&args, 1)?, arg(&args, 2)?.clone())?;
+    Ok(Value::None)
+}
+
+fn member_delete(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("__delete__", &args, 1, 1, 1)?;
+    let m = this_member(&args, "__delete__")?;
+    vm.member_delete(&m, arg(&args, 1)?)?;
+    Ok(Value::None)
 }
 
 fn property_new(_vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -594,12 +594,16 @@ fn istitle(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn isidentifier(vm: &mut Vm, args: Args) -> PResult<Value> {
     let s = this(vm, &args, "isidentifier")?;
-    let mut chars = s.as_str().chars();
-    let ok = match chars.next() {
+    Ok(Value::Bool(is_identifier(s.as_str())))
+}
+
+/// `str.isidentifier`: a letter or `_`, then letters, digits and `_`.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
         Some(c) if c == '_' || c.is_alphabetic() => chars.all(|c| c == '_' || c.is_alphanumeric()),
         _ => false,
-    };
-    Ok(Value::Bool(ok))
+    }
 }
 
 fn pad_args(vm: &mut Vm, args: &Args, name: &str) -> PResult<(Rc<PyStr>, usize, char)> {

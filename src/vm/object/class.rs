@@ -7,7 +7,7 @@ use crate::vm::object::dict::{type_epoch, Dict};
 use crate::vm::object::function::Code;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
 /// One remembered `Class::lookup` result: where the name was found (the class at `pos` in
@@ -30,6 +30,11 @@ thread_local! {
     static EMPTY_TUPLE: Value = Value::tuple(Vec::new());
 }
 
+/// The shared empty tuple.
+pub fn empty_tuple() -> Value {
+    EMPTY_TUPLE.with(Value::clone)
+}
+
 thread_local! {
     static LOOKUPS: Vec<Cell<LookupEntry>> = vec![
         Cell::new(LookupEntry { epoch: 0, class: 0, name: 0, pos: 0, entry: 0 });
@@ -42,7 +47,7 @@ thread_local! {
 pub enum Layout {
     /// A built-in type whose values are not `Instance`s (int, str, list, ...).
     Builtin,
-    /// `object` and user classes: an `Instance` with a dict.
+    /// `object` and user classes: an `Instance` with a dict, or with `__slots__` values.
     Object,
     /// `BaseException` and subclasses: an `Instance` with `ExcData`.
     Exception,
@@ -58,10 +63,15 @@ pub struct Class {
     pub layout: Layout,
     /// True for classes created by a `class` statement.
     pub is_user: bool,
-    /// Whether the class or a base defines a data descriptor (a property, or an object with
-    /// `__set__`); `None` until computed, reset when the class dict changes. Without one, an
+    /// Whether the class or a base defines a data descriptor (a property, a slot member, or
+    /// an object with `__set__`; see `has_data_descriptors`); `None` until computed, reset when the class dict changes. Without one, an
     /// instance attribute can be read from the instance dict before looking at the class.
     pub data_descriptors: Cell<Option<bool>>,
+    /// How many `__slots__` values an instance holds (its own and its bases').
+    pub slot_count: usize,
+    /// Whether instances have a `__dict__`: false for `object`, and for a class whose MRO
+    /// declares `__slots__` (without `"__dict__"`) wherever a dict could come from.
+    pub has_dict: bool,
 }
 
 impl Class {
@@ -126,24 +136,34 @@ impl Class {
         self.mro_iter().any(|c| Rc::ptr_eq(c, other))
     }
 
+    /// Whether attribute access cannot go straight to the instance dict: a data descriptor
+    /// (property, `__slots__` member, an object with `__set__`/`__delete__`), a user
+    /// `__setattr__`, or instances without a dict.
     pub fn has_data_descriptors(self: &Rc<Class>) -> bool {
         if let Some(known) = self.data_descriptors.get() {
             return known;
         }
-        let setattr = crate::vm::object::str::interned("__setattr__");
-        let found = self.mro_iter().any(|c| {
-            (c.is_user && c.dict.get_str(&setattr).is_some())
-                || c.dict.values().iter().any(|v| match v {
-                    Value::Property(_) => true,
+        let found = !self.has_dict
+            || self.has_user_setattr()
+            || self.mro_iter().any(|c| {
+                c.dict.values().iter().any(|v| match v {
+                    Value::Property(_) | Value::Member(_) => true,
                     Value::Instance(i) => {
                         i.class.lookup_str("__set__").is_some()
                             || i.class.lookup_str("__delete__").is_some()
                     }
                     _ => false,
                 })
-        });
+            });
         self.data_descriptors.set(Some(found));
         found
+    }
+
+    /// Whether a class of the MRO defines `__setattr__` in apy.
+    pub fn has_user_setattr(self: &Rc<Class>) -> bool {
+        let setattr = crate::vm::object::str::interned("__setattr__");
+        self.mro_iter()
+            .any(|c| c.is_user && c.dict.get_str(&setattr).is_some())
     }
 
     pub fn name(&self) -> &str {
@@ -245,8 +265,12 @@ pub struct ExcData {
 
 pub struct Instance {
     pub class: Rc<Class>,
-    pub dict: Rc<Dict>,
+    /// Made on first use (`dict()`): an instance that keeps its attributes in slots, or has
+    /// none, never needs one.
+    dict: OnceCell<Rc<Dict>>,
     pub exc: Option<Box<ExcData>>,
+    /// The `__slots__` values (`Value::Null` while unset), `class.slot_count` of them.
+    slots: Box<[Cell<Value>]>,
 }
 
 impl Instance {
@@ -254,27 +278,71 @@ impl Instance {
         let exc = (class.layout == Layout::Exception).then(|| {
             Box::new(ExcData {
                 suggest: RefCell::new(None),
-                args: RefCell::new(EMPTY_TUPLE.with(Value::clone)),
+                args: RefCell::new(empty_tuple()),
                 traceback: RefCell::new(Vec::new()),
                 cause: RefCell::new(Value::None),
                 context: RefCell::new(Value::None),
                 suppress_context: Cell::new(false),
             })
         });
+        let slots = (0..class.slot_count)
+            .map(|_| Cell::new(Value::Null))
+            .collect();
         let inst = Rc::new(Instance {
             class,
-            dict: Rc::new(Dict::new()),
+            dict: OnceCell::new(),
             exc,
+            slots,
         });
         gc::track(&inst);
         Value::Instance(inst)
+    }
+
+    /// The instance dict, made now if it does not exist yet.
+    pub fn dict(&self) -> &Rc<Dict> {
+        self.dict.get_or_init(|| Rc::new(Dict::new()))
+    }
+
+    /// The instance dict if it was ever made.
+    #[inline]
+    pub fn dict_if_any(&self) -> Option<&Rc<Dict>> {
+        self.dict.get()
+    }
+
+    /// The value of `key` in the instance dict.
+    pub fn dict_get(&self, key: &PyStr) -> Option<Value> {
+        self.dict.get()?.get_str(key)
+    }
+
+    /// The value of slot `index`, `None` while it is unset.
+    pub fn slot(&self, index: usize) -> Option<Value> {
+        let cell = self.slots.get(index)?;
+        let v = cell.replace(Value::Null);
+        let out = (!matches!(v, Value::Null)).then(|| v.clone());
+        cell.set(v);
+        out
+    }
+
+    /// Sets slot `index` (to `Value::Null` to unset it); returns the old value, `None` when
+    /// the instance has no such slot.
+    pub fn set_slot(&self, index: usize, value: Value) -> Option<Value> {
+        self.slots.get(index).map(|cell| cell.replace(value))
+    }
+
+    pub fn has_slot(&self, index: usize) -> bool {
+        index < self.slots.len()
     }
 }
 
 impl Trace for Instance {
     fn trace(&self, visit: &mut Visit) -> bool {
         visit(&Value::Class(self.class.clone()));
-        let ok = self.dict.trace(visit);
+        let ok = self.dict.get().is_none_or(|d| d.trace(visit));
+        for cell in self.slots.iter() {
+            let v = cell.replace(Value::Null);
+            visit(&v);
+            cell.set(v);
+        }
         if let Some(exc) = &self.exc {
             let (Ok(args), Ok(cause), Ok(context)) = (
                 exc.args.try_borrow(),
@@ -291,7 +359,12 @@ impl Trace for Instance {
     }
 
     fn clear(&self) {
-        Trace::clear(&*self.dict);
+        if let Some(d) = self.dict.get() {
+            Trace::clear(&**d);
+        }
+        for cell in self.slots.iter() {
+            drop(cell.replace(Value::Null));
+        }
         if let Some(exc) = &self.exc {
             for slot in [&exc.args, &exc.cause, &exc.context] {
                 if let Ok(mut v) = slot.try_borrow_mut() {

@@ -1,11 +1,11 @@
 //! Small heap kinds without much behaviour of their own: modules, ranges, slices,
-//! descriptors (property, staticmethod, classmethod), `super` objects and dict views.
+//! descriptors (property, staticmethod, classmethod, slot members), `super` objects and dict views.
 
 use crate::vm::object::class::Class;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 pub struct Module {
     pub name: Rc<PyStr>,
@@ -54,6 +54,16 @@ pub struct Slice {
     pub start: Value,
     pub stop: Value,
     pub step: Value,
+}
+
+/// A `__slots__` name on its class: `<member 'x' of 'P' objects>`, the value in slot `index`
+/// of the instances of `owner` and its subclasses.
+pub struct Member {
+    pub name: Rc<PyStr>,
+    pub index: usize,
+    /// Weak: the member lives in its owner's dict.
+    pub owner: Weak<Class>,
+    pub owner_name: Rc<PyStr>,
 }
 
 pub struct Property {
