@@ -873,8 +873,8 @@ fn dir(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("dir", &args, 0, 1, 1)?;
     let v = arg(&args, 0)?;
     let mut names: Vec<String> = Vec::new();
-    let mut add_dict = |d: &crate::vm::object::dict::Dict| {
-        for k in d.keys() {
+    let mut add_keys = |keys: Vec<Value>| {
+        for k in keys {
             if let Value::Str(s) = k {
                 names.push(s.as_str().to_owned());
             }
@@ -882,22 +882,20 @@ fn dir(vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     match v {
         Value::Instance(inst) => {
-            if let Some(d) = inst.dict_if_any() {
-                add_dict(d);
-            }
+            add_keys(inst.dict_keys());
             for c in inst.class.mro_iter() {
-                add_dict(&c.dict);
+                add_keys(c.dict.keys());
             }
         }
         Value::Class(c) => {
             for c in c.mro_iter() {
-                add_dict(&c.dict);
+                add_keys(c.dict.keys());
             }
         }
-        Value::Module(m) => add_dict(&m.dict),
+        Value::Module(m) => add_keys(m.dict.keys()),
         other => {
             for c in vm.class_of(other).mro_iter() {
-                add_dict(&c.dict);
+                add_keys(c.dict.keys());
             }
         }
     }

@@ -8,7 +8,7 @@ use crate::vm::interp_ops::name_at;
 use crate::vm::machine::Vm;
 use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::dict::type_epoch;
-use crate::vm::object::function::{Args, AttrCache, BoundMethod, Code};
+use crate::vm::object::function::{Args, AttrCache, AttrKind, BoundMethod, Code};
 use crate::vm::object::misc::{Member, Super};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -66,43 +66,50 @@ impl Vm {
         obj: &Value,
     ) -> PResult<Value> {
         let name = name_at(&code.names, idx)?;
-        if let (Value::Instance(inst), Some(slot)) = (obj, code.attr_cache.get(idx as usize)) {
-            let cached = slot.get();
+        if let (Value::Instance(inst), Some(cell)) = (obj, code.attr_cache.get(idx as usize)) {
+            let cached = cell.get();
             let class = Rc::as_ptr(&inst.class) as usize;
             if cached.class == class && cached.epoch == type_epoch() {
-                if cached.slot {
+                let hit = match cached.kind {
                     // Unset: the general path raises (or calls `__getattr__`).
-                    return match inst.slot(cached.entry) {
-                        Some(v) => Ok(v),
-                        None => self.get_attr(obj, name),
-                    };
-                }
-                if let Some(v) = inst
-                    .dict_if_any()
-                    .and_then(|d| d.str_entry_value(cached.entry, name))
-                {
+                    AttrKind::Slot => {
+                        return match inst.slot(cached.entry) {
+                            Some(v) => Ok(v),
+                            None => self.get_attr(obj, name),
+                        }
+                    }
+                    AttrKind::Value => inst.value_at(cached.entry),
+                    AttrKind::Dict => inst
+                        .dict_if_any()
+                        .and_then(|d| d.str_entry_value(cached.entry, name)),
+                };
+                if let Some(v) = hit {
                     return Ok(v);
                 }
-                if let Some((entry, v)) = inst.dict_if_any().and_then(|d| d.find_str(name)) {
-                    slot.set(AttrCache { entry, ..cached });
+                if let Some((kind, entry, v)) = instance_attr(inst, name) {
+                    cell.set(AttrCache {
+                        kind,
+                        entry,
+                        ..cached
+                    });
                     return Ok(v);
                 }
             } else if inst.exc.is_none() && !inst.class.has_data_descriptors() {
-                if let Some((entry, v)) = inst.dict_if_any().and_then(|d| d.find_str(name)) {
-                    slot.set(AttrCache {
+                if let Some((kind, entry, v)) = instance_attr(inst, name) {
+                    cell.set(AttrCache {
                         class,
                         epoch: type_epoch(),
                         entry,
-                        slot: false,
+                        kind,
                     });
                     return Ok(v);
                 }
             } else if let Some(index) = slot_index(inst, name) {
-                slot.set(AttrCache {
+                cell.set(AttrCache {
                     class,
                     epoch: type_epoch(),
                     entry: index,
-                    slot: true,
+                    kind: AttrKind::Slot,
                 });
                 if let Some(v) = inst.slot(index) {
                     return Ok(v);
@@ -122,42 +129,61 @@ impl Vm {
         value: Value,
     ) -> PResult<()> {
         let name = name_at(&code.names, idx)?;
-        if let (Value::Instance(inst), Some(slot)) = (obj, code.attr_cache.get(idx as usize)) {
-            let cached = slot.get();
+        if let (Value::Instance(inst), Some(cell)) = (obj, code.attr_cache.get(idx as usize)) {
+            let cached = cell.get();
             let class = Rc::as_ptr(&inst.class) as usize;
             let known = cached.class == class && cached.epoch == type_epoch();
-            if known && cached.slot {
-                drop(inst.set_slot(cached.entry, value));
-                return Ok(());
+            let mut value = value;
+            if known {
+                let missed = match cached.kind {
+                    AttrKind::Slot => {
+                        drop(inst.set_slot(cached.entry, value));
+                        return Ok(());
+                    }
+                    AttrKind::Value => inst.set_value_at(cached.entry, value),
+                    AttrKind::Dict => match inst.dict_if_any() {
+                        Some(d) => d.replace_str_at(cached.entry, name, value),
+                        None => Err(value),
+                    },
+                };
+                match missed {
+                    Ok(()) => return Ok(()),
+                    Err(v) => value = v,
+                }
             }
             if known || (inst.exc.is_none() && !inst.class.has_data_descriptors()) {
-                let value = match inst.dict().replace_str_at(cached.entry, name, value) {
-                    Ok(()) if known => return Ok(()),
-                    Ok(()) => None,
-                    Err(value) => Some(value),
+                // The instance's own attribute: remember where it went.
+                let placed = match inst.dict_if_any() {
+                    Some(d) => Some((AttrKind::Dict, d.set_str_entry(name.clone(), value))),
+                    None => {
+                        inst.dict_set(name, value);
+                        match inst.dict_if_any() {
+                            Some(d) => d.find_str(name).map(|(e, _)| (AttrKind::Dict, e)),
+                            None => inst.value_index(name).map(|i| (AttrKind::Value, i)),
+                        }
+                    }
                 };
-                let entry = match value {
-                    Some(value) => inst.dict().set_str_entry(name.clone(), value),
-                    None => cached.entry,
-                };
-                slot.set(AttrCache {
-                    class,
-                    epoch: type_epoch(),
-                    entry,
-                    slot: false,
-                });
+                if let Some((kind, entry)) = placed {
+                    cell.set(AttrCache {
+                        class,
+                        epoch: type_epoch(),
+                        entry,
+                        kind,
+                    });
+                }
                 return Ok(());
             }
             if let Some(index) = slot_index(inst, name) {
-                slot.set(AttrCache {
+                cell.set(AttrCache {
                     class,
                     epoch: type_epoch(),
                     entry: index,
-                    slot: true,
+                    kind: AttrKind::Slot,
                 });
                 drop(inst.set_slot(index, value));
                 return Ok(());
             }
+            return self.set_attr(obj, name, value);
         }
         self.set_attr(obj, name, value)
     }
@@ -553,7 +579,7 @@ impl Vm {
         match obj {
             Value::Instance(inst) => {
                 if inst.exc.is_none() && !inst.class.has_data_descriptors() {
-                    inst.dict().set_str(name.clone(), value);
+                    inst.dict_set(name, value);
                     return Ok(());
                 }
                 let cls = inst.class.clone();
@@ -688,7 +714,7 @@ impl Vm {
         if !cls.has_dict {
             return Err(self.no_attribute(obj, name));
         }
-        inst.dict().set_str(name.clone(), value);
+        inst.dict_set(name, value);
         Ok(())
     }
 
@@ -719,7 +745,7 @@ impl Vm {
                         return Ok(());
                     }
                 }
-                match inst.dict_if_any().and_then(|d| d.remove_str(name)) {
+                match inst.dict_remove(name) {
                     Some(_) => Ok(()),
                     None => Err(self.no_attribute(obj, name)),
                 }
@@ -831,4 +857,14 @@ fn slot_index(inst: &Instance, name: &PyStr) -> Option<usize> {
         }
         _ => None,
     }
+}
+
+/// Where instance attribute `name` is now, for the attribute cache: a dict entry, or a
+/// shared-key value.
+fn instance_attr(inst: &Instance, name: &PyStr) -> Option<(AttrKind, usize, Value)> {
+    if let Some(d) = inst.dict_if_any() {
+        return d.find_str(name).map(|(e, v)| (AttrKind::Dict, e, v));
+    }
+    let index = inst.value_index(name)?;
+    inst.value_at(index).map(|v| (AttrKind::Value, index, v))
 }

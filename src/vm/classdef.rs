@@ -181,6 +181,7 @@ impl Vm {
                 data_descriptors: std::cell::Cell::new(None),
                 slot_count: slots.first + slots.names.len(),
                 has_dict: slots.has_dict,
+                shared_keys: RefCell::new(Vec::new()),
             }
         });
         gc::track(&cls);

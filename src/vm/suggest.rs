@@ -137,9 +137,11 @@ impl Vm {
         let mut names = Vec::new();
         match obj {
             Value::Instance(inst) => {
-                if let Some(d) = inst.dict_if_any() {
-                    names.extend(dict_names(d));
-                }
+                names.extend(
+                    inst.dict_keys()
+                        .iter()
+                        .filter_map(|k| k.as_str().map(str::to_owned)),
+                );
                 for c in inst.class.mro_iter() {
                     names.extend(dict_names(&c.dict));
                 }

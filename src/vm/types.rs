@@ -74,6 +74,7 @@ pub fn new_class(name: &str, bases: Vec<Rc<Class>>, layout: Layout) -> Rc<Class>
         slot_count: 0,
         // Every built-in class but `object` gives its instances a dict.
         has_dict: !bases.is_empty(),
+        shared_keys: RefCell::new(Vec::new()),
         bases,
     })
 }
@@ -117,6 +118,7 @@ impl Types {
                     data_descriptors: std::cell::Cell::new(None),
                     slot_count: 0,
                     has_dict: true,
+                    shared_keys: RefCell::new(Vec::new()),
                 });
                 if let Some(slot) = exceptions.get_mut(eg_idx) {
                     *slot = cls;

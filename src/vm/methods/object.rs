@@ -216,7 +216,7 @@ fn object_delattr(vm: &mut Vm, args: Args) -> PResult<Value> {
     match obj {
         Value::Instance(inst) => match inst.class.lookup(name) {
             Some(Value::Member(m)) => vm.member_delete(&m, obj).map(|_| Value::None),
-            _ => match inst.dict_if_any().and_then(|d| d.remove_str(name)) {
+            _ => match inst.dict_remove(name) {
                 Some(_) => Ok(Value::None),
                 None => Err(Exc::attribute_error(format!(
                     "'{}' object has no attribute '{}'",

@@ -72,7 +72,14 @@ pub struct Class {
     /// Whether instances have a `__dict__`: false for `object`, and for a class whose MRO
     /// declares `__slots__` (without `"__dict__"`) wherever a dict could come from.
     pub has_dict: bool,
+    /// The attribute names instances have set, in the order first set (user classes only):
+    /// an instance that sets its attributes in this order keeps just their values
+    /// (`Instance::values`), as CPython's key-sharing dictionaries do.
+    pub shared_keys: RefCell<Vec<Rc<PyStr>>>,
 }
+
+/// At most this many shared keys per class; later names go to instance dicts.
+const SHARED_KEYS_MAX: usize = 30;
 
 impl Class {
     /// The class itself followed by its MRO.
@@ -157,6 +164,27 @@ impl Class {
             });
         self.data_descriptors.set(Some(found));
         found
+    }
+
+    /// The position of `name` among the shared keys.
+    pub fn shared_key(&self, name: &PyStr) -> Option<usize> {
+        let keys = self.shared_keys.try_borrow().ok()?;
+        let hash = name.hash();
+        keys.iter().position(|k| {
+            std::ptr::eq(&**k, name) || (k.hash() == hash && k.as_str() == name.as_str())
+        })
+    }
+
+    /// Adds `name` as shared key number `at`, unless the keys have moved on or are full.
+    fn add_shared_key(&self, at: usize, name: &Rc<PyStr>) -> bool {
+        let Ok(mut keys) = self.shared_keys.try_borrow_mut() else {
+            return false;
+        };
+        if keys.len() != at || at >= SHARED_KEYS_MAX {
+            return false;
+        }
+        keys.push(name.clone());
+        true
     }
 
     /// Whether a class of the MRO defines `__setattr__` in apy.
@@ -271,6 +299,9 @@ pub struct Instance {
     pub exc: Option<Box<ExcData>>,
     /// The `__slots__` values (`Value::Null` while unset), `class.slot_count` of them.
     slots: Box<[Cell<Value>]>,
+    /// Until the dict is made: the values of the class's first shared keys (no gaps), the
+    /// instance's attributes in the order they were set.
+    values: RefCell<Vec<Value>>,
 }
 
 impl Instance {
@@ -293,14 +324,31 @@ impl Instance {
             dict: OnceCell::new(),
             exc,
             slots,
+            values: RefCell::new(Vec::new()),
         });
         gc::track(&inst);
         Value::Instance(inst)
     }
 
-    /// The instance dict, made now if it does not exist yet.
+    /// The instance dict, made now if it does not exist yet (from the shared keys and their
+    /// values, if the instance kept those).
     pub fn dict(&self) -> &Rc<Dict> {
-        self.dict.get_or_init(|| Rc::new(Dict::new()))
+        self.dict.get_or_init(|| {
+            let dict = Dict::new();
+            let values = self
+                .values
+                .try_borrow_mut()
+                .map(|mut v| std::mem::take(&mut *v))
+                .unwrap_or_default();
+            if !values.is_empty() {
+                if let Ok(keys) = self.class.shared_keys.try_borrow() {
+                    for (key, value) in keys.iter().zip(values) {
+                        dict.set_str(key.clone(), value);
+                    }
+                }
+            }
+            Rc::new(dict)
+        })
     }
 
     /// The instance dict if it was ever made.
@@ -309,9 +357,117 @@ impl Instance {
         self.dict.get()
     }
 
-    /// The value of `key` in the instance dict.
+    /// Whether the attributes are still kept as values of the shared keys: only for user
+    /// classes' plain instances, until their dict is made.
+    #[inline]
+    fn keeps_values(&self) -> bool {
+        self.dict.get().is_none() && self.class.is_user && self.exc.is_none()
+    }
+
+    /// The value of instance attribute `key` (from the dict or the shared-key values).
     pub fn dict_get(&self, key: &PyStr) -> Option<Value> {
-        self.dict.get()?.get_str(key)
+        if let Some(dict) = self.dict.get() {
+            return dict.get_str(key);
+        }
+        let values = self.values.try_borrow().ok()?;
+        if values.is_empty() {
+            return None;
+        }
+        values.get(self.class.shared_key(key)?).cloned()
+    }
+
+    /// Sets instance attribute `name`: among the values while it is the next shared key (or
+    /// one already set), else in the dict (made then).
+    pub fn dict_set(&self, name: &Rc<PyStr>, value: Value) {
+        if self.keeps_values() {
+            let value = match self.values.try_borrow_mut() {
+                Ok(mut values) => {
+                    let len = values.len();
+                    match self.class.shared_key(name) {
+                        Some(i) if i < len => {
+                            let old = values.get_mut(i).map(|v| std::mem::replace(v, value));
+                            drop(values);
+                            drop(old);
+                            return;
+                        }
+                        Some(i) if i == len => {
+                            values.push(value);
+                            return;
+                        }
+                        None if self.class.add_shared_key(len, name) => {
+                            values.push(value);
+                            return;
+                        }
+                        _ => value,
+                    }
+                }
+                Err(_) => value,
+            };
+            self.dict().set_str(name.clone(), value);
+            return;
+        }
+        self.dict().set_str(name.clone(), value);
+    }
+
+    /// Removes instance attribute `name`, returning its value (the dict is made first: the
+    /// values cannot have gaps).
+    pub fn dict_remove(&self, name: &PyStr) -> Option<Value> {
+        self.dict_get(name)?;
+        self.dict().remove_str(name)
+    }
+
+    /// The instance attribute names, in order.
+    pub fn dict_keys(&self) -> Vec<Value> {
+        if let Some(dict) = self.dict.get() {
+            return dict.keys();
+        }
+        let n = self.values.try_borrow().map_or(0, |v| v.len());
+        match self.class.shared_keys.try_borrow() {
+            Ok(keys) => keys.iter().take(n).map(|k| Value::Str(k.clone())).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Shared-key value `index` (for the attribute cache), while the instance keeps values.
+    #[inline]
+    pub fn value_at(&self, index: usize) -> Option<Value> {
+        if self.dict.get().is_some() {
+            return None;
+        }
+        self.values.try_borrow().ok()?.get(index).cloned()
+    }
+
+    /// Sets shared-key value `index` (the key's value, or the next one), while the instance
+    /// keeps values; gives the value back otherwise.
+    #[inline]
+    pub fn set_value_at(&self, index: usize, value: Value) -> Result<(), Value> {
+        if self.dict.get().is_some() {
+            return Err(value);
+        }
+        let Ok(mut values) = self.values.try_borrow_mut() else {
+            return Err(value);
+        };
+        if let Some(slot) = values.get_mut(index) {
+            let old = std::mem::replace(slot, value);
+            drop(values);
+            drop(old);
+            return Ok(());
+        }
+        if index == values.len() {
+            values.push(value);
+            return Ok(());
+        }
+        Err(value)
+    }
+
+    /// Where attribute `name` would sit among the shared-key values (for the attribute
+    /// cache), if the instance keeps values and has it or sets it next.
+    pub fn value_index(&self, name: &PyStr) -> Option<usize> {
+        if !self.keeps_values() {
+            return None;
+        }
+        let len = self.values.try_borrow().ok()?.len();
+        self.class.shared_key(name).filter(|&i| i <= len)
     }
 
     /// The value of slot `index`, `None` while it is unset.
@@ -343,6 +499,10 @@ impl Trace for Instance {
             visit(&v);
             cell.set(v);
         }
+        let Ok(values) = self.values.try_borrow() else {
+            return false;
+        };
+        values.iter().for_each(&mut *visit);
         if let Some(exc) = &self.exc {
             let (Ok(args), Ok(cause), Ok(context)) = (
                 exc.args.try_borrow(),
@@ -365,6 +525,12 @@ impl Trace for Instance {
         for cell in self.slots.iter() {
             drop(cell.replace(Value::Null));
         }
+        let values = self
+            .values
+            .try_borrow_mut()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default();
+        drop(values);
         if let Some(exc) = &self.exc {
             for slot in [&exc.args, &exc.cause, &exc.context] {
                 if let Ok(mut v) = slot.try_borrow_mut() {

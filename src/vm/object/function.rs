@@ -38,16 +38,25 @@ pub struct Code {
 }
 
 /// An instance attribute read or written through a name: for instances of the class at
-/// `class`, valid while the type epoch is `epoch`. Either the class has no data descriptors
-/// (so the instance dict decides) and the attribute was last seen at entry `entry` of the
-/// instance dict (a hint: the entry's key is checked on use), or (`slot`) the name is the
-/// class's `__slots__` member for slot `entry` and the class has no `__setattr__` of its own.
+/// `class`, valid while the type epoch is `epoch`. For `Dict` and `Value`, the class has no
+/// data descriptors (so the instance decides) and the attribute was last seen at entry `entry`
+/// of the instance dict (a hint: the entry's key is checked on use) or is shared key `entry`
+/// of the class (exact: shared keys only grow). For `Slot`, the name is the class's
+/// `__slots__` member for slot `entry` and the class has no `__setattr__` of its own.
 #[derive(Clone, Copy, Default)]
 pub struct AttrCache {
     pub class: usize,
     pub epoch: u64,
     pub entry: usize,
-    pub slot: bool,
+    pub kind: AttrKind,
+}
+
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub enum AttrKind {
+    #[default]
+    Dict,
+    Value,
+    Slot,
 }
 
 /// Where a global name was last found, valid while the dictionaries keep the versions seen
