@@ -42,7 +42,7 @@ fn get(inst: &Instance, pick: fn(&Keys) -> &Rc<PyStr>) -> Option<Value> {
 }
 
 fn set(inst: &Instance, pick: fn(&Keys) -> &Rc<PyStr>, value: Value) {
-    KEYS.with(|k| inst.dict().set_str(pick(k).clone(), value));
+    KEYS.with(|k| inst.dict_set(pick(k), value));
 }
 
 /// The queue's instance if it is exactly the library's `Queue` with the fields its

@@ -293,14 +293,13 @@ pub struct ExcData {
 
 pub struct Instance {
     pub class: Rc<Class>,
-    /// Made on first use (`dict()`): an instance that keeps its attributes in slots, or has
-    /// none, never needs one.
+    /// Made on first use (`dict()`): an instance that keeps its attributes in slots or as
+    /// shared-key values never needs one.
     dict: OnceCell<Rc<Dict>>,
     pub exc: Option<Box<ExcData>>,
-    /// The `__slots__` values (`Value::Null` while unset), `class.slot_count` of them.
-    slots: Box<[Cell<Value>]>,
-    /// Until the dict is made: the values of the class's first shared keys (no gaps), the
-    /// instance's attributes in the order they were set.
+    /// First the `__slots__` values (`Value::Null` while unset), `class.slot_count` of them;
+    /// then, until the dict is made, the values of the class's first shared keys (no gaps:
+    /// the instance's attributes in the order they were set).
     values: RefCell<Vec<Value>>,
 }
 
@@ -316,15 +315,12 @@ impl Instance {
                 suppress_context: Cell::new(false),
             })
         });
-        let slots = (0..class.slot_count)
-            .map(|_| Cell::new(Value::Null))
-            .collect();
+        let values = vec![Value::Null; class.slot_count];
         let inst = Rc::new(Instance {
             class,
             dict: OnceCell::new(),
             exc,
-            slots,
-            values: RefCell::new(Vec::new()),
+            values: RefCell::new(values),
         });
         gc::track(&inst);
         Value::Instance(inst)
@@ -335,16 +331,14 @@ impl Instance {
     pub fn dict(&self) -> &Rc<Dict> {
         self.dict.get_or_init(|| {
             let dict = Dict::new();
-            let values = self
-                .values
-                .try_borrow_mut()
-                .map(|mut v| std::mem::take(&mut *v))
-                .unwrap_or_default();
-            if !values.is_empty() {
-                if let Ok(keys) = self.class.shared_keys.try_borrow() {
-                    for (key, value) in keys.iter().zip(values) {
-                        dict.set_str(key.clone(), value);
-                    }
+            let first = self.class.slot_count;
+            let kept: Vec<Value> = match self.values.try_borrow_mut() {
+                Ok(mut values) if values.len() > first => values.drain(first..).collect(),
+                _ => Vec::new(),
+            };
+            if let (false, Ok(keys)) = (kept.is_empty(), self.class.shared_keys.try_borrow()) {
+                for (key, value) in keys.iter().zip(kept) {
+                    dict.set_str(key.clone(), value);
                 }
             }
             Rc::new(dict)
@@ -364,44 +358,41 @@ impl Instance {
         self.dict.get().is_none() && self.class.is_user && self.exc.is_none()
     }
 
+    /// How many shared-key values the instance holds.
+    fn kept(&self) -> usize {
+        let first = self.class.slot_count;
+        self.values
+            .try_borrow()
+            .map_or(0, |v| v.len().saturating_sub(first))
+    }
+
     /// The value of instance attribute `key` (from the dict or the shared-key values).
     pub fn dict_get(&self, key: &PyStr) -> Option<Value> {
         if let Some(dict) = self.dict.get() {
             return dict.get_str(key);
         }
-        let values = self.values.try_borrow().ok()?;
-        if values.is_empty() {
+        if self.kept() == 0 {
             return None;
         }
-        values.get(self.class.shared_key(key)?).cloned()
+        self.value_at(self.class.shared_key(key)?)
     }
 
     /// Sets instance attribute `name`: among the values while it is the next shared key (or
     /// one already set), else in the dict (made then).
     pub fn dict_set(&self, name: &Rc<PyStr>, value: Value) {
         if self.keeps_values() {
-            let value = match self.values.try_borrow_mut() {
-                Ok(mut values) => {
-                    let len = values.len();
-                    match self.class.shared_key(name) {
-                        Some(i) if i < len => {
-                            let old = values.get_mut(i).map(|v| std::mem::replace(v, value));
-                            drop(values);
-                            drop(old);
-                            return;
-                        }
-                        Some(i) if i == len => {
-                            values.push(value);
-                            return;
-                        }
-                        None if self.class.add_shared_key(len, name) => {
-                            values.push(value);
-                            return;
-                        }
-                        _ => value,
-                    }
-                }
-                Err(_) => value,
+            let kept = self.kept();
+            let index = match self.class.shared_key(name) {
+                Some(i) if i <= kept => Some(i),
+                None if self.class.add_shared_key(kept, name) => Some(kept),
+                _ => None,
+            };
+            let value = match index {
+                Some(i) => match self.set_value_at(i, value) {
+                    Ok(()) => return,
+                    Err(value) => value,
+                },
+                None => value,
             };
             self.dict().set_str(name.clone(), value);
             return;
@@ -421,7 +412,7 @@ impl Instance {
         if let Some(dict) = self.dict.get() {
             return dict.keys();
         }
-        let n = self.values.try_borrow().map_or(0, |v| v.len());
+        let n = self.kept();
         match self.class.shared_keys.try_borrow() {
             Ok(keys) => keys.iter().take(n).map(|k| Value::Str(k.clone())).collect(),
             Err(_) => Vec::new(),
@@ -434,7 +425,8 @@ impl Instance {
         if self.dict.get().is_some() {
             return None;
         }
-        self.values.try_borrow().ok()?.get(index).cloned()
+        let at = self.class.slot_count.checked_add(index)?;
+        self.values.try_borrow().ok()?.get(at).cloned()
     }
 
     /// Sets shared-key value `index` (the key's value, or the next one), while the instance
@@ -444,16 +436,19 @@ impl Instance {
         if self.dict.get().is_some() {
             return Err(value);
         }
+        let Some(at) = self.class.slot_count.checked_add(index) else {
+            return Err(value);
+        };
         let Ok(mut values) = self.values.try_borrow_mut() else {
             return Err(value);
         };
-        if let Some(slot) = values.get_mut(index) {
+        if let Some(slot) = values.get_mut(at) {
             let old = std::mem::replace(slot, value);
             drop(values);
             drop(old);
             return Ok(());
         }
-        if index == values.len() {
+        if at == values.len() {
             values.push(value);
             return Ok(());
         }
@@ -466,27 +461,36 @@ impl Instance {
         if !self.keeps_values() {
             return None;
         }
-        let len = self.values.try_borrow().ok()?.len();
-        self.class.shared_key(name).filter(|&i| i <= len)
+        let kept = self.kept();
+        self.class.shared_key(name).filter(|&i| i <= kept)
     }
 
     /// The value of slot `index`, `None` while it is unset.
+    #[inline]
     pub fn slot(&self, index: usize) -> Option<Value> {
-        let cell = self.slots.get(index)?;
-        let v = cell.replace(Value::Null);
-        let out = (!matches!(v, Value::Null)).then(|| v.clone());
-        cell.set(v);
-        out
+        if !self.has_slot(index) {
+            return None;
+        }
+        match self.values.try_borrow().ok()?.get(index) {
+            Some(Value::Null) | None => None,
+            Some(v) => Some(v.clone()),
+        }
     }
 
     /// Sets slot `index` (to `Value::Null` to unset it); returns the old value, `None` when
     /// the instance has no such slot.
+    #[inline]
     pub fn set_slot(&self, index: usize, value: Value) -> Option<Value> {
-        self.slots.get(index).map(|cell| cell.replace(value))
+        if !self.has_slot(index) {
+            return None;
+        }
+        let mut values = self.values.try_borrow_mut().ok()?;
+        values.get_mut(index).map(|v| std::mem::replace(v, value))
     }
 
+    #[inline]
     pub fn has_slot(&self, index: usize) -> bool {
-        index < self.slots.len()
+        index < self.class.slot_count
     }
 }
 
@@ -494,11 +498,6 @@ impl Trace for Instance {
     fn trace(&self, visit: &mut Visit) -> bool {
         visit(&Value::Class(self.class.clone()));
         let ok = self.dict.get().is_none_or(|d| d.trace(visit));
-        for cell in self.slots.iter() {
-            let v = cell.replace(Value::Null);
-            visit(&v);
-            cell.set(v);
-        }
         let Ok(values) = self.values.try_borrow() else {
             return false;
         };
@@ -521,9 +520,6 @@ impl Trace for Instance {
     fn clear(&self) {
         if let Some(d) = self.dict.get() {
             Trace::clear(&**d);
-        }
-        for cell in self.slots.iter() {
-            drop(cell.replace(Value::Null));
         }
         let values = self
             .values
