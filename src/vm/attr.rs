@@ -8,7 +8,7 @@ use crate::vm::interp_ops::name_at;
 use crate::vm::machine::Vm;
 use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::dict::type_epoch;
-use crate::vm::object::function::{Args, AttrCache, AttrKind, BoundMethod, Code};
+use crate::vm::object::function::{Args, AttrCache, AttrKind, BoundMethod, Code, MethodCache};
 use crate::vm::object::misc::{Member, Super};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -50,6 +50,60 @@ impl Vm {
         };
         match cls.lookup(name) {
             Some(f @ (Value::Function(_) | Value::Native(_))) => Ok((f, obj)),
+            _ => {
+                let v = self.get_attr(&obj, name)?;
+                Ok((Value::Null, v))
+            }
+        }
+    }
+
+    /// `LoadMethod` through the code's method cache: for an instance whose class's method
+    /// no instance attribute can hide, the function and the instance without any lookup.
+    #[inline(always)]
+    pub(crate) fn load_method_cached(
+        &mut self,
+        code: &Code,
+        idx: u32,
+        obj: Value,
+    ) -> PResult<(Value, Value)> {
+        let name = name_at(&code.names, idx)?;
+        let (Value::Instance(inst), Some(cell)) = (&obj, code.method_cache.get(idx as usize))
+        else {
+            return self.load_method(obj, name);
+        };
+        let cached = cell.get();
+        let class = Rc::as_ptr(&inst.class) as usize;
+        if cached.class == class && cached.epoch == type_epoch() && unshadowed(inst, cached.keys) {
+            let owner = match cached.pos {
+                0 => Some(&inst.class),
+                pos => inst.class.mro.get(pos - 1),
+            };
+            if let Some(f) = owner.and_then(|c| c.dict.str_entry_value(cached.entry, name)) {
+                return Ok((f, obj));
+            }
+        }
+        // `load_method` for an instance, remembering where the method was.
+        if inst.dict_get(name).is_some() {
+            let v = self.get_attr(&obj, name)?;
+            return Ok((Value::Null, v));
+        }
+        match inst.class.lookup_at(name) {
+            Some((pos, entry, f @ (Value::Function(_) | Value::Native(_)))) => {
+                // Another instance may yet set a shared key of that name.
+                let keys = inst.class.shared_keys.try_borrow().map(|k| k.len());
+                if let (Ok(keys), None, None) =
+                    (keys, inst.dict_if_any(), inst.class.shared_key(name))
+                {
+                    cell.set(MethodCache {
+                        class,
+                        epoch: type_epoch(),
+                        keys,
+                        pos,
+                        entry,
+                    });
+                }
+                Ok((f, obj))
+            }
             _ => {
                 let v = self.get_attr(&obj, name)?;
                 Ok((Value::Null, v))
@@ -867,4 +921,16 @@ fn instance_attr(inst: &Instance, name: &PyStr) -> Option<(AttrKind, usize, Valu
     }
     let index = inst.value_index(name)?;
     inst.value_at(index).map(|v| (AttrKind::Value, index, v))
+}
+
+/// Whether no instance attribute can hide a class attribute that was not among the class's
+/// `keys` shared keys: the instance has no dict, and the shared keys have not grown since.
+#[inline]
+fn unshadowed(inst: &Instance, keys: usize) -> bool {
+    inst.dict_if_any().is_none()
+        && inst
+            .class
+            .shared_keys
+            .try_borrow()
+            .is_ok_and(|k| k.len() == keys)
 }

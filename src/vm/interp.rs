@@ -308,8 +308,7 @@ impl Vm {
                         }
                         Instr::LoadMethod(i) => {
                             let obj = pop!('instr, cur);
-                            let name = tri!('instr, name_at(&code.names, i));
-                            let (m1, m2) = tri!('instr, self.load_method(obj, name));
+                            let (m1, m2) = tri!('instr, self.load_method_cached(&code, i, obj));
                             cur.stack.push(m1);
                             cur.stack.push(m2);
                         }

@@ -89,6 +89,12 @@ impl Class {
 
     /// Looks `name` up along the MRO, through the lookup cache.
     pub fn lookup(self: &Rc<Class>, name: &PyStr) -> Option<Value> {
+        self.lookup_at(name).map(|(_, _, v)| v)
+    }
+
+    /// `lookup`, also saying where the value was: the MRO position of the class whose dict
+    /// holds it (0: this class) and its entry there.
+    pub fn lookup_at(self: &Rc<Class>, name: &PyStr) -> Option<(usize, usize, Value)> {
         self.dict.mark_type_dict_once();
         let epoch = type_epoch();
         let class_addr = Rc::as_ptr(self) as usize;
@@ -102,7 +108,7 @@ impl Class {
                     pos => self.mro.get(pos - 1),
                 };
                 if let Some(v) = owner.and_then(|c| c.dict.str_entry_value(e.entry, name)) {
-                    return Some(v);
+                    return Some((e.pos, e.entry, v));
                 }
             }
         }
@@ -122,7 +128,7 @@ impl Class {
                         cell.set(entry);
                     }
                 });
-                return Some(v);
+                return Some((pos, entry.entry, v));
             }
         }
         None

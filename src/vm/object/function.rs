@@ -35,6 +35,22 @@ pub struct Code {
     pub global_cache: Vec<StdCell<GlobalCache>>,
     /// `LoadAttr`/`StoreAttr`'s cache for instance attributes, one entry per name.
     pub attr_cache: Vec<StdCell<AttrCache>>,
+    /// `LoadMethod`'s cache for methods of instances, one entry per name.
+    pub method_cache: Vec<StdCell<MethodCache>>,
+}
+
+/// A method found for instances of the class at `class`, valid while the type epoch is
+/// `epoch`: the function at entry `entry` of the dict of the class at MRO position `pos` (0:
+/// the class itself; a hint, its key is checked on use). No instance attribute can hide it
+/// while the instance has no dict and the class still has `keys` shared keys (the name was
+/// not one of them, and shared keys only grow).
+#[derive(Clone, Copy, Default)]
+pub struct MethodCache {
+    pub class: usize,
+    pub epoch: u64,
+    pub keys: usize,
+    pub pos: usize,
+    pub entry: usize,
 }
 
 /// An instance attribute read or written through a name: for instances of the class at
@@ -105,6 +121,7 @@ impl Code {
             n_slots: obj.varnames.len() + obj.max_stack as usize + 1,
             global_cache: vec![StdCell::new(GlobalCache::default()); obj.names.len()],
             attr_cache: vec![StdCell::new(AttrCache::default()); obj.names.len()],
+            method_cache: vec![StdCell::new(MethodCache::default()); obj.names.len()],
             names: intern(&obj.names),
             varnames: intern(&obj.varnames),
             cellnames: intern(&[obj.cellvars.clone(), obj.freevars.clone()].concat()),
