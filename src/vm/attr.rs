@@ -36,11 +36,8 @@ impl Vm {
     pub fn load_method(&mut self, obj: Value, name: &Rc<PyStr>) -> PResult<(Value, Value)> {
         let cls = match &obj {
             Value::Instance(inst) => {
-                if inst.dict_get(name).is_some() {
-                    let v = self.get_attr(&obj, name)?;
-                    return Ok((Value::Null, v));
-                }
-                inst.class.clone()
+                let inst = inst.clone();
+                return self.instance_method(&inst, obj, name).map(|(pair, _)| pair);
             }
             Value::Class(_) | Value::Module(_) | Value::Super(_) => {
                 let v = self.get_attr(&obj, name)?;
@@ -82,31 +79,45 @@ impl Vm {
                 return Ok((f, obj));
             }
         }
-        // `load_method` for an instance, remembering where the method was.
+        let inst = inst.clone();
+        let (pair, entry) = self.instance_method(&inst, obj, name)?;
+        if let Some(entry) = entry {
+            cell.set(entry);
+        }
+        Ok(pair)
+    }
+
+    /// `load_method` for an instance; when the method is the class's and no instance
+    /// attribute can hide it, also the method cache entry that finds it again.
+    fn instance_method(
+        &mut self,
+        inst: &Rc<Instance>,
+        obj: Value,
+        name: &Rc<PyStr>,
+    ) -> PResult<((Value, Value), Option<MethodCache>)> {
         if inst.dict_get(name).is_some() {
             let v = self.get_attr(&obj, name)?;
-            return Ok((Value::Null, v));
+            return Ok(((Value::Null, v), None));
         }
         match inst.class.lookup_at(name) {
             Some((pos, entry, f @ (Value::Function(_) | Value::Native(_)))) => {
                 // Another instance may yet set a shared key of that name.
                 let keys = inst.class.shared_keys.try_borrow().map(|k| k.len());
-                if let (Ok(keys), None, None) =
-                    (keys, inst.dict_if_any(), inst.class.shared_key(name))
-                {
-                    cell.set(MethodCache {
-                        class,
+                let entry = match (keys, inst.dict_if_any(), inst.class.shared_key(name)) {
+                    (Ok(keys), None, None) => Some(MethodCache {
+                        class: Rc::as_ptr(&inst.class) as usize,
                         epoch: type_epoch(),
                         keys,
                         pos,
                         entry,
-                    });
-                }
-                Ok((f, obj))
+                    }),
+                    _ => None,
+                };
+                Ok(((f, obj), entry))
             }
             _ => {
                 let v = self.get_attr(&obj, name)?;
-                Ok((Value::Null, v))
+                Ok(((Value::Null, v), None))
             }
         }
     }
