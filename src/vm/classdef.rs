@@ -1,5 +1,6 @@
 //! Class creation (`BuildClass`): runs the class body in a fresh namespace, computes the C3
-//! MRO, creates the class and fills the body's `__class__` cell. Also imports
+//! MRO, lays out `__slots__` (one member descriptor per slot), creates the class and fills the
+//! body's `__class__` cell. Also imports
 //! (`ImportName`/`ImportFrom`) and the REPL's `PrintExpr`, which need the same module-level
 //! view of the VM.
 
