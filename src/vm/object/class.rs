@@ -64,8 +64,9 @@ pub struct Class {
     /// True for classes created by a `class` statement.
     pub is_user: bool,
     /// Whether the class or a base defines a data descriptor (a property, a slot member, or
-    /// an object with `__set__`; see `has_data_descriptors`); `None` until computed, reset when the class dict changes. Without one, an
-    /// instance attribute can be read from the instance dict before looking at the class.
+    /// an object with `__set__`; see `has_data_descriptors`); `None` until computed, reset
+    /// when the class dict changes. Without one, an instance attribute can be read from the
+    /// instance dict before looking at the class.
     pub data_descriptors: Cell<Option<bool>>,
     /// How many `__slots__` values an instance holds (its own and its bases').
     pub slot_count: usize,
@@ -386,23 +387,19 @@ impl Instance {
     /// Sets instance attribute `name`: among the values while it is the next shared key (or
     /// one already set), else in the dict (made then).
     pub fn dict_set(&self, name: &Rc<PyStr>, value: Value) {
-        if self.keeps_values() {
-            let kept = self.kept();
-            let index = match self.class.shared_key(name) {
-                Some(i) if i <= kept => Some(i),
-                None if self.class.add_shared_key(kept, name) => Some(kept),
-                _ => None,
-            };
-            let value = match index {
-                Some(i) => match self.set_value_at(i, value) {
-                    Ok(()) => return,
-                    Err(value) => value,
-                },
-                None => value,
-            };
-            self.dict().set_str(name.clone(), value);
-            return;
-        }
+        let index = match self.value_index(name) {
+            None if self.keeps_values() && self.class.add_shared_key(self.kept(), name) => {
+                Some(self.kept())
+            }
+            index => index,
+        };
+        let value = match index {
+            Some(i) => match self.set_value_at(i, value) {
+                Ok(()) => return,
+                Err(value) => value,
+            },
+            None => value,
+        };
         self.dict().set_str(name.clone(), value);
     }
 
