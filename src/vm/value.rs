@@ -17,7 +17,12 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 use std::rc::Rc;
 
+// The tag is a whole word so that every payload (a `bool` too) sits in the second word:
+// moving a `Value` out of an `Option` or `Result` then copies two aligned words, where a
+// one-byte tag made the compiler copy bytes 1..16 in overlapping pieces that a following
+// 16-byte load could not forward from (a stall on every `LoadGlobal` hit).
 #[derive(Clone)]
+#[repr(u64)]
 pub enum Value {
     None,
     /// Internal marker (an empty `LoadMethod` slot, an unset local); never visible to users.
@@ -234,5 +239,6 @@ mod tests {
     #[test]
     fn value_is_16_bytes() {
         assert_eq!(std::mem::size_of::<Value>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
     }
 }
