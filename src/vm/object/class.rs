@@ -322,7 +322,11 @@ impl Instance {
                 suppress_context: Cell::new(false),
             })
         });
-        let values = vec![Value::Null; class.slot_count];
+        // Room for the attributes earlier instances set (the shared keys), so that setting
+        // them in `__init__` does not grow the vector step by step.
+        let shared = class.shared_keys.try_borrow().map_or(0, |k| k.len());
+        let mut values = Vec::with_capacity(class.slot_count + shared);
+        values.resize(class.slot_count, Value::Null);
         let inst = Rc::new(Instance {
             class,
             dict: OnceCell::new(),
