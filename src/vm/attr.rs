@@ -6,9 +6,10 @@
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::interp_ops::name_at;
 use crate::vm::machine::Vm;
-use crate::vm::object::class::{Class, Instance};
+use crate::vm::object::cache::{AttrCache, AttrKind, MethodCache};
+use crate::vm::object::class::{descriptors_changed, may_change_descriptors, Class, Instance};
 use crate::vm::object::dict::type_epoch;
-use crate::vm::object::function::{Args, AttrCache, AttrKind, BoundMethod, Code, MethodCache};
+use crate::vm::object::function::{Args, BoundMethod, Code};
 use crate::vm::object::misc::{Member, Super};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -64,25 +65,29 @@ impl Vm {
         obj: Value,
     ) -> PResult<(Value, Value)> {
         let name = name_at(&code.names, idx)?;
-        let (Value::Instance(inst), Some(cell)) = (&obj, code.method_cache.get(idx as usize))
+        let (Value::Instance(inst), Some(cache)) = (&obj, code.method_cache.get(idx as usize))
         else {
             return self.load_method(obj, name);
         };
-        let cached = cell.get();
         let class = Rc::as_ptr(&inst.class) as usize;
-        if cached.class == class && cached.epoch == type_epoch() && unshadowed(inst, cached.keys) {
-            let owner = match cached.pos {
-                0 => Some(&inst.class),
-                pos => inst.class.mro.get(pos - 1),
-            };
-            if let Some(f) = owner.and_then(|c| c.dict.str_entry_value(cached.entry, name)) {
-                return Ok((f, obj));
+        let found = cache.find(class, type_epoch());
+        if let Some((_, cached)) = found {
+            if unshadowed(inst, cached.keys) {
+                let owner = match cached.pos {
+                    0 => Some(&inst.class),
+                    pos => inst.class.mro.get(pos - 1),
+                };
+                if let Some(f) = owner.and_then(|c| c.dict.str_entry_value(cached.entry, name)) {
+                    return Ok((f, obj));
+                }
             }
         }
         let inst = inst.clone();
         let (pair, entry) = self.instance_method(&inst, obj, name)?;
-        if let Some(entry) = entry {
-            cell.set(entry);
+        match (entry, found) {
+            (Some(entry), Some((way, _))) => cache.set(way, entry),
+            (Some(entry), None) => cache.insert(entry),
+            (None, _) => {}
         }
         Ok(pair)
     }
@@ -131,10 +136,9 @@ impl Vm {
         obj: &Value,
     ) -> PResult<Value> {
         let name = name_at(&code.names, idx)?;
-        if let (Value::Instance(inst), Some(cell)) = (obj, code.attr_cache.get(idx as usize)) {
-            let cached = cell.get();
+        if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
             let class = Rc::as_ptr(&inst.class) as usize;
-            if cached.class == class && cached.epoch == type_epoch() {
+            if let Some((way, cached)) = cache.find(class, type_epoch()) {
                 let hit = match cached.kind {
                     // Unset: the general path raises (or calls `__getattr__`).
                     AttrKind::Slot => {
@@ -152,16 +156,19 @@ impl Vm {
                     return Ok(v);
                 }
                 if let Some((kind, entry, v)) = instance_attr(inst, name) {
-                    cell.set(AttrCache {
-                        kind,
-                        entry,
-                        ..cached
-                    });
+                    cache.set(
+                        way,
+                        AttrCache {
+                            kind,
+                            entry,
+                            ..cached
+                        },
+                    );
                     return Ok(v);
                 }
             } else if inst.exc.is_none() && !inst.class.has_data_descriptors() {
                 if let Some((kind, entry, v)) = instance_attr(inst, name) {
-                    cell.set(AttrCache {
+                    cache.insert(AttrCache {
                         class,
                         epoch: type_epoch(),
                         entry,
@@ -170,7 +177,7 @@ impl Vm {
                     return Ok(v);
                 }
             } else if let Some(index) = slot_index(inst, name) {
-                cell.set(AttrCache {
+                cache.insert(AttrCache {
                     class,
                     epoch: type_epoch(),
                     entry: index,
@@ -194,12 +201,12 @@ impl Vm {
         value: Value,
     ) -> PResult<()> {
         let name = name_at(&code.names, idx)?;
-        if let (Value::Instance(inst), Some(cell)) = (obj, code.attr_cache.get(idx as usize)) {
-            let cached = cell.get();
+        if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
             let class = Rc::as_ptr(&inst.class) as usize;
-            let known = cached.class == class && cached.epoch == type_epoch();
+            let found = cache.find(class, type_epoch());
+            let known = found.is_some();
             let mut value = value;
-            if known {
+            if let Some((_, cached)) = found {
                 let missed = match cached.kind {
                     AttrKind::Slot => {
                         drop(inst.set_slot(cached.entry, value));
@@ -229,17 +236,21 @@ impl Vm {
                     }
                 };
                 if let Some((kind, entry)) = placed {
-                    cell.set(AttrCache {
+                    let entry = AttrCache {
                         class,
                         epoch: type_epoch(),
                         entry,
                         kind,
-                    });
+                    };
+                    match found {
+                        Some((way, _)) => cache.set(way, entry),
+                        None => cache.insert(entry),
+                    }
                 }
                 return Ok(());
             }
             if let Some(index) = slot_index(inst, name) {
-                cell.set(AttrCache {
+                cache.insert(AttrCache {
                     class,
                     epoch: type_epoch(),
                     entry: index,
@@ -672,8 +683,13 @@ impl Vm {
                     *cls.qualname.borrow_mut() = s.clone();
                     return Ok(());
                 }
+                let old = cls.dict.get_str(name);
+                if may_change_descriptors(name.as_str(), Some(&value))
+                    || may_change_descriptors(name.as_str(), old.as_ref())
+                {
+                    descriptors_changed();
+                }
                 cls.dict.set_str(name.clone(), value);
-                cls.data_descriptors.set(None);
                 Ok(())
             }
             Value::Module(m) => {
@@ -816,7 +832,12 @@ impl Vm {
                 }
             }
             Value::Class(cls) if cls.is_user => match cls.dict.remove_str(name) {
-                Some(_) => Ok(()),
+                Some(old) => {
+                    if may_change_descriptors(name.as_str(), Some(&old)) {
+                        descriptors_changed();
+                    }
+                    Ok(())
+                }
                 None => Err(Exc::attribute_error(format!(
                     "type object '{}' has no attribute '{}'",
                     cls.name(),

@@ -1,6 +1,7 @@
 //! Heap object kinds, one file each for the larger ones; the small sequence kinds (list,
 //! tuple, bytes) live here. Their methods visible to apy code are in `vm::methods`.
 
+pub mod cache;
 pub mod class;
 pub mod dict;
 pub mod function;

@@ -42,6 +42,29 @@ thread_local! {
     ];
 }
 
+thread_local! {
+    /// Moves on whenever a class attribute that can make a data descriptor comes or goes
+    /// (`descriptors_changed`); a class's `data_descriptors` answer is kept with the value it
+    /// was computed at.
+    static DESCRIPTOR_EPOCH: Cell<u64> = const { Cell::new(1) };
+}
+
+/// Called when a class gains or loses an attribute that is (or may make) a data descriptor:
+/// every class, its subclasses included, works out `has_data_descriptors` again.
+pub fn descriptors_changed() {
+    DESCRIPTOR_EPOCH.with(|e| e.set(e.get() + 1));
+}
+
+/// Whether setting or deleting a class attribute named `name` whose value is or was `value`
+/// can change `has_data_descriptors` for the class or its subclasses.
+pub fn may_change_descriptors(name: &str, value: Option<&Value>) -> bool {
+    matches!(name, "__setattr__" | "__set__" | "__delete__")
+        || matches!(
+            value,
+            Some(Value::Property(_) | Value::Member(_) | Value::Instance(_))
+        )
+}
+
 /// What instances of a class are made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
@@ -64,10 +87,10 @@ pub struct Class {
     /// True for classes created by a `class` statement.
     pub is_user: bool,
     /// Whether the class or a base defines a data descriptor (a property, a slot member, or
-    /// an object with `__set__`; see `has_data_descriptors`); `None` until computed, reset
-    /// when the class dict changes. Without one, an instance attribute can be read from the
-    /// instance dict before looking at the class.
-    pub data_descriptors: Cell<Option<bool>>,
+    /// an object with `__set__`; see `has_data_descriptors`), with the descriptor epoch it
+    /// was computed at; `None` until computed. Without one, an instance attribute can be read
+    /// from the instance dict before looking at the class.
+    pub data_descriptors: Cell<Option<(u64, bool)>>,
     /// How many `__slots__` values an instance holds (its own and its bases').
     pub slot_count: usize,
     /// Whether instances have a `__dict__`: false for `object`, and for a class whose MRO
@@ -154,8 +177,11 @@ impl Class {
     /// (property, `__slots__` member, an object with `__set__`/`__delete__`), a user
     /// `__setattr__`, or instances without a dict.
     pub fn has_data_descriptors(self: &Rc<Class>) -> bool {
-        if let Some(known) = self.data_descriptors.get() {
-            return known;
+        let epoch = DESCRIPTOR_EPOCH.with(Cell::get);
+        if let Some((at, known)) = self.data_descriptors.get() {
+            if at == epoch {
+                return known;
+            }
         }
         let found = !self.has_dict
             || self.has_user_setattr()
@@ -169,7 +195,7 @@ impl Class {
                     _ => false,
                 })
             });
-        self.data_descriptors.set(Some(found));
+        self.data_descriptors.set(Some((epoch, found)));
         found
     }
 

@@ -6,6 +6,7 @@ use crate::compile::code::{CodeObject, Const};
 use crate::vm::exception::PResult;
 use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::machine::Vm;
+use crate::vm::object::cache::{AttrCache, ClassCache, MethodCache};
 use crate::vm::object::dict::Dict;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -33,46 +34,10 @@ pub struct Code {
     pub n_slots: usize,
     /// `LoadGlobal`'s cache, one entry per name (see `GlobalCache`).
     pub global_cache: Vec<StdCell<GlobalCache>>,
-    /// `LoadAttr`/`StoreAttr`'s cache for instance attributes, one entry per name.
-    pub attr_cache: Vec<StdCell<AttrCache>>,
-    /// `LoadMethod`'s cache for methods of instances, one entry per name.
-    pub method_cache: Vec<StdCell<MethodCache>>,
-}
-
-/// A method found for instances of the class at `class`, valid while the type epoch is
-/// `epoch`: the function at entry `entry` of the dict of the class at MRO position `pos` (0:
-/// the class itself; a hint, its key is checked on use). No instance attribute can hide it
-/// while the instance has no dict and the class still has `keys` shared keys (the name was
-/// not one of them, and shared keys only grow).
-#[derive(Clone, Copy, Default)]
-pub struct MethodCache {
-    pub class: usize,
-    pub epoch: u64,
-    pub keys: usize,
-    pub pos: usize,
-    pub entry: usize,
-}
-
-/// An instance attribute read or written through a name: for instances of the class at
-/// `class`, valid while the type epoch is `epoch`. For `Dict` and `Value`, the class has no
-/// data descriptors (so the instance decides) and the attribute was last seen at entry `entry`
-/// of the instance dict (a hint: the entry's key is checked on use) or is shared key `entry`
-/// of the class (exact: shared keys only grow). For `Slot`, the name is the class's
-/// `__slots__` member for slot `entry` and the class has no `__setattr__` of its own.
-#[derive(Clone, Copy, Default)]
-pub struct AttrCache {
-    pub class: usize,
-    pub epoch: u64,
-    pub entry: usize,
-    pub kind: AttrKind,
-}
-
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
-pub enum AttrKind {
-    #[default]
-    Dict,
-    Value,
-    Slot,
+    /// `LoadAttr`/`StoreAttr`'s cache for instance attributes, one per name.
+    pub attr_cache: Vec<ClassCache<AttrCache>>,
+    /// `LoadMethod`'s cache for methods of instances, one per name.
+    pub method_cache: Vec<ClassCache<MethodCache>>,
 }
 
 /// Where a global name was last found, valid while the dictionaries keep the versions seen
@@ -120,8 +85,12 @@ impl Code {
             plain_call,
             n_slots: obj.varnames.len() + obj.max_stack as usize + 1,
             global_cache: vec![StdCell::new(GlobalCache::default()); obj.names.len()],
-            attr_cache: vec![StdCell::new(AttrCache::default()); obj.names.len()],
-            method_cache: vec![StdCell::new(MethodCache::default()); obj.names.len()],
+            attr_cache: (0..obj.names.len())
+                .map(|_| ClassCache::default())
+                .collect(),
+            method_cache: (0..obj.names.len())
+                .map(|_| ClassCache::default())
+                .collect(),
             names: intern(&obj.names),
             varnames: intern(&obj.varnames),
             cellnames: intern(&[obj.cellvars.clone(), obj.freevars.clone()].concat()),
