@@ -189,6 +189,9 @@ pub enum Instr {
 
     /// `[a b] -> [a op b]`
     Binary(BinOp),
+    /// `[a] -> [a op consts[k]]` for a number constant: `LoadConst(k)` then `Binary(op)` in
+    /// one step (`n - 1`, `i % 3`).
+    BinaryConst(BinOp, u32),
     /// `[a b] -> [a op= b]`: tries `__iop__` first (lists extend in place).
     Inplace(BinOp),
     /// `[a] -> [op a]`
@@ -211,6 +214,9 @@ pub enum Instr {
     /// `[a b] -> []`, jumps if the truth of `a op b` is the flag: `Compare` then
     /// `PopJumpIfTrue`/`PopJumpIfFalse` in one step (an `if` or `while` on one comparison).
     CompareJump(CmpOp, bool, u32),
+    /// `[a] -> []`, jumps to the last operand if the truth of `a op consts[k]` is the flag,
+    /// for a number constant: `LoadConst(k)` then `CompareJump` (`if n < 2`, `while i < 10`).
+    CompareConstJump(CmpOp, bool, u32, u32),
 
     /// `[iterable] -> [iterator]`
     GetIter,

@@ -506,6 +506,7 @@ pub(crate) fn jump_target(instr: &Instr) -> Option<u32> {
         | Instr::JumpIfFalseOrPop(t)
         | Instr::JumpIfTrueOrPop(t)
         | Instr::CompareJump(_, _, t)
+        | Instr::CompareConstJump(_, _, _, t)
         | Instr::ForIter(t)
         | Instr::Send(t) => Some(t),
         _ => None,
@@ -521,6 +522,7 @@ fn set_jump_target(instr: &mut Instr, target: u32) {
         | Instr::JumpIfFalseOrPop(t)
         | Instr::JumpIfTrueOrPop(t)
         | Instr::CompareJump(_, _, t)
+        | Instr::CompareConstJump(_, _, _, t)
         | Instr::ForIter(t)
         | Instr::Send(t) => *t = target,
         _ => {}

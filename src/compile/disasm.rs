@@ -139,6 +139,24 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
             num(target),
             Some(format!("{} {jump_if}: to {target}", op.symbol())),
         ),
+        Instr::BinaryConst(op, k) => (
+            name,
+            num(k),
+            Some(format!(
+                "{} {}",
+                op.symbol(),
+                const_of(k).unwrap_or_default()
+            )),
+        ),
+        Instr::CompareConstJump(op, jump_if, k, target) => (
+            name,
+            format!("{k} {target}"),
+            Some(format!(
+                "{} {} {jump_if}: to {target}",
+                op.symbol(),
+                const_of(k).unwrap_or_default()
+            )),
+        ),
         Instr::Unary(op) => (name, String::new(), Some(format!("{op:?}"))),
         Instr::FormatValue(conversion, has_spec) => {
             let conversion = match conversion {

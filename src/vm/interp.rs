@@ -10,7 +10,8 @@ use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
 use crate::vm::halt::Halt;
 use crate::vm::interp_ops::{
-    discard, name_at, name_error, number_fast, pop_n, replace_top_two, unbound_local, CollectionOp,
+    discard, name_at, name_error, number_fast, number_pair, pop_n, replace_top_two, unbound_local,
+    CollectionOp,
 };
 use crate::vm::machine::Vm;
 use crate::vm::resume::GenResult;
@@ -372,6 +373,25 @@ impl Vm {
                                 cur.stack.push(v);
                             }
                         }
+                        Instr::BinaryConst(op, k) => {
+                            let Some(b) = code.consts.get(k as usize) else {
+                                break 'instr Err(Exc::internal("bad constant"));
+                            };
+                            let top = cur.stack.last_mut();
+                            match top.as_ref().and_then(|a| number_pair(op, a, b)) {
+                                // The number on top owns nothing: overwritten in place.
+                                Some(v) => {
+                                    if let Some(top) = top {
+                                        std::mem::forget(std::mem::replace(top, v));
+                                    }
+                                }
+                                None => {
+                                    let a = pop!('instr, cur);
+                                    let v = tri!('instr, self.binary(op, &a, b));
+                                    cur.stack.push(v);
+                                }
+                            }
+                        }
                         Instr::Inplace(op) => {
                             if let Some(v) = number_fast(op, &cur.stack) {
                                 replace_top_two(&mut cur.stack, v);
@@ -422,6 +442,34 @@ impl Vm {
                                     let b = pop!('instr, cur);
                                     let a = pop!('instr, cur);
                                     match tri!('instr, self.compare(op, &a, &b)) {
+                                        Value::Bool(truth) => truth,
+                                        v => tri!('instr, self.truthy(&v)),
+                                    }
+                                }
+                            };
+                            if truth == jump_if {
+                                jump!('instr, self, cur, t);
+                            }
+                        }
+                        Instr::CompareConstJump(op, jump_if, k, t) => {
+                            let Some(b) = code.consts.get(k as usize) else {
+                                break 'instr Err(Exc::internal("bad constant"));
+                            };
+                            let fast = match (cur.stack.last(), b) {
+                                (Some(Value::Int(x)), Value::Int(y)) => {
+                                    crate::vm::ops::int_compare(op, *x, *y)
+                                }
+                                _ => None,
+                            };
+                            let truth = match fast {
+                                Some(truth) => {
+                                    // An int: nothing to drop.
+                                    std::mem::forget(cur.stack.pop());
+                                    truth
+                                }
+                                None => {
+                                    let a = pop!('instr, cur);
+                                    match tri!('instr, self.compare(op, &a, b)) {
                                         Value::Bool(truth) => truth,
                                         v => tri!('instr, self.truthy(&v)),
                                     }

@@ -832,10 +832,19 @@ pub(crate) fn discard(v: Value) {
 #[inline(always)]
 pub(crate) fn number_fast(op: BinOp, stack: &[Value]) -> Option<Value> {
     match stack {
-        [.., Value::Int(x), Value::Int(y)] => crate::vm::ops::int_fast(op, *x, *y),
-        [.., Value::Float(x), Value::Float(y)] => crate::vm::ops::float_fast(op, *x, *y),
-        [.., Value::Int(x), Value::Float(y)] => crate::vm::ops::float_fast(op, *x as f64, *y),
-        [.., Value::Float(x), Value::Int(y)] => crate::vm::ops::float_fast(op, *x, *y as f64),
+        [.., a, b] => number_pair(op, a, b),
+        _ => None,
+    }
+}
+
+/// `a op b` for two numbers whose result needs no allocation and raises nothing.
+#[inline(always)]
+pub(crate) fn number_pair(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => crate::vm::ops::int_fast(op, *x, *y),
+        (Value::Float(x), Value::Float(y)) => crate::vm::ops::float_fast(op, *x, *y),
+        (Value::Int(x), Value::Float(y)) => crate::vm::ops::float_fast(op, *x as f64, *y),
+        (Value::Float(x), Value::Int(y)) => crate::vm::ops::float_fast(op, *x, *y as f64),
         _ => None,
     }
 }

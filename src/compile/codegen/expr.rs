@@ -26,8 +26,16 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::BinOp { left, op, right } => {
                 self.compile_expr(left);
-                self.compile_expr(right);
-                self.emit(Instr::Binary(*op));
+                match number_const(right) {
+                    Some(k) => {
+                        let k = self.add_const(k);
+                        self.emit(Instr::BinaryConst(*op, k));
+                    }
+                    None => {
+                        self.compile_expr(right);
+                        self.emit(Instr::Binary(*op));
+                    }
+                }
             }
             ExprKind::UnaryOp { op, operand } => match fold_constant(expr) {
                 Some(folded) => self.load_const(folded),
@@ -192,11 +200,21 @@ impl<'a> Compiler<'a> {
                 comparators,
             } if ops.len() == 1 && comparators.len() == 1 => {
                 self.compile_expr(left);
-                self.compile_expr(&comparators[0]);
                 let op = ops[0];
-                self.with_span(test.span, |c| {
-                    c.emit(Instr::CompareJump(op, jump_if, target.0));
-                });
+                match number_const(&comparators[0]) {
+                    Some(k) => {
+                        let k = self.add_const(k);
+                        self.with_span(test.span, |c| {
+                            c.emit(Instr::CompareConstJump(op, jump_if, k, target.0));
+                        });
+                    }
+                    None => {
+                        self.compile_expr(&comparators[0]);
+                        self.with_span(test.span, |c| {
+                            c.emit(Instr::CompareJump(op, jump_if, target.0));
+                        });
+                    }
+                }
             }
             _ => {
                 self.compile_expr(test);
@@ -537,6 +555,12 @@ fn fold_tuple(elts: &[Expr]) -> Option<Const> {
 }
 
 /// Literals, negated numeric literals and tuples of those, as CPython's optimizer folds them.
+/// The value of `expr` if it is an int or float literal (negated or not), for the
+/// instructions that take a number constant as their right operand.
+fn number_const(expr: &Expr) -> Option<Const> {
+    fold_constant(expr).filter(|c| matches!(c, Const::Int(_) | Const::Float(_)))
+}
+
 fn fold_constant(expr: &Expr) -> Option<Const> {
     match &expr.kind {
         ExprKind::Constant(value) => Some(constant(value)),

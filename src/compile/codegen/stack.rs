@@ -32,6 +32,10 @@ fn effect(instr: Instr) -> Effect {
             fall: Some(-2),
             jump: Some((target, -2)),
         },
+        Instr::CompareConstJump(_, _, _, target) => Effect {
+            fall: Some(-1),
+            jump: Some((target, -1)),
+        },
         Instr::JumpIfFalseOrPop(target) | Instr::JumpIfTrueOrPop(target) => Effect {
             fall: Some(-1),
             jump: Some((target, 0)),
@@ -55,6 +59,7 @@ fn effect(instr: Instr) -> Effect {
         | Instr::DeleteGlobal(_)
         | Instr::DeleteName(_)
         | Instr::LoadAttr(_)
+        | Instr::BinaryConst(..)
         | Instr::Unary(_)
         | Instr::GetIter
         | Instr::ListToTuple

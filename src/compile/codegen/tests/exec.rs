@@ -293,6 +293,18 @@ impl Vm {
                     _ => return Err(err("TypeError", "store subscr")),
                 }
             }
+            Instr::BinaryConst(op, k) => {
+                let right = const_value(&code.consts[k as usize]);
+                let left = pop(stack);
+                stack.push(binary(op, &left, &right, false)?);
+            }
+            Instr::CompareConstJump(op, jump_if, k, target) => {
+                let right = const_value(&code.consts[k as usize]);
+                let left = pop(stack);
+                if compare(op, &left, &right)? == jump_if {
+                    frame.ip = target as usize;
+                }
+            }
             Instr::Binary(op) | Instr::Inplace(op) => {
                 let right = pop(stack);
                 let left = pop(stack);

@@ -569,3 +569,44 @@ Disassembly of <module> (Module, qualname <module>):
 "#,
     );
 }
+
+/// A number literal as the right operand fuses into `BinaryConst`/`CompareConstJump`; a
+/// string (kept for in-place concatenation) or a constant on the left does not.
+#[test]
+fn number_constant_operands() {
+    check(
+        r#"
+def f(n, s):
+    if n < 2:
+        return n - 1.5
+    return s + "x", n * -2, 1 + n"#,
+        r#"
+Disassembly of <module> (Module, qualname <module>):
+     1     0  LoadConst          0      (<code f>)
+           1  MakeFunction       0
+           2  StoreName          0      (f)
+           3  LoadConst          1      (None)
+           4  ReturnValue
+
+Disassembly of f (Function, qualname f):
+  args: 2 positional (0 positional-only), 0 keyword-only
+  varnames: n, s
+     2     0  LoadLocal          0      (n)
+           1  CompareConstJump   1 5    (< 2 false: to 5)
+     3     2  LoadLocal          0      (n)
+           3  BinaryConst        2      (- 1.5)
+           4  ReturnValue
+     4     5  LoadLocal          1      (s)
+           6  LoadConst          3      ('x')
+           7  Binary             (+)
+           8  LoadLocal          0      (n)
+           9  BinaryConst        4      (* -2)
+          10  LoadConst          5      (1)
+          11  LoadLocal          0      (n)
+          12  Binary             (+)
+          13  BuildTuple         3
+          14  ReturnValue
+     1    15  LoadConst          0      (None)
+          16  ReturnValue"#,
+    );
+}
