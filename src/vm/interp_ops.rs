@@ -267,9 +267,9 @@ impl Vm {
         let Some(Value::Function(f)) = cur.stack.get(fpos) else {
             return None;
         };
-        let code = &f.code;
-        let argc = code.obj.argcount as usize;
-        if !code.plain_call || cur.stack.len() != fpos + n + 1 {
+        let shape = f.shape;
+        let argc = shape.argcount as usize;
+        if !shape.plain || cur.stack.len() != fpos + n + 1 {
             return None;
         }
         let n_defaults = if n == argc {
@@ -281,8 +281,7 @@ impl Vm {
             }
             missing
         };
-        let n_locals = code.n_locals();
-        let n_slots = code.n_slots;
+        let (n_locals, n_slots) = (shape.n_locals, shape.n_slots);
         if let Err(e) = self.enter_call() {
             return Some(Err(e));
         }
@@ -333,7 +332,7 @@ impl Vm {
             frame.globals = f.globals.clone();
         }
         frames.push(std::mem::replace(cur, frame));
-        if !f.code.obj.cellvars.is_empty() {
+        if shape.has_cellvars {
             self.finish_frame(&f, cur);
         }
         Some(Ok(self.entered()))
