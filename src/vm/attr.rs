@@ -6,7 +6,7 @@
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::interp_ops::name_at;
 use crate::vm::machine::Vm;
-use crate::vm::object::cache::{AttrCache, AttrKind, MethodCache};
+use crate::vm::object::cache::{AttrCache, AttrKind, ClassCache, MethodCache};
 use crate::vm::object::class::{descriptors_changed, may_change_descriptors, Class, Instance};
 use crate::vm::object::dict::type_epoch;
 use crate::vm::object::function::{Args, BoundMethod, Code};
@@ -65,9 +65,15 @@ impl Vm {
         obj: Value,
     ) -> PResult<(Value, Value)> {
         let name = name_at(&code.names, idx)?;
-        let (Value::Instance(inst), Some(cache)) = (&obj, code.method_cache.get(idx as usize))
-        else {
+        let Some(cache) = code.method_cache.get(idx as usize) else {
             return self.load_method(obj, name);
+        };
+        let inst = match &obj {
+            Value::Instance(inst) => inst,
+            Value::Class(_) | Value::Module(_) | Value::Super(_) => {
+                return self.load_method(obj, name)
+            }
+            _ => return self.builtin_method_cached(cache, obj, name),
         };
         let class = Rc::as_ptr(&inst.class) as usize;
         let found = cache.find(class, type_epoch());
@@ -90,6 +96,48 @@ impl Vm {
             (None, _) => {}
         }
         Ok(pair)
+    }
+
+    /// `load_method_cached` for a value of a built-in type (a str, a list, ...): the method
+    /// from where the cache says the type has it, else found and remembered.
+    fn builtin_method_cached(
+        &mut self,
+        cache: &ClassCache<MethodCache>,
+        obj: Value,
+        name: &Rc<PyStr>,
+    ) -> PResult<(Value, Value)> {
+        let cls = self.class_of(&obj);
+        let class = Rc::as_ptr(&cls) as usize;
+        let found = cache.find(class, type_epoch());
+        if let Some((_, cached)) = found {
+            let owner = match cached.pos {
+                0 => Some(&cls),
+                pos => cls.mro.get(pos - 1),
+            };
+            if let Some(f) = owner.and_then(|c| c.dict.str_entry_value(cached.entry, name)) {
+                return Ok((f, obj));
+            }
+        }
+        match cls.lookup_at(name) {
+            Some((pos, entry, f @ (Value::Function(_) | Value::Native(_)))) => {
+                let entry = MethodCache {
+                    class,
+                    epoch: type_epoch(),
+                    keys: 0,
+                    pos,
+                    entry,
+                };
+                match found {
+                    Some((way, _)) => cache.set(way, entry),
+                    None => cache.insert(entry),
+                }
+                Ok((f, obj))
+            }
+            _ => {
+                let v = self.get_attr(&obj, name)?;
+                Ok((Value::Null, v))
+            }
+        }
     }
 
     /// `load_method` for an instance; when the method is the class's and no instance

@@ -79,9 +79,10 @@ impl<T: ClassKeyed> ClassCache<T> {
 
 /// A method found for instances of the class at `class`, valid while the type epoch is
 /// `epoch`: the function at entry `entry` of the dict of the class at MRO position `pos` (0:
-/// the class itself; a hint, its key is checked on use). No instance attribute can hide it
-/// while the instance has no dict and the class still has `keys` shared keys (the name was
-/// not one of them, and shared keys only grow).
+/// the class itself; a hint, its key is checked on use). For an instance of a user class, no
+/// instance attribute can hide it while the instance has no dict and the class still has
+/// `keys` shared keys (the name was not one of them, and shared keys only grow); values of
+/// built-in types (str, list, ...) have no attributes of their own, and `keys` is 0.
 #[derive(Clone, Copy, Default)]
 pub struct MethodCache {
     pub class: usize,
