@@ -13,36 +13,57 @@ use crate::vm::object::str::{intern_name, PyStr};
 use crate::vm::object::List;
 use crate::vm::value::Value;
 use crate::vm::Vm;
+use std::cell::Cell;
 use std::rc::Rc;
 
+/// The names of the queue's fields, each with the shared-key index it had last time
+/// (`Instance::dict_get_hinted`).
 struct Keys {
-    queue: Rc<PyStr>,
-    maxsize: Rc<PyStr>,
-    getters: Rc<PyStr>,
-    putters: Rc<PyStr>,
-    unfinished: Rc<PyStr>,
-    finished: Rc<PyStr>,
-    value: Rc<PyStr>,
+    queue: Key,
+    maxsize: Key,
+    getters: Key,
+    putters: Key,
+    unfinished: Key,
+    finished: Key,
+    value: Key,
+}
+
+struct Key {
+    name: Rc<PyStr>,
+    hint: Cell<usize>,
+}
+
+fn key(name: &str) -> Key {
+    Key {
+        name: intern_name(name),
+        hint: Cell::new(0),
+    }
 }
 
 thread_local! {
     static KEYS: Keys = Keys {
-        queue: intern_name("_queue"),
-        maxsize: intern_name("_maxsize"),
-        getters: intern_name("_getters"),
-        putters: intern_name("_putters"),
-        unfinished: intern_name("_unfinished_tasks"),
-        finished: intern_name("_finished"),
-        value: intern_name("_value"),
+        queue: key("_queue"),
+        maxsize: key("_maxsize"),
+        getters: key("_getters"),
+        putters: key("_putters"),
+        unfinished: key("_unfinished_tasks"),
+        finished: key("_finished"),
+        value: key("_value"),
     };
 }
 
-fn get(inst: &Instance, pick: fn(&Keys) -> &Rc<PyStr>) -> Option<Value> {
-    KEYS.with(|k| inst.dict_get(pick(k)))
+fn get(inst: &Instance, pick: fn(&Keys) -> &Key) -> Option<Value> {
+    KEYS.with(|k| {
+        let key = pick(k);
+        inst.dict_get_hinted(&key.name, &key.hint)
+    })
 }
 
-fn set(inst: &Instance, pick: fn(&Keys) -> &Rc<PyStr>, value: Value) {
-    KEYS.with(|k| inst.dict_set(pick(k), value));
+fn set(inst: &Instance, pick: fn(&Keys) -> &Key, value: Value) {
+    KEYS.with(|k| {
+        let key = pick(k);
+        inst.dict_set_hinted(&key.name, value, &key.hint)
+    });
 }
 
 /// The queue's instance if it is exactly the library's `Queue` with the fields its

@@ -414,6 +414,49 @@ impl Instance {
         self.value_at(self.class.shared_key(key)?)
     }
 
+    /// `dict_get` for native code that reads one name again and again (a library class's
+    /// field): `hint` remembers the shared-key index the name had, so the next read checks
+    /// that key alone instead of searching the keys.
+    pub fn dict_get_hinted(&self, key: &PyStr, hint: &Cell<usize>) -> Option<Value> {
+        if self.dict.get().is_none() {
+            if let Some(at) = self.hinted_key(key, hint) {
+                return self.value_at(at);
+            }
+        }
+        self.dict_get(key)
+    }
+
+    /// `dict_set` with a `hint` as in `dict_get_hinted`.
+    pub fn dict_set_hinted(&self, name: &Rc<PyStr>, value: Value, hint: &Cell<usize>) {
+        let value = match self.hinted_key(name, hint) {
+            Some(at) if self.keeps_values() && at <= self.kept() => {
+                match self.set_value_at(at, value) {
+                    Ok(()) => return,
+                    Err(value) => value,
+                }
+            }
+            _ => value,
+        };
+        self.dict_set(name, value);
+    }
+
+    /// The shared-key index of `key`: `hint` when that key is it, else found (and `hint`
+    /// updated).
+    fn hinted_key(&self, key: &PyStr, hint: &Cell<usize>) -> Option<usize> {
+        let at = hint.get();
+        let hit = self
+            .class
+            .shared_keys
+            .try_borrow()
+            .is_ok_and(|keys| keys.get(at).is_some_and(|k| std::ptr::eq(&**k, key)));
+        if hit {
+            return Some(at);
+        }
+        let found = self.class.shared_key(key)?;
+        hint.set(found);
+        Some(found)
+    }
+
     /// Sets instance attribute `name`: among the values while it is the next shared key (or
     /// one already set), else in the dict (made then).
     pub fn dict_set(&self, name: &Rc<PyStr>, value: Value) {
