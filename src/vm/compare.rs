@@ -40,7 +40,18 @@ impl Vm {
             CmpOp::IsNot => Ok(Value::Bool(!a.is(b))),
             CmpOp::In => Ok(Value::Bool(self.contains(b, a)?)),
             CmpOp::NotIn => Ok(Value::Bool(!self.contains(b, a)?)),
-            _ => self.rich_compare(op, a, b),
+            _ => match (a, b) {
+                // Two strings (never of a user class): the same object is equal to itself.
+                (Value::Str(x), Value::Str(y)) => {
+                    let ord = if Rc::ptr_eq(x, y) {
+                        Ordering::Equal
+                    } else {
+                        x.as_str().cmp(y.as_str())
+                    };
+                    Ok(Value::Bool(ordering_matches(op, ord)))
+                }
+                _ => self.rich_compare(op, a, b),
+            },
         }
     }
 

@@ -9,7 +9,6 @@ use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
-use crate::vm::object::str::intern_name;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 
@@ -93,14 +92,10 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(Value::None)
 }
 
-/// "Task-N", counting in the library's `_task_counter` as the apy code did.
+/// "Task-N", N counting the tasks named so far on this thread, as CPython's module-level
+/// counter does.
 fn next_task_name(vm: &mut Vm) -> PResult<Value> {
-    let count = match lib_get(vm, "_task_counter")? {
-        Value::Int(n) => n.saturating_add(1),
-        _ => 1,
-    };
-    if let Some(dict) = vm.extension(super::task::Lib::default).dict.clone() {
-        dict.set_str(intern_name("_task_counter"), Value::Int(count));
-    }
-    Ok(Value::string(format!("Task-{count}")))
+    let lib = vm.extension(super::task::Lib::default);
+    lib.task_counter = lib.task_counter.saturating_add(1);
+    Ok(Value::string(format!("Task-{}", lib.task_counter)))
 }

@@ -96,6 +96,8 @@ pub(super) struct Lib {
     pub queue_cls: Option<Rc<Class>>,
     pub event_cls: Option<Rc<Class>>,
     wakeup: Option<Value>,
+    /// How many tasks got a default name ("Task-N").
+    pub task_counter: i64,
 }
 
 /// Called once the library's apy code has run: remembers what the fast paths compare with,

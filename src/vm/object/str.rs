@@ -104,9 +104,39 @@ impl PyStr {
     }
 }
 
+/// How many static names `interned` remembers by address.
+const STATIC_SLOTS: usize = 256;
+
+/// A static name's address and length, and its shared `PyStr`.
+type StaticName = (usize, usize, Rc<PyStr>);
+
+thread_local! {
+    /// `interned`'s cache in front of the name table: a static name's address and length
+    /// identify it (static text never moves or goes away), so a hit neither hashes nor
+    /// compares text. Direct-mapped: a clash replaces the entry.
+    static STATIC_NAMES: RefCell<Vec<Option<StaticName>>> = RefCell::new(vec![None; STATIC_SLOTS]);
+}
+
 /// The shared `PyStr` for a static name (dunders looked up by the VM).
 pub fn interned(name: &'static str) -> Rc<PyStr> {
-    intern_name(name)
+    let (addr, len) = (name.as_ptr() as usize, name.len());
+    let slot = ((addr >> 3) ^ (addr >> 11) ^ len) % STATIC_SLOTS;
+    STATIC_NAMES.with(|cache| {
+        if let Ok(cache) = cache.try_borrow() {
+            if let Some(Some((a, l, s))) = cache.get(slot) {
+                if *a == addr && *l == len {
+                    return s.clone();
+                }
+            }
+        }
+        let s = intern_name(name);
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            if let Some(entry) = cache.get_mut(slot) {
+                *entry = Some((addr, len, s.clone()));
+            }
+        }
+        s
+    })
 }
 
 thread_local! {
