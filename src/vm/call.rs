@@ -298,16 +298,7 @@ impl Vm {
             }
             Value::Method(method) => {
                 let (func, obj) = (method.func.clone(), method.obj.clone());
-                if let Value::Function(f) = &func {
-                    return match self.bind_call(f, Some(&obj), args)? {
-                        Callee::Done(v) => Ok(v),
-                        Callee::Frame(frame) => self.run_to_value(frame),
-                    };
-                }
-                let mut pos = Vec::with_capacity(args.pos.len() + 1);
-                pos.push(obj);
-                pos.extend_from_slice(args.pos);
-                self.call_args(&func, Args { pos: &pos, ..args })
+                self.call_bound(&func, &obj, args)
             }
             Value::Class(cls) => self.instantiate(&cls.clone(), args),
             Value::Instance(inst) => match inst.class.lookup_str("__call__") {
@@ -322,6 +313,41 @@ impl Vm {
                 self.call_args(&func, args)
             }
             _ => Err(self.not_callable(callable)),
+        }
+    }
+
+    /// Calls `func` with `obj` before the arguments (a method call), without making the
+    /// bound method.
+    pub fn call_bound(&mut self, func: &Value, obj: &Value, args: Args) -> PResult<Value> {
+        if let Value::Function(f) = func {
+            return match self.bind_call(f, Some(obj), args)? {
+                Callee::Done(v) => Ok(v),
+                Callee::Frame(frame) => self.run_to_value(frame),
+            };
+        }
+        // The common short argument lists go without a heap vector.
+        match args.pos {
+            [] => self.call_args(
+                func,
+                Args {
+                    pos: std::slice::from_ref(obj),
+                    ..args
+                },
+            ),
+            [a] => {
+                let pos = [obj.clone(), a.clone()];
+                self.call_args(func, Args { pos: &pos, ..args })
+            }
+            [a, b] => {
+                let pos = [obj.clone(), a.clone(), b.clone()];
+                self.call_args(func, Args { pos: &pos, ..args })
+            }
+            _ => {
+                let mut pos = Vec::with_capacity(args.pos.len() + 1);
+                pos.push(obj.clone());
+                pos.extend_from_slice(args.pos);
+                self.call_args(func, Args { pos: &pos, ..args })
+            }
         }
     }
 
@@ -381,8 +407,14 @@ impl Vm {
         match cls.lookup_str("__init__") {
             Some(Value::Native(n)) if n.owner == Some("object") => {}
             Some(init) => {
-                let bound = self.bind_descriptor(&init, &obj, cls)?;
-                let res = self.call_args(&bound, args)?;
+                let res = match &init {
+                    // What binding would make, called without making it.
+                    Value::Function(_) | Value::Native(_) => self.call_bound(&init, &obj, args)?,
+                    _ => {
+                        let bound = self.bind_descriptor(&init, &obj, cls)?;
+                        self.call_args(&bound, args)?
+                    }
+                };
                 if !res.is_none() {
                     return Err(Exc::type_error(format!(
                         "__init__() should return None, not '{}'",
@@ -397,31 +429,7 @@ impl Vm {
 
     /// Calls `__new__` with the class before the arguments.
     pub(crate) fn call_new(&mut self, new: &Value, cls: &Rc<Class>, args: Args) -> PResult<Value> {
-        let cls_value = Value::Class(cls.clone());
-        // The common short argument lists go without a heap vector.
-        match args.pos {
-            [] => self.call_args(
-                new,
-                Args {
-                    pos: &[cls_value],
-                    ..args
-                },
-            ),
-            [a] => {
-                let pos = [cls_value, a.clone()];
-                self.call_args(new, Args { pos: &pos, ..args })
-            }
-            [a, b] => {
-                let pos = [cls_value, a.clone(), b.clone()];
-                self.call_args(new, Args { pos: &pos, ..args })
-            }
-            _ => {
-                let mut pos = Vec::with_capacity(args.pos.len() + 1);
-                pos.push(cls_value);
-                pos.extend_from_slice(args.pos);
-                self.call_args(new, Args { pos: &pos, ..args })
-            }
-        }
+        self.call_bound(new, &Value::Class(cls.clone()), args)
     }
 
     /// Binds a class attribute found for `obj` (functions become bound methods).
