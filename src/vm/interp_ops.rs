@@ -54,7 +54,9 @@ impl Vm {
             match frames.pop() {
                 None => return Err(exc),
                 Some(caller) => {
-                    *cur = caller;
+                    // The frame the exception leaves goes back to the pool, as on a return.
+                    let done = std::mem::replace(cur, caller);
+                    self.recycle(done);
                     self.depth -= 1;
                     self.add_traceback(
                         &exc,
