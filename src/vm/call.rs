@@ -99,6 +99,9 @@ impl Vm {
         frame.cells = Rc::from(cells);
     }
 
+    /// Binds a call the simple path in `bind_call` does not take: keywords, defaults,
+    /// `*args`, `**kwargs`. Nothing is allocated unless the call needs it (a tuple for
+    /// `*args`, a dict for `**kwargs`) or fails (the messages name the function).
     fn bind_general(
         &mut self,
         func: &Rc<Function>,
@@ -106,14 +109,14 @@ impl Vm {
         prefix: Option<&Value>,
         args: Args,
     ) -> PResult<()> {
-        let code = func.code.clone();
+        let code = &func.code;
         let obj = &code.obj;
-        let fname = func.qualname.borrow().as_str().to_owned();
+        let fname = || func.qualname.borrow().as_str().to_owned();
         let argcount = obj.argcount as usize;
         let kwonly = obj.kwonlyargcount as usize;
-        let pos: Vec<&Value> = prefix.into_iter().chain(args.pos.iter()).collect();
-        let defaults = func.defaults.borrow().clone();
-        if pos.len() > argcount && !obj.has_varargs {
+        let n_pos = args.pos.len() + prefix.is_some() as usize;
+        let pos = || prefix.into_iter().chain(args.pos.iter());
+        if n_pos > argcount && !obj.has_varargs {
             let given_kwonly = args
                 .kwnames
                 .iter()
@@ -123,38 +126,38 @@ impl Vm {
                         .is_some_and(|ks| ks.iter().any(|n| n.as_str() == k.as_str()))
                 })
                 .count();
-            let takes = if defaults.is_empty() {
+            let n_defaults = func.defaults.borrow().len();
+            let takes = if n_defaults == 0 {
                 plural(argcount, "positional argument")
             } else {
                 format!(
                     "from {} to {} positional arguments",
-                    argcount - defaults.len().min(argcount),
+                    argcount - n_defaults.min(argcount),
                     argcount
                 )
             };
             let given = if given_kwonly > 0 {
                 format!(
                     "{} (and {}) were",
-                    plural(pos.len(), "positional argument"),
+                    plural(n_pos, "positional argument"),
                     plural(given_kwonly, "keyword-only argument")
                 )
-            } else if pos.len() == 1 {
+            } else if n_pos == 1 {
                 "1 was".to_owned()
             } else {
-                format!("{} were", pos.len())
+                format!("{n_pos} were")
             };
             return Err(Exc::type_error(format!(
-                "{fname}() takes {takes} but {given} given"
+                "{}() takes {takes} but {given} given",
+                fname()
             )));
         }
-        for (idx, v) in pos.iter().take(argcount).enumerate() {
-            if let Some(slot) = frame.stack.get_mut(idx) {
-                *slot = (*v).clone();
-            }
+        for (slot, v) in frame.stack.iter_mut().zip(pos().take(argcount)) {
+            *slot = v.clone();
         }
         let mut slot_idx = argcount + kwonly;
         if obj.has_varargs {
-            let extra: Vec<Value> = pos.iter().skip(argcount).map(|v| (*v).clone()).collect();
+            let extra: Vec<Value> = pos().skip(argcount).cloned().collect();
             if let Some(slot) = frame.stack.get_mut(slot_idx) {
                 *slot = Value::tuple(extra);
             }
@@ -171,15 +174,14 @@ impl Vm {
         };
         let posonly = obj.posonlyargcount as usize;
         let mut posonly_as_kw: Vec<String> = Vec::new();
+        // Keyword names and parameter names are interned alike, so most match by address.
+        let same = |a: &Rc<PyStr>, b: &Rc<PyStr>| Rc::ptr_eq(a, b) || a.as_str() == b.as_str();
         for (name, val) in args.kwnames.iter().zip(args.kwvals.iter()) {
-            let found = code
-                .varnames
+            let params = code.varnames.get(posonly..argcount + kwonly).unwrap_or(&[]);
+            let found = params
                 .iter()
-                .take(argcount + kwonly)
-                .enumerate()
-                .skip(posonly)
-                .find(|(_, n)| n.as_str() == name.as_str())
-                .map(|(i, _)| i);
+                .position(|n| same(n, name))
+                .map(|i| i + posonly);
             match found {
                 Some(idx) => {
                     let slot = frame
@@ -188,7 +190,8 @@ impl Vm {
                         .ok_or_else(|| Exc::internal("bad local"))?;
                     if !matches!(slot, Value::Null) {
                         return Err(Exc::type_error(format!(
-                            "{fname}() got multiple values for argument '{}'",
+                            "{}() got multiple values for argument '{}'",
+                            fname(),
                             name.as_str()
                         )));
                     }
@@ -207,7 +210,8 @@ impl Vm {
                             continue;
                         }
                         return Err(Exc::type_error(format!(
-                            "{fname}() got an unexpected keyword argument '{}'",
+                            "{}() got an unexpected keyword argument '{}'",
+                            fname(),
                             name.as_str()
                         )));
                     }
@@ -216,51 +220,56 @@ impl Vm {
         }
         if !posonly_as_kw.is_empty() {
             return Err(Exc::type_error(format!(
-                "{fname}() got some positional-only arguments passed as keyword arguments: '{}'",
+                "{}() got some positional-only arguments passed as keyword arguments: '{}'",
+                fname(),
                 posonly_as_kw.join(", ")
             )));
         }
-        self.fill_defaults(func, frame, &fname, &defaults)
+        Self::fill_defaults(func, frame)
     }
 
-    fn fill_defaults(
-        &mut self,
-        func: &Rc<Function>,
-        frame: &mut Frame,
-        fname: &str,
-        defaults: &[Value],
-    ) -> PResult<()> {
-        let code = func.code.clone();
+    /// Fills the parameters still unbound from the function's defaults; a parameter with
+    /// none is a `TypeError` naming every one missing.
+    fn fill_defaults(func: &Function, frame: &mut Frame) -> PResult<()> {
+        let code = &func.code;
         let argcount = code.obj.argcount as usize;
         let kwonly = code.obj.kwonlyargcount as usize;
-        let first_default = argcount.saturating_sub(defaults.len());
+        let missing_error = |missing: &[&str], kind: &str| {
+            Exc::type_error(format!(
+                "{}() missing {}: {}",
+                func.qualname.borrow().as_str(),
+                plural(missing.len(), kind),
+                name_list(missing)
+            ))
+        };
         let mut missing: Vec<&str> = Vec::new();
-        for idx in 0..argcount {
-            let Some(slot) = frame.stack.get_mut(idx) else {
-                break;
-            };
-            if matches!(slot, Value::Null) {
-                match idx.checked_sub(first_default).and_then(|d| defaults.get(d)) {
-                    Some(d) => *slot = d.clone(),
-                    None => missing.push(code.varnames.get(idx).map_or("?", |n| n.as_str())),
+        {
+            // No program code runs while the arguments are bound, so the defaults cannot
+            // change under this borrow.
+            let defaults = func.defaults.borrow();
+            let first_default = argcount.saturating_sub(defaults.len());
+            for (idx, slot) in frame.stack.iter_mut().take(argcount).enumerate() {
+                if matches!(slot, Value::Null) {
+                    match idx.checked_sub(first_default).and_then(|d| defaults.get(d)) {
+                        Some(d) => *slot = d.clone(),
+                        None => missing.push(code.varnames.get(idx).map_or("?", |n| n.as_str())),
+                    }
                 }
             }
         }
         if !missing.is_empty() {
-            return Err(Exc::type_error(format!(
-                "{fname}() missing {}: {}",
-                plural(missing.len(), "required positional argument"),
-                name_list(&missing)
-            )));
+            return Err(missing_error(&missing, "required positional argument"));
+        }
+        if kwonly == 0 {
+            return Ok(());
         }
         let kwdefaults = func.kwdefaults.borrow().clone();
         for idx in argcount..argcount + kwonly {
-            let name = code.varnames.get(idx).cloned();
             let Some(slot) = frame.stack.get_mut(idx) else {
                 break;
             };
             if matches!(slot, Value::Null) {
-                let default = match (&kwdefaults, &name) {
+                let default = match (&kwdefaults, code.varnames.get(idx)) {
                     (Some(d), Some(n)) => d.get_str(n),
                     _ => None,
                 };
@@ -271,11 +280,7 @@ impl Vm {
             }
         }
         if !missing.is_empty() {
-            return Err(Exc::type_error(format!(
-                "{fname}() missing {}: {}",
-                plural(missing.len(), "required keyword-only argument"),
-                name_list(&missing)
-            )));
+            return Err(missing_error(&missing, "required keyword-only argument"));
         }
         Ok(())
     }
