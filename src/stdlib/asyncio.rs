@@ -34,6 +34,7 @@ const SOURCES: &[(&str, &str)] = &[
 ];
 
 mod construct;
+mod future;
 mod queue;
 mod task;
 mod thread;
@@ -575,6 +576,11 @@ fn is_coroutine(_vm: &mut Vm, args: Args) -> PResult<Value> {
 fn isfuture(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("isfuture", &args, 0, 1, 1)?;
     let obj = arg(&args, 0)?;
+    if let Value::Instance(inst) = obj {
+        if let Some(blocking) = task::plain_blocking(vm, inst) {
+            return Ok(Value::Bool(!blocking.is_none()));
+        }
+    }
     let cls = vm.class_of(obj);
     let marked = cls
         .lookup_str("_asyncio_future_blocking")

@@ -26,23 +26,23 @@ use std::rc::Rc;
 /// `__slots__` members, found by name when the library is bound (the same for every VM, as
 /// the library's source is). `NONE` (no slot: reads give `None`, writes are dropped) until then.
 #[derive(Clone, Copy)]
-struct Fields {
-    state: usize,
-    loop_: usize,
-    blocking: usize,
-    callbacks: usize,
-    result: usize,
-    exception: usize,
-    must_cancel: usize,
-    fut_waiter: usize,
-    coro: usize,
-    context: usize,
-    cancel_message: usize,
-    cancelled_exc: usize,
-    log_traceback: usize,
-    label: usize,
-    name: usize,
-    num_cancels: usize,
+pub(super) struct Fields {
+    pub(super) state: usize,
+    pub(super) loop_: usize,
+    pub(super) blocking: usize,
+    pub(super) callbacks: usize,
+    pub(super) result: usize,
+    pub(super) exception: usize,
+    pub(super) must_cancel: usize,
+    pub(super) fut_waiter: usize,
+    pub(super) coro: usize,
+    pub(super) context: usize,
+    pub(super) cancel_message: usize,
+    pub(super) cancelled_exc: usize,
+    pub(super) log_traceback: usize,
+    pub(super) label: usize,
+    pub(super) name: usize,
+    pub(super) num_cancels: usize,
 }
 
 const NONE: usize = usize::MAX;
@@ -77,12 +77,12 @@ thread_local! {
 
 /// A field of a future or task (`None` when unset). Callers make sure `inst` is one
 /// (`is_future`, `is_task`): another slotted class lays its slots out differently.
-fn field(inst: &Instance, pick: fn(&Fields) -> usize) -> Value {
+pub(super) fn field(inst: &Instance, pick: fn(&Fields) -> usize) -> Value {
     let index = FIELDS.with(|f| pick(&f.get()));
     inst.slot(index).unwrap_or(Value::None)
 }
 
-fn set_field(inst: &Instance, pick: fn(&Fields) -> usize, value: Value) {
+pub(super) fn set_field(inst: &Instance, pick: fn(&Fields) -> usize, value: Value) {
     let index = FIELDS.with(|f| pick(&f.get()));
     drop(inst.set_slot(index, value));
 }
@@ -135,6 +135,9 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
             num_cancels: slot("_num_cancels_requested"),
         })
     });
+    if let Some(cls) = &future_cls {
+        crate::vm::methods::add_methods(cls, "Future", super::future::METHODS);
+    }
     let wakeup = task_cls.as_ref().and_then(|t| t.lookup_str("task_wakeup"));
     let lib = vm.extension(Lib::default);
     lib.future_cls = future_cls;
@@ -169,6 +172,12 @@ fn is_plain_future(vm: &mut Vm, inst: &Instance) -> bool {
     let lib = vm.extension(Lib::default);
     let same = |c: &Option<Rc<Class>>| c.as_ref().is_some_and(|c| Rc::ptr_eq(c, &inst.class));
     same(&lib.future_cls) || same(&lib.task_cls)
+}
+
+/// `inst._asyncio_future_blocking` for an instance of exactly `Future` or `Task` (`isfuture`'s
+/// question, whose answer for those classes is in the slot).
+pub(super) fn plain_blocking(vm: &mut Vm, inst: &Instance) -> Option<Value> {
+    is_plain_future(vm, inst).then(|| field(inst, |f| f.blocking))
 }
 
 /// True for an instance of the library's `Future` or a subclass (`Task` among them): one
@@ -393,7 +402,7 @@ fn handle_yield(
 }
 
 /// `fut.add_done_callback(callback)` for a plain future.
-fn add_done_callback(
+pub(super) fn add_done_callback(
     vm: &mut Vm,
     fut: &Rc<Instance>,
     fut_value: &Value,

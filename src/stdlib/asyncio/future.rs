@@ -1,0 +1,144 @@
+//! Native `Future.done`, `cancelled`, `result`, `exception` and `add_done_callback`: what
+//! every combinator asks of and does to every child (`gather` subscribes to each and asks
+//! three or four questions as each finishes), answered from the slots as CPython's C
+//! `Future` answers them from its struct. A future whose `__init__` never ran reads as
+//! pending, as a zeroed C future does. The rare paths (making the `CancelledError`, a
+//! callback with a context) stay with the apy methods.
+
+use super::task::{field, future_instance, lib_get, set_field};
+use crate::vm::exception::{Exc, PResult};
+use crate::vm::methods::{arg, check_count};
+use crate::vm::object::class::Instance;
+use crate::vm::object::function::{Args, NativeFn};
+use crate::vm::value::Value;
+use crate::vm::Vm;
+use std::rc::Rc;
+
+/// The methods, added to the library's `Future` class once its apy code has run.
+pub(super) const METHODS: &[(&str, NativeFn)] = &[
+    ("done", done),
+    ("cancelled", cancelled),
+    ("result", result),
+    ("exception", exception),
+    ("add_done_callback", add_done_callback),
+];
+
+/// Where a future is in its life, read from its `_state` slot.
+#[derive(PartialEq, Eq)]
+enum State {
+    Pending,
+    Cancelled,
+    Finished,
+}
+
+fn state(fut: &Instance) -> State {
+    match field(fut, |f| f.state) {
+        Value::Str(s) if s.as_str() == "CANCELLED" => State::Cancelled,
+        Value::Str(s) if s.as_str() == "FINISHED" => State::Finished,
+        _ => State::Pending,
+    }
+}
+
+/// The future a method with no arguments but `self` was called on.
+fn receiver(vm: &mut Vm, args: &Args, name: &str) -> PResult<Rc<Instance>> {
+    if args.pos.len() != 1 || args.has_kw() {
+        check_count(&format!("Future.{name}"), args, 1, 0, 0)?;
+    }
+    this(vm, args, name)
+}
+
+/// `self`, which must be a future (`Future.done(42)` is an error, as in CPython).
+fn this(vm: &mut Vm, args: &Args, name: &str) -> PResult<Rc<Instance>> {
+    let v = arg(args, 0)?;
+    future_instance(vm, v).map_err(|_| {
+        Exc::type_error(format!(
+            "descriptor '{name}' for '_asyncio.Future' objects doesn't apply to a '{}' object",
+            vm.type_name(v)
+        ))
+    })
+}
+
+/// `Future.done()`.
+fn done(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let fut = receiver(vm, &args, "done")?;
+    Ok(Value::Bool(state(&fut) != State::Pending))
+}
+
+/// `Future.cancelled()`.
+fn cancelled(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let fut = receiver(vm, &args, "cancelled")?;
+    Ok(Value::Bool(state(&fut) == State::Cancelled))
+}
+
+/// `Future.result()`: the result, or the exception it finished with raised again.
+fn result(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let fut = receiver(vm, &args, "result")?;
+    finished(vm, &fut, "Result is not set.")?;
+    match field(&fut, |f| f.exception) {
+        Value::None => Ok(field(&fut, |f| f.result)),
+        exc => Err(Exc::Value(exc)),
+    }
+}
+
+/// `Future.exception()`: the exception it finished with, or `None`.
+fn exception(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let fut = receiver(vm, &args, "exception")?;
+    finished(vm, &fut, "Exception is not set.")?;
+    Ok(field(&fut, |f| f.exception))
+}
+
+/// What `result()` and `exception()` check first: a cancelled future raises its
+/// `CancelledError`, an unfinished one `InvalidStateError(unset)`. A finished one's
+/// exception counts as retrieved from then on.
+fn finished(vm: &mut Vm, fut: &Rc<Instance>, unset: &str) -> PResult<()> {
+    match state(fut) {
+        State::Finished => {
+            set_field(fut, |f| f.log_traceback, Value::Bool(false));
+            Ok(())
+        }
+        State::Cancelled => {
+            let err =
+                vm.call_method(&Value::Instance(fut.clone()), "_make_cancelled_error", &[])?;
+            Err(Exc::Value(err))
+        }
+        State::Pending => {
+            let cls = lib_get(vm, "InvalidStateError")?;
+            let err = vm.call(&cls, &[Value::str(unset)])?;
+            Err(Exc::Value(err))
+        }
+    }
+}
+
+/// `Future.add_done_callback(fn, *, context=None)`. Without contextvars in play the
+/// callback goes straight on the list; with a context (given, or the program's current one)
+/// the apy method wraps it first.
+fn add_done_callback(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let context = args.kw("context").filter(|c| !c.is_none()).cloned();
+    let unexpected = args.kwnames.iter().find(|k| k.as_str() != "context");
+    if let Some(bad) = unexpected {
+        return Err(Exc::type_error(format!(
+            "'{}' is an invalid keyword argument for add_done_callback()",
+            bad.as_str()
+        )));
+    }
+    if args.pos.len() != 2 {
+        return Err(Exc::type_error(format!(
+            "add_done_callback() takes exactly 1 positional argument ({} given)",
+            args.pos.len().saturating_sub(1)
+        )));
+    }
+    let fut = this(vm, &args, "add_done_callback")?;
+    let fut_value = arg(&args, 0)?;
+    let callback = arg(&args, 1)?.clone();
+    if context.is_some() || vm.context.is_some() {
+        let context = context.unwrap_or(Value::None);
+        vm.call_method(
+            fut_value,
+            "_add_done_callback_in_context",
+            &[callback, context],
+        )?;
+        return Ok(Value::None);
+    }
+    super::task::add_done_callback(vm, &fut, fut_value, callback)?;
+    Ok(Value::None)
+}
