@@ -36,6 +36,16 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// Makes room for `n_slots` in the (empty) stack of a pooled frame. A buffer too small
+    /// is replaced rather than grown: growing would copy its stale contents for nothing.
+    #[inline]
+    pub fn make_room(&mut self, n_slots: usize) {
+        debug_assert!(self.stack.is_empty());
+        if self.stack.capacity() < n_slots {
+            self.stack = Vec::with_capacity(n_slots);
+        }
+    }
+
     pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Box<Frame> {
         Frame::with_stack(code, globals, Vec::new(), Rc::from(Vec::new()))
     }

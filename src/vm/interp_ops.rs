@@ -296,9 +296,9 @@ impl Vm {
                 f.closure.clone(),
             ),
         };
+        frame.stack.clear();
+        frame.make_room(n_slots);
         let stack = &mut frame.stack;
-        stack.clear();
-        stack.reserve(n_slots);
         // The arguments move out (their slots keep `Null`, which owns nothing) straight into
         // the new frame's first slots.
         for slot in cur.stack.iter_mut().skip(fpos + 1) {
