@@ -105,6 +105,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("listen", listen),
         ("unlisten", unlisten),
         ("run_batch", run_batch),
+        ("run_until_stopped", run_until_stopped),
         ("call_soon_cb", call_soon_cb),
         ("schedule_step", schedule_step),
         ("call_later_wake", call_later_wake),
@@ -362,11 +363,41 @@ fn loop_id_arg(args: &Args) -> PResult<usize> {
 fn run_batch(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("run_batch", &args, 0, 2, 2)?;
     let id = loop_id_arg(&args)?;
-    let loop_obj = arg(&args, 1)?.clone();
+    run_jobs(vm, id, arg(&args, 1)?)?;
+    Ok(Value::None)
+}
+
+/// `run_until_stopped(id, loop)`: the body of `run_forever`, iterations (`run_once`, then
+/// `run_batch`) until `stop` is called; a stalled loop goes to `_report_deadlock`.
+fn run_until_stopped(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("run_until_stopped", &args, 0, 2, 2)?;
+    let id = loop_id_arg(&args)?;
+    let loop_obj = arg(&args, 1)?;
+    loop {
+        // An iteration with no jobs still counts against the budget and hears Ctrl-C.
+        vm.back_edge()?;
+        vm.flush_out();
+        let iteration = loop_by_id(vm, id)?
+            .ev
+            .run_once()
+            .map_err(|e| Exc::runtime_error(format!("event loop poll failed: {e}")))?;
+        if let Iteration::Stalled = iteration {
+            let report = task::lib_get(vm, "_report_deadlock")?;
+            vm.call(&report, std::slice::from_ref(loop_obj))?;
+        }
+        run_jobs(vm, id, loop_obj)?;
+        if loop_by_id(vm, id)?.ev.is_stopping() {
+            return Ok(Value::None);
+        }
+    }
+}
+
+/// Runs the jobs of loop `id`'s current batch, one at a time.
+fn run_jobs(vm: &mut Vm, id: usize, loop_obj: &Value) -> PResult<()> {
     loop {
         let state = loop_by_id(vm, id)?;
         let Some(callback) = state.ev.next_ready() else {
-            return Ok(Value::None);
+            return Ok(());
         };
         if let Some(timer) = callback.timer_id {
             state.timers.remove(&timer);
@@ -389,7 +420,7 @@ fn run_batch(vm: &mut Vm, args: Args) -> PResult<Value> {
             Job::Wake(fut, result) => task::wake_sleeper(vm, fut, result.clone()),
         };
         if let Err(e) = res {
-            report_failed_job(vm, &loop_obj, callback.job, e)?;
+            report_failed_job(vm, loop_obj, callback.job, e)?;
         }
     }
 }
