@@ -233,11 +233,7 @@ fn reversed(vm: &mut Vm, args: Args) -> PResult<Value> {
         Value::Range(r) => {
             let n = r.len();
             let (start, step) = (r.item(n - 1), -r.step);
-            let state = IterState::Range {
-                next: start,
-                remaining: n,
-                step,
-            };
+            let state = IterState::range(start, n, step);
             return Ok(Iter::new_value(state, "range_iterator"));
         }
         Value::Dict(_) | Value::DictView(_) => {

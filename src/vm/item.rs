@@ -432,14 +432,7 @@ impl Vm {
                 },
                 "bytes_iterator",
             ),
-            Value::Range(r) => (
-                IterState::Range {
-                    next: r.start,
-                    remaining: r.len(),
-                    step: r.step,
-                },
-                "range_iterator",
-            ),
+            Value::Range(r) => (IterState::range(r.start, r.len(), r.step), "range_iterator"),
             Value::Dict(d) => (
                 IterState::Dict {
                     dict: d.clone(),

@@ -17,11 +17,14 @@ pub enum IterState {
         seq: Value,
         idx: usize,
     },
+    /// A range whose items, length and step all fit in an `i64` (`IterState::range`).
     Range {
-        next: i128,
-        remaining: i128,
-        step: i128,
+        next: i64,
+        remaining: i64,
+        step: i64,
     },
+    /// Any other range: kept apart so the common kind stays small and word-aligned.
+    BigRange(Box<BigRange>),
     Dict {
         dict: Rc<Dict>,
         idx: usize,
@@ -91,6 +94,38 @@ pub enum IterState {
     Exhausted,
 }
 
+/// The state of a range iterator beyond `i64`.
+pub struct BigRange {
+    next: i128,
+    remaining: i128,
+    step: i128,
+}
+
+impl IterState {
+    /// The iterator of `remaining` items from `next` by `step`, small when they all fit.
+    pub fn range(next: i128, remaining: i128, step: i128) -> IterState {
+        let last = next.saturating_add(remaining.saturating_sub(1).saturating_mul(step));
+        let small = (
+            i64::try_from(next),
+            i64::try_from(remaining),
+            i64::try_from(step),
+            i64::try_from(last),
+        );
+        match small {
+            (Ok(next), Ok(remaining), Ok(step), Ok(_)) => IterState::Range {
+                next,
+                remaining,
+                step,
+            },
+            _ => IterState::BigRange(Box::new(BigRange {
+                next,
+                remaining,
+                step,
+            })),
+        }
+    }
+}
+
 /// One step of a native awaitable: yields or returns, and advances `stage`.
 pub type NativeAwaitStep =
     fn(&mut Vm, &Value, &mut u32, Value) -> PResult<crate::vm::resume::GenResult>;
@@ -139,7 +174,17 @@ impl Iter {
                 }
                 let res = *next;
                 *remaining -= 1;
-                *next = next.saturating_add(*step);
+                // Past the last item the sum may wrap; it is never read then.
+                *next = next.wrapping_add(*step);
+                Ok(Some(Value::Int(res)))
+            }
+            IterState::BigRange(big) => {
+                if big.remaining <= 0 {
+                    return Ok(None);
+                }
+                let res = big.next;
+                big.remaining -= 1;
+                big.next = big.next.saturating_add(big.step);
                 Ok(Some(match i64::try_from(res) {
                     Ok(small) => Value::Int(small),
                     Err(_) => crate::vm::object::misc::int_value(res),
@@ -343,5 +388,37 @@ pub fn seq_item(seq: &Value, idx: usize) -> Option<Value> {
         Value::Str(s) => s.char_at(idx).map(|c| Value::string(c.to_string())),
         Value::Bytes(b) => b.data.get(idx).map(|&c| Value::Int(c as i64)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Word-aligned, so an iterator is a plain allocation (an `i128` field would make every
+    /// one, an `await`'s and an async generator's included, an over-aligned one).
+    #[test]
+    fn iter_is_small_and_word_aligned() {
+        assert_eq!(std::mem::align_of::<Iter>(), 8);
+        assert!(std::mem::size_of::<Iter>() <= 64);
+    }
+
+    #[test]
+    fn ranges_beyond_i64_keep_counting() {
+        let big = i128::from(i64::MAX);
+        let mut state = IterState::range(big - 1, 3, 1);
+        assert!(matches!(state, IterState::BigRange(_)));
+        let IterState::BigRange(b) = &mut state else {
+            return;
+        };
+        assert_eq!((b.next, b.remaining), (big - 1, 3));
+        assert!(matches!(
+            IterState::range(0, 3, 1),
+            IterState::Range {
+                next: 0,
+                remaining: 3,
+                step: 1
+            }
+        ));
     }
 }
