@@ -37,11 +37,15 @@ pub struct Frame {
 
 impl Frame {
     /// Makes room for `n_slots` in the (empty) stack of a pooled frame. A buffer too small
-    /// is replaced rather than grown: growing would copy its stale contents for nothing.
+    /// is replaced rather than grown: growing would copy its stale contents for nothing. A
+    /// frame that will live long (a generator's or coroutine's, `exact`) gets a buffer of
+    /// its own size, not one a bigger function left: a hundred thousand sleeping tasks
+    /// would otherwise each keep the slack.
     #[inline]
-    pub fn make_room(&mut self, n_slots: usize) {
+    pub fn make_room(&mut self, n_slots: usize, exact: bool) {
         debug_assert!(self.stack.is_empty());
-        if self.stack.capacity() < n_slots {
+        let cap = self.stack.capacity();
+        if cap < n_slots || (exact && cap > n_slots) {
             self.stack = Vec::with_capacity(n_slots);
         }
     }

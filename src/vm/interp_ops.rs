@@ -297,7 +297,7 @@ impl Vm {
             ),
         };
         frame.stack.clear();
-        frame.make_room(n_slots);
+        frame.make_room(n_slots, false);
         let stack = &mut frame.stack;
         // The arguments move out (their slots keep `Null`, which owns nothing) straight into
         // the new frame's first slots.

@@ -143,7 +143,7 @@ impl Vm {
         let Some(mut frame) = self.frame_pool.pop() else {
             return Frame::with_stack(code.clone(), globals.clone(), Vec::new(), cells.clone());
         };
-        frame.make_room(code.n_slots);
+        frame.make_room(code.n_slots, code.obj.is_generator_like());
         frame.stack.resize(code.n_locals(), Value::Null);
         frame.ip = 0;
         // A pooled frame often last ran this same function (a callback called in a loop).

@@ -92,10 +92,10 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(Value::None)
 }
 
-/// "Task-N", N counting the tasks named so far on this thread, as CPython's module-level
-/// counter does.
+/// The default name's number N ("Task-N", which `get_name` makes on first use), counting
+/// the tasks named so far on this thread, as CPython's module-level counter does.
 fn next_task_name(vm: &mut Vm) -> PResult<Value> {
     let lib = vm.extension(super::task::Lib::default);
     lib.task_counter = lib.task_counter.saturating_add(1);
-    Ok(Value::string(format!("Task-{}", lib.task_counter)))
+    Ok(Value::Int(lib.task_counter))
 }
