@@ -35,17 +35,22 @@ pub struct Frame {
     pub suspended_exc: Value,
 }
 
+/// How many unused slots a long-lived frame may keep (`Frame::make_room`).
+const EXACT_SLACK: usize = 4;
+
 impl Frame {
     /// Makes room for `n_slots` in the (empty) stack of a pooled frame. A buffer too small
     /// is replaced rather than grown: growing would copy its stale contents for nothing. A
-    /// frame that will live long (a generator's or coroutine's, `exact`) gets a buffer of
-    /// its own size, not one a bigger function left: a hundred thousand sleeping tasks
-    /// would otherwise each keep the slack.
+    /// frame that may live long (a generator's or coroutine's, `exact`) gets a buffer of
+    /// about its own size, not one a bigger function left: a hundred thousand sleeping tasks
+    /// would otherwise each keep the slack. (Within `EXACT_SLACK` slots the buffer is kept:
+    /// coroutines that finish at once, like `Queue.get` with an item ready, then reuse
+    /// buffers instead of allocating one per call.)
     #[inline]
     pub fn make_room(&mut self, n_slots: usize, exact: bool) {
         debug_assert!(self.stack.is_empty());
         let cap = self.stack.capacity();
-        if cap < n_slots || (exact && cap > n_slots) {
+        if cap < n_slots || (exact && cap > n_slots + EXACT_SLACK) {
             self.stack = Vec::with_capacity(n_slots);
         }
     }
