@@ -7,76 +7,110 @@
 use super::task::{is_exactly, lib_get, set_result_of_plain};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::arg;
-use crate::vm::object::class::Instance;
+use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::function::Args;
-use crate::vm::object::str::{intern_name, PyStr};
+use crate::vm::object::str::intern_name;
 use crate::vm::object::List;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// The names of the queue's fields, each with the shared-key index it had last time
-/// (`Instance::dict_get_hinted`).
-struct Keys {
-    queue: Key,
-    maxsize: Key,
-    getters: Key,
-    putters: Key,
-    unfinished: Key,
-    finished: Key,
-    value: Key,
+/// Where `Queue` and `Event` keep the fields read here: the indices of their `__slots__`
+/// members, found when the library is bound (`bind`). `NONE` (reads give nothing, writes
+/// are dropped) until then.
+#[derive(Clone, Copy)]
+struct Slots {
+    queue: usize,
+    head: usize,
+    maxsize: usize,
+    getters: usize,
+    putters: usize,
+    unfinished: usize,
+    finished: usize,
+    /// `Event._value`.
+    value: usize,
 }
 
-struct Key {
-    name: Rc<PyStr>,
-    hint: Cell<usize>,
-}
-
-fn key(name: &str) -> Key {
-    Key {
-        name: intern_name(name),
-        hint: Cell::new(0),
-    }
-}
+const NONE: usize = usize::MAX;
 
 thread_local! {
-    static KEYS: Keys = Keys {
-        queue: key("_queue"),
-        maxsize: key("_maxsize"),
-        getters: key("_getters"),
-        putters: key("_putters"),
-        unfinished: key("_unfinished_tasks"),
-        finished: key("_finished"),
-        value: key("_value"),
+    static SLOTS: Cell<Slots> = const {
+        Cell::new(Slots {
+            queue: NONE,
+            head: NONE,
+            maxsize: NONE,
+            getters: NONE,
+            putters: NONE,
+            unfinished: NONE,
+            finished: NONE,
+            value: NONE,
+        })
     };
 }
 
-fn get(inst: &Instance, pick: fn(&Keys) -> &Key) -> Option<Value> {
-    KEYS.with(|k| {
-        let key = pick(k);
-        inst.dict_get_hinted(&key.name, &key.hint)
-    })
-}
-
-fn set(inst: &Instance, pick: fn(&Keys) -> &Key, value: Value) {
-    KEYS.with(|k| {
-        let key = pick(k);
-        inst.dict_set_hinted(&key.name, value, &key.hint)
+/// Finds the slots of the library's `Queue` and `Event`.
+pub(super) fn bind(queue_cls: Option<&Rc<Class>>, event_cls: Option<&Rc<Class>>) {
+    let slot = |cls: Option<&Rc<Class>>, name: &str| match cls
+        .and_then(|c| c.lookup(&intern_name(name)))
+    {
+        Some(Value::Member(m)) => m.index,
+        _ => NONE,
+    };
+    SLOTS.with(|s| {
+        s.set(Slots {
+            queue: slot(queue_cls, "_queue"),
+            head: slot(queue_cls, "_head"),
+            maxsize: slot(queue_cls, "_maxsize"),
+            getters: slot(queue_cls, "_getters"),
+            putters: slot(queue_cls, "_putters"),
+            unfinished: slot(queue_cls, "_unfinished_tasks"),
+            finished: slot(queue_cls, "_finished"),
+            value: slot(event_cls, "_value"),
+        })
     });
 }
 
-/// The queue's instance if it is exactly the library's `Queue` with the fields its
+/// A field of a plain queue or event (callers check the class: `is_exactly`).
+fn get(inst: &Instance, pick: fn(&Slots) -> usize) -> Option<Value> {
+    inst.slot(SLOTS.with(|s| pick(&s.get())))
+}
+
+fn set(inst: &Instance, pick: fn(&Slots) -> usize, value: Value) {
+    drop(inst.set_slot(SLOTS.with(|s| pick(&s.get())), value));
+}
+
+/// A plain queue's fields: the list of items, the first of them not taken yet at `head`.
+struct Plain {
+    inst: Rc<Instance>,
+    items: Rc<List>,
+    head: usize,
+}
+
+impl Plain {
+    /// `qsize()`.
+    fn len(&self) -> usize {
+        self.items.items.borrow().len().saturating_sub(self.head)
+    }
+}
+
+/// The queue's fields if it is exactly the library's `Queue` with the fields its
 /// `__init__` set, else `None` (the caller then takes the apy path).
-fn plain_queue(vm: &mut Vm, obj: &Value) -> PResult<Option<(Rc<Instance>, Rc<List>)>> {
+fn plain_queue(vm: &mut Vm, obj: &Value) -> PResult<Option<Plain>> {
     let Value::Instance(inst) = obj else {
         return Ok(None);
     };
     if !is_exactly(vm, inst, |lib| &lib.queue_cls) {
         return Ok(None);
     }
-    match get(inst, |k| &k.queue) {
-        Some(Value::List(items)) => Ok(Some((inst.clone(), items))),
+    match (get(inst, |k| k.queue), get(inst, |k| k.head)) {
+        (Some(Value::List(items)), Some(Value::Int(head))) => {
+            Ok(usize::try_from(head).ok().map(|head| Plain {
+                inst: inst.clone(),
+                items,
+                head,
+            }))
+        }
         _ => Ok(None),
     }
 }
@@ -88,16 +122,16 @@ fn slow(vm: &mut Vm, args: &Args, name: &str) -> PResult<Value> {
 }
 
 /// `full()`: `0 < maxsize <= qsize()`.
-fn is_full(inst: &Instance, items: &List) -> Option<bool> {
-    match get(inst, |k| &k.maxsize) {
-        Some(Value::Int(max)) => Some(max > 0 && items.items.borrow().len() as i64 >= max),
+fn is_full(q: &Plain) -> Option<bool> {
+    match get(&q.inst, |k| k.maxsize) {
+        Some(Value::Int(max)) => Some(max > 0 && q.len() as i64 >= max),
         _ => None,
     }
 }
 
 pub(super) fn full(vm: &mut Vm, args: Args) -> PResult<Value> {
-    if let Some((inst, items)) = plain_queue(vm, arg(&args, 0)?)? {
-        if let Some(res) = is_full(&inst, &items) {
+    if let Some(q) = plain_queue(vm, arg(&args, 0)?)? {
+        if let Some(res) = is_full(&q) {
             return Ok(Value::Bool(res));
         }
     }
@@ -105,8 +139,8 @@ pub(super) fn full(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 pub(super) fn empty(vm: &mut Vm, args: Args) -> PResult<Value> {
-    if let Some((_, items)) = plain_queue(vm, arg(&args, 0)?)? {
-        return Ok(Value::Bool(items.items.borrow().is_empty()));
+    if let Some(q) = plain_queue(vm, arg(&args, 0)?)? {
+        return Ok(Value::Bool(q.len() == 0));
     }
     slow(vm, &args, "_empty_py")
 }
@@ -114,14 +148,15 @@ pub(super) fn empty(vm: &mut Vm, args: Args) -> PResult<Value> {
 /// `put_nowait(item)`.
 pub(super) fn put_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
     let plain = plain_queue(vm, arg(&args, 0)?)?;
-    let Some((inst, items)) = plain else {
+    let Some(q) = plain else {
         return slow(vm, &args, "_put_nowait_py");
     };
     let (Some(is_full), Some(Value::Int(unfinished))) =
-        (is_full(&inst, &items), get(&inst, |k| &k.unfinished))
+        (is_full(&q), get(&q.inst, |k| k.unfinished))
     else {
         return slow(vm, &args, "_put_nowait_py");
     };
+    let (inst, items) = (q.inst, q.items);
     if is_full {
         let cls = lib_get(vm, "QueueFull")?;
         return Err(Exc::Value(vm.call(&cls, &[])?));
@@ -129,33 +164,41 @@ pub(super) fn put_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
     items.items.borrow_mut().push(arg(&args, 1)?.clone());
     set(
         &inst,
-        |k| &k.unfinished,
+        |k| k.unfinished,
         Value::Int(unfinished.saturating_add(1)),
     );
-    clear_event(vm, get(&inst, |k| &k.finished))?;
-    wakeup_next(vm, get(&inst, |k| &k.getters))?;
+    clear_event(vm, get(&inst, |k| k.finished))?;
+    wakeup_next(vm, get(&inst, |k| k.getters))?;
     Ok(Value::None)
 }
 
 /// `get_nowait()`.
 pub(super) fn get_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
     let plain = plain_queue(vm, arg(&args, 0)?)?;
-    let Some((inst, items)) = plain else {
+    let Some(Plain { inst, items, head }) = plain else {
         return slow(vm, &args, "_get_nowait_py");
     };
+    // As Queue._get: the head moves on, and the taken slots go once they are half the list.
     let item = {
         let mut items = items.items.borrow_mut();
-        if items.is_empty() {
-            None
-        } else {
-            Some(items.remove(0))
+        let item = items
+            .get_mut(head)
+            .map(|slot| std::mem::replace(slot, Value::None));
+        if item.is_some() {
+            let mut head = head + 1;
+            if head > 32 && head * 2 > items.len() {
+                items.drain(..head);
+                head = 0;
+            }
+            set(&inst, |k| k.head, Value::Int(head as i64));
         }
+        item
     };
     let Some(item) = item else {
         let cls = lib_get(vm, "QueueEmpty")?;
         return Err(Exc::Value(vm.call(&cls, &[])?));
     };
-    wakeup_next(vm, get(&inst, |k| &k.putters))?;
+    wakeup_next(vm, get(&inst, |k| k.putters))?;
     Ok(item)
 }
 
@@ -168,7 +211,7 @@ fn clear_event(vm: &mut Vm, event: Option<Value>) -> PResult<()> {
     };
     if let Value::Instance(inst) = &event {
         if is_exactly(vm, inst, |lib| &lib.event_cls) {
-            set(inst, |k| &k.value, Value::Bool(false));
+            set(inst, |k| k.value, Value::Bool(false));
             return Ok(());
         }
     }

@@ -144,6 +144,7 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
     lib.task_cls = task_cls;
     lib.queue_cls = class("Queue");
     lib.event_cls = class("Event");
+    super::queue::bind(lib.queue_cls.as_ref(), lib.event_cls.as_ref());
     lib.wakeup = wakeup;
     lib.dict = Some(dict);
 }
