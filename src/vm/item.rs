@@ -614,7 +614,10 @@ impl Vm {
     pub fn contains(&mut self, container: &Value, item: &Value) -> PResult<bool> {
         match container {
             Value::Str(s) => match item {
-                Value::Str(sub) => Ok(s.as_str().contains(sub.as_str())),
+                Value::Str(sub) => Ok(match crate::vm::methods::str::one_char(sub.as_str()) {
+                    Some(c) => s.as_str().contains(c),
+                    None => s.as_str().contains(sub.as_str()),
+                }),
                 _ => Err(Exc::type_error(format!(
                     "'in <string>' requires string as left operand, not {}",
                     self.type_name(item)

@@ -149,6 +149,14 @@ fn split_args(vm: &Vm, args: &Args) -> PResult<(Option<String>, i64)> {
     Ok((sep, maxsplit))
 }
 
+/// The character `s` consists of, if just one: searching for a char goes through `memchr`,
+/// where a one-character `&str` pattern would set up the two-way substring searcher.
+pub(crate) fn one_char(s: &str) -> Option<char> {
+    let mut chars = s.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
+}
+
 fn to_list(parts: Vec<&str>) -> Value {
     Value::list(parts.into_iter().map(Value::str).collect())
 }
@@ -158,8 +166,14 @@ fn split(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (sep, maxsplit) = split_args(vm, &args)?;
     let s = s.as_str();
     let parts: Vec<&str> = match (&sep, maxsplit) {
-        (Some(sep), m) if m < 0 => s.split(sep.as_str()).collect(),
-        (Some(sep), m) => s.splitn(m as usize + 1, sep.as_str()).collect(),
+        (Some(sep), m) => match (one_char(sep.as_str()), m) {
+            // A one-character separator is searched for as a char (memchr), not with the
+            // two-way substring searcher, whose set-up costs more than a short split.
+            (Some(c), m) if m < 0 => s.split(c).collect(),
+            (Some(c), m) => s.splitn(m as usize + 1, c).collect(),
+            (None, m) if m < 0 => s.split(sep.as_str()).collect(),
+            (None, m) => s.splitn(m as usize + 1, sep.as_str()).collect(),
+        },
         (None, m) => {
             let mut parts = Vec::new();
             let mut rest = s.trim_start();
@@ -356,7 +370,11 @@ fn replace(vm: &mut Vm, args: Args) -> PResult<Value> {
         _ => -1,
     };
     if count < 0 {
-        return Ok(Value::string(s.as_str().replace(old, new)));
+        let replaced = match one_char(old) {
+            Some(c) => s.as_str().replace(c, new),
+            None => s.as_str().replace(old, new),
+        };
+        return Ok(Value::string(replaced));
     }
     Ok(Value::string(s.as_str().replacen(old, new, count as usize)))
 }
@@ -424,13 +442,14 @@ fn endswith(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn search(vm: &mut Vm, args: &Args, name: &str, reverse: bool) -> PResult<Option<usize>> {
     check_count(name, args, 1, 1, 3)?;
     let s = this(vm, args, name)?.clone();
-    let needle = str_arg(vm, arg(args, 1)?, "must be str")?.to_owned();
+    let needle = str_arg(vm, arg(args, 1)?, "must be str")?;
     let (a, b) = window(vm, &s, args, 2)?;
     let hay = s.as_str().get(a..b).unwrap_or("");
-    let found = if reverse {
-        hay.rfind(&needle)
-    } else {
-        hay.find(&needle)
+    let found = match (one_char(needle), reverse) {
+        (Some(c), true) => hay.rfind(c),
+        (Some(c), false) => hay.find(c),
+        (None, true) => hay.rfind(needle),
+        (None, false) => hay.find(needle),
     };
     Ok(found.map(|off| s.char_index(a + off)))
 }
@@ -464,13 +483,15 @@ fn rindex(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn count(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("count", &args, 1, 1, 3)?;
     let s = this(vm, &args, "count")?.clone();
-    let needle = str_arg(vm, arg(&args, 1)?, "must be str")?.to_owned();
+    let needle = str_arg(vm, arg(&args, 1)?, "must be str")?;
     let (a, b) = window(vm, &s, &args, 2)?;
     let hay = s.as_str().get(a..b).unwrap_or("");
     let n = if needle.is_empty() {
         hay.chars().count() + 1
+    } else if let Some(c) = one_char(needle) {
+        hay.matches(c).count()
     } else {
-        hay.matches(needle.as_str()).count()
+        hay.matches(needle).count()
     };
     Ok(Value::Int(n as i64))
 }
