@@ -21,7 +21,7 @@
 use crate::vm::exception::PResult;
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::machine::Vm;
-use crate::vm::object::function::{Args, Native};
+use crate::vm::object::function::{Args, Native, NativeFn};
 use crate::vm::value::Value;
 
 /// Back edges and calls a green thread runs before it lets the loop run (about the work
@@ -65,6 +65,17 @@ impl Vm {
     pub fn call_direct(&mut self, callable: &Value, args: Args) -> PResult<Value> {
         let outer = std::mem::replace(&mut self.direct_nest, self.nest + 1);
         let res = self.call_args(callable, args);
+        self.direct_nest = outer;
+        res
+    }
+
+    /// `call_direct` of a native, by its function.
+    #[inline]
+    pub fn call_native_direct(&mut self, func: NativeFn, args: Args) -> PResult<Value> {
+        let outer = std::mem::replace(&mut self.direct_nest, self.nest + 1);
+        self.nest += 1;
+        let res = func(self, args);
+        self.nest -= 1;
         self.direct_nest = outer;
         res
     }

@@ -113,6 +113,16 @@ impl Vm {
             if let Some(res) = self.fast_call(cur, frames, fpos, n) {
                 return res;
             }
+            // A native called with positional arguments reads them where they lie.
+            if let Some(Value::Native(native)) = cur.stack.get(fpos) {
+                if n > 0 || native.name != "super" {
+                    let func = native.func;
+                    let args = Args::new(cur.stack.get(fpos + 1..).unwrap_or(&[]));
+                    let res = self.call_native_direct(func, args)?;
+                    cur.stack.truncate(fpos);
+                    return self.push_result(cur, res);
+                }
+            }
         }
         let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         let n_pos = n.saturating_sub(kwnames.len());
