@@ -281,8 +281,9 @@ pub enum Instr {
     ReturnValue,
     /// Generators: `[v] -> (suspends yielding v) -> [sent]` on resume.
     YieldValue,
-    /// Async generators only, before `YieldValue`: `[v] -> [wrapped v]` marks the value as
-    /// yielded by the generator rather than passed through from an `await`.
+    /// Async generators only, right before `YieldValue`: `[v] -> [v]`, marking the value about
+    /// to be yielded as the generator's own rather than passed through from an `await`
+    /// (`Vm::async_own_yield`).
     AsyncGenWrap,
     /// `[iterable] -> [iterator]` for `yield from` (a coroutine is accepted only when the
     /// current code is itself a coroutine).

@@ -717,8 +717,7 @@ impl Vm {
                             return (Halt::Yielded(v), cur);
                         }
                         Instr::AsyncGenWrap => {
-                            let v = pop!('instr, cur);
-                            cur.stack.push(crate::vm::resume::async_gen_wrap(v));
+                            self.async_own_yield = true;
                         }
                         Instr::GetYieldFromIter => {
                             let v = pop!('instr, cur);

@@ -91,6 +91,10 @@ pub struct Vm {
     /// A switch a native or the slice counter asked of the running green thread: what to
     /// yield, and whether the resuming value is the call's result.
     pub switch_request: Option<(Value, bool)>,
+    /// Set by `AsyncGenWrap`: the value the `YieldValue` right after it yields is the async
+    /// generator's own (it finishes the `asend` awaitable), not one an inner `await` passes
+    /// through. Taken by `finish_async_step`, the only driver of an async generator's frame.
+    pub async_own_yield: bool,
 }
 
 impl Vm {
@@ -123,6 +127,7 @@ impl Vm {
             direct_nest: 0,
             green: None,
             switch_request: None,
+            async_own_yield: false,
         };
         // Warnings queued by an earlier VM on this thread are not this program's.
         let _ = crate::vm::warnings::take();

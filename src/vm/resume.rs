@@ -19,12 +19,6 @@ pub enum GenResult {
     Return(Value),
 }
 
-/// Async generators mark values they yield themselves (`AsyncGenWrap`) apart from values an
-/// inner `await` passes through.
-pub fn async_gen_wrap(v: Value) -> Value {
-    Iter::new_value(IterState::AsyncWrapped(v), "async_generator_wrapped_value")
-}
-
 /// The step of an async generator's `asend`/`athrow` awaitable still to run.
 enum AsyncStep {
     Send(Rc<Generator>, Value),
@@ -404,6 +398,8 @@ impl Vm {
         res: PResult<GenResult>,
         closing: bool,
     ) -> PResult<GenResult> {
+        // Whether a yield is the generator's own (`AsyncGenWrap` just ran) or passed through.
+        let own = std::mem::take(&mut self.async_own_yield);
         let closing = closing
             || matches!(
                 &*it.state.borrow(),
@@ -414,26 +410,15 @@ impl Vm {
             _ => {}
         };
         match res {
-            Ok(GenResult::Yield(v)) => {
-                let wrapped = match &v {
-                    Value::Iter(w) => match &*w.state.borrow() {
-                        IterState::AsyncWrapped(inner) => Some(inner.clone()),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                match wrapped {
-                    Some(_) if closing => {
-                        mark_done(it);
-                        Err(Exc::runtime_error("async generator ignored GeneratorExit"))
-                    }
-                    Some(inner) => {
-                        mark_done(it);
-                        Ok(GenResult::Return(inner))
-                    }
-                    None => Ok(GenResult::Yield(v)),
-                }
+            Ok(GenResult::Yield(_)) if own && closing => {
+                mark_done(it);
+                Err(Exc::runtime_error("async generator ignored GeneratorExit"))
             }
+            Ok(GenResult::Yield(v)) if own => {
+                mark_done(it);
+                Ok(GenResult::Return(v))
+            }
+            Ok(GenResult::Yield(v)) => Ok(GenResult::Yield(v)),
             Ok(GenResult::Return(_)) => {
                 mark_done(it);
                 if closing {

@@ -66,9 +66,6 @@ pub enum IterState {
         func: Value,
         sentinel: Value,
     },
-    /// A value an async generator yields itself (`AsyncGenWrap`), told apart from values an
-    /// inner `await` passes through.
-    AsyncWrapped(Value),
     /// The awaitable of `agen.__anext__()` / `agen.asend(v)`: `value` is sent on the first
     /// step only.
     AsyncSend {
