@@ -176,8 +176,8 @@ impl Vm {
         let mut posonly_as_kw: Vec<String> = Vec::new();
         // Keyword names and parameter names are interned alike, so most match by address.
         let same = |a: &Rc<PyStr>, b: &Rc<PyStr>| Rc::ptr_eq(a, b) || a.as_str() == b.as_str();
+        let params = code.varnames.get(posonly..argcount + kwonly).unwrap_or(&[]);
         for (name, val) in args.kwnames.iter().zip(args.kwvals.iter()) {
-            let params = code.varnames.get(posonly..argcount + kwonly).unwrap_or(&[]);
             let found = params
                 .iter()
                 .position(|n| same(n, name))

@@ -4,12 +4,11 @@
 //! `LifoQueue`, user classes) they call the apy versions (`_full_py`, ...), which go through
 //! the hooks as CPython's Queue does. What the fast path does is what the apy code does.
 
-use super::task::{is_exactly, lib_get, set_result_of_plain};
+use super::task::{is_exactly, lib_get, set_result_of_plain, slot_index, NONE};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::function::Args;
-use crate::vm::object::str::intern_name;
 use crate::vm::object::List;
 use crate::vm::value::Value;
 use crate::vm::Vm;
@@ -32,8 +31,6 @@ struct Slots {
     value: usize,
 }
 
-const NONE: usize = usize::MAX;
-
 thread_local! {
     static SLOTS: Cell<Slots> = const {
         Cell::new(Slots {
@@ -51,22 +48,16 @@ thread_local! {
 
 /// Finds the slots of the library's `Queue` and `Event`.
 pub(super) fn bind(queue_cls: Option<&Rc<Class>>, event_cls: Option<&Rc<Class>>) {
-    let slot = |cls: Option<&Rc<Class>>, name: &str| match cls
-        .and_then(|c| c.lookup(&intern_name(name)))
-    {
-        Some(Value::Member(m)) => m.index,
-        _ => NONE,
-    };
     SLOTS.with(|s| {
         s.set(Slots {
-            queue: slot(queue_cls, "_queue"),
-            head: slot(queue_cls, "_head"),
-            maxsize: slot(queue_cls, "_maxsize"),
-            getters: slot(queue_cls, "_getters"),
-            putters: slot(queue_cls, "_putters"),
-            unfinished: slot(queue_cls, "_unfinished_tasks"),
-            finished: slot(queue_cls, "_finished"),
-            value: slot(event_cls, "_value"),
+            queue: slot_index(queue_cls, "_queue"),
+            head: slot_index(queue_cls, "_head"),
+            maxsize: slot_index(queue_cls, "_maxsize"),
+            getters: slot_index(queue_cls, "_getters"),
+            putters: slot_index(queue_cls, "_putters"),
+            unfinished: slot_index(queue_cls, "_unfinished_tasks"),
+            finished: slot_index(queue_cls, "_finished"),
+            value: slot_index(event_cls, "_value"),
         })
     });
 }

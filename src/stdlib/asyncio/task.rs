@@ -45,7 +45,7 @@ pub(super) struct Fields {
     pub(super) num_cancels: usize,
 }
 
-const NONE: usize = usize::MAX;
+pub(super) const NONE: usize = usize::MAX;
 
 thread_local! {
     /// The event loop's attribute naming its native loop.
@@ -108,13 +108,7 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
         _ => None,
     };
     let (future_cls, task_cls) = (class("Future"), class("Task"));
-    let slot = |name: &str| {
-        let member = task_cls.as_ref().and_then(|c| c.lookup(&intern_name(name)));
-        match member {
-            Some(Value::Member(m)) => m.index,
-            _ => NONE,
-        }
-    };
+    let slot = |name: &str| slot_index(task_cls.as_ref(), name);
     FIELDS.with(|f| {
         f.set(Fields {
             state: slot("_state"),
@@ -147,6 +141,15 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
     super::queue::bind(lib.queue_cls.as_ref(), lib.event_cls.as_ref());
     lib.wakeup = wakeup;
     lib.dict = Some(dict);
+}
+
+/// The index of `cls`'s `__slots__` member `name`, or `NONE` (reads of it give nothing,
+/// writes are dropped) when there is no such class or member.
+pub(super) fn slot_index(cls: Option<&Rc<Class>>, name: &str) -> usize {
+    match cls.and_then(|c| c.lookup(&intern_name(name))) {
+        Some(Value::Member(m)) => m.index,
+        _ => NONE,
+    }
 }
 
 /// True if `inst` is an instance of exactly the library class `pick` selects.
