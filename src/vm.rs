@@ -12,6 +12,7 @@
 pub mod async_protocol;
 pub mod asyncgen_hooks;
 pub mod attr;
+pub mod attr_cache;
 pub mod call;
 pub mod classdef;
 pub mod clock;

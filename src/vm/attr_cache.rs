@@ -1,0 +1,314 @@
+//! The attribute and method caches of `LoadAttr`, `StoreAttr` and `LoadMethod`: each
+//! instruction remembers where it found the name last time (a slot, a dict entry, a shared
+//! key, a class's method) and checks the class and type epoch before trusting it. A miss falls
+//! back to the general lookup in `attr.rs`.
+
+use crate::vm::exception::PResult;
+use crate::vm::interp_ops::name_at;
+use crate::vm::machine::Vm;
+use crate::vm::object::cache::{AttrCache, AttrKind, ClassCache, MethodCache};
+use crate::vm::object::class::Instance;
+use crate::vm::object::dict::type_epoch;
+use crate::vm::object::function::Code;
+use crate::vm::object::str::PyStr;
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+impl Vm {
+    /// `LoadMethod` through the code's method cache: for an instance whose class's method
+    /// no instance attribute can hide, the function and the instance without any lookup.
+    #[inline(always)]
+    pub(crate) fn load_method_cached(
+        &mut self,
+        code: &Code,
+        idx: u32,
+        obj: Value,
+    ) -> PResult<(Value, Value)> {
+        let name = name_at(&code.names, idx)?;
+        let Some(cache) = code.method_cache.get(idx as usize) else {
+            return self.load_method(obj, name);
+        };
+        let inst = match &obj {
+            Value::Instance(inst) => inst,
+            Value::Class(_) | Value::Module(_) | Value::Super(_) => {
+                return self.load_method(obj, name)
+            }
+            _ => return self.builtin_method_cached(cache, obj, name),
+        };
+        let class = Rc::as_ptr(&inst.class) as usize;
+        let found = cache.find(class, type_epoch());
+        if let Some((_, cached)) = found {
+            if unshadowed(inst, cached.keys) {
+                let owner = match cached.pos {
+                    0 => Some(&inst.class),
+                    pos => inst.class.mro.get(pos - 1),
+                };
+                if let Some(f) = owner.and_then(|c| c.dict.str_entry_value(cached.entry, name)) {
+                    return Ok((f, obj));
+                }
+            }
+        }
+        let inst = inst.clone();
+        let (pair, entry) = self.instance_method(&inst, obj, name)?;
+        match (entry, found) {
+            (Some(entry), Some((way, _))) => cache.set(way, entry),
+            (Some(entry), None) => cache.insert(entry),
+            (None, _) => {}
+        }
+        Ok(pair)
+    }
+
+    /// `load_method_cached` for a value of a built-in type (a str, a list, ...): the method
+    /// from where the cache says the type has it, else found and remembered.
+    fn builtin_method_cached(
+        &mut self,
+        cache: &ClassCache<MethodCache>,
+        obj: Value,
+        name: &Rc<PyStr>,
+    ) -> PResult<(Value, Value)> {
+        let cls = self.class_of(&obj);
+        let class = Rc::as_ptr(&cls) as usize;
+        let found = cache.find(class, type_epoch());
+        if let Some((_, cached)) = found {
+            let owner = match cached.pos {
+                0 => Some(&cls),
+                pos => cls.mro.get(pos - 1),
+            };
+            if let Some(f) = owner.and_then(|c| c.dict.str_entry_value(cached.entry, name)) {
+                return Ok((f, obj));
+            }
+        }
+        match cls.lookup_at(name) {
+            Some((pos, entry, f @ (Value::Function(_) | Value::Native(_)))) => {
+                let entry = MethodCache {
+                    class,
+                    epoch: type_epoch(),
+                    keys: 0,
+                    pos,
+                    entry,
+                };
+                match found {
+                    Some((way, _)) => cache.set(way, entry),
+                    None => cache.insert(entry),
+                }
+                Ok((f, obj))
+            }
+            _ => {
+                let v = self.get_attr(&obj, name)?;
+                Ok((Value::Null, v))
+            }
+        }
+    }
+
+    /// `load_method` for an instance; when the method is the class's and no instance
+    /// attribute can hide it, also the method cache entry that finds it again.
+    pub(super) fn instance_method(
+        &mut self,
+        inst: &Rc<Instance>,
+        obj: Value,
+        name: &Rc<PyStr>,
+    ) -> PResult<((Value, Value), Option<MethodCache>)> {
+        if inst.dict_get(name).is_some() {
+            let v = self.get_attr(&obj, name)?;
+            return Ok(((Value::Null, v), None));
+        }
+        match inst.class.lookup_at(name) {
+            Some((pos, entry, f @ (Value::Function(_) | Value::Native(_)))) => {
+                // Another instance may yet set a shared key of that name.
+                let keys = inst.class.shared_keys.try_borrow().map(|k| k.len());
+                let entry = match (keys, inst.dict_if_any(), inst.class.shared_key(name)) {
+                    (Ok(keys), None, None) => Some(MethodCache {
+                        class: Rc::as_ptr(&inst.class) as usize,
+                        epoch: type_epoch(),
+                        keys,
+                        pos,
+                        entry,
+                    }),
+                    _ => None,
+                };
+                Ok(((f, obj), entry))
+            }
+            _ => {
+                let v = self.get_attr(&obj, name)?;
+                Ok(((Value::Null, v), None))
+            }
+        }
+    }
+
+    /// `LoadAttr`: `obj.name` through the code's attribute cache.
+    #[inline(always)]
+    pub(crate) fn load_attr_cached(
+        &mut self,
+        code: &Code,
+        idx: u32,
+        obj: &Value,
+    ) -> PResult<Value> {
+        let name = name_at(&code.names, idx)?;
+        if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
+            let class = Rc::as_ptr(&inst.class) as usize;
+            if let Some((way, cached)) = cache.find(class, type_epoch()) {
+                let hit = match cached.kind {
+                    // Unset: the general path raises (or calls `__getattr__`).
+                    AttrKind::Slot => {
+                        return match inst.slot(cached.entry) {
+                            Some(v) => Ok(v),
+                            None => self.get_attr(obj, name),
+                        }
+                    }
+                    AttrKind::Value => inst.value_at(cached.entry),
+                    AttrKind::Dict => inst
+                        .dict_if_any()
+                        .and_then(|d| d.str_entry_value(cached.entry, name)),
+                };
+                if let Some(v) = hit {
+                    return Ok(v);
+                }
+                if let Some((kind, entry, v)) = instance_attr(inst, name) {
+                    cache.set(
+                        way,
+                        AttrCache {
+                            kind,
+                            entry,
+                            ..cached
+                        },
+                    );
+                    return Ok(v);
+                }
+            } else if inst.exc.is_none() && !inst.class.has_data_descriptors() {
+                if let Some((kind, entry, v)) = instance_attr(inst, name) {
+                    cache.insert(AttrCache {
+                        class,
+                        epoch: type_epoch(),
+                        entry,
+                        kind,
+                    });
+                    return Ok(v);
+                }
+            } else if let Some(index) = slot_index(inst, name) {
+                cache.insert(AttrCache {
+                    class,
+                    epoch: type_epoch(),
+                    entry: index,
+                    kind: AttrKind::Slot,
+                });
+                if let Some(v) = inst.slot(index) {
+                    return Ok(v);
+                }
+            }
+        }
+        self.get_attr(obj, name)
+    }
+
+    /// `StoreAttr`: `obj.name = value` through the code's attribute cache.
+    #[inline]
+    pub(crate) fn store_attr_cached(
+        &mut self,
+        code: &Code,
+        idx: u32,
+        obj: &Value,
+        value: Value,
+    ) -> PResult<()> {
+        let name = name_at(&code.names, idx)?;
+        if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
+            let class = Rc::as_ptr(&inst.class) as usize;
+            let found = cache.find(class, type_epoch());
+            let known = found.is_some();
+            let mut value = value;
+            if let Some((_, cached)) = found {
+                let missed = match cached.kind {
+                    AttrKind::Slot => {
+                        drop(inst.set_slot(cached.entry, value));
+                        return Ok(());
+                    }
+                    AttrKind::Value => inst.set_value_at(cached.entry, value),
+                    AttrKind::Dict => match inst.dict_if_any() {
+                        Some(d) => d.replace_str_at(cached.entry, name, value),
+                        None => Err(value),
+                    },
+                };
+                match missed {
+                    Ok(()) => return Ok(()),
+                    Err(v) => value = v,
+                }
+            }
+            if known || (inst.exc.is_none() && !inst.class.has_data_descriptors()) {
+                // The instance's own attribute: remember where it went.
+                let placed = match inst.dict_if_any() {
+                    Some(d) => Some((AttrKind::Dict, d.set_str_entry(name.clone(), value))),
+                    None => {
+                        inst.dict_set(name, value);
+                        match inst.dict_if_any() {
+                            Some(d) => d.find_str(name).map(|(e, _)| (AttrKind::Dict, e)),
+                            None => inst.value_index(name).map(|i| (AttrKind::Value, i)),
+                        }
+                    }
+                };
+                if let Some((kind, entry)) = placed {
+                    let entry = AttrCache {
+                        class,
+                        epoch: type_epoch(),
+                        entry,
+                        kind,
+                    };
+                    match found {
+                        Some((way, _)) => cache.set(way, entry),
+                        None => cache.insert(entry),
+                    }
+                }
+                return Ok(());
+            }
+            if let Some(index) = slot_index(inst, name) {
+                cache.insert(AttrCache {
+                    class,
+                    epoch: type_epoch(),
+                    entry: index,
+                    kind: AttrKind::Slot,
+                });
+                drop(inst.set_slot(index, value));
+                return Ok(());
+            }
+            return self.set_attr(obj, name, value);
+        }
+        self.set_attr(obj, name, value)
+    }
+}
+
+/// The slot `inst.name` reads and writes when that is all the name does (the class's member
+/// decides, and no `__setattr__` of the class's own stands in between): what the attribute
+/// cache may remember.
+fn slot_index(inst: &Instance, name: &PyStr) -> Option<usize> {
+    match inst.class.lookup(name) {
+        Some(Value::Member(m))
+            if inst.has_slot(m.index)
+                && m.owner
+                    .upgrade()
+                    .is_some_and(|o| inst.class.is_subclass(&o))
+                && !inst.class.has_user_setattr() =>
+        {
+            Some(m.index)
+        }
+        _ => None,
+    }
+}
+
+/// Where instance attribute `name` is now, for the attribute cache: a dict entry, or a
+/// shared-key value.
+fn instance_attr(inst: &Instance, name: &PyStr) -> Option<(AttrKind, usize, Value)> {
+    if let Some(d) = inst.dict_if_any() {
+        return d.find_str(name).map(|(e, v)| (AttrKind::Dict, e, v));
+    }
+    let index = inst.value_index(name)?;
+    inst.value_at(index).map(|v| (AttrKind::Value, index, v))
+}
+
+/// Whether no instance attribute can hide a class attribute that was not among the class's
+/// `keys` shared keys: the instance has no dict, and the shared keys have not grown since.
+#[inline]
+fn unshadowed(inst: &Instance, keys: usize) -> bool {
+    inst.dict_if_any().is_none()
+        && inst
+            .class
+            .shared_keys
+            .try_borrow()
+            .is_ok_and(|k| k.len() == keys)
+}
