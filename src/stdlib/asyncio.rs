@@ -118,6 +118,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("queue_get_nowait", queue::get_nowait),
         ("future_await", task::future_await_native),
         ("future_init", construct::future_init),
+        ("loop_create_future", construct::loop_create_future),
+        ("get_running_loop", construct::get_running_loop),
         ("task_init", construct::task_init),
         ("task_wakeup", task::task_wakeup_native),
         ("future_set_result", task::future_set_result_native),

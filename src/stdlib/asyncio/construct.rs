@@ -1,16 +1,47 @@
-//! Native `Future.__init__` and `Task.__init__`: they set the same attributes, in the same
-//! order, as the apy methods they replace did, and a new task's first step is queued as a
-//! native job. Creating a task is the hot path of programs that spawn many of them.
+//! Native `Future.__init__`, `Task.__init__`, `loop.create_future()` and
+//! `get_running_loop()`: they set the same attributes, in the same order, as the apy code
+//! they replace did, and a new task's first step is queued as a native job. Creating tasks
+//! and futures is the hot path of programs that spawn many tasks or wait on queues and locks.
 
 use super::task::lib_get;
 use super::{push_job, Job};
 use crate::compile::code::CodeKind;
-use crate::vm::exception::{Exc, PResult};
+use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
 use crate::vm::value::Value;
 use crate::vm::Vm;
+
+/// `BaseEventLoop.create_future(self)`: `Future(loop=self)`, made directly.
+pub(super) fn loop_create_future(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_keywords("BaseEventLoop.create_future", &args, &[])?;
+    if args.pos.len() != 1 {
+        return Err(Exc::type_error(format!(
+            "BaseEventLoop.create_future() takes 1 positional argument but {} were given",
+            args.pos.len()
+        )));
+    }
+    super::task::new_future(vm, arg(&args, 0)?.clone())
+}
+
+/// `get_running_loop()`: the loop running on this thread; at the REPL's prompt, the
+/// session's loop (it runs whenever the prompt waits for input, see runners.apy).
+pub(super) fn get_running_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let given = args.pos.len() + args.kwnames.len();
+    if given > 0 {
+        return Err(Exc::type_error(format!(
+            "_asyncio.get_running_loop() takes no arguments ({given} given)"
+        )));
+    }
+    for name in ["_running_loop", "_session_loop"] {
+        let found = lib_get(vm, name)?;
+        if !found.is_none() {
+            return Ok(found);
+        }
+    }
+    Err(Exc::new(ExcKind::RuntimeError, "no running event loop"))
+}
 
 /// Rejects keyword arguments other than `allowed`, with CPython's message.
 fn check_keywords(name: &str, args: &Args, allowed: &[&str]) -> PResult<()> {

@@ -15,7 +15,7 @@ use crate::vm::object::class::{empty_tuple, Class, Instance};
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Args, BoundMethod};
 use crate::vm::object::iter::{Iter, IterState};
-use crate::vm::object::str::{intern_name, PyStr};
+use crate::vm::object::str::{intern_name, interned, PyStr};
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
 use crate::vm::Vm;
@@ -220,7 +220,7 @@ pub(super) fn loop_id_of(fut: &Instance) -> PResult<usize> {
 /// Every field of a new future (`Future.__init__`), in the state `futures.apy` expects.
 pub(super) fn init_future(fut: &Instance, loop_obj: Value) {
     set_field(fut, |f| f.loop_, loop_obj);
-    set_field(fut, |f| f.state, Value::Str(intern_name("PENDING")));
+    set_field(fut, |f| f.state, Value::Str(interned("PENDING")));
     set_field(fut, |f| f.callbacks, empty_tuple());
     set_field(fut, |f| f.result, Value::None);
     set_field(fut, |f| f.exception, Value::None);
@@ -239,6 +239,20 @@ pub(super) fn init_task(task: &Instance, name: Value, coro: Value, context: Opti
     set_field(task, |f| f.num_cancels, Value::Int(0));
     set_field(task, |f| f.must_cancel, Value::Bool(false));
     set_field(task, |f| f.fut_waiter, Value::None);
+}
+
+/// A new pending `Future` of `loop_obj`: what `Future(loop=loop_obj)` makes, without going
+/// through the general instantiation (the class's `__init__` is `future_init`, which sets
+/// these same fields).
+pub(super) fn new_future(vm: &mut Vm, loop_obj: Value) -> PResult<Value> {
+    let Some(cls) = vm.extension(Lib::default).future_cls.clone() else {
+        return Err(Exc::internal("asyncio library has no Future"));
+    };
+    let fut = Instance::new_value(cls);
+    if let Value::Instance(inst) = &fut {
+        init_future(inst, loop_obj);
+    }
+    Ok(fut)
 }
 
 /// `v` as a future (or task) whose fields can be read.
@@ -463,7 +477,7 @@ fn set_result(vm: &mut Vm, fut: &Rc<Instance>, result: Value) -> PResult<()> {
         return Err(Exc::Value(err));
     }
     set_field(fut, |f| f.result, result);
-    set_field(fut, |f| f.state, Value::Str(intern_name("FINISHED")));
+    set_field(fut, |f| f.state, Value::Str(interned("FINISHED")));
     schedule_callbacks(vm, fut)
 }
 
