@@ -326,7 +326,7 @@ impl Vm {
             stack.extend(defaults.iter().skip(from).cloned());
         }
         if stack.len() < n_locals {
-            stack.resize(n_locals, Value::Null);
+            stack.resize_with(n_locals, || Value::Null);
         }
         if !self.handling.is_none() {
             frame.saved_exc = self.handling.clone();

@@ -149,7 +149,7 @@ impl Vm {
             return Frame::with_stack(code.clone(), globals.clone(), Vec::new(), cells.clone());
         };
         frame.make_room(code.n_slots, code.obj.is_generator_like());
-        frame.stack.resize(code.n_locals(), Value::Null);
+        frame.stack.resize_with(code.n_locals(), || Value::Null);
         frame.ip = 0;
         // A pooled frame often last ran this same function (a callback called in a loop).
         if !Rc::ptr_eq(&frame.code, code) {

@@ -352,7 +352,7 @@ impl Instance {
         // them in `__init__` does not grow the vector step by step.
         let shared = class.shared_keys.try_borrow().map_or(0, |k| k.len());
         let mut values = Vec::with_capacity(class.slot_count + shared);
-        values.resize(class.slot_count, Value::Null);
+        values.resize_with(class.slot_count, || Value::Null);
         let inst = Rc::new(Instance {
             class,
             dict: OnceCell::new(),
