@@ -120,6 +120,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("future_init", construct::future_init),
         ("loop_create_future", construct::loop_create_future),
         ("get_running_loop", construct::get_running_loop),
+        ("waiter", construct::waiter),
         ("task_init", construct::task_init),
         ("task_wakeup", task::task_wakeup_native),
         ("future_set_result", task::future_set_result_native),

@@ -10,6 +10,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
+use crate::vm::object::str::intern_name;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 
@@ -41,6 +42,30 @@ pub(super) fn get_running_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
         }
     }
     Err(Exc::new(ExcKind::RuntimeError, "no running event loop"))
+}
+
+/// `_waiter(label)`: `get_running_loop().create_future()`, labelled with what it waits for
+/// ("Queue.get()", "Lock.acquire()", ...) for the report of a task blocked forever. Every
+/// blocking Queue, Lock, Event, Condition and Semaphore operation makes one.
+pub(super) fn waiter(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_keywords("_waiter", &args, &[])?;
+    let label = arg(&args, 0)?.clone();
+    let loop_obj = get_running_loop(vm, Args::new(&[]))?;
+    let native = match &loop_obj {
+        Value::Instance(lp) => matches!(lp.class.lookup_str("create_future"),
+            Some(Value::Native(n)) if n.name == "loop_create_future"),
+        _ => false,
+    };
+    if native {
+        let fut = super::task::new_future(vm, loop_obj)?;
+        if let Value::Instance(inst) = &fut {
+            super::task::set_field(inst, |f| f.label, label);
+        }
+        return Ok(fut);
+    }
+    let fut = vm.call_method(&loop_obj, "create_future", &[])?;
+    vm.set_attr(&fut, &intern_name("_apy_label"), label)?;
+    Ok(fut)
 }
 
 /// Rejects keyword arguments other than `allowed`, with CPython's message.
