@@ -3,7 +3,7 @@
 //! moves a pointer). Locals occupy the first slots of `stack`, the operand
 //! stack follows.
 
-use crate::vm::gc::Visit;
+use crate::vm::gc::{self, Visit};
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Cell, Code};
 use crate::vm::value::Value;
@@ -90,18 +90,18 @@ impl Frame {
     }
 
     pub fn trace(&self, visit: &mut Visit) {
-        self.stack.iter().for_each(&mut *visit);
+        gc::visit_values(&self.stack, visit);
         for cell in self.cells.iter() {
-            visit(&Value::Cell(cell.clone()));
+            gc::visit_rc(cell, visit);
         }
-        visit(&Value::Dict(self.globals.clone()));
+        gc::visit_rc(&self.globals, visit);
         if let Some(ns) = &self.namespace {
-            visit(&Value::Dict(ns.clone()));
+            gc::visit_rc(ns, visit);
         }
         if let Some(v) = &self.init_self {
-            visit(v);
+            gc::visit_value(v, visit);
         }
-        visit(&self.saved_exc);
-        visit(&self.suspended_exc);
+        gc::visit_value(&self.saved_exc, visit);
+        gc::visit_value(&self.suspended_exc, visit);
     }
 }

@@ -12,12 +12,16 @@ use std::cell::RefCell;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::{Rc, Weak};
 
-pub type Visit<'a> = dyn FnMut(&Value) + 'a;
+/// Called with the address of each object of a tracked kind that an object holds (see
+/// `tracked_addr`): values of other kinds (numbers, strings, code) can never be in a
+/// collected set, so `visit_value` skips them without a call.
+pub type Visit<'a> = dyn FnMut(usize) + 'a;
 
 /// A heap kind that can hold other values.
 pub trait Trace {
-    /// Calls `visit` on every value held. Returns false if the contents could not be read
-    /// (a `RefCell` is borrowed): the object then counts as reachable from outside.
+    /// Visits every tracked-kind value held (`visit_value`, `visit_values`, `visit_rc`).
+    /// Returns false if the contents could not be read (a `RefCell` is borrowed): the object
+    /// then counts as reachable from outside.
     fn trace(&self, visit: &mut Visit) -> bool;
     /// Drops every value held (only called on garbage).
     fn clear(&self);
@@ -108,7 +112,7 @@ pub fn collect() -> usize {
     let Some(young) = COLLECTOR.with(|c| {
         c.try_borrow_mut()
             .ok()
-            .map(|mut c| std::mem::take(&mut c.young))
+            .map(|mut c| std::mem::replace(&mut c.young, Vec::with_capacity(YOUNG_THRESHOLD)))
     }) else {
         return 0;
     };
@@ -176,6 +180,29 @@ impl Hasher for AddrHasher {
     }
 }
 
+/// Visits `v` if it is of a kind the collector tracks.
+#[inline]
+pub fn visit_value(v: &Value, visit: &mut Visit) {
+    if let Some(addr) = tracked_addr(v) {
+        visit(addr);
+    }
+}
+
+/// `visit_value` for each of `values`.
+#[inline]
+pub fn visit_values(values: &[Value], visit: &mut Visit) {
+    for v in values {
+        visit_value(v, visit);
+    }
+}
+
+/// Visits an object held by a typed reference (a class, dict or cell), without making a
+/// `Value` of it.
+#[inline]
+pub fn visit_rc<T: ?Sized>(rc: &Rc<T>, visit: &mut Visit) {
+    visit(Rc::as_ptr(rc) as *const () as usize);
+}
+
 /// The address of a value of a kind the collector tracks (`track` is only ever called for
 /// these); strings, numbers, code and the like can never be in a collected set, so tracing
 /// skips them without a lookup.
@@ -195,6 +222,7 @@ fn tracked_addr(v: &Value) -> Option<usize> {
         Value::Instance(v) => addr(v),
         Value::Cell(v) => addr(v),
         Value::Generator(v) => addr(v),
+        Value::Iter(v) => addr(v),
         _ => None,
     }
 }
@@ -217,8 +245,8 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
         .collect();
     let mut external = vec![false; objs.len()];
     for (idx, obj) in objs.iter().enumerate() {
-        let traced = obj.trace(&mut |v: &Value| {
-            if let Some(&child) = tracked_addr(v).and_then(|a| index.get(&a)) {
+        let traced = obj.trace(&mut |addr: usize| {
+            if let Some(&child) = index.get(&addr) {
                 if let Some(count) = gc_refs.get_mut(child as usize) {
                     *count -= 1;
                 }
@@ -235,13 +263,18 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     for &i in &work {
         reachable[i] = true;
     }
-    while let Some(idx) = work.pop() {
+    // Only the objects not yet known reachable can change the outcome: once every one of
+    // them has been reached, the rest of the tracing would find nothing new.
+    let mut unknown = objs.len() - work.len();
+    while unknown > 0 {
+        let Some(idx) = work.pop() else { break };
         if let Some(obj) = objs.get(idx) {
-            obj.trace(&mut |v: &Value| {
-                if let Some(&child) = tracked_addr(v).and_then(|a| index.get(&a)) {
+            obj.trace(&mut |addr: usize| {
+                if let Some(&child) = index.get(&addr) {
                     let child = child as usize;
                     if reachable.get(child) == Some(&false) {
                         reachable[child] = true;
+                        unknown -= 1;
                         work.push(child);
                     }
                 }
@@ -341,5 +374,27 @@ mod tests {
         drop(cycle);
         collect_full();
         assert!(weak.upgrade().is_none());
+    }
+
+    #[test]
+    fn a_cycle_through_an_iterator_is_collected() {
+        use crate::vm::object::iter::{Iter, IterState};
+        // A list holding an iterator over itself: only the iterator's edge closes the cycle.
+        let list = Value::list(Vec::new());
+        let iter = Iter::new_value(
+            IterState::Seq {
+                seq: list.clone(),
+                idx: 0,
+            },
+            "list_iterator",
+        );
+        let (Value::List(l), Value::Iter(it)) = (&list, &iter) else {
+            panic!("a list and an iterator were made");
+        };
+        l.items.borrow_mut().push(iter.clone());
+        let (weak_list, weak_iter) = (Rc::downgrade(l), Rc::downgrade(it));
+        drop((list, iter));
+        collect_full();
+        assert!(weak_list.upgrade().is_none() && weak_iter.upgrade().is_none());
     }
 }

@@ -11,7 +11,7 @@ pub mod misc;
 pub mod set;
 pub mod str;
 
-use crate::vm::gc::{Trace, Visit};
+use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::value::Value;
 use std::cell::RefCell;
 
@@ -62,7 +62,7 @@ impl Trace for List {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.items.try_borrow() {
             Ok(items) => {
-                items.iter().for_each(&mut *visit);
+                gc::visit_values(&items, visit);
                 true
             }
             Err(_) => false,
@@ -92,7 +92,7 @@ impl Tuple {
 
 impl Trace for Tuple {
     fn trace(&self, visit: &mut Visit) -> bool {
-        self.items.iter().for_each(&mut *visit);
+        gc::visit_values(&self.items, visit);
         true
     }
 

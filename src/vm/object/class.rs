@@ -254,9 +254,9 @@ impl Drop for Class {
 impl Trace for Class {
     fn trace(&self, visit: &mut Visit) -> bool {
         for base in self.bases.iter().chain(self.mro.iter()) {
-            visit(&Value::Class(base.clone()));
+            gc::visit_rc(base, visit);
         }
-        visit(&Value::Dict(self.dict.clone()));
+        gc::visit_rc(&self.dict, visit);
         true
     }
 
@@ -572,12 +572,12 @@ impl Instance {
 
 impl Trace for Instance {
     fn trace(&self, visit: &mut Visit) -> bool {
-        visit(&Value::Class(self.class.clone()));
+        gc::visit_rc(&self.class, visit);
         let ok = self.dict.get().is_none_or(|d| d.trace(visit));
         let Ok(values) = self.values.try_borrow() else {
             return false;
         };
-        values.iter().for_each(&mut *visit);
+        gc::visit_values(&values, visit);
         if let Some(exc) = &self.exc {
             let (Ok(args), Ok(cause), Ok(context)) = (
                 exc.args.try_borrow(),
@@ -586,9 +586,9 @@ impl Trace for Instance {
             ) else {
                 return false;
             };
-            visit(&args);
-            visit(&cause);
-            visit(&context);
+            gc::visit_value(&args, visit);
+            gc::visit_value(&cause, visit);
+            gc::visit_value(&context, visit);
         }
         ok
     }

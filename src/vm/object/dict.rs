@@ -4,7 +4,7 @@
 //! and the probe resumes (or restarts if the table changed meanwhile).
 
 use crate::vm::exception::PResult;
-use crate::vm::gc::{Trace, Visit};
+use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::hash::fast_eq;
 use crate::vm::machine::Vm;
 use crate::vm::object::str::PyStr;
@@ -571,8 +571,8 @@ impl Trace for Dict {
         match self.table.try_borrow() {
             Ok(table) => {
                 for entry in table.entries.iter().flatten() {
-                    visit(&entry.key);
-                    visit(&entry.value);
+                    gc::visit_value(&entry.key, visit);
+                    gc::visit_value(&entry.value, visit);
                 }
                 true
             }

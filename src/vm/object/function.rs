@@ -195,16 +195,16 @@ impl Trace for Function {
         ) else {
             return false;
         };
-        visit(&Value::Dict(self.globals.clone()));
-        defaults.iter().for_each(&mut *visit);
+        gc::visit_rc(&self.globals, visit);
+        gc::visit_values(&defaults, visit);
         if let Some(kw) = &*kwdefaults {
-            visit(&Value::Dict(kw.clone()));
+            gc::visit_rc(kw, visit);
         }
         if let Some(d) = &*dict {
-            visit(&Value::Dict(d.clone()));
+            gc::visit_rc(d, visit);
         }
         for cell in self.closure.iter() {
-            visit(&Value::Cell(cell.clone()));
+            gc::visit_rc(cell, visit);
         }
         true
     }
@@ -283,8 +283,8 @@ impl BoundMethod {
 
 impl Trace for BoundMethod {
     fn trace(&self, visit: &mut Visit) -> bool {
-        visit(&self.func);
-        visit(&self.obj);
+        gc::visit_value(&self.func, visit);
+        gc::visit_value(&self.obj, visit);
         true
     }
 
@@ -320,7 +320,7 @@ impl Trace for Cell {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.value.try_borrow() {
             Ok(v) => {
-                visit(&v);
+                gc::visit_value(&v, visit);
                 true
             }
             Err(_) => false,

@@ -3,6 +3,7 @@
 //! apy objects go through `Vm::next`, so no borrow is held while apy code runs.
 
 use crate::vm::exception::{Exc, PResult};
+use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::machine::Vm;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::misc::ViewKind;
@@ -99,6 +100,55 @@ pub struct BigRange {
 }
 
 impl IterState {
+    /// Whether the state refers to objects that could refer back to the iterator.
+    fn holds_objects(&self) -> bool {
+        match self {
+            IterState::Range { .. } | IterState::BigRange(_) | IterState::Exhausted => false,
+            IterState::Seq { seq, .. } | IterState::Reversed { seq, .. } => {
+                !matches!(seq, Value::Str(_) | Value::Bytes(_))
+            }
+            _ => true,
+        }
+    }
+
+    /// Visits the objects the state refers to (the collector's `Trace`).
+    fn trace(&self, visit: &mut Visit) {
+        match self {
+            IterState::Seq { seq: v, .. }
+            | IterState::Reversed { seq: v, .. }
+            | IterState::Enumerate { iter: v, .. }
+            | IterState::GetItem { obj: v, .. } => gc::visit_value(v, visit),
+            IterState::Dict { dict, .. } => gc::visit_rc(dict, visit),
+            IterState::Set { set, .. } => gc::visit_rc(set, visit),
+            IterState::Zip { iters, .. } => gc::visit_values(iters, visit),
+            IterState::Map { func, iters } => {
+                gc::visit_value(func, visit);
+                gc::visit_values(iters, visit);
+            }
+            IterState::Filter { func, iter } => {
+                gc::visit_value(func, visit);
+                gc::visit_value(iter, visit);
+            }
+            IterState::Callable { func, sentinel } => {
+                gc::visit_value(func, visit);
+                gc::visit_value(sentinel, visit);
+            }
+            IterState::AsyncSend { gen, value, .. } => {
+                gc::visit_rc(gen, visit);
+                if let Some(v) = value {
+                    gc::visit_value(v, visit);
+                }
+            }
+            IterState::AsyncThrow { gen, exc, .. } => {
+                gc::visit_rc(gen, visit);
+                if let Some(v) = exc {
+                    gc::visit_value(v, visit);
+                }
+            }
+            IterState::NativeAwait { target, .. } => gc::visit_value(target, visit),
+            IterState::Range { .. } | IterState::BigRange(_) | IterState::Exhausted => {}
+        }
+    }
     /// The iterator of `remaining` items from `next` by `step`, small when they all fit.
     pub fn range(next: i128, remaining: i128, step: i128) -> IterState {
         let last = next.saturating_add(remaining.saturating_sub(1).saturating_mul(step));
@@ -132,12 +182,40 @@ pub struct Iter {
     name: &'static str,
 }
 
+impl Trace for Iter {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        match self.state.try_borrow() {
+            Ok(state) => {
+                state.trace(visit);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Garbage: what the iterator refers to goes, which breaks the cycle through it.
+    fn clear(&self) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            let old = std::mem::replace(&mut *state, IterState::Exhausted);
+            drop(state);
+            drop(old);
+        }
+    }
+}
+
 impl Iter {
     pub fn new_value(state: IterState, name: &'static str) -> Value {
-        Value::Iter(Rc::new(Iter {
+        let holds_objects = state.holds_objects();
+        let iter = Rc::new(Iter {
             state: RefCell::new(state),
             name,
-        }))
+        });
+        // An iterator over a list can be part of a cycle (a generator's frame walking a list
+        // that holds the generator); one over a range or a string cannot.
+        if holds_objects {
+            gc::track(&iter);
+        }
+        Value::Iter(iter)
     }
 
     pub fn type_name(&self) -> &'static str {

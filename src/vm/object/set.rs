@@ -4,7 +4,7 @@
 //! no borrow held, as in `dict.rs`.
 
 use crate::vm::exception::PResult;
-use crate::vm::gc::{Trace, Visit};
+use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::hash::fast_eq;
 use crate::vm::machine::Vm;
 use crate::vm::value::Value;
@@ -346,7 +346,7 @@ impl Trace for Set {
             Ok(table) => {
                 for slot in &table.slots {
                     if let Slot::Full(_, k) = slot {
-                        visit(k);
+                        gc::visit_value(k, visit);
                     }
                 }
                 true
