@@ -223,6 +223,9 @@ fn tracked_addr(v: &Value) -> Option<usize> {
         Value::Cell(v) => addr(v),
         Value::Generator(v) => addr(v),
         Value::Iter(v) => addr(v),
+        Value::Property(v) => addr(v),
+        Value::Wrapper(v) => addr(v),
+        Value::DictView(v) => addr(v),
         _ => None,
     }
 }
@@ -396,5 +399,21 @@ mod tests {
         drop((list, iter));
         collect_full();
         assert!(weak_list.upgrade().is_none() && weak_iter.upgrade().is_none());
+    }
+
+    #[test]
+    fn a_cycle_through_a_property_is_collected() {
+        use crate::vm::object::misc::Property;
+        // As a class made in a function: its dict holds a property whose getter reaches it.
+        let list = Value::list(Vec::new());
+        let prop = Property::new_value(list.clone(), Value::None, Value::None, Value::None);
+        let Value::List(l) = &list else {
+            panic!("a list was made");
+        };
+        l.items.borrow_mut().push(prop);
+        let weak = Rc::downgrade(l);
+        drop(list);
+        collect_full();
+        assert!(weak.upgrade().is_none());
     }
 }

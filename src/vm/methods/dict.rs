@@ -156,7 +156,7 @@ fn dict_new(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn view(vm: &mut Vm, args: &Args, kind: ViewKind, name: &str) -> PResult<Value> {
     check_count(name, args, 1, 0, 0)?;
     let d = this(vm, args, name)?.clone();
-    Ok(Value::DictView(Rc::new(DictView { dict: d, kind })))
+    Ok(DictView::new_value(d, kind))
 }
 
 fn keys(vm: &mut Vm, args: Args) -> PResult<Value> {

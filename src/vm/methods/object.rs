@@ -385,12 +385,12 @@ fn property_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
             .cloned()
             .unwrap_or(Value::None)
     };
-    Ok(Value::Property(Rc::new(Property {
-        fget: get(1, "fget"),
-        fset: get(2, "fset"),
-        fdel: get(3, "fdel"),
-        doc: get(4, "doc"),
-    })))
+    Ok(Property::new_value(
+        get(1, "fget"),
+        get(2, "fset"),
+        get(3, "fdel"),
+        get(4, "doc"),
+    ))
 }
 
 fn property_with(args: &Args, which: usize) -> PResult<Value> {
@@ -401,12 +401,7 @@ fn property_with(args: &Args, which: usize) -> PResult<Value> {
     let mut parts = [p.fget.clone(), p.fset.clone(), p.fdel.clone()];
     parts[which] = f;
     let [fget, fset, fdel] = parts;
-    Ok(Value::Property(Rc::new(Property {
-        fget,
-        fset,
-        fdel,
-        doc: p.doc.clone(),
-    })))
+    Ok(Property::new_value(fget, fset, fdel, p.doc.clone()))
 }
 
 fn property_getter(_vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -423,18 +418,18 @@ fn property_deleter(_vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn staticmethod_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("staticmethod", &args, 1, 1, 1)?;
-    Ok(Value::Wrapper(Rc::new(Wrapper {
-        kind: WrapperKind::StaticMethod,
-        func: arg(&args, 1)?.clone(),
-    })))
+    Ok(Wrapper::new_value(
+        WrapperKind::StaticMethod,
+        arg(&args, 1)?.clone(),
+    ))
 }
 
 fn classmethod_new(_vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("classmethod", &args, 1, 1, 1)?;
-    Ok(Value::Wrapper(Rc::new(Wrapper {
-        kind: WrapperKind::ClassMethod,
-        func: arg(&args, 1)?.clone(),
-    })))
+    Ok(Wrapper::new_value(
+        WrapperKind::ClassMethod,
+        arg(&args, 1)?.clone(),
+    ))
 }
 
 fn super_new(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -1,6 +1,7 @@
 //! Small heap kinds without much behaviour of their own: modules, ranges, slices,
 //! descriptors (property, staticmethod, classmethod, slot members), `super` objects and dict views.
 
+use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::object::class::Class;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::str::PyStr;
@@ -84,6 +85,52 @@ pub struct Wrapper {
     pub func: Value,
 }
 
+// Properties, staticmethod/classmethod wrappers and dict views are tracked: a class made in
+// a function holds its property, whose getter's closure holds the class, and a dict can
+// hold a view of itself. They are immutable, so `clear` does nothing: the cycle breaks at
+// the class dict, the cell or the dict.
+
+impl Property {
+    pub fn new_value(fget: Value, fset: Value, fdel: Value, doc: Value) -> Value {
+        let prop = Rc::new(Property {
+            fget,
+            fset,
+            fdel,
+            doc,
+        });
+        gc::track(&prop);
+        Value::Property(prop)
+    }
+}
+
+impl Trace for Property {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        for v in [&self.fget, &self.fset, &self.fdel, &self.doc] {
+            gc::visit_value(v, visit);
+        }
+        true
+    }
+
+    fn clear(&self) {}
+}
+
+impl Wrapper {
+    pub fn new_value(kind: WrapperKind, func: Value) -> Value {
+        let wrapper = Rc::new(Wrapper { kind, func });
+        gc::track(&wrapper);
+        Value::Wrapper(wrapper)
+    }
+}
+
+impl Trace for Wrapper {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        gc::visit_value(&self.func, visit);
+        true
+    }
+
+    fn clear(&self) {}
+}
+
 /// `super(cls, obj)`: attribute lookup starts after `cls` in `type(obj)`'s MRO.
 pub struct Super {
     pub cls: Rc<Class>,
@@ -102,4 +149,21 @@ pub enum ViewKind {
 pub struct DictView {
     pub dict: Rc<Dict>,
     pub kind: ViewKind,
+}
+
+impl DictView {
+    pub fn new_value(dict: Rc<Dict>, kind: ViewKind) -> Value {
+        let view = Rc::new(DictView { dict, kind });
+        gc::track(&view);
+        Value::DictView(view)
+    }
+}
+
+impl Trace for DictView {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        gc::visit_rc(&self.dict, visit);
+        true
+    }
+
+    fn clear(&self) {}
 }
