@@ -235,23 +235,26 @@ type AddrMap = HashMap<usize, u32, BuildHasherDefault<AddrHasher>>;
 /// Trial deletion over one set of tracked objects; returns the freed count and the weak
 /// handles of the survivors.
 fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
-    let objs: Vec<Rc<dyn Trace>> = set.iter().filter_map(Weak::upgrade).collect();
-    drop(set);
+    // The vectors below are per object, and a full collection can cover millions of them:
+    // the handles are converted in place (weak to strong here, strong to weak for the
+    // survivors at the end), and counts and positions are 32-bit.
+    let objs: Vec<Rc<dyn Trace>> = set.into_iter().filter_map(|w| w.upgrade()).collect();
     let mut index = AddrMap::with_capacity_and_hasher(objs.len(), Default::default());
     for (idx, obj) in objs.iter().enumerate() {
         index.insert(Rc::as_ptr(obj) as *const () as usize, idx as u32);
     }
-    // Our own upgrade holds one reference to each object.
-    let mut gc_refs: Vec<isize> = objs
+    // Our own upgrade holds one reference to each object. (A count beyond `i32` saturates:
+    // such an object is held from outside anyway.)
+    let mut gc_refs: Vec<i32> = objs
         .iter()
-        .map(|o| Rc::strong_count(o) as isize - 1)
+        .map(|o| i32::try_from(Rc::strong_count(o) - 1).unwrap_or(i32::MAX))
         .collect();
     let mut external = vec![false; objs.len()];
     for (idx, obj) in objs.iter().enumerate() {
         let traced = obj.trace(&mut |addr: usize| {
             if let Some(&child) = index.get(&addr) {
                 if let Some(count) = gc_refs.get_mut(child as usize) {
-                    *count -= 1;
+                    *count = count.saturating_sub(1);
                 }
             }
         });
@@ -259,24 +262,24 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
             external[idx] = true;
         }
     }
-    let mut reachable = vec![false; objs.len()];
-    let mut work: Vec<usize> = (0..objs.len())
-        .filter(|&i| external[i] || gc_refs[i] > 0)
-        .collect();
-    for &i in &work {
-        reachable[i] = true;
+    let mut reachable = external;
+    for (flag, &count) in reachable.iter_mut().zip(&gc_refs) {
+        *flag |= count > 0;
     }
+    drop(gc_refs);
+    let mut work: Vec<u32> = (0..objs.len() as u32)
+        .filter(|&i| reachable[i as usize])
+        .collect();
     // Only the objects not yet known reachable can change the outcome: once every one of
     // them has been reached, the rest of the tracing would find nothing new.
     let mut unknown = objs.len() - work.len();
     while unknown > 0 {
         let Some(idx) = work.pop() else { break };
-        if let Some(obj) = objs.get(idx) {
+        if let Some(obj) = objs.get(idx as usize) {
             obj.trace(&mut |addr: usize| {
                 if let Some(&child) = index.get(&addr) {
-                    let child = child as usize;
-                    if reachable.get(child) == Some(&false) {
-                        reachable[child] = true;
+                    if reachable.get(child as usize) == Some(&false) {
+                        reachable[child as usize] = true;
                         unknown -= 1;
                         work.push(child);
                     }
@@ -284,17 +287,19 @@ fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
             });
         }
     }
+    drop((index, work));
     let mut freed = 0;
-    let mut survivors = Vec::with_capacity(objs.len());
-    for (idx, obj) in objs.iter().enumerate() {
-        if reachable[idx] {
-            survivors.push(Rc::downgrade(obj));
-        } else {
+    for (obj, &live) in objs.iter().zip(&reachable) {
+        if !live {
             obj.clear();
             freed += 1;
         }
     }
-    drop(objs);
+    let survivors = objs
+        .into_iter()
+        .zip(reachable)
+        .filter_map(|(obj, live)| live.then(|| Rc::downgrade(&obj)))
+        .collect();
     (freed, survivors)
 }
 

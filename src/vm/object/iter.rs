@@ -100,10 +100,18 @@ pub struct BigRange {
 }
 
 impl IterState {
-    /// Whether the state refers to objects that could refer back to the iterator.
+    /// Whether the collector tracks an iterator in this state: whether it refers to objects
+    /// that could refer back to it. The awaitables of `await` (an asyncio future's, an async
+    /// generator's `__anext__`) are left out: one lives only in the frame awaiting it, while
+    /// that frame waits, and the task running that frame stays referenced by the loop (its
+    /// set of tasks) until it finishes, so a cycle through one is never garbage in a program
+    /// run by the loop. Tracking them would cost every `await` a collector entry.
     fn holds_objects(&self) -> bool {
         match self {
             IterState::Range { .. } | IterState::BigRange(_) | IterState::Exhausted => false,
+            IterState::NativeAwait { .. }
+            | IterState::AsyncSend { .. }
+            | IterState::AsyncThrow { .. } => false,
             IterState::Seq { seq, .. } | IterState::Reversed { seq, .. } => {
                 !matches!(seq, Value::Str(_) | Value::Bytes(_))
             }
