@@ -106,6 +106,7 @@ impl IterState {
     /// that frame waits, and the task running that frame stays referenced by the loop (its
     /// set of tasks) until it finishes, so a cycle through one is never garbage in a program
     /// run by the loop. Tracking them would cost every `await` a collector entry.
+    #[inline]
     fn holds_objects(&self) -> bool {
         match self {
             IterState::Range { .. } | IterState::BigRange(_) | IterState::Exhausted => false,
@@ -190,6 +191,12 @@ pub struct Iter {
     name: &'static str,
 }
 
+/// Kept out of line so that making an untracked iterator (every `await`) stays small.
+#[inline(never)]
+fn track(iter: &Rc<Iter>) {
+    gc::track(iter);
+}
+
 impl Trace for Iter {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.state.try_borrow() {
@@ -212,6 +219,7 @@ impl Trace for Iter {
 }
 
 impl Iter {
+    #[inline(always)]
     pub fn new_value(state: IterState, name: &'static str) -> Value {
         let holds_objects = state.holds_objects();
         let iter = Rc::new(Iter {
@@ -221,7 +229,7 @@ impl Iter {
         // An iterator over a list can be part of a cycle (a generator's frame walking a list
         // that holds the generator); one over a range or a string cannot.
         if holds_objects {
-            gc::track(&iter);
+            track(&iter);
         }
         Value::Iter(iter)
     }
