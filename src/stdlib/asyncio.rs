@@ -116,6 +116,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("queue_empty", queue::empty),
         ("queue_put_nowait", queue::put_nowait),
         ("queue_get_nowait", queue::get_nowait),
+        ("queue_offer", queue::offer),
+        ("queue_take", queue::take),
         ("future_await", task::future_await_native),
         ("future_init", construct::future_init),
         ("loop_create_future", construct::loop_create_future),

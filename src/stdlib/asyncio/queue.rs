@@ -1,4 +1,5 @@
-//! Native `full`, `empty`, `put_nowait` and `get_nowait` of asyncio's `Queue`. They take the
+//! Native `full`, `empty`, `put_nowait` and `get_nowait` of asyncio's `Queue`, and the
+//! first step of `put()` and `get()` (`_queue_offer`, `_queue_take`). They take the
 //! fast path only for an instance of exactly the library's `Queue`, whose hooks (`_put`,
 //! `_get`, `qsize`, ...) nobody can have overridden; for subclasses (`PriorityQueue`,
 //! `LifoQueue`, user classes) they call the apy versions (`_full_py`, ...), which go through
@@ -138,21 +139,49 @@ pub(super) fn empty(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 /// `put_nowait(item)`.
 pub(super) fn put_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let plain = plain_queue(vm, arg(&args, 0)?)?;
-    let Some(q) = plain else {
-        return slow(vm, &args, "_put_nowait_py");
-    };
+    if let Some(q) = plain_queue(vm, arg(&args, 0)?)? {
+        match put_plain(vm, q, arg(&args, 1)?.clone())? {
+            Some(true) => return Ok(Value::None),
+            Some(false) => {
+                let cls = lib_get(vm, "QueueFull")?;
+                return Err(Exc::Value(vm.call(&cls, &[])?));
+            }
+            None => {}
+        }
+    }
+    slow(vm, &args, "_put_nowait_py")
+}
+
+/// `_queue_offer(q, item)`: `q.put_nowait(item)` unless `q.full()`; whether it did. The
+/// first step of `Queue.put()` in one call.
+pub(super) fn offer(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let (q, item) = (arg(&args, 0)?.clone(), arg(&args, 1)?.clone());
+    if let Some(plain) = plain_queue(vm, &q)? {
+        if let Some(done) = put_plain(vm, plain, item.clone())? {
+            return Ok(Value::Bool(done));
+        }
+    }
+    let full = vm.call_method(&q, "full", &[])?;
+    if vm.truthy(&full)? {
+        return Ok(Value::Bool(false));
+    }
+    vm.call_method(&q, "put_nowait", &[item])?;
+    Ok(Value::Bool(true))
+}
+
+/// What `_put_nowait_py` does for a plain queue: false when it is full, `None` when its
+/// fields are not what the library set (the caller then takes the apy path).
+fn put_plain(vm: &mut Vm, q: Plain, item: Value) -> PResult<Option<bool>> {
     let (Some(is_full), Some(Value::Int(unfinished))) =
         (is_full(&q), get(&q.inst, |k| k.unfinished))
     else {
-        return slow(vm, &args, "_put_nowait_py");
+        return Ok(None);
     };
-    let (inst, items) = (q.inst, q.items);
     if is_full {
-        let cls = lib_get(vm, "QueueFull")?;
-        return Err(Exc::Value(vm.call(&cls, &[])?));
+        return Ok(Some(false));
     }
-    items.items.borrow_mut().push(arg(&args, 1)?.clone());
+    let (inst, items) = (q.inst, q.items);
+    items.items.borrow_mut().push(item);
     set(
         &inst,
         |k| k.unfinished,
@@ -160,15 +189,40 @@ pub(super) fn put_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
     );
     clear_event(vm, get(&inst, |k| k.finished))?;
     wakeup_next(vm, get(&inst, |k| k.getters))?;
-    Ok(Value::None)
+    Ok(Some(true))
 }
 
 /// `get_nowait()`.
 pub(super) fn get_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let plain = plain_queue(vm, arg(&args, 0)?)?;
-    let Some(Plain { inst, items, head }) = plain else {
+    let Some(q) = plain_queue(vm, arg(&args, 0)?)? else {
         return slow(vm, &args, "_get_nowait_py");
     };
+    match take_plain(vm, q)? {
+        Some(item) => Ok(item),
+        None => {
+            let cls = lib_get(vm, "QueueEmpty")?;
+            Err(Exc::Value(vm.call(&cls, &[])?))
+        }
+    }
+}
+
+/// `_queue_take(q, marker)`: `q.get_nowait()` unless `q.empty()`, else `marker`. The first
+/// step of `Queue.get()` in one call.
+pub(super) fn take(vm: &mut Vm, args: Args) -> PResult<Value> {
+    let (q, marker) = (arg(&args, 0)?.clone(), arg(&args, 1)?.clone());
+    if let Some(plain) = plain_queue(vm, &q)? {
+        return Ok(take_plain(vm, plain)?.unwrap_or(marker));
+    }
+    let empty = vm.call_method(&q, "empty", &[])?;
+    if vm.truthy(&empty)? {
+        return Ok(marker);
+    }
+    vm.call_method(&q, "get_nowait", &[])
+}
+
+/// What `_get_nowait_py` does for a plain queue; `None` when it is empty.
+fn take_plain(vm: &mut Vm, q: Plain) -> PResult<Option<Value>> {
+    let Plain { inst, items, head } = q;
     // As Queue._get: the head moves on, and the taken slots go once they are half the list.
     let item = {
         let mut items = items.items.borrow_mut();
@@ -185,11 +239,9 @@ pub(super) fn get_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
         }
         item
     };
-    let Some(item) = item else {
-        let cls = lib_get(vm, "QueueEmpty")?;
-        return Err(Exc::Value(vm.call(&cls, &[])?));
-    };
-    wakeup_next(vm, get(&inst, |k| k.putters))?;
+    if item.is_some() {
+        wakeup_next(vm, get(&inst, |k| k.putters))?;
+    }
     Ok(item)
 }
 
