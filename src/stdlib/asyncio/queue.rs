@@ -5,7 +5,7 @@
 //! `LifoQueue`, user classes) they call the apy versions (`_full_py`, ...), which go through
 //! the hooks as CPython's Queue does. What the fast path does is what the apy code does.
 
-use super::task::{is_exactly, lib_get, set_result_of_plain, slot_index, NONE};
+use super::task::{lib_get, set_result_of_plain, slot_index, NONE};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::{Class, Instance};
@@ -18,9 +18,14 @@ use std::rc::Rc;
 
 /// Where `Queue` and `Event` keep the fields read here: the indices of their `__slots__`
 /// members, found when the library is bound (`bind`). `NONE` (reads give nothing, writes
-/// are dropped) until then.
+/// are dropped) until then. With them, the addresses of the two classes (0 until bound):
+/// the library keeps its classes for as long as the VM lives, so an instance whose class
+/// is at that address is one of exactly that class (what `task::is_exactly` answers,
+/// without looking the library up).
 #[derive(Clone, Copy)]
 struct Slots {
+    queue_cls: usize,
+    event_cls: usize,
     queue: usize,
     head: usize,
     maxsize: usize,
@@ -35,6 +40,8 @@ struct Slots {
 thread_local! {
     static SLOTS: Cell<Slots> = const {
         Cell::new(Slots {
+            queue_cls: 0,
+            event_cls: 0,
             queue: NONE,
             head: NONE,
             maxsize: NONE,
@@ -51,6 +58,8 @@ thread_local! {
 pub(super) fn bind(queue_cls: Option<&Rc<Class>>, event_cls: Option<&Rc<Class>>) {
     SLOTS.with(|s| {
         s.set(Slots {
+            queue_cls: queue_cls.map_or(0, class_addr),
+            event_cls: event_cls.map_or(0, class_addr),
             queue: slot_index(queue_cls, "_queue"),
             head: slot_index(queue_cls, "_head"),
             maxsize: slot_index(queue_cls, "_maxsize"),
@@ -63,13 +72,17 @@ pub(super) fn bind(queue_cls: Option<&Rc<Class>>, event_cls: Option<&Rc<Class>>)
     });
 }
 
-/// A field of a plain queue or event (callers check the class: `is_exactly`).
-fn get(inst: &Instance, pick: fn(&Slots) -> usize) -> Option<Value> {
-    inst.slot(SLOTS.with(|s| pick(&s.get())))
+fn class_addr(cls: &Rc<Class>) -> usize {
+    Rc::as_ptr(cls) as usize
 }
 
-fn set(inst: &Instance, pick: fn(&Slots) -> usize, value: Value) {
-    drop(inst.set_slot(SLOTS.with(|s| pick(&s.get())), value));
+/// A field of a plain queue or event (callers check the class).
+fn get(inst: &Instance, slots: &Slots, pick: fn(&Slots) -> usize) -> Option<Value> {
+    inst.slot(pick(slots))
+}
+
+fn set(inst: &Instance, slots: &Slots, pick: fn(&Slots) -> usize, value: Value) {
+    drop(inst.set_slot(pick(slots), value));
 }
 
 /// A plain queue's fields: the list of items, the first of them not taken yet at `head`.
@@ -77,6 +90,7 @@ struct Plain {
     inst: Rc<Instance>,
     items: Rc<List>,
     head: usize,
+    slots: Slots,
 }
 
 impl Plain {
@@ -88,22 +102,27 @@ impl Plain {
 
 /// The queue's fields if it is exactly the library's `Queue` with the fields its
 /// `__init__` set, else `None` (the caller then takes the apy path).
-fn plain_queue(vm: &mut Vm, obj: &Value) -> PResult<Option<Plain>> {
+fn plain_queue(obj: &Value) -> Option<Plain> {
     let Value::Instance(inst) = obj else {
-        return Ok(None);
+        return None;
     };
-    if !is_exactly(vm, inst, |lib| &lib.queue_cls) {
-        return Ok(None);
+    let slots = SLOTS.with(Cell::get);
+    if class_addr(&inst.class) != slots.queue_cls {
+        return None;
     }
-    match (get(inst, |k| k.queue), get(inst, |k| k.head)) {
+    match (
+        get(inst, &slots, |k| k.queue),
+        get(inst, &slots, |k| k.head),
+    ) {
         (Some(Value::List(items)), Some(Value::Int(head))) => {
-            Ok(usize::try_from(head).ok().map(|head| Plain {
+            usize::try_from(head).ok().map(|head| Plain {
                 inst: inst.clone(),
                 items,
                 head,
-            }))
+                slots,
+            })
         }
-        _ => Ok(None),
+        _ => None,
     }
 }
 
@@ -115,14 +134,14 @@ fn slow(vm: &mut Vm, args: &Args, name: &str) -> PResult<Value> {
 
 /// `full()`: `0 < maxsize <= qsize()`.
 fn is_full(q: &Plain) -> Option<bool> {
-    match get(&q.inst, |k| k.maxsize) {
+    match get(&q.inst, &q.slots, |k| k.maxsize) {
         Some(Value::Int(max)) => Some(max > 0 && q.len() as i64 >= max),
         _ => None,
     }
 }
 
 pub(super) fn full(vm: &mut Vm, args: Args) -> PResult<Value> {
-    if let Some(q) = plain_queue(vm, arg(&args, 0)?)? {
+    if let Some(q) = plain_queue(arg(&args, 0)?) {
         if let Some(res) = is_full(&q) {
             return Ok(Value::Bool(res));
         }
@@ -131,7 +150,7 @@ pub(super) fn full(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 pub(super) fn empty(vm: &mut Vm, args: Args) -> PResult<Value> {
-    if let Some(q) = plain_queue(vm, arg(&args, 0)?)? {
+    if let Some(q) = plain_queue(arg(&args, 0)?) {
         return Ok(Value::Bool(q.len() == 0));
     }
     slow(vm, &args, "_empty_py")
@@ -139,7 +158,7 @@ pub(super) fn empty(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 /// `put_nowait(item)`.
 pub(super) fn put_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
-    if let Some(q) = plain_queue(vm, arg(&args, 0)?)? {
+    if let Some(q) = plain_queue(arg(&args, 0)?) {
         match put_plain(vm, q, arg(&args, 1)?.clone())? {
             Some(true) => return Ok(Value::None),
             Some(false) => {
@@ -156,7 +175,7 @@ pub(super) fn put_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
 /// first step of `Queue.put()` in one call.
 pub(super) fn offer(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (q, item) = (arg(&args, 0)?.clone(), arg(&args, 1)?.clone());
-    if let Some(plain) = plain_queue(vm, &q)? {
+    if let Some(plain) = plain_queue(&q) {
         if let Some(done) = put_plain(vm, plain, item.clone())? {
             return Ok(Value::Bool(done));
         }
@@ -173,28 +192,31 @@ pub(super) fn offer(vm: &mut Vm, args: Args) -> PResult<Value> {
 /// fields are not what the library set (the caller then takes the apy path).
 fn put_plain(vm: &mut Vm, q: Plain, item: Value) -> PResult<Option<bool>> {
     let (Some(is_full), Some(Value::Int(unfinished))) =
-        (is_full(&q), get(&q.inst, |k| k.unfinished))
+        (is_full(&q), get(&q.inst, &q.slots, |k| k.unfinished))
     else {
         return Ok(None);
     };
     if is_full {
         return Ok(Some(false));
     }
-    let (inst, items) = (q.inst, q.items);
+    let Plain {
+        inst, items, slots, ..
+    } = q;
     items.items.borrow_mut().push(item);
     set(
         &inst,
+        &slots,
         |k| k.unfinished,
         Value::Int(unfinished.saturating_add(1)),
     );
-    clear_event(vm, get(&inst, |k| k.finished))?;
-    wakeup_next(vm, get(&inst, |k| k.getters))?;
+    clear_event(vm, &slots, get(&inst, &slots, |k| k.finished))?;
+    wakeup_next(vm, get(&inst, &slots, |k| k.getters))?;
     Ok(Some(true))
 }
 
 /// `get_nowait()`.
 pub(super) fn get_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let Some(q) = plain_queue(vm, arg(&args, 0)?)? else {
+    let Some(q) = plain_queue(arg(&args, 0)?) else {
         return slow(vm, &args, "_get_nowait_py");
     };
     match take_plain(vm, q)? {
@@ -210,7 +232,7 @@ pub(super) fn get_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
 /// step of `Queue.get()` in one call.
 pub(super) fn take(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (q, marker) = (arg(&args, 0)?.clone(), arg(&args, 1)?.clone());
-    if let Some(plain) = plain_queue(vm, &q)? {
+    if let Some(plain) = plain_queue(&q) {
         return Ok(take_plain(vm, plain)?.unwrap_or(marker));
     }
     let empty = vm.call_method(&q, "empty", &[])?;
@@ -222,7 +244,12 @@ pub(super) fn take(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 /// What `_get_nowait_py` does for a plain queue; `None` when it is empty.
 fn take_plain(vm: &mut Vm, q: Plain) -> PResult<Option<Value>> {
-    let Plain { inst, items, head } = q;
+    let Plain {
+        inst,
+        items,
+        head,
+        slots,
+    } = q;
     // As Queue._get: the head moves on, and the taken slots go once they are half the list.
     let item = {
         let mut items = items.items.borrow_mut();
@@ -235,26 +262,26 @@ fn take_plain(vm: &mut Vm, q: Plain) -> PResult<Option<Value>> {
                 items.drain(..head);
                 head = 0;
             }
-            set(&inst, |k| k.head, Value::Int(head as i64));
+            set(&inst, &slots, |k| k.head, Value::Int(head as i64));
         }
         item
     };
     if item.is_some() {
-        wakeup_next(vm, get(&inst, |k| k.putters))?;
+        wakeup_next(vm, get(&inst, &slots, |k| k.putters))?;
     }
     Ok(item)
 }
 
 /// `self._finished.clear()`: an `Event` of the library's own class only loses its flag.
-fn clear_event(vm: &mut Vm, event: Option<Value>) -> PResult<()> {
+fn clear_event(vm: &mut Vm, slots: &Slots, event: Option<Value>) -> PResult<()> {
     let Some(event) = event else {
         return Err(Exc::attribute_error(
             "'Queue' object has no attribute '_finished'",
         ));
     };
     if let Value::Instance(inst) = &event {
-        if is_exactly(vm, inst, |lib| &lib.event_cls) {
-            set(inst, |k| k.value, Value::Bool(false));
+        if class_addr(&inst.class) == slots.event_cls {
+            set(inst, slots, |k| k.value, Value::Bool(false));
             return Ok(());
         }
     }

@@ -152,17 +152,6 @@ pub(super) fn slot_index(cls: Option<&Rc<Class>>, name: &str) -> usize {
     }
 }
 
-/// True if `inst` is an instance of exactly the library class `pick` selects.
-pub(super) fn is_exactly(
-    vm: &mut Vm,
-    inst: &Instance,
-    pick: fn(&Lib) -> &Option<Rc<Class>>,
-) -> bool {
-    pick(vm.extension(Lib::default))
-        .as_ref()
-        .is_some_and(|c| Rc::ptr_eq(c, &inst.class))
-}
-
 /// A name defined by the library's apy code.
 pub(super) fn lib_get(vm: &mut Vm, name: &str) -> PResult<Value> {
     let dict = vm.extension(Lib::default).dict.clone();
