@@ -318,7 +318,10 @@ impl Vm {
                 c
             }
         };
-        Ok(Value::Super(Rc::new(Super { cls, obj, start })))
+        let sup = Rc::new(Super { cls, obj, start });
+        // `self.s = super()` closes a cycle through it.
+        crate::vm::gc::track_rc(&sup);
+        Ok(Value::Super(sup))
     }
 
     /// Attributes of built-in kinds that are not methods.

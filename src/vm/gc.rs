@@ -74,6 +74,20 @@ pub fn track<T: Trace + 'static>(obj: &Rc<T>) {
     });
 }
 
+/// `track`, kept out of line: for kinds made on hot paths that are tracked only sometimes
+/// (slices, iterators) or are small (super objects), so their constructors stay small.
+#[inline(never)]
+pub fn track_rc<T: Trace + 'static>(obj: &Rc<T>) {
+    track(obj);
+}
+
+/// Whether `v` is of a kind the collector tracks, so an object holding it could be part of
+/// a cycle.
+#[inline]
+pub fn may_hold(v: &Value) -> bool {
+    tracked_addr(v).is_some()
+}
+
 /// True when enough objects were allocated since the last collection.
 #[inline]
 pub fn should_collect() -> bool {
@@ -226,6 +240,8 @@ fn tracked_addr(v: &Value) -> Option<usize> {
         Value::Property(v) => addr(v),
         Value::Wrapper(v) => addr(v),
         Value::DictView(v) => addr(v),
+        Value::Slice(v) => addr(v),
+        Value::Super(v) => addr(v),
         _ => None,
     }
 }
@@ -404,6 +420,21 @@ mod tests {
         drop((list, iter));
         collect_full();
         assert!(weak_list.upgrade().is_none() && weak_iter.upgrade().is_none());
+    }
+
+    #[test]
+    fn a_cycle_through_a_slice_of_objects_is_collected() {
+        use crate::vm::object::misc::Slice;
+        let list = Value::list(Vec::new());
+        let slice = Slice::new_value(list.clone(), Value::None, Value::None);
+        let Value::List(l) = &list else {
+            panic!("a list was made");
+        };
+        l.items.borrow_mut().push(slice);
+        let weak = Rc::downgrade(l);
+        drop(list);
+        collect_full();
+        assert!(weak.upgrade().is_none());
     }
 
     #[test]

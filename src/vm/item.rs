@@ -11,8 +11,17 @@ use num_traits::Signed;
 use std::rc::Rc;
 
 impl Slice {
+    /// A slice; tracked by the collector only when a bound is an object that could refer
+    /// back to it (`a[1:3]` makes one of plain ints per subscript).
     pub fn new_value(start: Value, stop: Value, step: Value) -> Value {
-        Value::Slice(Rc::new(Slice { start, stop, step }))
+        let tracked = [&start, &stop, &step]
+            .into_iter()
+            .any(crate::vm::gc::may_hold);
+        let slice = Rc::new(Slice { start, stop, step });
+        if tracked {
+            crate::vm::gc::track_rc(&slice);
+        }
+        Value::Slice(slice)
     }
 }
 

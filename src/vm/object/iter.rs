@@ -191,12 +191,6 @@ pub struct Iter {
     name: &'static str,
 }
 
-/// Kept out of line so that making an untracked iterator (every `await`) stays small.
-#[inline(never)]
-fn track(iter: &Rc<Iter>) {
-    gc::track(iter);
-}
-
 impl Trace for Iter {
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.state.try_borrow() {
@@ -229,7 +223,8 @@ impl Iter {
         // An iterator over a list can be part of a cycle (a generator's frame walking a list
         // that holds the generator); one over a range or a string cannot.
         if holds_objects {
-            track(&iter);
+            // Out of line, so that making an untracked iterator (every `await`) stays small.
+            gc::track_rc(&iter);
         }
         Value::Iter(iter)
     }

@@ -151,6 +151,28 @@ pub struct DictView {
     pub kind: ViewKind,
 }
 
+impl Trace for Slice {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        for v in [&self.start, &self.stop, &self.step] {
+            gc::visit_value(v, visit);
+        }
+        true
+    }
+
+    fn clear(&self) {}
+}
+
+impl Trace for Super {
+    fn trace(&self, visit: &mut Visit) -> bool {
+        gc::visit_rc(&self.cls, visit);
+        gc::visit_value(&self.obj, visit);
+        gc::visit_rc(&self.start, visit);
+        true
+    }
+
+    fn clear(&self) {}
+}
+
 impl DictView {
     pub fn new_value(dict: Rc<Dict>, kind: ViewKind) -> Value {
         let view = Rc::new(DictView { dict, kind });
