@@ -5,7 +5,7 @@
 //! pending, as a zeroed C future does. The rare paths (making the `CancelledError`, a
 //! callback with a context) stay with the apy methods.
 
-use super::task::{field, future_instance, lib_get, set_field};
+use super::task::{field, future_instance, lib_exception, set_field};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
@@ -101,11 +101,7 @@ fn finished(vm: &mut Vm, fut: &Rc<Instance>, unset: &str) -> PResult<()> {
                 vm.call_method(&Value::Instance(fut.clone()), "_make_cancelled_error", &[])?;
             Err(Exc::Value(err))
         }
-        State::Pending => {
-            let cls = lib_get(vm, "InvalidStateError")?;
-            let err = vm.call(&cls, &[Value::str(unset)])?;
-            Err(Exc::Value(err))
-        }
+        State::Pending => Err(lib_exception(vm, "InvalidStateError", &[Value::str(unset)])),
     }
 }
 

@@ -5,7 +5,7 @@
 //! `LifoQueue`, user classes) they call the apy versions (`_full_py`, ...), which go through
 //! the hooks as CPython's Queue does. What the fast path does is what the apy code does.
 
-use super::task::{lib_get, set_result_of_plain, slot_index, NONE};
+use super::task::{lib_exception, lib_get, set_result_of_plain, slot_index, NONE};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::{Class, Instance};
@@ -161,10 +161,7 @@ pub(super) fn put_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
     if let Some(q) = plain_queue(arg(&args, 0)?) {
         match put_plain(vm, q, arg(&args, 1)?.clone())? {
             Some(true) => return Ok(Value::None),
-            Some(false) => {
-                let cls = lib_get(vm, "QueueFull")?;
-                return Err(Exc::Value(vm.call(&cls, &[])?));
-            }
+            Some(false) => return Err(lib_exception(vm, "QueueFull", &[])),
             None => {}
         }
     }
@@ -221,10 +218,7 @@ pub(super) fn get_nowait(vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     match take_plain(vm, q)? {
         Some(item) => Ok(item),
-        None => {
-            let cls = lib_get(vm, "QueueEmpty")?;
-            Err(Exc::Value(vm.call(&cls, &[])?))
-        }
+        None => Err(lib_exception(vm, "QueueEmpty", &[])),
     }
 }
 

@@ -152,6 +152,15 @@ pub(super) fn slot_index(cls: Option<&Rc<Class>>, name: &str) -> usize {
     }
 }
 
+/// An instance of the library's exception class `name`, made with `args`, to raise (or the
+/// error making it raised).
+pub(super) fn lib_exception(vm: &mut Vm, name: &str, args: &[Value]) -> Exc {
+    match lib_get(vm, name).and_then(|cls| vm.call(&cls, args)) {
+        Ok(err) => Exc::Value(err),
+        Err(exc) => exc,
+    }
+}
+
 /// A name defined by the library's apy code.
 pub(super) fn lib_get(vm: &mut Vm, name: &str) -> PResult<Value> {
     let dict = vm.extension(Lib::default).dict.clone();
@@ -461,9 +470,8 @@ pub(super) fn future_set_result_native(vm: &mut Vm, args: Args) -> PResult<Value
 
 fn set_result(vm: &mut Vm, fut: &Rc<Instance>, result: Value) -> PResult<()> {
     if !is_pending(fut) {
-        let cls = lib_get(vm, "InvalidStateError")?;
-        let err = vm.call(&cls, &[Value::str("invalid state")])?;
-        return Err(Exc::Value(err));
+        let unset = [Value::str("invalid state")];
+        return Err(lib_exception(vm, "InvalidStateError", &unset));
     }
     set_field(fut, |f| f.result, result);
     set_field(fut, |f| f.state, Value::Str(interned("FINISHED")));
