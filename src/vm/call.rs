@@ -330,10 +330,20 @@ impl Vm {
                 Callee::Frame(frame) => self.run_to_value(frame),
             };
         }
-        // The common short argument lists go without a heap vector.
+        self.with_receiver(obj, args, |vm, args| vm.call_args(func, args))
+    }
+
+    /// Runs `call` with `obj` before the positional arguments of `args`. The common short
+    /// argument lists go without a heap vector.
+    fn with_receiver<R>(
+        &mut self,
+        obj: &Value,
+        args: Args,
+        call: impl FnOnce(&mut Vm, Args) -> R,
+    ) -> R {
         match args.pos {
-            [] => self.call_args(
-                func,
+            [] => call(
+                self,
                 Args {
                     pos: std::slice::from_ref(obj),
                     ..args
@@ -341,17 +351,17 @@ impl Vm {
             ),
             [a] => {
                 let pos = [obj.clone(), a.clone()];
-                self.call_args(func, Args { pos: &pos, ..args })
+                call(self, Args { pos: &pos, ..args })
             }
             [a, b] => {
                 let pos = [obj.clone(), a.clone(), b.clone()];
-                self.call_args(func, Args { pos: &pos, ..args })
+                call(self, Args { pos: &pos, ..args })
             }
             _ => {
                 let mut pos = Vec::with_capacity(args.pos.len() + 1);
                 pos.push(obj.clone());
                 pos.extend_from_slice(args.pos);
-                self.call_args(func, Args { pos: &pos, ..args })
+                call(self, Args { pos: &pos, ..args })
             }
         }
     }
@@ -374,6 +384,10 @@ impl Vm {
 
     /// `cls(*args)`: `__new__` then `__init__`.
     pub fn instantiate(&mut self, cls: &Rc<Class>, args: Args) -> PResult<Value> {
+        if let Some(new) = cls.builtin_new() {
+            let cls = Value::Class(cls.clone());
+            return self.with_receiver(&cls, args, |vm, args| vm.call_native_fn(new, args));
+        }
         let new = cls.lookup_str("__new__");
         let obj = match &new {
             Some(Value::Native(n)) if n.owner == Some("object") => {

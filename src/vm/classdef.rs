@@ -183,6 +183,7 @@ impl Vm {
                 slot_count: slots.first + slots.names.len(),
                 has_dict: slots.has_dict,
                 shared_keys: RefCell::new(Vec::new()),
+                builtin_new: std::cell::Cell::new(None),
             }
         });
         gc::track(&cls);

@@ -54,8 +54,14 @@ impl Vm {
     /// Calls a native function, one level deeper in `nest`.
     #[inline]
     pub fn call_native(&mut self, native: &Native, args: Args) -> PResult<Value> {
+        self.call_native_fn(native.func, args)
+    }
+
+    /// `call_native` by the native's function.
+    #[inline]
+    pub fn call_native_fn(&mut self, func: NativeFn, args: Args) -> PResult<Value> {
         self.nest += 1;
-        let res = (native.func)(self, args);
+        let res = func(self, args);
         self.nest -= 1;
         res
     }

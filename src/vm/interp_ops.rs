@@ -124,8 +124,27 @@ impl Vm {
                 }
             }
         }
-        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         let n_pos = n.saturating_sub(kwnames.len());
+        // A built-in type (`str(x)`, `int(s)`, `list(it)`): its `__new__` reads the type and
+        // the arguments where they lie, the type in the callee's slot.
+        if let Some(Value::Class(cls)) = cur.stack.get(fpos) {
+            if let Some(new) = cls.builtin_new() {
+                let (pos, kwvals) = cur
+                    .stack
+                    .get(fpos..)
+                    .unwrap_or(&[])
+                    .split_at((n_pos + 1).min(n + 1));
+                let args = Args {
+                    pos,
+                    kwnames,
+                    kwvals,
+                };
+                let res = self.call_native_direct(new, args)?;
+                cur.stack.truncate(fpos);
+                return self.push_result(cur, res);
+            }
+        }
+        let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         let args_start = fpos + 1;
         let (pos, kwvals) = cur
             .stack

@@ -75,6 +75,7 @@ pub fn new_class(name: &str, bases: Vec<Rc<Class>>, layout: Layout) -> Rc<Class>
         // Every built-in class but `object` gives its instances a dict.
         has_dict: !bases.is_empty(),
         shared_keys: RefCell::new(Vec::new()),
+        builtin_new: std::cell::Cell::new(None),
         bases,
     })
 }
@@ -119,6 +120,7 @@ impl Types {
                     slot_count: 0,
                     has_dict: true,
                     shared_keys: RefCell::new(Vec::new()),
+                    builtin_new: std::cell::Cell::new(None),
                 });
                 if let Some(slot) = exceptions.get_mut(eg_idx) {
                     *slot = cls;

@@ -122,6 +122,27 @@ fn float_ratio(_vm: &mut Vm, args: Args) -> PResult<Value> {
     }
 }
 
+/// `parse_int` as a value. A short decimal, the usual `int("42")`, is read straight into a
+/// small int; anything else (underscores, other bases, Unicode digits or spaces, more than
+/// 18 digits) takes the general path.
+pub fn parse_int_value(text: &str, base: u32) -> Option<Value> {
+    if base == 10 {
+        let t = text.trim_ascii();
+        let (negative, digits) = match t.as_bytes().first() {
+            Some(b'-') => (true, t.get(1..).unwrap_or("")),
+            Some(b'+') => (false, t.get(1..).unwrap_or("")),
+            _ => (false, t),
+        };
+        if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let v = digits
+                .bytes()
+                .fold(0i64, |v, b| v * 10 + i64::from(b - b'0'));
+            return Some(Value::Int(if negative { -v } else { v }));
+        }
+    }
+    parse_int(text, base).map(Value::from_bigint)
+}
+
 /// Parses an int literal the way `int(s, base)` does.
 pub fn parse_int(text: &str, base: u32) -> Option<BigInt> {
     let s = text.trim();
@@ -190,30 +211,26 @@ fn int_new(vm: &mut Vm, args: Args) -> PResult<Value> {
                 "int() can't convert non-string with explicit base",
             ));
         };
-        return parse_int(s.as_str(), base)
-            .map(Value::from_bigint)
-            .ok_or_else(|| {
-                Exc::value_error(format!(
-                    "invalid literal for int() with base {base}: {}",
-                    crate::vm::repr::str_repr(s.as_str())
-                ))
-            });
+        return parse_int_value(s.as_str(), base).ok_or_else(|| {
+            Exc::value_error(format!(
+                "invalid literal for int() with base {base}: {}",
+                crate::vm::repr::str_repr(s.as_str())
+            ))
+        });
     }
     match v {
         Value::Int(_) | Value::BigInt(_) => Ok(v.clone()),
         Value::Bool(b) => Ok(Value::Int(*b as i64)),
         Value::Float(f) => float_to_int(*f),
-        Value::Str(s) => parse_int(s.as_str(), 10)
-            .map(Value::from_bigint)
-            .ok_or_else(|| {
-                Exc::value_error(format!(
-                    "invalid literal for int() with base 10: {}",
-                    crate::vm::repr::str_repr(s.as_str())
-                ))
-            }),
+        Value::Str(s) => parse_int_value(s.as_str(), 10).ok_or_else(|| {
+            Exc::value_error(format!(
+                "invalid literal for int() with base 10: {}",
+                crate::vm::repr::str_repr(s.as_str())
+            ))
+        }),
         Value::Bytes(b) => {
             let s = String::from_utf8_lossy(&b.data).into_owned();
-            parse_int(&s, 10).map(Value::from_bigint).ok_or_else(|| {
+            parse_int_value(&s, 10).ok_or_else(|| {
                 Exc::value_error(format!(
                     "invalid literal for int() with base 10: {}",
                     crate::vm::repr::bytes_repr(&b.data)

@@ -85,18 +85,41 @@ fn str_arg<'a>(vm: &Vm, v: &'a Value, what: &str) -> PResult<&'a str> {
 }
 
 fn str_new(vm: &mut Vm, args: Args) -> PResult<Value> {
+    // `args.pos` starts with the type itself.
+    let given = args.pos.len().saturating_sub(1) + args.kwnames.len();
+    if given > 3 {
+        return Err(Exc::type_error(format!(
+            "str() takes at most 3 arguments ({given} given)"
+        )));
+    }
+    if let Some(bad) = args
+        .kwnames
+        .iter()
+        .find(|k| !matches!(k.as_str(), "object" | "encoding" | "errors"))
+    {
+        return Err(Exc::type_error(format!(
+            "'{}' is an invalid keyword argument for str()",
+            bad.as_str()
+        )));
+    }
+    let decoding =
+        args.pos.len() > 2 || args.kw("encoding").is_some() || args.kw("errors").is_some();
     let v = args.pos.get(1).or_else(|| args.kw("object"));
     match v {
         None => Ok(Value::str("")),
-        Some(Value::Bytes(b)) if args.pos.len() > 2 || args.kw("encoding").is_some() => {
-            match String::from_utf8(b.data.to_vec()) {
-                Ok(s) => Ok(Value::string(s)),
-                Err(_) => Err(Exc::new(
-                    crate::vm::exception::ExcKind::UnicodeError,
-                    "'utf-8' codec can't decode bytes",
-                )),
-            }
+        Some(other) if decoding && !matches!(other, Value::Bytes(_)) => {
+            Err(Exc::type_error(format!(
+                "decoding to str: need a bytes-like object, {} found",
+                vm.type_name(other)
+            )))
         }
+        Some(Value::Bytes(b)) if decoding => match String::from_utf8(b.data.to_vec()) {
+            Ok(s) => Ok(Value::string(s)),
+            Err(_) => Err(Exc::new(
+                crate::vm::exception::ExcKind::UnicodeError,
+                "'utf-8' codec can't decode bytes",
+            )),
+        },
         Some(v) => Ok(Value::string(vm.to_str(v)?)),
     }
 }

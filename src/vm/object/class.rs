@@ -4,7 +4,7 @@
 
 use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::object::dict::{type_epoch, Dict};
-use crate::vm::object::function::Code;
+use crate::vm::object::function::{Code, NativeFn};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::cell::{Cell, OnceCell, RefCell};
@@ -100,6 +100,9 @@ pub struct Class {
     /// an instance that sets its attributes in this order keeps just their values
     /// (`Instance::values`), as CPython's key-sharing dictionaries do.
     pub shared_keys: RefCell<Vec<Rc<PyStr>>>,
+    /// A built-in type's native `__new__`, remembered the first time it is called
+    /// (`builtin_new`).
+    pub builtin_new: Cell<Option<NativeFn>>,
 }
 
 /// At most this many shared keys per class; later names go to instance dicts.
@@ -156,6 +159,26 @@ impl Class {
             }
         }
         None
+    }
+
+    /// The native `__new__` of a built-in type (`int`, `str`, `list`, ...), which a call of
+    /// the type runs with the type before the arguments (`Layout::Builtin` types need no
+    /// `__init__`). Found once and remembered: a built-in type cannot be changed (setting an
+    /// attribute on one is a `TypeError`) nor subclassed, so the answer stays right. `None`
+    /// for every other class, and for a built-in type that cannot be created.
+    #[inline]
+    pub fn builtin_new(self: &Rc<Class>) -> Option<NativeFn> {
+        if self.layout != Layout::Builtin {
+            return None;
+        }
+        if let Some(func) = self.builtin_new.get() {
+            return Some(func);
+        }
+        let Some(Value::Native(new)) = self.lookup_str("__new__") else {
+            return None;
+        };
+        self.builtin_new.set(Some(new.func));
+        Some(new.func)
     }
 
     /// Looks up a name known at compile time (dunders), interned so no string is built.
