@@ -388,12 +388,11 @@ impl Vm {
             let cls = Value::Class(cls.clone());
             return self.with_receiver(&cls, args, |vm, args| vm.call_native_fn(new, args));
         }
-        let new = cls.lookup_str("__new__");
-        let obj = match &new {
+        let ctor = cls.constructor();
+        let obj = match &ctor.new {
             Some(Value::Native(n)) if n.owner == Some("object") => {
-                let init = cls.lookup_str("__init__");
                 let plain_init =
-                    matches!(&init, Some(Value::Native(n)) if n.owner == Some("object"));
+                    matches!(&ctor.init, Some(Value::Native(n)) if n.owner == Some("object"));
                 if plain_init && (!args.pos.is_empty() || args.has_kw()) {
                     return Err(Exc::type_error(format!(
                         "{}() takes no arguments",
@@ -423,14 +422,15 @@ impl Vm {
         if !is_instance {
             return Ok(obj);
         }
-        match cls.lookup_str("__init__") {
+        // Looked up again: a `__new__` of the program's may have changed the class.
+        match &cls.constructor().init {
             Some(Value::Native(n)) if n.owner == Some("object") => {}
             Some(init) => {
-                let res = match &init {
+                let res = match init {
                     // What binding would make, called without making it.
-                    Value::Function(_) | Value::Native(_) => self.call_bound(&init, &obj, args)?,
+                    Value::Function(_) | Value::Native(_) => self.call_bound(init, &obj, args)?,
                     _ => {
-                        let bound = self.bind_descriptor(&init, &obj, cls)?;
+                        let bound = self.bind_descriptor(init, &obj, cls)?;
                         self.call_args(&bound, args)?
                     }
                 };

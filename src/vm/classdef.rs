@@ -184,6 +184,7 @@ impl Vm {
                 has_dict: slots.has_dict,
                 shared_keys: RefCell::new(Vec::new()),
                 builtin_new: std::cell::Cell::new(None),
+                ctor: RefCell::new(None),
             }
         });
         gc::track(&cls);

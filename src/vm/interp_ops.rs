@@ -453,13 +453,14 @@ impl Vm {
         if !cls.is_user || cls.layout == crate::vm::object::class::Layout::Builtin {
             return Ok(None);
         }
-        let Some(Value::Function(init)) = cls.lookup_str("__init__") else {
+        let ctor = cls.constructor();
+        let Some(Value::Function(init)) = ctor.init else {
             return Ok(None);
         };
         if init.code.obj.is_generator_like() {
             return Ok(None);
         }
-        let inst = match cls.lookup_str("__new__") {
+        let inst = match ctor.new {
             Some(Value::Native(n)) if n.owner == Some("object") => {
                 crate::vm::object::class::Instance::new_value(cls.clone())
             }

@@ -76,6 +76,7 @@ pub fn new_class(name: &str, bases: Vec<Rc<Class>>, layout: Layout) -> Rc<Class>
         has_dict: !bases.is_empty(),
         shared_keys: RefCell::new(Vec::new()),
         builtin_new: std::cell::Cell::new(None),
+        ctor: RefCell::new(None),
         bases,
     })
 }
@@ -121,6 +122,7 @@ impl Types {
                     has_dict: true,
                     shared_keys: RefCell::new(Vec::new()),
                     builtin_new: std::cell::Cell::new(None),
+                    ctor: RefCell::new(None),
                 });
                 if let Some(slot) = exceptions.get_mut(eg_idx) {
                     *slot = cls;

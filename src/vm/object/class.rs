@@ -103,6 +103,15 @@ pub struct Class {
     /// A built-in type's native `__new__`, remembered the first time it is called
     /// (`builtin_new`).
     pub builtin_new: Cell<Option<NativeFn>>,
+    /// `constructor()`'s answer and the type epoch it was found at.
+    pub ctor: RefCell<Option<(u64, Constructor)>>,
+}
+
+/// What calling a class runs: `__init__` and `__new__` as found along its MRO.
+#[derive(Clone)]
+pub struct Constructor {
+    pub init: Option<Value>,
+    pub new: Option<Value>,
 }
 
 /// At most this many shared keys per class; later names go to instance dicts.
@@ -179,6 +188,29 @@ impl Class {
         };
         self.builtin_new.set(Some(new.func));
         Some(new.func)
+    }
+
+    /// The class's `__init__` and `__new__`, remembered until a type changes (the type
+    /// epoch moves): every instantiation asks, and two lookups along the MRO cost more than
+    /// the rest of making a plain instance.
+    pub fn constructor(self: &Rc<Class>) -> Constructor {
+        let epoch = type_epoch();
+        if let Ok(ctor) = self.ctor.try_borrow() {
+            if let Some((at, found)) = &*ctor {
+                if *at == epoch {
+                    return found.clone();
+                }
+            }
+        }
+        let found = Constructor {
+            init: self.lookup_str("__init__"),
+            new: self.lookup_str("__new__"),
+        };
+        // A lookup may have moved the epoch on (marking a type dict).
+        if let Ok(mut ctor) = self.ctor.try_borrow_mut() {
+            *ctor = Some((type_epoch(), found.clone()));
+        }
+        found
     }
 
     /// Looks up a name known at compile time (dunders), interned so no string is built.
@@ -280,10 +312,21 @@ impl Trace for Class {
             gc::visit_rc(base, visit);
         }
         gc::visit_rc(&self.dict, visit);
+        if let Ok(ctor) = self.ctor.try_borrow() {
+            if let Some((_, found)) = &*ctor {
+                for v in found.init.iter().chain(found.new.iter()) {
+                    gc::visit_value(v, visit);
+                }
+            }
+        }
         true
     }
 
-    fn clear(&self) {}
+    fn clear(&self) {
+        if let Ok(mut ctor) = self.ctor.try_borrow_mut() {
+            *ctor = None;
+        }
+    }
 }
 
 /// C3 linearisation of `bases`; `None` when no consistent order exists.
