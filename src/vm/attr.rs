@@ -166,7 +166,23 @@ impl Vm {
         Err(self.no_attribute(obj, name))
     }
 
-    /// The native attributes of exceptions (`args`, `__cause__`, ...).
+    /// Whether `name` is one of the attributes the exceptions of `cls` keep natively
+    /// (`exception_attr` reads them, `generic_setattr` writes some): the attribute caches
+    /// leave those to the general path, and cache an exception's other attributes (those in
+    /// its dict) as any instance's.
+    pub(crate) fn is_exception_field(&self, cls: &Rc<Class>, name: &str) -> bool {
+        let under = |kind: ExcKind| cls.is_subclass(&self.types.exc(kind));
+        match name {
+            "args" | "__cause__" | "__context__" | "__suppress_context__" | "__traceback__" => true,
+            "value" => under(ExcKind::StopIteration),
+            "code" => under(ExcKind::SystemExit),
+            "message" | "exceptions" => under(ExcKind::BaseExceptionGroup),
+            _ => false,
+        }
+    }
+
+    /// The native attributes of exceptions (`args`, `__cause__`, ...): keep
+    /// `is_exception_field` in step.
     fn exception_attr(&mut self, inst: &Rc<Instance>, name: &str) -> Option<Value> {
         let data = inst.exc.as_ref()?;
         Some(match name {
@@ -580,6 +596,11 @@ impl Vm {
                     return Ok(());
                 }
                 "__traceback__" => return Ok(()),
+                "message" | "exceptions"
+                    if cls.is_subclass(&self.types.exc(ExcKind::BaseExceptionGroup)) =>
+                {
+                    return Err(Exc::attribute_error("readonly attribute"));
+                }
                 _ => {}
             }
         }

@@ -174,7 +174,7 @@ impl Vm {
                     );
                     return Ok(v);
                 }
-            } else if inst.exc.is_none() && !inst.class.has_data_descriptors() {
+            } else if self.plain_instance_attr(inst, name) {
                 if let Some((kind, entry, v)) = instance_attr(inst, name) {
                     cache.insert(AttrCache {
                         class,
@@ -231,7 +231,7 @@ impl Vm {
                     Err(v) => value = v,
                 }
             }
-            if known || (inst.exc.is_none() && !inst.class.has_data_descriptors()) {
+            if known || self.plain_instance_attr(inst, name) {
                 // The instance's own attribute: remember where it went.
                 let placed = match inst.dict_if_any() {
                     Some(d) => Some((AttrKind::Dict, d.set_str_entry(name.clone(), value))),
@@ -270,6 +270,15 @@ impl Vm {
             return self.set_attr(obj, name, value);
         }
         self.set_attr(obj, name, value)
+    }
+}
+
+impl Vm {
+    /// Whether `inst.name` can only be the instance's own attribute (in its dict or shared
+    /// keys): no data descriptor in the class, and not a field an exception keeps natively.
+    fn plain_instance_attr(&self, inst: &Instance, name: &PyStr) -> bool {
+        !inst.class.has_data_descriptors()
+            && (inst.exc.is_none() || !self.is_exception_field(&inst.class, name.as_str()))
     }
 }
 
