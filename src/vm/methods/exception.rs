@@ -38,7 +38,17 @@ pub fn register(vm: &mut Vm) {
 fn set_args(v: &Value, args: &[Value]) {
     if let Value::Instance(inst) = v {
         if let Some(data) = &inst.exc {
-            *data.args.borrow_mut() = Value::tuple(args.to_vec());
+            let mut current = data.args.borrow_mut();
+            // `__init__` after `__new__` with the same arguments (every `raise E(...)`):
+            // the tuple `__new__` made already holds them.
+            if let Value::Tuple(t) = &*current {
+                let same =
+                    t.items.len() == args.len() && t.items.iter().zip(args).all(|(a, b)| a.is(b));
+                if same {
+                    return;
+                }
+            }
+            *current = Value::tuple(args.to_vec());
         }
     }
 }
