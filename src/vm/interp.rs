@@ -56,17 +56,28 @@ macro_rules! tri {
 /// raised there belongs to the jump instruction, so the budget is spent before the jump, and a
 /// green thread whose slice is over stops after it.
 macro_rules! jump {
-    ($l:lifetime, $vm:ident, $cur:ident, $t:expr) => {{
+    ($l:lifetime, $vm:ident, $cur:ident, $ip:ident, $t:expr) => {{
         let target = $t as usize;
-        if target < $cur.ip {
+        if target < $ip {
             let switch = tri!($l, $vm.back_edge());
-            $cur.ip = target;
+            set_ip!($cur, $ip, target);
             if switch {
                 break $l Ok(Flow::Suspend);
             }
         } else {
-            $cur.ip = target;
+            set_ip!($cur, $ip, target);
         }
+    }};
+}
+
+/// Moves the instruction pointer: the frame's, which everything outside the loop reads, and
+/// the loop's own copy, which the next fetch reads without first loading the frame's box
+/// (one dependent load fewer per instruction: fib and closures ~4% less CPU time).
+macro_rules! set_ip {
+    ($cur:ident, $ip:ident, $t:expr) => {{
+        let target = $t;
+        $cur.ip = target;
+        $ip = target;
     }};
 }
 
@@ -141,15 +152,19 @@ impl Vm {
             }
             let code = cur.code.clone();
             let instrs = &code.obj.instrs;
+            // The loop's copy of `cur.ip`: every change to one inside the loop changes both
+            // (`set_ip!`), and a switch of frames leaves the loop, which reloads it.
+            let mut ip = cur.ip;
             'run: loop {
-                let Some(&instr) = instrs.get(cur.ip) else {
+                let Some(&instr) = instrs.get(ip) else {
                     pending = Some(Pending {
                         exc: Exc::internal("instruction pointer out of range"),
                         add_tb: true,
                     });
                     break 'run;
                 };
-                cur.ip += 1;
+                ip += 1;
+                cur.ip = ip;
                 let res: PResult<Flow> = 'instr: {
                     match instr {
                         Instr::Nop => {}
@@ -448,7 +463,7 @@ impl Vm {
                                 }
                             };
                             if truth == jump_if {
-                                jump!('instr, self, cur, t);
+                                jump!('instr, self, cur, ip, t);
                             }
                         }
                         Instr::CompareConstJump(op, jump_if, k, t) => {
@@ -476,11 +491,11 @@ impl Vm {
                                 }
                             };
                             if truth == jump_if {
-                                jump!('instr, self, cur, t);
+                                jump!('instr, self, cur, ip, t);
                             }
                         }
                         Instr::Jump(t) => {
-                            jump!('instr, self, cur, t);
+                            jump!('instr, self, cur, ip, t);
                         }
                         Instr::PopJumpIfFalse(t) => {
                             let v = pop!('instr, cur);
@@ -493,7 +508,7 @@ impl Vm {
                                 }
                             };
                             if !truth {
-                                jump!('instr, self, cur, t);
+                                jump!('instr, self, cur, ip, t);
                             }
                         }
                         Instr::PopJumpIfTrue(t) => {
@@ -507,24 +522,24 @@ impl Vm {
                                 }
                             };
                             if truth {
-                                jump!('instr, self, cur, t);
+                                jump!('instr, self, cur, ip, t);
                             }
                         }
                         Instr::PopJumpIfNone(t) => {
                             if pop!('instr, cur).is_none() {
-                                jump!('instr, self, cur, t);
+                                jump!('instr, self, cur, ip, t);
                             }
                         }
                         Instr::JumpIfFalseOrPop(t) => {
                             if tri!('instr, self.truthy(top!('instr, cur))) {
                                 pop!('instr, cur);
                             } else {
-                                cur.ip = t as usize;
+                                set_ip!(cur, ip, t as usize);
                             }
                         }
                         Instr::JumpIfTrueOrPop(t) => {
                             if tri!('instr, self.truthy(top!('instr, cur))) {
-                                cur.ip = t as usize;
+                                set_ip!(cur, ip, t as usize);
                             } else {
                                 pop!('instr, cur);
                             }
@@ -540,7 +555,7 @@ impl Vm {
                                 Some(v) => cur.stack.push(v),
                                 None => {
                                     pop!('instr, cur);
-                                    cur.ip = t as usize;
+                                    set_ip!(cur, ip, t as usize);
                                     if gc::should_collect() {
                                         gc::collect();
                                     }
@@ -750,7 +765,7 @@ impl Vm {
                                 GenResult::Return(r) => {
                                     pop!('instr, cur);
                                     cur.stack.push(r);
-                                    cur.ip = t as usize;
+                                    set_ip!(cur, ip, t as usize);
                                 }
                             }
                         }
