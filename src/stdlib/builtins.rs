@@ -162,9 +162,7 @@ fn enumerate(vm: &mut Vm, args: Args) -> PResult<Value> {
         .pos
         .first()
         .or_else(|| args.kw("iterable"))
-        .ok_or_else(|| {
-            Exc::type_error("enumerate() missing required argument 'iterable' (pos 1)")
-        })?;
+        .ok_or_else(|| Exc::type_error("enumerate() missing required argument 'iterable'"))?;
     let start = match args.pos.get(1).or_else(|| args.kw("start")) {
         Some(Value::Int(i)) => *i,
         Some(Value::Bool(b)) => *b as i64,
@@ -192,10 +190,8 @@ fn zip(vm: &mut Vm, args: Args) -> PResult<Value> {
         None => false,
     };
     let mut iters = Vec::with_capacity(args.pos.len());
-    for (idx, v) in args.pos.iter().enumerate() {
-        iters.push(vm.iter(v).map_err(|_| {
-            Exc::type_error(format!("zip argument #{} must support iteration", idx + 1))
-        })?);
+    for v in args.pos {
+        iters.push(vm.iter(v)?);
     }
     Ok(Iter::new_value(IterState::Zip { iters, strict }, "zip"))
 }

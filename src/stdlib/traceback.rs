@@ -39,7 +39,7 @@ fn exception_arg(args: &Args) -> PResult<Value> {
         [_, value, ..] => Ok(value.clone()),
         [exc] => Ok(exc.clone()),
         [] => Err(Exc::type_error(
-            "format_exception() missing required argument 'exc' (pos 1)",
+            "format_exception() missing 1 required positional argument: 'exc'",
         )),
     }
 }

@@ -199,6 +199,9 @@ fn int_new(vm: &mut Vm, args: Args) -> PResult<Value> {
     let pos = args.pos.get(1..).unwrap_or(&[]);
     let base_arg = pos.get(1).or_else(|| args.kw("base"));
     let Some(v) = pos.first() else {
+        if base_arg.is_some() {
+            return Err(Exc::type_error("int() missing string argument"));
+        }
         return Ok(Value::Int(0));
     };
     if let Some(base) = base_arg {
