@@ -229,11 +229,81 @@ fn sort_plain(keys: &[Value], order: &mut [usize], reverse: bool) -> bool {
             Some(Value::Float(f)) => Total(*f),
             _ => Total(0.0),
         });
+    } else if uniform_tuples(keys) {
+        by(order, reverse, |i| match keys.get(i) {
+            Some(Value::Tuple(t)) => PlainTuple(&t.items),
+            _ => PlainTuple(&[]),
+        });
     } else {
         return false;
     }
     true
 }
+
+/// True when every key is a tuple and, position by position, the keys' items there are all
+/// ints, all strs or all floats that are not NaN (tuples may differ in length). Comparing
+/// two such tuples is then what Python does, with no apy code run and no error possible:
+/// the first position where the items differ decides, else the shorter tuple comes first.
+fn uniform_tuples(keys: &[Value]) -> bool {
+    let mut kinds: Vec<u8> = Vec::new();
+    for key in keys {
+        let Value::Tuple(t) = key else { return false };
+        for (pos, item) in t.items.iter().enumerate() {
+            let kind = match item {
+                Value::Int(_) => 0,
+                Value::Str(_) => 1,
+                Value::Float(f) if !f.is_nan() => 2,
+                _ => return false,
+            };
+            match kinds.get(pos) {
+                Some(&known) if known != kind => return false,
+                Some(_) => {}
+                None => kinds.push(kind),
+            }
+        }
+    }
+    true
+}
+
+/// A tuple of `uniform_tuples` keys, ordered as Python orders it.
+struct PlainTuple<'a>(&'a [Value]);
+
+impl PlainTuple<'_> {
+    fn item_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
+        match (a, b) {
+            (Value::Int(x), Value::Int(y)) => x.cmp(y),
+            (Value::Str(x), Value::Str(y)) => x.as_str().cmp(y.as_str()),
+            (Value::Float(x), Value::Float(y)) => Total(*x).cmp(&Total(*y)),
+            _ => std::cmp::Ordering::Equal,
+        }
+    }
+}
+
+impl Ord for PlainTuple<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        for (a, b) in self.0.iter().zip(other.0) {
+            let ord = PlainTuple::item_cmp(a, b);
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        self.0.len().cmp(&other.0.len())
+    }
+}
+
+impl PartialOrd for PlainTuple<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for PlainTuple<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for PlainTuple<'_> {}
 
 /// A float that is not NaN, ordered as Python orders it.
 #[derive(PartialEq)]
