@@ -452,4 +452,26 @@ mod tests {
         collect_full();
         assert!(weak.upgrade().is_none());
     }
+
+    #[test]
+    fn a_cycle_through_a_remembered_constructor_is_collected() {
+        use crate::vm::object::class::{Constructor, Layout};
+        use crate::vm::types::new_class;
+        // A class whose remembered `__init__` reaches the class again (as a method does
+        // through its globals or a `__class__` cell): only the cache's edge closes the cycle.
+        let cls = new_class("C", Vec::new(), Layout::Object);
+        track(&cls);
+        let init = Value::list(vec![Value::Class(cls.clone())]);
+        *cls.ctor.borrow_mut() = Some((
+            0,
+            Constructor {
+                init: Some(init),
+                new: None,
+            },
+        ));
+        let weak = Rc::downgrade(&cls);
+        drop(cls);
+        collect_full();
+        assert!(weak.upgrade().is_none());
+    }
 }
