@@ -271,9 +271,7 @@ impl Vm {
         }
         self.set_attr(obj, name, value)
     }
-}
 
-impl Vm {
     /// Whether `inst.name` can only be the instance's own attribute (in its dict or shared
     /// keys): no data descriptor in the class, and not a field an exception keeps natively.
     fn plain_instance_attr(&self, inst: &Instance, name: &PyStr) -> bool {

@@ -129,16 +129,7 @@ impl Vm {
         // the arguments where they lie, the type in the callee's slot.
         if let Some(Value::Class(cls)) = cur.stack.get(fpos) {
             if let Some(new) = cls.builtin_new() {
-                let (pos, kwvals) = cur
-                    .stack
-                    .get(fpos..)
-                    .unwrap_or(&[])
-                    .split_at((n_pos + 1).min(n + 1));
-                let args = Args {
-                    pos,
-                    kwnames,
-                    kwvals,
-                };
+                let args = split_args(cur.stack.get(fpos..).unwrap_or(&[]), n_pos + 1, kwnames);
                 let res = self.call_native_direct(new, args)?;
                 cur.stack.truncate(fpos);
                 return self.push_result(cur, res);
@@ -146,16 +137,7 @@ impl Vm {
         }
         let callee = cur.stack.get(fpos).cloned().unwrap_or(Value::None);
         let args_start = fpos + 1;
-        let (pos, kwvals) = cur
-            .stack
-            .get(args_start..)
-            .unwrap_or(&[])
-            .split_at(n_pos.min(n));
-        let args = Args {
-            pos,
-            kwnames,
-            kwvals,
-        };
+        let args = split_args(cur.stack.get(args_start..).unwrap_or(&[]), n_pos, kwnames);
         let prepared = match &callee {
             Value::Function(f) => Some(self.bind_call(f, None, args)?),
             Value::Method(m) => match &m.func {
@@ -928,5 +910,16 @@ fn note_origin(v: &Value, cur: &Frame) {
         if let Ok(mut origin) = gen.origin.try_borrow_mut() {
             *origin = Some((cur.code.clone(), cur.ip));
         }
+    }
+}
+
+/// A call's arguments as they lie on the stack: `n_pos` positional values, then the values
+/// of `kwnames` (all positional if the slice is shorter than `n_pos`).
+fn split_args<'a>(values: &'a [Value], n_pos: usize, kwnames: &'a [Rc<PyStr>]) -> Args<'a> {
+    let (pos, kwvals) = values.split_at_checked(n_pos).unwrap_or((values, &[]));
+    Args {
+        pos,
+        kwnames,
+        kwvals,
     }
 }
