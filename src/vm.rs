@@ -17,6 +17,7 @@ pub mod call;
 pub mod classdef;
 pub mod clock;
 pub mod compare;
+pub mod delegate;
 pub mod exception;
 pub mod excgroup;
 pub mod float_repr;

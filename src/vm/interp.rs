@@ -3,8 +3,9 @@
 //! returns a `Halt` when the base frame returns, yields or raises. Exceptions unwind through
 //! each code's handler table. Longer instruction bodies live in `interp_ops.rs`.
 
-use crate::compile::code::Instr;
+use crate::compile::code::{CodeKind, Instr};
 use crate::syntax::ast::BinOp;
+use crate::vm::delegate::{delegate_of, is_delegate_code};
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
@@ -102,7 +103,8 @@ impl Vm {
     /// Runs `base` (and the frames it calls); `throw` is raised at the current instruction
     /// first (for `generator.throw`).
     pub fn execute(&mut self, base: Box<Frame>, throw: Option<Exc>) -> (Halt, Box<Frame>) {
-        self.execute_stack(Vec::new(), base, throw)
+        let callers = std::mem::take(&mut self.spare_frames);
+        self.execute_stack(callers, base, throw)
     }
 
     /// Runs `cur` with `callers` (outermost first) below it: a green thread's frame stack
@@ -131,7 +133,13 @@ impl Vm {
         if !own.is_none() {
             self.handling = own;
         }
+        if !self.escaped.is_none() {
+            self.escaped = Value::None;
+        }
         let (halt, frame) = self.dispatch(callers, cur, throw);
+        if let Halt::Raised(exc) = &halt {
+            self.escaped = exc.clone();
+        }
         self.nest -= 1;
         self.depth -= 1;
         (halt, frame)
@@ -149,6 +157,7 @@ impl Vm {
         loop {
             if let Some(p) = pending.take() {
                 if let Err(exc) = self.unwind(p, &mut cur, &mut frames) {
+                    self.spare_frames(frames);
                     return (Halt::Raised(exc), cur);
                 }
             }
@@ -692,9 +701,13 @@ impl Vm {
                         }
                         Instr::ReturnValue => {
                             let v = pop!('instr, cur);
+                            if is_delegate_code(&cur) && !frames.is_empty() {
+                                break 'instr self.return_from_delegate(&mut cur, &mut frames, v);
+                            }
                             match frames.pop() {
                                 None => {
                                     self.handling = cur.saved_exc.clone();
+                                    self.spare_frames(frames);
                                     return (Halt::Returned(v), cur);
                                 }
                                 Some(caller) => {
@@ -727,10 +740,14 @@ impl Vm {
                         Instr::YieldValue => {
                             let v = pop!('instr, cur);
                             if !frames.is_empty() {
-                                break 'instr Err(Exc::internal("yield in a called frame"));
+                                if code.obj.kind == CodeKind::AsyncGenerator {
+                                    break 'instr self.asend_yield(&mut cur, &mut frames, v);
+                                }
+                                tri!('instr, self.yield_out(&mut cur, &mut frames));
                             }
                             cur.suspended_exc =
                                 std::mem::replace(&mut self.handling, cur.saved_exc.clone());
+                            self.spare_frames(frames);
                             return (Halt::Yielded(v), cur);
                         }
                         Instr::AsyncGenWrap => {
@@ -751,17 +768,27 @@ impl Vm {
                         }
                         Instr::Send(t) => {
                             let value = pop!('instr, cur);
+                            if let Some(delegate) = delegate_of(cur.stack.last()) {
+                                break 'instr self.push_delegate(
+                                    &mut cur,
+                                    &mut frames,
+                                    delegate,
+                                    value,
+                                );
+                            }
                             let sub = top!('instr, cur).clone();
                             match tri!('instr, self.send_into(&sub, value)) {
                                 GenResult::Yield(v) => {
-                                    if !frames.is_empty() {
-                                        break 'instr Err(Exc::internal("await in a called frame"));
-                                    }
+                                    // Resumed, this `Send` runs again with the value sent in.
                                     cur.ip -= 1;
+                                    if !frames.is_empty() {
+                                        tri!('instr, self.yield_out(&mut cur, &mut frames));
+                                    }
                                     cur.suspended_exc = std::mem::replace(
                                         &mut self.handling,
                                         cur.saved_exc.clone(),
                                     );
+                                    self.spare_frames(frames);
                                     return (Halt::Yielded(v), cur);
                                 }
                                 GenResult::Return(r) => {
@@ -923,6 +950,15 @@ impl Vm {
                     }
                 }
             }
+        }
+    }
+
+    /// Keeps the emptied frame stack of a finished loop for the next one: a task step pushes
+    /// the frames of what its coroutine awaits, and would allocate the stack every step.
+    #[inline]
+    fn spare_frames(&mut self, frames: Frames) {
+        if frames.capacity() > self.spare_frames.capacity() {
+            self.spare_frames = frames;
         }
     }
 

@@ -6,6 +6,7 @@
 use crate::compile::code::{make_fn, Instr};
 use crate::syntax::ast::BinOp;
 use crate::vm::call::Callee;
+use crate::vm::delegate::is_delegate_code;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
@@ -27,9 +28,15 @@ impl Vm {
         cur: &mut Box<Frame>,
         frames: &mut Frames,
     ) -> Result<(), Value> {
-        let exc = self.exc_value(p.exc);
+        let mut exc = self.exc_value(p.exc);
         if p.add_tb {
-            if !self.handling.is_none() {
+            // An exception raised here takes the one being handled as its context; one that
+            // left a dispatch loop below (through a native call: `list(gen)`, a sort key)
+            // keeps the context it was raised with, as in CPython.
+            let passing = exc.is(&self.escaped);
+            if passing {
+                self.escaped = Value::None;
+            } else if !self.handling.is_none() {
                 let handling = self.handling.clone();
                 self.set_context(&exc, &handling);
             }
@@ -56,8 +63,12 @@ impl Vm {
                 Some(caller) => {
                     // The frame the exception leaves goes back to the pool, as on a return.
                     let done = std::mem::replace(cur, caller);
+                    let delegate = is_delegate_code(&done);
                     self.recycle(done);
                     self.depth -= 1;
+                    if delegate {
+                        exc = self.raise_from_delegate(cur, exc);
+                    }
                     self.add_traceback(
                         &exc,
                         TbEntry {
@@ -354,7 +365,7 @@ impl Vm {
     /// The checks every call into a new frame makes: the instruction budget, the recursion
     /// limit, and a chance for the collector. Counts the new frame.
     #[inline(always)]
-    fn enter_call(&mut self) -> PResult<()> {
+    pub(crate) fn enter_call(&mut self) -> PResult<()> {
         self.spend_fuel()?;
         if self.depth >= self.recursion_limit {
             return Err(Exc::new(

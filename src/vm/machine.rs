@@ -57,6 +57,9 @@ pub struct Vm {
     pub recursion_limit: usize,
     /// The exception being handled (`None` outside handlers).
     pub handling: Value,
+    /// The exception that last left a dispatch loop, until the loop below takes it (see
+    /// `Vm::unwind`): one passing through native code keeps the context it was raised with.
+    pub escaped: Value,
     /// The current `contextvars.Context`, once a program uses contextvars
     /// (`stdlib/contextvars.rs`); asyncio swaps each task's own in while it runs.
     pub context: Option<Value>,
@@ -71,6 +74,8 @@ pub struct Vm {
     pub source_loader: Option<SourceLoader>,
     /// Finished frames (`recycle`), boxes and buffers reused by `fast_call`.
     pub frame_pool: Frames,
+    /// An emptied frame stack of a finished dispatch loop, for the next (`Vm::execute`).
+    pub spare_frames: Frames,
     /// The cells of a recycled frame: none.
     no_cells: Rc<[Rc<crate::vm::object::function::Cell>]>,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
@@ -108,6 +113,7 @@ impl Vm {
             depth: 0,
             recursion_limit: 1000,
             handling: Value::None,
+            escaped: Value::None,
             context: None,
             out: Vec::with_capacity(1 << 16),
             repr_guard: Vec::new(),
@@ -120,6 +126,7 @@ impl Vm {
             source_loader: None,
             extensions: Vec::new(),
             frame_pool: Vec::new(),
+            spare_frames: Vec::new(),
             no_cells: Rc::from(Vec::new()),
             fuel: options_budget,
             sink: None,

@@ -1,7 +1,10 @@
-//! Resuming generators and coroutines: `send`, `throw`, `close`, and `Send`'s delegation to a
-//! sub-iterator. A resumed frame runs in its own dispatch loop (`Vm::execute`) and comes back
-//! here when it yields, returns or raises; a yield from the innermost of a chain of `await`s
-//! travels outward through every delegating frame, each staying on its `Send`.
+//! Resuming generators and coroutines from native code: `send`, `throw`, `close`, and `Send`'s
+//! delegation to a sub-iterator that is not a plain generator (a native awaitable, an
+//! `athrow`, an object with `send`). A resumed frame runs in its own dispatch loop
+//! (`Vm::execute`) and comes back here when it yields, returns or raises; a yield from the
+//! innermost of a chain of `await`s travels outward through every delegating frame, each
+//! staying on its `Send`. (`Send` into a plain generator, coroutine or `asend` pushes the
+//! sub-generator's frame on the running loop instead: `vm/delegate.rs`.)
 
 use crate::compile::code::{CodeKind, Instr};
 use crate::vm::exception::{Exc, ExcKind, PResult};
@@ -26,7 +29,10 @@ enum AsyncStep {
 }
 
 impl Vm {
-    fn gen_start(&mut self, gen: &Rc<Generator>) -> PResult<Box<crate::vm::frame::Frame>> {
+    pub(crate) fn gen_start(
+        &mut self,
+        gen: &Rc<Generator>,
+    ) -> PResult<Box<crate::vm::frame::Frame>> {
         match gen.state.get() {
             GenState::Running => {
                 return Err(Exc::value_error(format!(
@@ -105,28 +111,7 @@ impl Vm {
             Halt::Raised(e) => {
                 gen.state.set(GenState::Finished);
                 self.recycle(frame);
-                let bad = if self.exc_is(&e, ExcKind::StopIteration) {
-                    Some("raised StopIteration")
-                } else if gen.kind == CodeKind::AsyncGenerator
-                    && self.exc_is(&e, ExcKind::StopAsyncIteration)
-                {
-                    Some("raised StopAsyncIteration")
-                } else {
-                    None
-                };
-                if let Some(what) = bad {
-                    let err =
-                        self.exc_value(Exc::runtime_error(format!("{} {what}", gen.type_name())));
-                    if let Value::Instance(inst) = &err {
-                        if let Some(d) = &inst.exc {
-                            *d.cause.borrow_mut() = e.clone();
-                            *d.context.borrow_mut() = e;
-                            d.suppress_context.set(true);
-                        }
-                    }
-                    return Err(Exc::Value(err));
-                }
-                Err(Exc::Value(e))
+                Err(Exc::Value(self.escaping(gen, e)))
             }
         }
     }

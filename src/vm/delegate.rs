@@ -1,0 +1,287 @@
+//! `Send` into a generator or coroutine on the running dispatch loop's own frame stack. An
+//! `await coro()`, `yield from gen` or `async for` step pushes the sub-generator's frame above
+//! the delegating one, as a call pushes its callee, instead of running it in a dispatch loop
+//! of its own (`Vm::send_into`, which other awaitables still take). The pushed frame is a
+//! *delegate*:
+//!
+//! - its return finishes the generator and is the `Send`'s result in the frame below (an
+//!   async generator's return ends the iteration: `StopAsyncIteration` at the `Send`);
+//! - an exception leaving it finishes the generator (a `StopIteration` escaping becomes
+//!   `RuntimeError`, as `gen_run` does) and is raised at the `Send` below;
+//! - an async generator's own yield finishes its `asend` awaitable: the value is the `Send`'s
+//!   result below, and the generator is suspended;
+//! - any other yield puts every delegate frame back into its generator, innermost first, each
+//!   frame below waiting on its `Send` again, and the base frame yields the value.
+//!
+//! A delegate is recognised by its code: a generator's, coroutine's or async generator's frame
+//! never runs as a called frame otherwise, so one above the base of a dispatch loop was pushed
+//! by `Send`, and its generator (or `asend` awaitable) is the sub-iterator on top of the frame
+//! below.
+
+use crate::compile::code::{CodeKind, Instr};
+use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::frame::{Frame, Frames};
+use crate::vm::interp::Flow;
+use crate::vm::machine::Vm;
+use crate::vm::object::generator::{GenState, Generator};
+use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::value::Value;
+use std::rc::Rc;
+
+/// Whether `frame` runs the body of a generator that `Send` may push.
+#[inline]
+pub(crate) fn is_delegate_code(frame: &Frame) -> bool {
+    frame.code.obj.is_generator_like()
+}
+
+/// What `Send` pushes a frame for: a plain generator or coroutine, or the `asend` awaitable of
+/// an async generator (`async for`'s `__anext__()`), not yet done. A green thread, an
+/// `athrow` awaitable and every other iterator keep their own protocol.
+pub(crate) enum Delegate {
+    Gen(Rc<Generator>),
+    Asend(Rc<Iter>, Rc<Generator>),
+}
+
+#[inline(never)]
+pub(crate) fn delegate_of(sub: Option<&Value>) -> Option<Delegate> {
+    match sub {
+        Some(Value::Generator(g))
+            if g.green.is_none() && matches!(g.kind, CodeKind::Generator | CodeKind::Coroutine) =>
+        {
+            Some(Delegate::Gen(g.clone()))
+        }
+        Some(Value::Iter(it)) => match &*it.state.borrow() {
+            IterState::AsyncSend {
+                gen, done: false, ..
+            } if gen.green.is_none() => Some(Delegate::Asend(it.clone(), gen.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The generator whose delegate frame runs above a frame whose top is `sub`.
+fn delegated(sub: Option<&Value>) -> Option<Rc<Generator>> {
+    match sub {
+        Some(Value::Generator(g)) => Some(g.clone()),
+        Some(Value::Iter(it)) => match &*it.state.borrow() {
+            IterState::AsyncSend { gen, .. } => Some(gen.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Marks an `asend` awaitable finished (awaiting it again is an error).
+fn finish_asend(sub: Option<&Value>) {
+    if let Some(Value::Iter(it)) = sub {
+        if let IterState::AsyncSend { done, .. } = &mut *it.state.borrow_mut() {
+            *done = true;
+        }
+    }
+}
+
+/// The target of the `Send` the frame `below` waits on (its instruction pointer is past it).
+#[inline]
+fn send_target(below: &Frame) -> PResult<usize> {
+    match below.code.obj.instrs.get(below.ip.wrapping_sub(1)) {
+        Some(Instr::Send(t)) => Ok(*t as usize),
+        _ => Err(Exc::internal("delegate frame not below a Send")),
+    }
+}
+
+impl Vm {
+    /// `Send` of `value` into a delegate: its generator's frame goes on the frame stack above
+    /// `cur`.
+    pub(crate) fn push_delegate(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut Frames,
+        delegate: Delegate,
+        value: Value,
+    ) -> PResult<Flow> {
+        let (gen, value) = match delegate {
+            Delegate::Gen(gen) => (gen, value),
+            Delegate::Asend(it, gen) => {
+                // The awaitable sends its own value first (`None` for `__anext__()`).
+                let first = match &mut *it.state.borrow_mut() {
+                    IterState::AsyncSend { value: first, .. } => first.take(),
+                    _ => None,
+                };
+                let res = self.start_delegate(&gen, first.unwrap_or(value));
+                if res.is_err() {
+                    finish_asend(cur.stack.last());
+                }
+                return res.map(|frame| self.enter_delegate(cur, frames, frame));
+            }
+        };
+        let frame = self.start_delegate(&gen, value)?;
+        Ok(self.enter_delegate(cur, frames, frame))
+    }
+
+    /// Takes the generator's frame to run it, with `value` sent in.
+    fn start_delegate(&mut self, gen: &Rc<Generator>, value: Value) -> PResult<Box<Frame>> {
+        let was = gen.state.get();
+        let mut frame = self.gen_start(gen)?;
+        if was == GenState::Created {
+            if !value.is_none() {
+                *gen.frame.borrow_mut() = Some(frame);
+                return Err(Exc::type_error(format!(
+                    "can't send non-None value to a just-started {}",
+                    gen.type_name().replace('_', " ")
+                )));
+            }
+        } else {
+            frame.stack.push(value);
+        }
+        // As a dispatch loop of its own would: a generator that cannot start is finished.
+        if let Err(e) = self.enter_call() {
+            gen.state.set(GenState::Finished);
+            self.recycle(frame);
+            return Err(e);
+        }
+        gen.state.set(GenState::Running);
+        Ok(frame)
+    }
+
+    fn enter_delegate(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut Frames,
+        mut frame: Box<Frame>,
+    ) -> Flow {
+        frame.saved_exc = self.handling.clone();
+        // A generator resuming inside an `except` block handles its own exception again.
+        let own = std::mem::replace(&mut frame.suspended_exc, Value::None);
+        if !own.is_none() {
+            self.handling = own;
+        }
+        frames.push(std::mem::replace(cur, frame));
+        Flow::Switch
+    }
+
+    /// The delegate `cur` returned `v`: the frame below takes it as its `Send`'s result (an
+    /// async generator's return ends the iteration instead).
+    pub(crate) fn return_from_delegate(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut Frames,
+        v: Value,
+    ) -> PResult<Flow> {
+        let Some(below) = frames.pop() else {
+            return Err(Exc::internal("delegate frame without a caller"));
+        };
+        let mut done = std::mem::replace(cur, below);
+        self.depth -= 1;
+        if !(done.saved_exc.is_none() && self.handling.is_none()) {
+            self.handling = std::mem::replace(&mut done.saved_exc, Value::None);
+        }
+        let async_gen = done.code.obj.kind == CodeKind::AsyncGenerator;
+        self.recycle(done);
+        if let Some(gen) = delegated(cur.stack.last()) {
+            gen.state.set(GenState::Finished);
+        }
+        if async_gen {
+            finish_asend(cur.stack.last());
+            return Err(Exc::new(ExcKind::StopAsyncIteration, ""));
+        }
+        let target = send_target(cur)?;
+        cur.stack.pop();
+        cur.stack.push(v);
+        cur.ip = target;
+        Ok(Flow::Switch)
+    }
+
+    /// An async generator's own yield of `v` from the delegate `cur`: the generator is
+    /// suspended, and its `asend` awaitable is done with `v` as the `Send`'s result below.
+    pub(crate) fn asend_yield(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut Frames,
+        v: Value,
+    ) -> PResult<Flow> {
+        self.async_own_yield = false;
+        let Some(below) = frames.pop() else {
+            return Err(Exc::internal("delegate frame without a caller"));
+        };
+        cur.suspended_exc = std::mem::replace(&mut self.handling, cur.saved_exc.clone());
+        let done = std::mem::replace(cur, below);
+        self.depth -= 1;
+        let target = send_target(cur)?;
+        let sub = cur.stack.pop();
+        if let Some(gen) = delegated(sub.as_ref()) {
+            *gen.frame.borrow_mut() = Some(done);
+            gen.state.set(GenState::Suspended);
+        }
+        finish_asend(sub.as_ref());
+        cur.stack.push(v);
+        cur.ip = target;
+        Ok(Flow::Switch)
+    }
+
+    /// The delegate that ran above `cur` was left by `exc`: its generator is finished (and
+    /// an `asend` awaitable done), and the exception to raise at the `Send` is returned.
+    pub(crate) fn raise_from_delegate(&mut self, cur: &Frame, exc: Value) -> Value {
+        let sub = cur.stack.last();
+        finish_asend(sub);
+        match delegated(sub) {
+            Some(gen) => {
+                gen.state.set(GenState::Finished);
+                self.escaping(&gen, exc)
+            }
+            None => exc,
+        }
+    }
+
+    /// A yield leaves `cur`: every delegate frame goes back into its generator, innermost
+    /// first, the one below waiting on its `Send` again, until `cur` is the base frame of
+    /// the dispatch loop (which the caller then suspends). Each frame keeps the exception it
+    /// was handling for its resumption.
+    #[inline(never)]
+    pub(crate) fn yield_out(&mut self, cur: &mut Box<Frame>, frames: &mut Frames) -> PResult<()> {
+        while let Some(below) = frames.pop() {
+            if !is_delegate_code(cur) {
+                frames.push(below);
+                return Err(Exc::internal("yield in a called frame"));
+            }
+            cur.suspended_exc = std::mem::replace(&mut self.handling, cur.saved_exc.clone());
+            let done = std::mem::replace(cur, below);
+            self.depth -= 1;
+            match delegated(cur.stack.last()) {
+                Some(gen) => {
+                    *gen.frame.borrow_mut() = Some(done);
+                    gen.state.set(GenState::Suspended);
+                }
+                None => return Err(Exc::internal("delegate frame not below a Send")),
+            }
+            // Resumed, the frame below runs its `Send` again with the value sent in.
+            cur.ip = cur.ip.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    /// The exception a generator's caller sees when `exc` leaves the generator's frame: a
+    /// `StopIteration` (or an async generator's `StopAsyncIteration`) becomes `RuntimeError`,
+    /// as PEP 479 has it.
+    pub(crate) fn escaping(&mut self, gen: &Generator, exc: Value) -> Value {
+        let bad = if self.exc_is(&exc, ExcKind::StopIteration) {
+            "raised StopIteration"
+        } else if gen.kind == CodeKind::AsyncGenerator
+            && self.exc_is(&exc, ExcKind::StopAsyncIteration)
+        {
+            "raised StopAsyncIteration"
+        } else {
+            return exc;
+        };
+        let what = gen.type_name().replace('_', " ");
+        let err = self.exc_value(Exc::runtime_error(format!("{what} {bad}")));
+        if let Value::Instance(inst) = &err {
+            if let Some(d) = &inst.exc {
+                *d.cause.borrow_mut() = exc.clone();
+                *d.context.borrow_mut() = exc;
+                d.suppress_context.set(true);
+            }
+        }
+        err
+    }
+}
