@@ -6,8 +6,10 @@ use apy::pipeline::{self, Input, Mode, RunOptions};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+mod alloc;
+
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::Mimalloc = alloc::Mimalloc;
 
 const USAGE: &str = "\
 usage: apy [options] [FILE | -c CODE | -] [ARGS...]
