@@ -306,7 +306,7 @@ impl Vm {
                 self.call_bound(&func, &obj, args)
             }
             Value::Class(cls) => self.instantiate(&cls.clone(), args),
-            Value::Instance(inst) => match inst.class.lookup_str("__call__") {
+            Value::Instance(inst) => match inst.class.lookup_special("__call__") {
                 Some(func) => {
                     let bound = self.bind_descriptor(&func, callable, &inst.class)?;
                     self.call_args(&bound, args)

@@ -185,6 +185,7 @@ impl Vm {
                 shared_keys: RefCell::new(Vec::new()),
                 builtin_new: std::cell::Cell::new(None),
                 ctor: RefCell::new(None),
+                special: RefCell::new(Vec::new()),
             }
         });
         gc::track(&cls);

@@ -137,7 +137,7 @@ impl Vm {
                 }
             } else if op == CmpOp::NotEq {
                 // The default `__ne__` inverts `__eq__`.
-                if let Some(f) = cls.lookup_str("__eq__") {
+                if let Some(f) = cls.lookup_special("__eq__") {
                     if !matches!(f, Value::Native(_)) {
                         let v = self.call(&f, &[x.clone(), y.clone()])?;
                         if !matches!(v, Value::NotImplemented) {

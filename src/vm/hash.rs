@@ -322,7 +322,7 @@ impl Vm {
 
     fn hash_instance(&mut self, v: &Value) -> PResult<i64> {
         let class = self.class_of(v);
-        match class.lookup_str("__hash__") {
+        match class.lookup_special("__hash__") {
             Some(Value::None) => Err(Exc::type_error(format!(
                 "unhashable type: '{}'",
                 class.name()

@@ -81,7 +81,7 @@ impl Vm {
             Value::Int(i) => Ok(*i),
             Value::Bool(b) => Ok(*b as i64),
             Value::BigInt(b) => Ok(if b.is_negative() { i64::MIN } else { i64::MAX }),
-            Value::Instance(inst) => match inst.class.lookup_str("__index__") {
+            Value::Instance(inst) => match inst.class.lookup_special("__index__") {
                 Some(f) => {
                     let r = self.call(&f, std::slice::from_ref(v))?;
                     self.index_value(&r, msg)
@@ -262,7 +262,7 @@ impl Vm {
             },
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                match cls.lookup_str("__getitem__") {
+                match cls.lookup_special("__getitem__") {
                     Some(f) => self.call(&f, &[container.clone(), key.clone()]),
                     None => Err(Exc::type_error(format!(
                         "'{}' object is not subscriptable",
@@ -341,7 +341,7 @@ impl Vm {
             Value::Dict(d) => d.insert(self, key, value),
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                match cls.lookup_str("__setitem__") {
+                match cls.lookup_special("__setitem__") {
                     Some(f) => self.call(&f, &[container.clone(), key, value]).map(|_| ()),
                     None => Err(Exc::type_error(format!(
                         "'{}' object does not support item assignment",
@@ -475,7 +475,7 @@ impl Vm {
             Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                if let Some(f) = cls.lookup_str("__iter__") {
+                if let Some(f) = cls.lookup_special("__iter__") {
                     let it = self.call(&f, std::slice::from_ref(v))?;
                     let it_cls = self.class_of(&it);
                     let ok = matches!(it, Value::Iter(_) | Value::Generator(_))
@@ -529,7 +529,7 @@ impl Vm {
             },
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                let Some(f) = cls.lookup_str("__next__") else {
+                let Some(f) = cls.lookup_special("__next__") else {
                     return Err(Exc::type_error(format!(
                         "'{}' object is not an iterator",
                         cls.name()
@@ -592,7 +592,7 @@ impl Vm {
             Value::DictView(view) => view.dict.len(),
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                let Some(f) = cls.lookup_str("__len__") else {
+                let Some(f) = cls.lookup_special("__len__") else {
                     return Err(Exc::type_error(format!(
                         "object of type '{}' has no len()",
                         cls.name()
@@ -675,7 +675,7 @@ impl Vm {
             }
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                if let Some(f) = cls.lookup_str("__contains__") {
+                if let Some(f) = cls.lookup_special("__contains__") {
                     let r = self.call(&f, &[container.clone(), item.clone()])?;
                     return self.truthy(&r);
                 }

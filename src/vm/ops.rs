@@ -639,7 +639,7 @@ impl Vm {
             Value::DictView(v) => !v.dict.is_empty(),
             Value::Instance(inst) => {
                 let cls = inst.class.clone();
-                if let Some(f) = cls.lookup_str("__bool__") {
+                if let Some(f) = cls.lookup_special("__bool__") {
                     return match self.call(&f, std::slice::from_ref(v))? {
                         Value::Bool(b) => Ok(b),
                         other => Err(Exc::type_error(format!(
@@ -648,7 +648,7 @@ impl Vm {
                         ))),
                     };
                 }
-                if cls.lookup_str("__len__").is_some() {
+                if cls.lookup_special("__len__").is_some() {
                     return Ok(self.len(v)? != 0);
                 }
                 true

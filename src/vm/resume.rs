@@ -472,7 +472,7 @@ impl Vm {
             }
         }
         let cls = self.class_of(&v);
-        match cls.lookup_str("__await__") {
+        match cls.lookup_special("__await__") {
             Some(method) => {
                 let it = match &method {
                     // What binding would make of them: the awaitable comes first.

@@ -77,6 +77,7 @@ pub fn new_class(name: &str, bases: Vec<Rc<Class>>, layout: Layout) -> Rc<Class>
         shared_keys: RefCell::new(Vec::new()),
         builtin_new: std::cell::Cell::new(None),
         ctor: RefCell::new(None),
+        special: RefCell::new(Vec::new()),
         bases,
     })
 }
@@ -123,6 +124,7 @@ impl Types {
                     shared_keys: RefCell::new(Vec::new()),
                     builtin_new: std::cell::Cell::new(None),
                     ctor: RefCell::new(None),
+                    special: RefCell::new(Vec::new()),
                 });
                 if let Some(slot) = exceptions.get_mut(eg_idx) {
                     *slot = cls;

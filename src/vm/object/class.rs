@@ -105,7 +105,12 @@ pub struct Class {
     pub builtin_new: Cell<Option<NativeFn>>,
     /// `constructor()`'s answer and the type epoch it was found at.
     pub ctor: RefCell<Option<(u64, Constructor)>>,
+    /// `lookup_special()`'s answers: the name's address, the type epoch, what was found.
+    pub special: RefCell<Vec<(usize, u64, Option<Value>)>>,
 }
+
+/// How many protocol methods a class remembers (`lookup_special`).
+const SPECIAL_MAX: usize = 8;
 
 /// What calling a class runs: `__init__` and `__new__` as found along its MRO.
 #[derive(Clone)]
@@ -209,6 +214,32 @@ impl Class {
         // A lookup may have moved the epoch on (marking a type dict).
         if let Ok(mut ctor) = self.ctor.try_borrow_mut() {
             *ctor = Some((type_epoch(), found.clone()));
+        }
+        found
+    }
+
+    /// `lookup_str` for a protocol method the VM looks up on every use (`__await__`,
+    /// `__eq__`, `__len__`, `__getitem__`, ...), remembered until a type changes (the type
+    /// epoch moves), as `constructor` is. A class remembers its first few.
+    pub fn lookup_special(self: &Rc<Class>, name: &'static str) -> Option<Value> {
+        let key = name.as_ptr() as usize;
+        let epoch = type_epoch();
+        if let Ok(special) = self.special.try_borrow() {
+            if let Some((_, _, found)) = special.iter().find(|(k, at, _)| *k == key && *at == epoch)
+            {
+                return found.clone();
+            }
+        }
+        let found = self.lookup_str(name);
+        // A lookup may have moved the epoch on (marking a type dict).
+        if let Ok(mut special) = self.special.try_borrow_mut() {
+            let entry = (key, type_epoch(), found.clone());
+            let full = special.len() >= SPECIAL_MAX;
+            match special.iter_mut().find(|(k, _, _)| *k == key) {
+                Some(slot) => *slot = entry,
+                None if !full => special.push(entry),
+                None => {}
+            }
         }
         found
     }
@@ -319,12 +350,22 @@ impl Trace for Class {
                 }
             }
         }
+        if let Ok(special) = self.special.try_borrow() {
+            for (_, _, found) in special.iter() {
+                if let Some(v) = found {
+                    gc::visit_value(v, visit);
+                }
+            }
+        }
         true
     }
 
     fn clear(&self) {
         if let Ok(mut ctor) = self.ctor.try_borrow_mut() {
             *ctor = None;
+        }
+        if let Ok(mut special) = self.special.try_borrow_mut() {
+            special.clear();
         }
     }
 }
