@@ -125,19 +125,7 @@ impl Vm {
 
     /// Takes the generator's frame to run it, with `value` sent in.
     fn start_delegate(&mut self, gen: &Rc<Generator>, value: Value) -> PResult<Box<Frame>> {
-        let was = gen.state.get();
-        let mut frame = self.gen_start(gen)?;
-        if was == GenState::Created {
-            if !value.is_none() {
-                *gen.frame.borrow_mut() = Some(frame);
-                return Err(Exc::type_error(format!(
-                    "can't send non-None value to a just-started {}",
-                    gen.type_name().replace('_', " ")
-                )));
-            }
-        } else {
-            frame.stack.push(value);
-        }
+        let frame = self.frame_to_send(gen, value)?;
         // As a dispatch loop of its own would: a generator that cannot start is finished.
         if let Err(e) = self.enter_call() {
             gen.state.set(GenState::Finished);

@@ -157,7 +157,7 @@ impl Vm {
         loop {
             if let Some(p) = pending.take() {
                 if let Err(exc) = self.unwind(p, &mut cur, &mut frames) {
-                    self.spare_frames(frames);
+                    self.keep_frames(frames);
                     return (Halt::Raised(exc), cur);
                 }
             }
@@ -707,7 +707,7 @@ impl Vm {
                             match frames.pop() {
                                 None => {
                                     self.handling = cur.saved_exc.clone();
-                                    self.spare_frames(frames);
+                                    self.keep_frames(frames);
                                     return (Halt::Returned(v), cur);
                                 }
                                 Some(caller) => {
@@ -747,7 +747,7 @@ impl Vm {
                             }
                             cur.suspended_exc =
                                 std::mem::replace(&mut self.handling, cur.saved_exc.clone());
-                            self.spare_frames(frames);
+                            self.keep_frames(frames);
                             return (Halt::Yielded(v), cur);
                         }
                         Instr::AsyncGenWrap => {
@@ -788,7 +788,7 @@ impl Vm {
                                         &mut self.handling,
                                         cur.saved_exc.clone(),
                                     );
-                                    self.spare_frames(frames);
+                                    self.keep_frames(frames);
                                     return (Halt::Yielded(v), cur);
                                 }
                                 GenResult::Return(r) => {
@@ -956,7 +956,7 @@ impl Vm {
     /// Keeps the emptied frame stack of a finished loop for the next one: a task step pushes
     /// the frames of what its coroutine awaits, and would allocate the stack every step.
     #[inline]
-    fn spare_frames(&mut self, frames: Frames) {
+    fn keep_frames(&mut self, frames: Frames) {
         if frames.capacity() > self.spare_frames.capacity() {
             self.spare_frames = frames;
         }

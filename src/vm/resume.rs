@@ -118,6 +118,18 @@ impl Vm {
 
     /// `gen.send(value)` (`next(gen)` is `send(None)`).
     pub fn gen_send(&mut self, gen: &Rc<Generator>, value: Value) -> PResult<GenResult> {
+        let frame = self.frame_to_send(gen, value)?;
+        self.gen_run(gen, frame, None)
+    }
+
+    /// Takes the generator's frame to resume it with `value` sent in (pushed where the frame
+    /// waits for it; a just-started generator takes only `None`).
+    #[inline(always)]
+    pub(crate) fn frame_to_send(
+        &mut self,
+        gen: &Rc<Generator>,
+        value: Value,
+    ) -> PResult<Box<crate::vm::frame::Frame>> {
         let was = gen.state.get();
         let mut frame = self.gen_start(gen)?;
         if was == GenState::Created {
@@ -135,7 +147,7 @@ impl Vm {
         {
             frame.stack.push(value);
         }
-        self.gen_run(gen, frame, None)
+        Ok(frame)
     }
 
     /// `gen.throw(exc)`: raised where the generator is suspended; a frame waiting in `Send`
