@@ -46,13 +46,19 @@ impl Frame {
     /// would otherwise each keep the slack. (Within `EXACT_SLACK` slots the buffer is kept:
     /// coroutines that finish at once, like `Queue.get` with an item ready, then reuse
     /// buffers instead of allocating one per call.)
-    #[inline]
+    #[inline(always)]
     pub fn make_room(&mut self, n_slots: usize, exact: bool) {
         debug_assert!(self.stack.is_empty());
         let cap = self.stack.capacity();
         if cap < n_slots || (exact && cap > n_slots + EXACT_SLACK) {
-            self.stack = Vec::with_capacity(n_slots);
+            self.new_buffer(n_slots);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new_buffer(&mut self, n_slots: usize) {
+        self.stack = Vec::with_capacity(n_slots);
     }
 
     pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Box<Frame> {
@@ -72,10 +78,17 @@ impl Frame {
         for _ in 0..n_locals {
             stack.push(Value::Null);
         }
+        let mut frame = Frame::unfilled(code, globals, cells);
+        frame.stack = stack;
+        frame
+    }
+
+    /// A frame with no slots yet: the caller fills its locals (`Vm::fast_call`).
+    pub fn unfilled(code: Rc<Code>, globals: Rc<Dict>, cells: Rc<[Rc<Cell>]>) -> Box<Frame> {
         Box::new(Frame {
             code,
             ip: 0,
-            stack,
+            stack: Vec::new(),
             cells,
             globals,
             namespace: None,

@@ -262,8 +262,10 @@ impl Vm {
                             cur.stack.push(v);
                         }
                         Instr::LoadGlobal(i) => {
-                            let v = tri!('instr, self.load_global(&cur, &code, i));
-                            cur.stack.push(v);
+                            if !self.push_global_hit(&mut cur, &code, i) {
+                                let v = tri!('instr, self.load_global_slow(&cur, &code, i));
+                                cur.stack.push(v);
+                            }
                         }
                         Instr::StoreGlobal(i) => {
                             let v = pop!('instr, cur);

@@ -309,16 +309,11 @@ impl Vm {
         if let Err(e) = self.enter_call() {
             return Some(Err(e));
         }
+        // A pooled frame's stack is empty (`Vm::recycle`).
         let mut frame = match self.frame_pool.pop() {
             Some(frame) => frame,
-            None => Frame::with_stack(
-                f.code.clone(),
-                f.globals.clone(),
-                Vec::new(),
-                f.closure.clone(),
-            ),
+            None => Frame::unfilled(f.code.clone(), f.globals.clone(), f.closure.clone()),
         };
-        frame.stack.clear();
         frame.make_room(n_slots, false);
         let stack = &mut frame.stack;
         // The arguments move out (their slots keep `Null`, which owns nothing) straight into
@@ -506,27 +501,57 @@ impl Vm {
     /// `LoadGlobal`: globals, then builtins, through the code's per-name cache.
     #[inline(always)]
     pub(crate) fn load_global(&mut self, cur: &Frame, code: &Code, idx: u32) -> PResult<Value> {
-        if let Some(slot) = code.global_cache.get(idx as usize) {
-            let cached = slot.get();
-            if cached.globals_version != 0 {
-                let hit = if cached.builtins_version == 0 {
-                    cur.globals
-                        .value_at_version(cached.entry, cached.globals_version)
-                } else if cur.globals.version() == cached.globals_version {
-                    self.builtins
-                        .value_at_version(cached.entry, cached.builtins_version)
-                } else {
-                    None
-                };
-                if let Some(v) = hit {
-                    return Ok(v);
-                }
-            }
+        match self.global_hit(cur, code, idx) {
+            Some(v) => Ok(v),
+            None => self.load_global_slow(cur, code, idx),
         }
-        self.load_global_slow(cur, code, idx)
     }
 
-    fn load_global_slow(&mut self, cur: &Frame, code: &Code, idx: u32) -> PResult<Value> {
+    /// `LoadGlobal` when the code's cache for the name is still valid.
+    #[inline(always)]
+    pub(crate) fn global_hit(&self, cur: &Frame, code: &Code, idx: u32) -> Option<Value> {
+        let cached = code.global_cache.get(idx as usize)?.get();
+        if cached.globals_version == 0 {
+            None
+        } else if cached.builtins_version == 0 {
+            cur.globals
+                .value_at_version(cached.entry, cached.globals_version)
+        } else if cur.globals.version() == cached.globals_version {
+            self.builtins
+                .value_at_version(cached.entry, cached.builtins_version)
+        } else {
+            None
+        }
+    }
+
+    /// `LoadGlobal`'s hit: pushes the value, or returns false. Out of the dispatch loop: there
+    /// the value merged with other instructions' pushes through a stack slot, written as two
+    /// words and read as one wide load, which stalled.
+    #[inline(never)]
+    pub(crate) fn push_global_hit(&self, cur: &mut Frame, code: &Code, idx: u32) -> bool {
+        let Some(slot) = code.global_cache.get(idx as usize) else {
+            return false;
+        };
+        let cached = slot.get();
+        if cached.globals_version == 0 {
+            false
+        } else if cached.builtins_version == 0 {
+            cur.globals
+                .push_at_version(cached.entry, cached.globals_version, &mut cur.stack)
+        } else if cur.globals.version() == cached.globals_version {
+            self.builtins
+                .push_at_version(cached.entry, cached.builtins_version, &mut cur.stack)
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn load_global_slow(
+        &mut self,
+        cur: &Frame,
+        code: &Code,
+        idx: u32,
+    ) -> PResult<Value> {
         let name = name_at(&code.names, idx)?;
         let slot = code.global_cache.get(idx as usize);
         if let Some((entry, v)) = cur.globals.find_str(name) {

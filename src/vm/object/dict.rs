@@ -282,6 +282,24 @@ impl Dict {
         }
     }
 
+    /// `value_at_version`, pushed onto `out`. The room is made before the value is copied:
+    /// a value loaded before a call that may grow the vector is kept across it in two
+    /// halves, and the wide load that reads it back stalls.
+    #[inline(always)]
+    pub fn push_at_version(&self, idx: usize, version: u64, out: &mut Vec<Value>) -> bool {
+        let table = self.table.borrow();
+        if table.version != version {
+            return false;
+        }
+        match table.entries.get(idx) {
+            Some(Some(entry)) => {
+                out.extend(std::iter::once_with(|| entry.value.dup()));
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.table.borrow().used
     }
