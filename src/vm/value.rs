@@ -21,7 +21,6 @@ use std::rc::Rc;
 // moving a `Value` out of an `Option` or `Result` then copies two aligned words, where a
 // one-byte tag made the compiler copy bytes 1..16 in overlapping pieces that a following
 // 16-byte load could not forward from (a stall on every `LoadGlobal` hit).
-#[derive(Clone)]
 #[repr(u64)]
 pub enum Value {
     None,
@@ -61,9 +60,17 @@ pub enum Value {
     DictView(Rc<DictView>),
 }
 
+impl Clone for Value {
+    /// `dup`, out of line: it returns the value with one 16-byte store.
+    #[inline(never)]
+    fn clone(&self) -> Value {
+        self.dup()
+    }
+}
+
 /// Adds one to `rc`'s strong count, for a bitwise copy of the `Rc` to own (`Value::dup`).
 #[inline(always)]
-fn own_one_more<T>(rc: &Rc<T>) {
+fn count_one_more<T>(rc: &Rc<T>) {
     std::mem::forget(Rc::clone(rc));
 }
 
@@ -221,6 +228,34 @@ impl Value {
     /// about a dozen cycles on every load of a global or a heap local.
     #[inline(always)]
     pub fn dup(&self) -> Value {
+        if !self.is_unboxed() {
+            self.own_one_more();
+        }
+        // SAFETY: every variant of `Value` holds either plain data (no destructor) or exactly
+        // one `Rc`, and `own_one_more` (an exhaustive match, so a new variant must be added
+        // to it) has just given the `Rc` of this one a strong count for the copy to own. The
+        // copy is therefore a second, independent owner, exactly what `clone` would return.
+        unsafe { std::ptr::read(self) }
+    }
+
+    /// Whether the value holds no `Rc` (nothing to count, nothing to drop).
+    #[inline(always)]
+    pub fn is_unboxed(&self) -> bool {
+        matches!(
+            self,
+            Value::None
+                | Value::Null
+                | Value::NotImplemented
+                | Value::Ellipsis
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+        )
+    }
+
+    /// Adds one to the strong count of the `Rc` the value holds (for `dup`'s copy to own).
+    #[inline(always)]
+    fn own_one_more(&self) {
         match self {
             Value::None
             | Value::Null
@@ -229,36 +264,31 @@ impl Value {
             | Value::Bool(_)
             | Value::Int(_)
             | Value::Float(_) => {}
-            Value::BigInt(r) => own_one_more(r),
-            Value::Str(r) => own_one_more(r),
-            Value::Bytes(r) => own_one_more(r),
-            Value::List(r) => own_one_more(r),
-            Value::Tuple(r) => own_one_more(r),
-            Value::Dict(r) => own_one_more(r),
-            Value::Set(r) => own_one_more(r),
-            Value::Function(r) => own_one_more(r),
-            Value::Native(r) => own_one_more(r),
-            Value::Method(r) => own_one_more(r),
-            Value::Class(r) => own_one_more(r),
-            Value::Instance(r) => own_one_more(r),
-            Value::Module(r) => own_one_more(r),
-            Value::Cell(r) => own_one_more(r),
-            Value::Code(r) => own_one_more(r),
-            Value::Generator(r) => own_one_more(r),
-            Value::Iter(r) => own_one_more(r),
-            Value::Range(r) => own_one_more(r),
-            Value::Slice(r) => own_one_more(r),
-            Value::Property(r) => own_one_more(r),
-            Value::Member(r) => own_one_more(r),
-            Value::Wrapper(r) => own_one_more(r),
-            Value::Super(r) => own_one_more(r),
-            Value::DictView(r) => own_one_more(r),
+            Value::BigInt(r) => count_one_more(r),
+            Value::Str(r) => count_one_more(r),
+            Value::Bytes(r) => count_one_more(r),
+            Value::List(r) => count_one_more(r),
+            Value::Tuple(r) => count_one_more(r),
+            Value::Dict(r) => count_one_more(r),
+            Value::Set(r) => count_one_more(r),
+            Value::Function(r) => count_one_more(r),
+            Value::Native(r) => count_one_more(r),
+            Value::Method(r) => count_one_more(r),
+            Value::Class(r) => count_one_more(r),
+            Value::Instance(r) => count_one_more(r),
+            Value::Module(r) => count_one_more(r),
+            Value::Cell(r) => count_one_more(r),
+            Value::Code(r) => count_one_more(r),
+            Value::Generator(r) => count_one_more(r),
+            Value::Iter(r) => count_one_more(r),
+            Value::Range(r) => count_one_more(r),
+            Value::Slice(r) => count_one_more(r),
+            Value::Property(r) => count_one_more(r),
+            Value::Member(r) => count_one_more(r),
+            Value::Wrapper(r) => count_one_more(r),
+            Value::Super(r) => count_one_more(r),
+            Value::DictView(r) => count_one_more(r),
         }
-        // SAFETY: every variant of `Value` holds either plain data (no destructor) or exactly
-        // one `Rc`, and the match above (exhaustive, so a new variant must be added to it)
-        // has just given the `Rc` of this one a strong count for the copy to own. The copy
-        // is therefore a second, independent owner, exactly what `clone` would return.
-        unsafe { std::ptr::read(self) }
     }
 
     pub fn is_none(&self) -> bool {
