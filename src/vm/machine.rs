@@ -257,6 +257,23 @@ impl Vm {
         Ok(())
     }
 
+    /// Spends `units` of the budget at once, for native work that grows with its operands
+    /// (arithmetic on big integers): a loop that doubles a number's size each time must run
+    /// out of a budget as surely as one that counts, and Ctrl-C must reach it.
+    pub fn spend_fuel_for(&mut self, units: u64) -> PResult<()> {
+        self.spend_fuel()?;
+        match self.fuel.checked_sub(units) {
+            Some(left) => {
+                self.fuel = left;
+                Ok(())
+            }
+            None => {
+                self.fuel = 0;
+                self.spend_fuel_slow()
+            }
+        }
+    }
+
     /// `spend_fuel` when the budget is spent or Ctrl-C was pressed.
     #[cold]
     #[inline(never)]

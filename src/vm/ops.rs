@@ -483,6 +483,8 @@ impl Vm {
         let (Some(a), Some(b)) = (to_big(x), to_big(y)) else {
             return Ok(None);
         };
+        // One unit of the budget per word of the operands.
+        self.spend_fuel_for((a.bits() + b.bits()) / 64)?;
         int_op(op, &a, &b).map(Some)
     }
 
