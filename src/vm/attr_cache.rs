@@ -6,10 +6,11 @@
 use crate::vm::exception::PResult;
 use crate::vm::interp_ops::name_at;
 use crate::vm::machine::Vm;
-use crate::vm::object::cache::{AttrCache, AttrKind, ClassCache, MethodCache};
+use crate::vm::object::cache::{AttrCache, AttrKind, ClassCache, MethodCache, MODULE_POS};
 use crate::vm::object::class::Instance;
 use crate::vm::object::dict::type_epoch;
 use crate::vm::object::function::Code;
+use crate::vm::object::misc::Module;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::rc::Rc;
@@ -30,9 +31,11 @@ impl Vm {
         };
         let inst = match &obj {
             Value::Instance(inst) => inst,
-            Value::Class(_) | Value::Module(_) | Value::Super(_) => {
-                return self.load_method(obj, name)
+            Value::Module(m) => {
+                let v = self.module_attr_cached(cache, m, &obj, name)?;
+                return Ok((Value::Null, v));
             }
+            Value::Class(_) | Value::Super(_) => return self.load_method(obj, name),
             _ => return self.builtin_method_cached(cache, obj, name),
         };
         let class = Rc::as_ptr(&inst.class) as usize;
@@ -56,6 +59,41 @@ impl Vm {
             (None, _) => {}
         }
         Ok(pair)
+    }
+
+    /// `module.name` for `LoadMethod`: from the dict entry the cache remembers, else
+    /// looked up (and remembered when the module's dict has it).
+    fn module_attr_cached(
+        &mut self,
+        cache: &ClassCache<MethodCache>,
+        m: &Rc<Module>,
+        obj: &Value,
+        name: &Rc<PyStr>,
+    ) -> PResult<Value> {
+        let key = Rc::as_ptr(m) as usize;
+        let found = cache.find(key, type_epoch());
+        if let Some((_, cached)) = found {
+            if cached.pos == MODULE_POS {
+                if let Some(v) = m.dict.str_entry_value(cached.entry, name) {
+                    return Ok(v);
+                }
+            }
+        }
+        let Some((entry, v)) = m.dict.find_str(name) else {
+            return self.get_attr(obj, name);
+        };
+        let entry = MethodCache {
+            class: key,
+            epoch: type_epoch(),
+            keys: 0,
+            pos: MODULE_POS,
+            entry,
+        };
+        match found {
+            Some((way, _)) => cache.set(way, entry),
+            None => cache.insert(entry),
+        }
+        Ok(v)
     }
 
     /// `load_method_cached` for a value of a built-in type (a str, a list, ...): the method
@@ -144,10 +182,14 @@ impl Vm {
         obj: &Value,
     ) -> PResult<Value> {
         let name = name_at(&code.names, idx)?;
+        if let (Value::Module(m), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
+            return self.module_load_attr_cached(cache, m, obj, name);
+        }
         if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
             let class = Rc::as_ptr(&inst.class) as usize;
             if let Some((way, cached)) = cache.find(class, type_epoch()) {
                 let hit = match cached.kind {
+                    AttrKind::Module => None,
                     // Unset: the general path raises (or calls `__getattr__`).
                     AttrKind::Slot => {
                         return match inst.slot(cached.entry) {
@@ -199,6 +241,40 @@ impl Vm {
         self.get_attr(obj, name)
     }
 
+    /// `LoadAttr` of `module.name`: from the dict entry the cache remembers, else looked up
+    /// (and remembered when the module's dict has it).
+    fn module_load_attr_cached(
+        &mut self,
+        cache: &ClassCache<AttrCache>,
+        m: &Rc<Module>,
+        obj: &Value,
+        name: &Rc<PyStr>,
+    ) -> PResult<Value> {
+        let key = Rc::as_ptr(m) as usize;
+        let found = cache.find(key, type_epoch());
+        if let Some((_, cached)) = found {
+            if cached.kind == AttrKind::Module {
+                if let Some(v) = m.dict.str_entry_value(cached.entry, name) {
+                    return Ok(v);
+                }
+            }
+        }
+        let Some((entry, v)) = m.dict.find_str(name) else {
+            return self.get_attr(obj, name);
+        };
+        let entry = AttrCache {
+            class: key,
+            epoch: type_epoch(),
+            entry,
+            kind: AttrKind::Module,
+        };
+        match found {
+            Some((way, _)) => cache.set(way, entry),
+            None => cache.insert(entry),
+        }
+        Ok(v)
+    }
+
     /// `StoreAttr`: `obj.name = value` through the code's attribute cache.
     #[inline]
     pub(crate) fn store_attr_cached(
@@ -211,11 +287,15 @@ impl Vm {
         let name = name_at(&code.names, idx)?;
         if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
             let class = Rc::as_ptr(&inst.class) as usize;
-            let found = cache.find(class, type_epoch());
+            let found = cache
+                .find(class, type_epoch())
+                .filter(|(_, c)| c.kind != AttrKind::Module);
             let known = found.is_some();
             let mut value = value;
             if let Some((_, cached)) = found {
                 let missed = match cached.kind {
+                    // Filtered out above (a module's, never an instance's).
+                    AttrKind::Module => Err(value),
                     AttrKind::Slot => {
                         drop(inst.set_slot(cached.entry, value));
                         return Ok(());

@@ -82,7 +82,12 @@ impl<T: ClassKeyed> ClassCache<T> {
 /// the class itself; a hint, its key is checked on use). For an instance of a user class, no
 /// instance attribute can hide it while the instance has no dict and the class still has
 /// `keys` shared keys (the name was not one of them, and shared keys only grow); values of
-/// built-in types (str, list, ...) have no attributes of their own, and `keys` is 0.
+/// built-in types (str, list, ...) have no attributes of their own, and `keys` is 0. With
+/// `pos` `MODULE_POS`, `class` is a module's address and the name was at entry `entry` of
+/// its dict (checked on use); `LoadMethod` then gives the attribute itself.
+/// `MethodCache::pos` of a module's attribute.
+pub const MODULE_POS: usize = usize::MAX;
+
 #[derive(Clone, Copy, Default)]
 pub struct MethodCache {
     pub class: usize,
@@ -97,7 +102,10 @@ pub struct MethodCache {
 /// data descriptors (so the instance decides) and the attribute was last seen at entry `entry`
 /// of the instance dict (a hint: the entry's key is checked on use) or is shared key `entry`
 /// of the class (exact: shared keys only grow). For `Slot`, the name is the class's
-/// `__slots__` member for slot `entry` and the class has no `__setattr__` of its own.
+/// `__slots__` member for slot `entry` and the class has no `__setattr__` of its own. For
+/// `Module`, `class` is a module's address and the name was at entry `entry` of its dict (a
+/// hint checked on use, as for `Dict`). A module and a class never share an entry: making or
+/// dropping a class moves the type epoch on.
 #[derive(Clone, Copy, Default)]
 pub struct AttrCache {
     pub class: usize,
@@ -112,6 +120,7 @@ pub enum AttrKind {
     Dict,
     Value,
     Slot,
+    Module,
 }
 
 impl ClassKeyed for MethodCache {
