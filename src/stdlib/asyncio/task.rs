@@ -425,11 +425,16 @@ pub(super) fn add_done_callback(
     callback: Value,
 ) -> PResult<()> {
     if is_pending(fut) {
-        if let Value::List(list) = field(fut, |f| f.callbacks) {
-            list.items.borrow_mut().push(callback);
-            return Ok(());
-        }
-        set_field(fut, |f| f.callbacks, Value::list(vec![callback]));
+        let callbacks = match field(fut, |f| f.callbacks) {
+            Value::List(list) => {
+                list.items.borrow_mut().push(callback);
+                return Ok(());
+            }
+            // `()` (or an unset field): none yet; the first is kept as itself.
+            Value::Tuple(_) | Value::None => callback,
+            first => Value::list(vec![first, callback]),
+        };
+        set_field(fut, |f| f.callbacks, callbacks);
         return Ok(());
     }
     let loop_id = loop_id_of(fut)?;
@@ -495,7 +500,12 @@ fn schedule_callbacks(vm: &mut Vm, fut: &Rc<Instance>) -> PResult<()> {
             // Emptied in place: the list is the future's own, never handed out.
             std::mem::take(&mut *list.items.borrow_mut())
         }
-        _ => return Ok(()),
+        Value::Tuple(_) | Value::None => return Ok(()),
+        // A future's only callback is kept as itself (`futures.apy`, `_callback_list`).
+        one => {
+            set_field(fut, |f| f.callbacks, empty_tuple());
+            vec![one]
+        }
     };
     let loop_id = loop_id_of(fut)?;
     let fut_value = Value::Instance(fut.clone());
