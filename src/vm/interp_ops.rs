@@ -397,6 +397,15 @@ impl Vm {
             if let Some(res) = self.fast_call(cur, frames, base, n + 1) {
                 return res;
             }
+            // A native method (`s.upper()`, `items.append(x)`) reads its receiver and
+            // arguments where they lie, as `op_call` does for a native function.
+            if let Some(Value::Native(native)) = cur.stack.get(base) {
+                let func = native.func;
+                let args = Args::new(cur.stack.get(base + 1..).unwrap_or(&[]));
+                let res = self.call_native_direct(func, args)?;
+                cur.stack.truncate(base);
+                return self.push_result(cur, res);
+            }
         }
         let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
         let n_pos = (n + 1).saturating_sub(kwnames.len());
