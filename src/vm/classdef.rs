@@ -81,7 +81,7 @@ impl Vm {
         ns.set_item_str("__qualname__", Value::Str(func.code.qualname.clone()));
         let frame = match self.bind_call(func, None, Args::new(&[]))? {
             Callee::Frame(mut frame) => {
-                frame.namespace = Some(ns.clone());
+                frame.set_namespace(ns.clone());
                 frame
             }
             Callee::Done(_) => return Err(Exc::internal("class body is a generator")),

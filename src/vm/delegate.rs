@@ -142,9 +142,9 @@ impl Vm {
         frames: &mut Frames,
         mut frame: Box<Frame>,
     ) -> Flow {
-        frame.saved_exc = self.handling.clone();
+        frame.set_saved_exc(self.handling.clone());
         // A generator resuming inside an `except` block handles its own exception again.
-        let own = std::mem::replace(&mut frame.suspended_exc, Value::None);
+        let own = frame.take_suspended_exc();
         if !own.is_none() {
             self.handling = own;
         }
@@ -166,8 +166,8 @@ impl Vm {
         };
         let mut done = std::mem::replace(cur, below);
         self.depth -= 1;
-        if !(done.saved_exc.is_none() && self.handling.is_none()) {
-            self.handling = std::mem::replace(&mut done.saved_exc, Value::None);
+        if done.has_saved_exc() || !self.handling.is_none() {
+            self.handling = done.take_saved_exc();
         }
         let async_gen = done.code.obj.kind == CodeKind::AsyncGenerator;
         self.recycle(done);
@@ -198,7 +198,8 @@ impl Vm {
         let Some(below) = frames.pop() else {
             return Err(Exc::internal("delegate frame without a caller"));
         };
-        cur.suspended_exc = std::mem::replace(&mut self.handling, cur.saved_exc.clone());
+        let own = std::mem::replace(&mut self.handling, cur.saved_exc());
+        cur.set_suspended_exc(own);
         let done = std::mem::replace(cur, below);
         self.depth -= 1;
         let target = send_target(cur)?;
@@ -239,7 +240,8 @@ impl Vm {
                 frames.push(below);
                 return Err(Exc::internal("yield in a called frame"));
             }
-            cur.suspended_exc = std::mem::replace(&mut self.handling, cur.saved_exc.clone());
+            let own = std::mem::replace(&mut self.handling, cur.saved_exc());
+            cur.set_suspended_exc(own);
             let done = std::mem::replace(cur, below);
             self.depth -= 1;
             match delegated(cur.stack.last()) {

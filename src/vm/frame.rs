@@ -22,17 +22,25 @@ pub struct Frame {
     /// `cellvars ++ freevars`; a function without cellvars shares its closure here.
     pub cells: Rc<[Rc<Cell>]>,
     pub globals: Rc<Dict>,
+    /// What few frames hold (a class body's namespace, an `__init__`'s instance, an
+    /// exception being handled): out of line, so that every frame, a suspended coroutine's
+    /// included, is smaller. `None` means all of it is empty.
+    rare: Option<Box<FrameRare>>,
+}
+
+/// The fields of a `Frame` that most frames leave empty.
+struct FrameRare {
     /// The namespace `LoadName`/`StoreName` use: the class namespace in a class body, the
     /// globals in a module body.
-    pub namespace: Option<Rc<Dict>>,
+    namespace: Option<Rc<Dict>>,
     /// Set when this frame runs `__init__` for a new instance: the call's result is the
     /// instance, and `__init__` must return `None`.
-    pub init_self: Option<Value>,
+    init_self: Option<Value>,
     /// The exception being handled when the frame was entered, restored when it leaves.
-    pub saved_exc: Value,
+    saved_exc: Value,
     /// A suspended generator frame's own exception being handled (a `yield` inside an
     /// `except` block), put back in place when the frame resumes.
-    pub suspended_exc: Value,
+    suspended_exc: Value,
 }
 
 /// How many unused slots a long-lived frame may keep (`Frame::make_room`).
@@ -91,11 +99,102 @@ impl Frame {
             stack: Vec::new(),
             cells,
             globals,
-            namespace: None,
-            init_self: None,
-            saved_exc: Value::None,
-            suspended_exc: Value::None,
+            rare: None,
         })
+    }
+
+    fn rare_mut(&mut self) -> &mut FrameRare {
+        self.rare.get_or_insert_with(|| {
+            Box::new(FrameRare {
+                namespace: None,
+                init_self: None,
+                saved_exc: Value::None,
+                suspended_exc: Value::None,
+            })
+        })
+    }
+
+    /// Empties the rare fields (a recycled frame).
+    #[inline]
+    pub fn clear_rare(&mut self) {
+        if self.rare.is_some() {
+            self.rare = None;
+        }
+    }
+
+    /// The namespace `LoadName`/`StoreName` use: the class namespace in a class body, the
+    /// globals in a module body.
+    #[inline]
+    pub fn namespace(&self) -> Option<&Rc<Dict>> {
+        self.rare.as_ref().and_then(|r| r.namespace.as_ref())
+    }
+
+    pub fn set_namespace(&mut self, ns: Rc<Dict>) {
+        self.rare_mut().namespace = Some(ns);
+    }
+
+    /// Marks the frame as running `__init__` for `inst`: the call's result is the instance.
+    pub fn set_init_self(&mut self, inst: Value) {
+        self.rare_mut().init_self = Some(inst);
+    }
+
+    #[inline]
+    pub fn take_init_self(&mut self) -> Option<Value> {
+        self.rare.as_mut().and_then(|r| r.init_self.take())
+    }
+
+    /// The exception being handled when the frame was entered.
+    #[inline]
+    pub fn saved_exc(&self) -> Value {
+        match &self.rare {
+            Some(r) => r.saved_exc.clone(),
+            None => Value::None,
+        }
+    }
+
+    #[inline]
+    pub fn has_saved_exc(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| !r.saved_exc.is_none())
+    }
+
+    /// Sets the exception being handled at entry (no allocation for `None`).
+    #[inline]
+    pub fn set_saved_exc(&mut self, exc: Value) {
+        if exc.is_none() {
+            if let Some(r) = &mut self.rare {
+                r.saved_exc = Value::None;
+            }
+        } else {
+            self.rare_mut().saved_exc = exc;
+        }
+    }
+
+    #[inline]
+    pub fn take_saved_exc(&mut self) -> Value {
+        match &mut self.rare {
+            Some(r) => std::mem::replace(&mut r.saved_exc, Value::None),
+            None => Value::None,
+        }
+    }
+
+    /// Sets a suspending generator frame's own exception being handled (none: `None`).
+    #[inline]
+    pub fn set_suspended_exc(&mut self, exc: Value) {
+        if exc.is_none() {
+            if let Some(r) = &mut self.rare {
+                r.suspended_exc = Value::None;
+            }
+        } else {
+            self.rare_mut().suspended_exc = exc;
+        }
+    }
+
+    #[inline]
+    pub fn take_suspended_exc(&mut self) -> Value {
+        match &mut self.rare {
+            Some(r) => std::mem::replace(&mut r.suspended_exc, Value::None),
+            None => Value::None,
+        }
     }
 
     pub fn n_locals(&self) -> usize {
@@ -108,13 +207,15 @@ impl Frame {
             gc::visit_rc(cell, visit);
         }
         gc::visit_rc(&self.globals, visit);
-        if let Some(ns) = &self.namespace {
-            gc::visit_rc(ns, visit);
+        if let Some(rare) = &self.rare {
+            if let Some(ns) = &rare.namespace {
+                gc::visit_rc(ns, visit);
+            }
+            if let Some(v) = &rare.init_self {
+                gc::visit_value(v, visit);
+            }
+            gc::visit_value(&rare.saved_exc, visit);
+            gc::visit_value(&rare.suspended_exc, visit);
         }
-        if let Some(v) = &self.init_self {
-            gc::visit_value(v, visit);
-        }
-        gc::visit_value(&self.saved_exc, visit);
-        gc::visit_value(&self.suspended_exc, visit);
     }
 }

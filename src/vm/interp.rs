@@ -115,7 +115,11 @@ impl Vm {
         mut cur: Box<Frame>,
         throw: Option<Exc>,
     ) -> (Halt, Box<Frame>) {
-        callers.first_mut().unwrap_or(&mut cur).saved_exc = self.handling.clone();
+        let handling = self.handling.clone();
+        callers
+            .first_mut()
+            .unwrap_or(&mut cur)
+            .set_saved_exc(handling);
         // Native callers (an event loop running callbacks, a sort key) spend the budget too.
         if let Err(exc) = self.spend_fuel() {
             let exc = self.exc_value(exc);
@@ -129,7 +133,7 @@ impl Vm {
         self.depth += 1 + callers.len();
         self.nest += 1;
         // A generator resuming inside an `except` block handles its own exception again.
-        let own = std::mem::replace(&mut cur.suspended_exc, Value::None);
+        let own = cur.take_suspended_exc();
         if !own.is_none() {
             self.handling = own;
         }
@@ -251,7 +255,7 @@ impl Vm {
                         },
                         Instr::LoadClassDeref(i) => {
                             let name = code.cellnames.get(i as usize).cloned();
-                            let found = match (&cur.namespace, &name) {
+                            let found = match (cur.namespace(), &name) {
                                 (Some(ns), Some(n)) => ns.get_str(n),
                                 _ => None,
                             };
@@ -280,7 +284,7 @@ impl Vm {
                         }
                         Instr::LoadName(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
-                            let local = cur.namespace.as_ref().and_then(|ns| ns.get_str(name));
+                            let local = cur.namespace().and_then(|ns| ns.get_str(name));
                             let v = match local {
                                 Some(v) => v,
                                 None => tri!('instr, self.load_global(&cur, &code, i)),
@@ -290,14 +294,14 @@ impl Vm {
                         Instr::StoreName(i) => {
                             let v = pop!('instr, cur);
                             let name = tri!('instr, name_at(&code.names, i));
-                            match &cur.namespace {
+                            match cur.namespace() {
                                 Some(ns) => ns.set_str(name.clone(), v),
                                 None => cur.globals.set_str(name.clone(), v),
                             }
                         }
                         Instr::DeleteName(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
-                            let ns = cur.namespace.clone().unwrap_or_else(|| cur.globals.clone());
+                            let ns = cur.namespace().unwrap_or(&cur.globals).clone();
                             if ns.remove_str(name).is_none() {
                                 break 'instr Err(name_error(name));
                             }
@@ -708,7 +712,7 @@ impl Vm {
                             }
                             match frames.pop() {
                                 None => {
-                                    self.handling = cur.saved_exc.clone();
+                                    self.handling = cur.saved_exc();
                                     self.keep_frames(frames);
                                     return (Halt::Returned(v), cur);
                                 }
@@ -717,11 +721,10 @@ impl Vm {
                                     // fresh narrow store under a wide copy stalls.
                                     let mut done = std::mem::replace(&mut cur, caller);
                                     self.depth -= 1;
-                                    if !(done.saved_exc.is_none() && self.handling.is_none()) {
-                                        self.handling =
-                                            std::mem::replace(&mut done.saved_exc, Value::None);
+                                    if done.has_saved_exc() || !self.handling.is_none() {
+                                        self.handling = done.take_saved_exc();
                                     }
-                                    let init_self = done.init_self.take();
+                                    let init_self = done.take_init_self();
                                     self.recycle(done);
                                     match init_self {
                                         Some(inst) => {
@@ -747,8 +750,8 @@ impl Vm {
                                 }
                                 tri!('instr, self.yield_out(&mut cur, &mut frames));
                             }
-                            cur.suspended_exc =
-                                std::mem::replace(&mut self.handling, cur.saved_exc.clone());
+                            let own = std::mem::replace(&mut self.handling, cur.saved_exc());
+                            cur.set_suspended_exc(own);
                             self.keep_frames(frames);
                             return (Halt::Yielded(v), cur);
                         }
@@ -786,10 +789,9 @@ impl Vm {
                                     if !frames.is_empty() {
                                         tri!('instr, self.yield_out(&mut cur, &mut frames));
                                     }
-                                    cur.suspended_exc = std::mem::replace(
-                                        &mut self.handling,
-                                        cur.saved_exc.clone(),
-                                    );
+                                    let own =
+                                        std::mem::replace(&mut self.handling, cur.saved_exc());
+                                    cur.set_suspended_exc(own);
                                     self.keep_frames(frames);
                                     return (Halt::Yielded(v), cur);
                                 }
@@ -968,8 +970,9 @@ impl Vm {
     /// it asked for, and the exception state is the driver's again.
     fn suspend(&mut self, mut cur: Box<Frame>, callers: Frames) -> (Halt, Box<Frame>) {
         let (request, push_on_resume) = self.switch_request.take().unwrap_or((Value::None, false));
-        let outer = callers.first().unwrap_or(&cur).saved_exc.clone();
-        cur.suspended_exc = std::mem::replace(&mut self.handling, outer);
+        let outer = callers.first().unwrap_or(&cur).saved_exc();
+        let own = std::mem::replace(&mut self.handling, outer);
+        cur.set_suspended_exc(own);
         self.depth -= callers.len();
         let halt = Halt::Suspended {
             request,

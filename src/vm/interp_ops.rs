@@ -57,7 +57,7 @@ impl Vm {
                 cur.ip = h.target as usize;
                 return Ok(());
             }
-            self.handling = cur.saved_exc.clone();
+            self.handling = cur.saved_exc();
             match frames.pop() {
                 None => return Err(exc),
                 Some(caller) => {
@@ -91,7 +91,7 @@ impl Vm {
     ) -> PResult<Flow> {
         self.enter_call()?;
         if !self.handling.is_none() {
-            callee.saved_exc = self.handling.clone();
+            callee.set_saved_exc(self.handling.clone());
         }
         frames.push(std::mem::replace(cur, callee));
         Ok(self.entered())
@@ -211,7 +211,7 @@ impl Vm {
                 same
             }
             Some(&Instr::StoreName(i)) => {
-                let dict = cur.namespace.as_ref().unwrap_or(&cur.globals);
+                let dict = cur.namespace().unwrap_or(&cur.globals);
                 release_name(dict, code.names.get(i as usize), a_ptr)
             }
             Some(&Instr::StoreGlobal(i)) => {
@@ -336,7 +336,7 @@ impl Vm {
             stack.resize_with(n_locals, || Value::Null);
         }
         if !self.handling.is_none() {
-            frame.saved_exc = self.handling.clone();
+            frame.set_saved_exc(self.handling.clone());
         }
         frame.ip = 0;
         // A pooled frame often last ran this same function: then its code, globals and
@@ -472,7 +472,7 @@ impl Vm {
         };
         match self.bind_call(&init, Some(&inst), args)? {
             Callee::Frame(mut frame) => {
-                frame.init_self = Some(inst);
+                frame.set_init_self(inst);
                 Ok(Some(Callee::Frame(frame)))
             }
             Callee::Done(_) => Ok(None),

@@ -183,18 +183,7 @@ impl Vm {
         if !frame.cells.is_empty() {
             frame.cells = self.no_cells.clone();
         }
-        if frame.namespace.is_some() {
-            frame.namespace = None;
-        }
-        if frame.init_self.is_some() {
-            frame.init_self = None;
-        }
-        if !frame.saved_exc.is_none() {
-            frame.saved_exc = Value::None;
-        }
-        if !frame.suspended_exc.is_none() {
-            frame.suspended_exc = Value::None;
-        }
+        frame.clear_rare();
         self.frame_pool.push(frame);
     }
 
@@ -361,7 +350,7 @@ impl Vm {
     pub fn run_code(&mut self, code: Rc<CodeObject>, globals: Rc<Dict>) -> PResult<Value> {
         let code = Code::load(code);
         let mut frame = Frame::new(code, globals.clone());
-        frame.namespace = Some(globals);
+        frame.set_namespace(globals);
         match self.run_frame(frame) {
             (Halt::Returned(v), _) => Ok(v),
             (Halt::Raised(e), _) => Err(Exc::Value(e)),
@@ -391,7 +380,7 @@ impl Vm {
     /// awaiting it runs the module's code against `globals`.
     pub fn module_coroutine(&mut self, code: Rc<CodeObject>, globals: Rc<Dict>) -> Value {
         let mut frame = Frame::new(Code::load(code), globals.clone());
-        frame.namespace = Some(globals);
+        frame.set_namespace(globals);
         crate::vm::object::generator::Generator::new_value(frame)
     }
 
