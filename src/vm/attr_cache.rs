@@ -6,7 +6,7 @@
 use crate::vm::exception::PResult;
 use crate::vm::interp_ops::name_at;
 use crate::vm::machine::Vm;
-use crate::vm::object::cache::{AttrCache, AttrKind, ClassCache, MethodCache, MODULE_POS};
+use crate::vm::object::cache::{AttrCache, AttrKind, ClassCache, MethodCache, ModuleKeyed};
 use crate::vm::object::class::Instance;
 use crate::vm::object::dict::type_epoch;
 use crate::vm::object::function::Code;
@@ -61,34 +61,26 @@ impl Vm {
         Ok(pair)
     }
 
-    /// `module.name` for `LoadMethod`: from the dict entry the cache remembers, else
-    /// looked up (and remembered when the module's dict has it).
-    fn module_attr_cached(
+    /// `module.name` (for `LoadAttr` and `LoadMethod`): from the dict entry the cache
+    /// remembers, else looked up (and remembered when the module's dict has it).
+    fn module_attr_cached<T: ModuleKeyed>(
         &mut self,
-        cache: &ClassCache<MethodCache>,
+        cache: &ClassCache<T>,
         m: &Rc<Module>,
         obj: &Value,
         name: &Rc<PyStr>,
     ) -> PResult<Value> {
         let key = Rc::as_ptr(m) as usize;
         let found = cache.find(key, type_epoch());
-        if let Some((_, cached)) = found {
-            if cached.pos == MODULE_POS {
-                if let Some(v) = m.dict.str_entry_value(cached.entry, name) {
-                    return Ok(v);
-                }
+        if let Some(entry) = found.and_then(|(_, cached)| cached.module_entry()) {
+            if let Some(v) = m.dict.str_entry_value(entry, name) {
+                return Ok(v);
             }
         }
         let Some((entry, v)) = m.dict.find_str(name) else {
             return self.get_attr(obj, name);
         };
-        let entry = MethodCache {
-            class: key,
-            epoch: type_epoch(),
-            keys: 0,
-            pos: MODULE_POS,
-            entry,
-        };
+        let entry = T::for_module(key, type_epoch(), entry);
         match found {
             Some((way, _)) => cache.set(way, entry),
             None => cache.insert(entry),
@@ -183,7 +175,7 @@ impl Vm {
     ) -> PResult<Value> {
         let name = name_at(&code.names, idx)?;
         if let (Value::Module(m), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
-            return self.module_load_attr_cached(cache, m, obj, name);
+            return self.module_attr_cached(cache, m, obj, name);
         }
         if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
             let class = Rc::as_ptr(&inst.class) as usize;
@@ -239,40 +231,6 @@ impl Vm {
             }
         }
         self.get_attr(obj, name)
-    }
-
-    /// `LoadAttr` of `module.name`: from the dict entry the cache remembers, else looked up
-    /// (and remembered when the module's dict has it).
-    fn module_load_attr_cached(
-        &mut self,
-        cache: &ClassCache<AttrCache>,
-        m: &Rc<Module>,
-        obj: &Value,
-        name: &Rc<PyStr>,
-    ) -> PResult<Value> {
-        let key = Rc::as_ptr(m) as usize;
-        let found = cache.find(key, type_epoch());
-        if let Some((_, cached)) = found {
-            if cached.kind == AttrKind::Module {
-                if let Some(v) = m.dict.str_entry_value(cached.entry, name) {
-                    return Ok(v);
-                }
-            }
-        }
-        let Some((entry, v)) = m.dict.find_str(name) else {
-            return self.get_attr(obj, name);
-        };
-        let entry = AttrCache {
-            class: key,
-            epoch: type_epoch(),
-            entry,
-            kind: AttrKind::Module,
-        };
-        match found {
-            Some((way, _)) => cache.set(way, entry),
-            None => cache.insert(entry),
-        }
-        Ok(v)
     }
 
     /// `StoreAttr`: `obj.name = value` through the code's attribute cache.

@@ -160,12 +160,18 @@ impl Frame {
     /// Sets the exception being handled at entry (no allocation for `None`).
     #[inline]
     pub fn set_saved_exc(&mut self, exc: Value) {
+        self.set_rare_exc(exc, |r| &mut r.saved_exc);
+    }
+
+    /// Sets one of the two exception fields, allocating the box only for an exception.
+    #[inline]
+    fn set_rare_exc(&mut self, exc: Value, field: fn(&mut FrameRare) -> &mut Value) {
         if exc.is_none() {
             if let Some(r) = &mut self.rare {
-                r.saved_exc = Value::None;
+                *field(r) = Value::None;
             }
         } else {
-            self.rare_mut().saved_exc = exc;
+            *field(self.rare_mut()) = exc;
         }
     }
 
@@ -180,13 +186,7 @@ impl Frame {
     /// Sets a suspending generator frame's own exception being handled (none: `None`).
     #[inline]
     pub fn set_suspended_exc(&mut self, exc: Value) {
-        if exc.is_none() {
-            if let Some(r) = &mut self.rare {
-                r.suspended_exc = Value::None;
-            }
-        } else {
-            self.rare_mut().suspended_exc = exc;
-        }
+        self.set_rare_exc(exc, |r| &mut r.suspended_exc);
     }
 
     #[inline]

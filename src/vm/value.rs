@@ -126,22 +126,16 @@ impl Value {
     /// True for values that can be part of a reference cycle (so a tuple holding one must be
     /// tracked by the collector).
     pub fn may_hold_cycle(&self) -> bool {
-        !matches!(
-            self,
-            Value::None
-                | Value::Null
-                | Value::NotImplemented
-                | Value::Ellipsis
-                | Value::Bool(_)
-                | Value::Int(_)
-                | Value::Float(_)
-                | Value::BigInt(_)
-                | Value::Str(_)
-                | Value::Bytes(_)
-                | Value::Range(_)
-                | Value::Native(_)
-                | Value::Code(_)
-        )
+        !self.is_unboxed()
+            && !matches!(
+                self,
+                Value::BigInt(_)
+                    | Value::Str(_)
+                    | Value::Bytes(_)
+                    | Value::Range(_)
+                    | Value::Native(_)
+                    | Value::Code(_)
+            )
     }
 
     /// The address identifying a heap value, or `None` for unboxed values.

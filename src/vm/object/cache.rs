@@ -141,6 +141,43 @@ impl ClassKeyed for AttrCache {
     }
 }
 
+/// A cache entry that can also remember where a module keeps an attribute: the module at
+/// address `module`, the name at entry `entry` of its dict, in type epoch `epoch`.
+pub trait ModuleKeyed: ClassKeyed {
+    fn for_module(module: usize, epoch: u64, entry: usize) -> Self;
+    /// The dict entry, if this is a module's entry.
+    fn module_entry(&self) -> Option<usize>;
+}
+
+impl ModuleKeyed for MethodCache {
+    fn for_module(module: usize, epoch: u64, entry: usize) -> Self {
+        MethodCache {
+            class: module,
+            epoch,
+            keys: 0,
+            pos: MODULE_POS,
+            entry,
+        }
+    }
+    fn module_entry(&self) -> Option<usize> {
+        (self.pos == MODULE_POS).then_some(self.entry)
+    }
+}
+
+impl ModuleKeyed for AttrCache {
+    fn for_module(module: usize, epoch: u64, entry: usize) -> Self {
+        AttrCache {
+            class: module,
+            epoch,
+            entry,
+            kind: AttrKind::Module,
+        }
+    }
+    fn module_entry(&self) -> Option<usize> {
+        (self.kind == AttrKind::Module).then_some(self.entry)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
