@@ -11,7 +11,10 @@
 //! - an async generator's own yield finishes its `asend` awaitable: the value is the `Send`'s
 //!   result below, and the generator is suspended;
 //! - any other yield puts every delegate frame back into its generator, innermost first, each
-//!   frame below waiting on its `Send` again, and the base frame yields the value.
+//!   frame below waiting on its `Send` again, and the base frame yields the value; unless a
+//!   frame below waits on a `ForIter`: a `for` loop over a plain generator pushes the
+//!   generator's frame the same way, and takes the value as its next item (the generator's
+//!   return ends the loop).
 //!
 //! A delegate is recognised by its code: a generator's, coroutine's or async generator's frame
 //! never runs as a called frame otherwise, so one above the base of a dispatch loop was pushed
@@ -88,6 +91,24 @@ fn send_target(below: &Frame) -> PResult<usize> {
         Some(Instr::Send(t)) => Ok(*t as usize),
         _ => Err(Exc::internal("delegate frame not below a Send")),
     }
+}
+
+/// The loop's end, when the frame `below` waits on a `ForIter` (a `for` loop over the
+/// generator whose frame runs above it) rather than a `Send`.
+#[inline]
+fn for_iter_target(below: &Frame) -> Option<usize> {
+    match below.code.obj.instrs.get(below.ip.wrapping_sub(1)) {
+        Some(Instr::ForIter(t)) => Some(*t as usize),
+        _ => None,
+    }
+}
+
+/// Where a yield out of a delegate frame went.
+pub(crate) enum Yielded {
+    /// To a `ForIter` below, whose frame is now `cur`: its loop body runs next.
+    Delivered,
+    /// Out of the dispatch loop: `cur` is the base frame, which yields the value.
+    Out(Value),
 }
 
 // The methods the dispatch loop calls are kept out of it (`#[inline(never)]`): inlined there,
@@ -178,6 +199,12 @@ impl Vm {
             finish_asend(cur.stack.last());
             return Err(Exc::new(ExcKind::StopAsyncIteration, ""));
         }
+        if let Some(end) = for_iter_target(cur) {
+            // The generator is exhausted: the loop over it ends.
+            cur.stack.pop();
+            cur.ip = end;
+            return Ok(Flow::Switch);
+        }
         let target = send_target(cur)?;
         cur.stack.pop();
         cur.stack.push(v);
@@ -234,7 +261,12 @@ impl Vm {
     /// the dispatch loop (which the caller then suspends). Each frame keeps the exception it
     /// was handling for its resumption.
     #[inline(never)]
-    pub(crate) fn yield_out(&mut self, cur: &mut Box<Frame>, frames: &mut Frames) -> PResult<()> {
+    pub(crate) fn yield_out(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut Frames,
+        v: Value,
+    ) -> PResult<Yielded> {
         while let Some(below) = frames.pop() {
             if !is_delegate_code(cur) {
                 frames.push(below);
@@ -251,10 +283,50 @@ impl Vm {
                 }
                 None => return Err(Exc::internal("delegate frame not below a Send")),
             }
+            if for_iter_target(cur).is_some() {
+                // A `for` loop over the generator takes the value as its next item.
+                cur.stack.push(v);
+                return Ok(Yielded::Delivered);
+            }
             // Resumed, the frame below runs its `Send` again with the value sent in.
             cur.ip = cur.ip.saturating_sub(1);
         }
-        Ok(())
+        Ok(Yielded::Out(v))
+    }
+
+    /// `ForIter` (loop end `end`) over a generator on top of `cur`'s stack. A plain generator
+    /// that can run has its frame pushed above `cur`, as `Send` pushes a delegate: its yield is
+    /// the loop's next item, its return ends the loop. Any other (running, finished, a green
+    /// thread's) is stepped as every iterator is.
+    #[inline(never)]
+    pub(crate) fn for_iter_generator(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut Frames,
+        end: u32,
+    ) -> PResult<Flow> {
+        let Some(Value::Generator(gen)) = cur.stack.last() else {
+            return Err(Exc::internal("ForIter without its generator"));
+        };
+        let gen = gen.clone();
+        if gen.green.is_none()
+            && gen.kind == CodeKind::Generator
+            && matches!(gen.state.get(), GenState::Created | GenState::Suspended)
+        {
+            let frame = self.start_delegate(&gen, Value::None)?;
+            return Ok(self.enter_delegate(cur, frames, frame));
+        }
+        match self.next(&Value::Generator(gen))? {
+            Some(v) => {
+                cur.stack.push(v);
+                Ok(Flow::Next)
+            }
+            None => {
+                cur.stack.pop();
+                cur.ip = end as usize;
+                Ok(Flow::Switch)
+            }
+        }
     }
 
     /// The exception a generator's caller sees when `exc` leaves the generator's frame: a

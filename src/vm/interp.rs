@@ -5,7 +5,7 @@
 
 use crate::compile::code::{CodeKind, Instr};
 use crate::syntax::ast::BinOp;
-use crate::vm::delegate::{delegate_of, is_delegate_code};
+use crate::vm::delegate::{delegate_of, is_delegate_code, Yielded};
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
@@ -567,6 +567,9 @@ impl Vm {
                             cur.stack.push(it);
                         }
                         Instr::ForIter(t) => {
+                            if let Some(Value::Generator(_)) = cur.stack.last() {
+                                break 'instr self.for_iter_generator(&mut cur, &mut frames, t);
+                            }
                             let next = self.next(top!('instr, cur));
                             match tri!('instr, next) {
                                 Some(v) => cur.stack.push(v),
@@ -743,12 +746,15 @@ impl Vm {
                             }
                         }
                         Instr::YieldValue => {
-                            let v = pop!('instr, cur);
+                            let mut v = pop!('instr, cur);
                             if !frames.is_empty() {
                                 if code.obj.kind == CodeKind::AsyncGenerator {
                                     break 'instr self.asend_yield(&mut cur, &mut frames, v);
                                 }
-                                tri!('instr, self.yield_out(&mut cur, &mut frames));
+                                match tri!('instr, self.yield_out(&mut cur, &mut frames, v)) {
+                                    Yielded::Delivered => break 'instr Ok(Flow::Switch),
+                                    Yielded::Out(out) => v = out,
+                                }
                             }
                             let own = std::mem::replace(&mut self.handling, cur.saved_exc());
                             cur.set_suspended_exc(own);
@@ -783,11 +789,15 @@ impl Vm {
                             }
                             let sub = top!('instr, cur).clone();
                             match tri!('instr, self.send_into(&sub, value)) {
-                                GenResult::Yield(v) => {
+                                GenResult::Yield(mut v) => {
                                     // Resumed, this `Send` runs again with the value sent in.
                                     cur.ip -= 1;
                                     if !frames.is_empty() {
-                                        tri!('instr, self.yield_out(&mut cur, &mut frames));
+                                        match tri!('instr, self.yield_out(&mut cur, &mut frames, v))
+                                        {
+                                            Yielded::Delivered => break 'instr Ok(Flow::Switch),
+                                            Yielded::Out(out) => v = out,
+                                        }
                                     }
                                     let own =
                                         std::mem::replace(&mut self.handling, cur.saved_exc());
