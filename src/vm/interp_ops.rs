@@ -115,6 +115,9 @@ impl Vm {
         n: usize,
         kwnames: &[Rc<PyStr>],
     ) -> PResult<Flow> {
+        if crate::vm::object::generator::close_pending() {
+            self.run_finalizers();
+        }
         let fpos = cur
             .stack
             .len()
@@ -383,6 +386,9 @@ impl Vm {
         n: usize,
         kwnames: &[Rc<PyStr>],
     ) -> PResult<Flow> {
+        if crate::vm::object::generator::close_pending() {
+            self.run_finalizers();
+        }
         let base = cur
             .stack
             .len()

@@ -399,6 +399,7 @@ impl Vm {
             globals.set_item_str("__file__", Value::string(file));
         }
         let res = self.run_code(code, globals);
+        self.run_finalizers();
         let outcome = match res {
             Ok(_) => Outcome {
                 exit_code: 0,

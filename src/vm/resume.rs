@@ -224,6 +224,35 @@ impl Vm {
         }
     }
 
+    /// Closes the generators dropped while suspended in a `try`/`with` block
+    /// (`generator::take_to_close`), oldest first, with no exception being handled: their
+    /// `finally` blocks and `__exit__` methods run now. An exception out of one is reported
+    /// as CPython reports it ("Exception ignored in: ...") and the rest still run.
+    #[cold]
+    #[inline(never)]
+    pub fn run_finalizers(&mut self) {
+        let outer = std::mem::replace(&mut self.handling, Value::None);
+        loop {
+            let frames = crate::vm::object::generator::take_to_close();
+            if frames.is_empty() {
+                break;
+            }
+            for frame in frames {
+                let gen = Generator::suspended(frame);
+                if let Err(e) = self.gen_close(&gen) {
+                    let exc = self.exc_value(e);
+                    let what = self
+                        .repr(&Value::Generator(gen.clone()))
+                        .unwrap_or_default();
+                    let tb = self.build_traceback(&exc);
+                    let text = crate::diagnostics::render_traceback_plain(&tb);
+                    self.write_err(&format!("Exception ignored in: {what}\n{text}"));
+                }
+            }
+        }
+        self.handling = outer;
+    }
+
     /// `gen.close()`.
     pub fn gen_close(&mut self, gen: &Rc<Generator>) -> PResult<()> {
         match gen.state.get() {

@@ -3,7 +3,7 @@
 //! back. `running` guards against re-entrance ("generator already executing").
 
 use crate::compile::code::CodeKind;
-use crate::vm::frame::Frame;
+use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc::{self, Trace, Visit};
 use crate::vm::green::GreenState;
 use crate::vm::object::function::Code;
@@ -148,5 +148,76 @@ impl Trace for Generator {
 impl Drop for Generator {
     fn drop(&mut self) {
         self.warn_if_never_awaited();
+        self.queue_close();
+    }
+}
+
+thread_local! {
+    /// Generators dropped while suspended inside a `try`/`with` block: their frames, to be
+    /// closed (`GeneratorExit` thrown in, so `finally` blocks and `__exit__` run) by
+    /// `Vm::run_finalizers` at the next call instruction, as CPython closes a generator when
+    /// its last reference goes (a destructor cannot reach the VM).
+    static TO_CLOSE: RefCell<Frames> = const { RefCell::new(Vec::new()) };
+    static CLOSE_PENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether dropped generators wait to be closed.
+#[inline(always)]
+pub fn close_pending() -> bool {
+    CLOSE_PENDING.with(Cell::get)
+}
+
+/// The frames of dropped generators waiting to be closed, oldest first.
+pub fn take_to_close() -> Frames {
+    CLOSE_PENDING.with(|p| p.set(false));
+    TO_CLOSE
+        .try_with(|q| q.try_borrow_mut().map(|mut q| std::mem::take(&mut *q)))
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default()
+}
+
+impl Generator {
+    /// A plain generator suspended where a handler covers its `yield` (a `try` with
+    /// `finally` or `except`, a `with`) has code to run on closing: its frame is queued.
+    fn queue_close(&mut self) {
+        if self.kind != CodeKind::Generator
+            || self.green.is_some()
+            || self.state.get() != GenState::Suspended
+        {
+            return;
+        }
+        let Some(frame) = self.frame.get_mut().take() else {
+            return;
+        };
+        if frame
+            .code
+            .obj
+            .handler_for(frame.ip.saturating_sub(1))
+            .is_none()
+        {
+            return;
+        }
+        // A destructor may run while the thread is being torn down: then nothing is closed.
+        let _ = TO_CLOSE.try_with(|q| {
+            if let Ok(mut q) = q.try_borrow_mut() {
+                q.push(frame);
+                CLOSE_PENDING.with(|p| p.set(true));
+            }
+        });
+    }
+
+    /// A suspended generator around `frame` (a dropped generator's, to be closed).
+    pub fn suspended(frame: Box<Frame>) -> Rc<Generator> {
+        let gen = Rc::new(Generator {
+            kind: frame.code.obj.kind,
+            code: frame.code.clone(),
+            frame: RefCell::new(Some(frame)),
+            state: Cell::new(GenState::Suspended),
+            origin: RefCell::new(None),
+            green: None,
+        });
+        gc::track(&gen);
+        gen
     }
 }
