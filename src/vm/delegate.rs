@@ -256,10 +256,11 @@ impl Vm {
         }
     }
 
-    /// A yield leaves `cur`: every delegate frame goes back into its generator, innermost
-    /// first, the one below waiting on its `Send` again, until `cur` is the base frame of
-    /// the dispatch loop (which the caller then suspends). Each frame keeps the exception it
-    /// was handling for its resumption.
+    /// A yield of `v` leaves `cur`: every delegate frame goes back into its generator,
+    /// innermost first, the one below waiting on its `Send` again, until a frame below waits
+    /// on a `ForIter` (it takes `v` as its loop's next item) or `cur` is the base frame of the
+    /// dispatch loop (which the caller then suspends, yielding `v`). Each frame keeps the
+    /// exception it was handling for its resumption.
     #[inline(never)]
     pub(crate) fn yield_out(
         &mut self,
