@@ -13,7 +13,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::introspect::{await_chain, definition_site};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::{Args, NativeFn};
-use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use hashbrown::HashMap;
@@ -503,7 +503,7 @@ fn yield_once(_vm: &mut Vm, _args: Args) -> PResult<Value> {
         stage: 0,
         step: yield_once_step,
     };
-    Ok(Iter::new_value(state, "yield_once"))
+    Ok(Iter::new_value(state, IterKind::YieldOnce))
 }
 
 /// Yields `None` once, then returns `None`.

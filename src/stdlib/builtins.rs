@@ -5,7 +5,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::methods::list::{sort_options, sort_with};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::Args;
-use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use num_bigint::BigInt;
@@ -180,7 +180,7 @@ fn enumerate(vm: &mut Vm, args: Args) -> PResult<Value> {
             iter: it,
             count: start,
         },
-        "enumerate",
+        IterKind::Enumerate,
     ))
 }
 
@@ -193,7 +193,13 @@ fn zip(vm: &mut Vm, args: Args) -> PResult<Value> {
     for v in args.pos {
         iters.push(vm.iter(v)?);
     }
-    Ok(Iter::new_value(IterState::Zip { iters, strict }, "zip"))
+    Ok(Iter::new_value(
+        IterState::Zip {
+            iters: iters.into(),
+            strict,
+        },
+        IterKind::Zip,
+    ))
 }
 
 fn map(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -205,7 +211,13 @@ fn map(vm: &mut Vm, args: Args) -> PResult<Value> {
     for v in args.pos.get(1..).unwrap_or(&[]) {
         iters.push(vm.iter(v)?);
     }
-    Ok(Iter::new_value(IterState::Map { func, iters }, "map"))
+    Ok(Iter::new_value(
+        IterState::Map {
+            func,
+            iters: iters.into(),
+        },
+        IterKind::Map,
+    ))
 }
 
 fn filter(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -216,7 +228,7 @@ fn filter(vm: &mut Vm, args: Args) -> PResult<Value> {
             func: arg(&args, 0)?.clone(),
             iter: it,
         },
-        "filter",
+        IterKind::Filter,
     ))
 }
 
@@ -224,16 +236,16 @@ fn reversed(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("reversed", &args, 0, 1, 1)?;
     let v = arg(&args, 0)?;
     let (seq, name) = match v {
-        Value::List(_) => (v.clone(), "list_reverseiterator"),
-        Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => (v.clone(), "reversed"),
+        Value::List(_) => (v.clone(), IterKind::ListReverse),
+        Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => (v.clone(), IterKind::Reversed),
         Value::Range(r) => {
             let n = r.len();
             let (start, step) = (r.item(n - 1), -r.step);
             let state = IterState::range(start, n, step);
-            return Ok(Iter::new_value(state, "range_iterator"));
+            return Ok(Iter::new_value(state, IterKind::Range));
         }
         Value::Dict(_) | Value::DictView(_) => {
-            (Value::list(vm.collect(v)?), "dict_reversekeyiterator")
+            (Value::list(vm.collect(v)?), IterKind::DictReverseKey)
         }
         Value::Instance(inst) => {
             let cls = inst.class.clone();
@@ -246,7 +258,7 @@ fn reversed(vm: &mut Vm, args: Args) -> PResult<Value> {
                 for i in 0..n {
                     items.push(vm.get_item(v, &Value::Int(i as i64))?);
                 }
-                (Value::list(items), "reversed")
+                (Value::list(items), IterKind::Reversed)
             } else {
                 return Err(Exc::type_error(format!(
                     "'{}' object is not reversible",
@@ -730,7 +742,7 @@ fn iter(vm: &mut Vm, args: Args) -> PResult<Value> {
                 func,
                 sentinel: sentinel.clone(),
             },
-            "callable_iterator",
+            IterKind::Callable,
         ));
     }
     vm.iter(arg(&args, 0)?)

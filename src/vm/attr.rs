@@ -334,7 +334,12 @@ impl Vm {
                 c
             }
         };
-        let sup = Rc::new(Super { cls, obj, start });
+        let sup = Rc::new(Super {
+            gc: Default::default(),
+            cls,
+            obj,
+            start,
+        });
         // `self.s = super()` closes a cycle through it.
         crate::vm::gc::track_rc(&sup);
         Ok(Value::Super(sup))

@@ -172,6 +172,7 @@ impl Vm {
                 ns.set_str(slot.clone(), Value::Member(Rc::new(member)));
             }
             Class {
+                gc: Default::default(),
                 name: class_name.clone(),
                 qualname: RefCell::new(qualname),
                 bases,

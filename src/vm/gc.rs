@@ -5,17 +5,19 @@
 //! (the VM's stacks, Rust locals), so no rooting is needed. Objects not reachable from those
 //! are cleared, which breaks their cycles. Collections run only at safe points chosen by the
 //! dispatch loop, with two generations so the cost stays proportional to allocation.
+//!
+//! The counts live in the objects (`GcHeader`, as CPython keeps `gc_refs` in its object
+//! header): following a reference is a field access, not a lookup in an index of the set,
+//! and a collection allocates nothing per object but its work list.
 
 use crate::vm::value::Value;
-use hashbrown::HashMap;
-use std::cell::RefCell;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-/// Called with the address of each object of a tracked kind that an object holds (see
-/// `tracked_addr`): values of other kinds (numbers, strings, code) can never be in a
-/// collected set, so `visit_value` skips them without a call.
-pub type Visit<'a> = dyn FnMut(usize) + 'a;
+/// Called with the header of each object of a tracked kind that an object holds (see
+/// `visit_value`): values of other kinds (numbers, strings, code) can never be in a
+/// collected set, so tracing skips them without a call.
+pub type Visit<'a> = dyn FnMut(&GcHeader) + 'a;
 
 /// A heap kind that can hold other values.
 pub trait Trace {
@@ -25,6 +27,80 @@ pub trait Trace {
     fn trace(&self, visit: &mut Visit) -> bool;
     /// Drops every value held (only called on garbage).
     fn clear(&self);
+    /// The collector's mark in the object.
+    fn gc_header(&self) -> &GcHeader;
+}
+
+/// The collector's mark in a tracked object: idle outside a collection; during one, first
+/// the count of references not yet explained by other objects in the set, then whether the
+/// object was reached from outside it (with, until it is, its position in the set).
+#[derive(Default)]
+pub struct GcHeader(Cell<u32>);
+
+const STATE: u32 = 3 << 30;
+const LOW: u32 = (1 << 30) - 1;
+const COUNTING: u32 = 1 << 30;
+const UNREACHED: u32 = 2 << 30;
+const REACHED: u32 = 3 << 30;
+
+impl GcHeader {
+    fn is_idle(&self) -> bool {
+        self.0.get() == 0
+    }
+
+    /// Starts counting from the object's strong count (a count of `LOW` or more stands for
+    /// "held from outside" and is never lowered).
+    fn start_count(&self, strong: usize) {
+        let refs = u32::try_from(strong).map_or(LOW, |n| n.min(LOW));
+        self.0.set(COUNTING | refs);
+    }
+
+    /// Marks the object as held from outside the set.
+    fn pin(&self) {
+        self.0.set(COUNTING | LOW);
+    }
+
+    /// One reference to the object comes from an object in the set.
+    fn drop_ref(&self) {
+        let s = self.0.get();
+        if s & STATE == COUNTING && s & LOW != 0 && s & LOW != LOW {
+            self.0.set(s - 1);
+        }
+    }
+
+    /// Ends counting: true (and reached) if references from outside the set remain,
+    /// otherwise unreached until something reached refers to it.
+    fn classify(&self, idx: usize) -> bool {
+        match u32::try_from(idx) {
+            Ok(idx) if self.0.get() & LOW == 0 && idx < LOW => {
+                self.0.set(UNREACHED | idx);
+                false
+            }
+            _ => {
+                self.0.set(REACHED);
+                true
+            }
+        }
+    }
+
+    /// Marks an unreached object reached and returns its position in the set; `None` for
+    /// objects already reached or not in the set.
+    fn reach(&self) -> Option<usize> {
+        let s = self.0.get();
+        if s & STATE != UNREACHED {
+            return None;
+        }
+        self.0.set(REACHED);
+        Some((s & LOW) as usize)
+    }
+
+    fn is_unreached(&self) -> bool {
+        self.0.get() & STATE == UNREACHED
+    }
+
+    fn reset(&self) {
+        self.0.set(0);
+    }
 }
 
 /// New objects tracked between two young collections.
@@ -85,7 +161,7 @@ pub fn track_rc<T: Trace + 'static>(obj: &Rc<T>) {
 /// a cycle.
 #[inline]
 pub fn may_hold(v: &Value) -> bool {
-    tracked_addr(v).is_some()
+    tracked_header(v).is_some()
 }
 
 /// True when enough objects were allocated since the last collection.
@@ -168,37 +244,12 @@ pub fn collect_full() -> usize {
     freed
 }
 
-/// Hashes the heap addresses that index a collection: one multiply and fold, instead of
-/// SipHash's rounds (the keys are addresses, never chosen by a user).
-#[derive(Default)]
-struct AddrHasher(u64);
-
-impl Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_usize(&mut self, addr: usize) {
-        self.write_u64(addr as u64);
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        let wide = u128::from(self.0 ^ key) * 0x9E37_79B9_7F4A_7C15_u128;
-        self.0 = (wide as u64) ^ ((wide >> 64) as u64);
-    }
-}
-
-/// Visits `v` if it is of a kind the collector tracks.
+/// Visits `v` if it is of a kind the collector tracks. (A value of such a kind that was
+/// never tracked has an idle header, which a collection passes over.)
 #[inline]
 pub fn visit_value(v: &Value, visit: &mut Visit) {
-    if let Some(addr) = tracked_addr(v) {
-        visit(addr);
+    if let Some(header) = tracked_header(v) {
+        visit(header);
     }
 }
 
@@ -213,110 +264,103 @@ pub fn visit_values(values: &[Value], visit: &mut Visit) {
 /// Visits an object held by a typed reference (a class, dict or cell), without making a
 /// `Value` of it.
 #[inline]
-pub fn visit_rc<T: ?Sized>(rc: &Rc<T>, visit: &mut Visit) {
-    visit(Rc::as_ptr(rc) as *const () as usize);
+pub fn visit_rc<T: Trace>(rc: &Rc<T>, visit: &mut Visit) {
+    visit(rc.gc_header());
 }
 
-/// The address of a value of a kind the collector tracks (`track` is only ever called for
+/// The header of a value of a kind the collector tracks (`track` is only ever called for
 /// these); strings, numbers, code and the like can never be in a collected set, so tracing
-/// skips them without a lookup.
+/// skips them.
 #[inline]
-fn tracked_addr(v: &Value) -> Option<usize> {
-    fn addr<T: ?Sized>(rc: &Rc<T>) -> Option<usize> {
-        Some(Rc::as_ptr(rc) as *const () as usize)
-    }
+fn tracked_header(v: &Value) -> Option<&GcHeader> {
     match v {
-        Value::List(v) => addr(v),
-        Value::Tuple(v) => addr(v),
-        Value::Dict(v) => addr(v),
-        Value::Set(v) => addr(v),
-        Value::Function(v) => addr(v),
-        Value::Method(v) => addr(v),
-        Value::Class(v) => addr(v),
-        Value::Instance(v) => addr(v),
-        Value::Cell(v) => addr(v),
-        Value::Generator(v) => addr(v),
-        Value::Iter(v) => addr(v),
-        Value::Property(v) => addr(v),
-        Value::Wrapper(v) => addr(v),
-        Value::DictView(v) => addr(v),
-        Value::Slice(v) => addr(v),
-        Value::Super(v) => addr(v),
+        Value::List(v) => Some(v.gc_header()),
+        Value::Tuple(v) => Some(v.gc_header()),
+        Value::Dict(v) => Some(v.gc_header()),
+        Value::Set(v) => Some(v.gc_header()),
+        Value::Function(v) => Some(v.gc_header()),
+        Value::Method(v) => Some(v.gc_header()),
+        Value::Class(v) => Some(v.gc_header()),
+        Value::Instance(v) => Some(v.gc_header()),
+        Value::Cell(v) => Some(v.gc_header()),
+        Value::Generator(v) => Some(v.gc_header()),
+        Value::Iter(v) => Some(v.gc_header()),
+        Value::Property(v) => Some(v.gc_header()),
+        Value::Wrapper(v) => Some(v.gc_header()),
+        Value::DictView(v) => Some(v.gc_header()),
+        Value::Slice(v) => Some(v.gc_header()),
+        Value::Super(v) => Some(v.gc_header()),
         _ => None,
     }
 }
 
-type AddrMap = HashMap<usize, u32, BuildHasherDefault<AddrHasher>>;
-
 /// Trial deletion over one set of tracked objects; returns the freed count and the weak
-/// handles of the survivors.
-fn collect_set(set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
-    // The vectors below are per object, and a full collection can cover millions of them:
-    // the handles are converted in place (weak to strong here, strong to weak for the
-    // survivors at the end), and counts and positions are 32-bit.
-    let objs: Vec<Rc<dyn Trace>> = set.into_iter().filter_map(|w| w.upgrade()).collect();
-    let mut index = AddrMap::with_capacity_and_hasher(objs.len(), Default::default());
-    for (idx, obj) in objs.iter().enumerate() {
-        index.insert(Rc::as_ptr(obj) as *const () as usize, idx as u32);
-    }
-    // Our own upgrade holds one reference to each object. (A count beyond `i32` saturates:
-    // such an object is held from outside anyway.)
-    let mut gc_refs: Vec<i32> = objs
-        .iter()
-        .map(|o| i32::try_from(Rc::strong_count(o) - 1).unwrap_or(i32::MAX))
-        .collect();
-    let mut external = vec![false; objs.len()];
-    for (idx, obj) in objs.iter().enumerate() {
-        let traced = obj.trace(&mut |addr: usize| {
-            if let Some(&child) = index.get(&addr) {
-                if let Some(count) = gc_refs.get_mut(child as usize) {
-                    *count = count.saturating_sub(1);
-                }
+/// handles of the survivors (the set's own vector, filtered in place). No object can die
+/// before the garbage is cleared (tracing runs no apy code and drops nothing), so the
+/// handles are upgraded only for as long as each step needs one object.
+fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
+    // Counts start at the strong counts. A handle to a dead object goes, as does a second
+    // handle to one object (its count would be lowered twice).
+    set.retain(|weak| match weak.upgrade() {
+        Some(obj) if obj.gc_header().is_idle() => {
+            obj.gc_header().start_count(Rc::strong_count(&obj) - 1);
+            true
+        }
+        _ => false,
+    });
+    // Each reference from an object in the set lowers the count of the object it reaches.
+    for weak in &set {
+        if let Some(obj) = weak.upgrade() {
+            if !obj.trace(&mut |child: &GcHeader| child.drop_ref()) {
+                obj.gc_header().pin();
             }
-        });
-        if !traced {
-            external[idx] = true;
         }
     }
-    let mut reachable = external;
-    for (flag, &count) in reachable.iter_mut().zip(&gc_refs) {
-        *flag |= count > 0;
+    // What keeps references from outside is reached, and so is everything it reaches; only
+    // the objects not yet known reachable can change the outcome, so tracing stops once
+    // every one of them has been reached.
+    let mut work: Vec<usize> = Vec::new();
+    let mut unknown = 0;
+    for (idx, weak) in set.iter().enumerate() {
+        if let Some(obj) = weak.upgrade() {
+            if obj.gc_header().classify(idx) {
+                work.push(idx);
+            } else {
+                unknown += 1;
+            }
+        }
     }
-    drop(gc_refs);
-    let mut work: Vec<u32> = (0..objs.len() as u32)
-        .filter(|&i| reachable[i as usize])
-        .collect();
-    // Only the objects not yet known reachable can change the outcome: once every one of
-    // them has been reached, the rest of the tracing would find nothing new.
-    let mut unknown = objs.len() - work.len();
     while unknown > 0 {
         let Some(idx) = work.pop() else { break };
-        if let Some(obj) = objs.get(idx as usize) {
-            obj.trace(&mut |addr: usize| {
-                if let Some(&child) = index.get(&addr) {
-                    if reachable.get(child as usize) == Some(&false) {
-                        reachable[child as usize] = true;
-                        unknown -= 1;
-                        work.push(child);
-                    }
+        if let Some(obj) = set.get(idx).and_then(Weak::upgrade) {
+            obj.trace(&mut |child: &GcHeader| {
+                if let Some(child) = child.reach() {
+                    unknown -= 1;
+                    work.push(child);
                 }
             });
         }
     }
-    drop((index, work));
-    let mut freed = 0;
-    for (obj, &live) in objs.iter().zip(&reachable) {
-        if !live {
-            obj.clear();
-            freed += 1;
+    drop(work);
+    // The unreached are garbage: held strongly while their contents are dropped, which
+    // breaks their cycles. Every header is idle again afterwards.
+    let mut garbage: Vec<Rc<dyn Trace>> = Vec::new();
+    set.retain(|weak| {
+        let Some(obj) = weak.upgrade() else {
+            return false;
+        };
+        let header = obj.gc_header();
+        let unreached = header.is_unreached();
+        header.reset();
+        if unreached {
+            garbage.push(obj);
         }
+        !unreached
+    });
+    for obj in &garbage {
+        obj.clear();
     }
-    let survivors = objs
-        .into_iter()
-        .zip(reachable)
-        .filter_map(|(obj, live)| live.then(|| Rc::downgrade(&obj)))
-        .collect();
-    (freed, survivors)
+    (garbage.len(), set)
 }
 
 thread_local! {
@@ -401,8 +445,43 @@ mod tests {
     }
 
     #[test]
+    fn a_cycle_held_from_outside_survives_and_marks_are_cleared() {
+        // a <-> b, with `a` also held here; `c` is tracked twice (a second handle must not
+        // lower its count twice) and refers to `a`.
+        let (a, b, c) = (
+            Value::list(Vec::new()),
+            Value::list(Vec::new()),
+            Value::list(Vec::new()),
+        );
+        let (Value::List(la), Value::List(lb), Value::List(lc)) = (&a, &b, &c) else {
+            panic!("three lists were made");
+        };
+        la.items.borrow_mut().push(b.clone());
+        lb.items.borrow_mut().push(a.clone());
+        lc.items.borrow_mut().push(a.clone());
+        track(lc);
+        let weak_b = Rc::downgrade(lb);
+        drop(b);
+        collect_full();
+        assert!(
+            weak_b.upgrade().is_some(),
+            "reachable through the outside reference"
+        );
+        for list in [la, lc] {
+            assert!(list.gc_header().is_idle());
+        }
+        assert_eq!(lc.len(), 1);
+        drop((a, c));
+        collect_full();
+        assert!(
+            weak_b.upgrade().is_none(),
+            "garbage once the outside references went"
+        );
+    }
+
+    #[test]
     fn a_cycle_through_an_iterator_is_collected() {
-        use crate::vm::object::iter::{Iter, IterState};
+        use crate::vm::object::iter::{Iter, IterKind, IterState};
         // A list holding an iterator over itself: only the iterator's edge closes the cycle.
         let list = Value::list(Vec::new());
         let iter = Iter::new_value(
@@ -410,7 +489,7 @@ mod tests {
                 seq: list.clone(),
                 idx: 0,
             },
-            "list_iterator",
+            IterKind::List,
         );
         let (Value::List(l), Value::Iter(it)) = (&list, &iter) else {
             panic!("a list and an iterator were made");

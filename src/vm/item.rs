@@ -3,7 +3,7 @@
 
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
-use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::object::misc::{Slice, ViewKind};
 use crate::vm::object::Bytes;
 use crate::vm::value::Value;
@@ -17,7 +17,12 @@ impl Slice {
         let tracked = [&start, &stop, &step]
             .into_iter()
             .any(crate::vm::gc::may_hold);
-        let slice = Rc::new(Slice { start, stop, step });
+        let slice = Rc::new(Slice {
+            gc: Default::default(),
+            start,
+            stop,
+            step,
+        });
         if tracked {
             crate::vm::gc::track_rc(&slice);
         }
@@ -414,14 +419,14 @@ impl Vm {
                     seq: v.clone(),
                     idx: 0,
                 },
-                "list_iterator",
+                IterKind::List,
             ),
             Value::Tuple(_) => (
                 IterState::Seq {
                     seq: v.clone(),
                     idx: 0,
                 },
-                "tuple_iterator",
+                IterKind::Tuple,
             ),
             Value::Str(s) => (
                 IterState::Seq {
@@ -429,9 +434,9 @@ impl Vm {
                     idx: 0,
                 },
                 if s.is_ascii() {
-                    "str_ascii_iterator"
+                    IterKind::StrAscii
                 } else {
-                    "str_iterator"
+                    IterKind::Str
                 },
             ),
             Value::Bytes(_) => (
@@ -439,9 +444,9 @@ impl Vm {
                     seq: v.clone(),
                     idx: 0,
                 },
-                "bytes_iterator",
+                IterKind::Bytes,
             ),
-            Value::Range(r) => (IterState::range(r.start, r.len(), r.step), "range_iterator"),
+            Value::Range(r) => (IterState::range(r.start, r.len(), r.step), IterKind::Range),
             Value::Dict(d) => (
                 IterState::Dict {
                     dict: d.clone(),
@@ -449,7 +454,7 @@ impl Vm {
                     len: d.len(),
                     kind: ViewKind::Keys,
                 },
-                "dict_keyiterator",
+                IterKind::DictKey,
             ),
             Value::DictView(view) => (
                 IterState::Dict {
@@ -459,9 +464,9 @@ impl Vm {
                     kind: view.kind,
                 },
                 match view.kind {
-                    ViewKind::Keys => "dict_keyiterator",
-                    ViewKind::Values => "dict_valueiterator",
-                    ViewKind::Items => "dict_itemiterator",
+                    ViewKind::Keys => IterKind::DictKey,
+                    ViewKind::Values => IterKind::DictValue,
+                    ViewKind::Items => IterKind::DictItem,
                 },
             ),
             Value::Set(s) => (
@@ -470,7 +475,7 @@ impl Vm {
                     pos: 0,
                     len: s.len(),
                 },
-                "set_iterator",
+                IterKind::Set,
             ),
             Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
             Value::Instance(inst) => {
@@ -494,7 +499,7 @@ impl Vm {
                             obj: v.clone(),
                             idx: 0,
                         },
-                        "iterator",
+                        IterKind::GetItem,
                     )
                 } else {
                     return Err(self.not_iterable(v));

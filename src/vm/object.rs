@@ -11,17 +11,20 @@ pub mod misc;
 pub mod set;
 pub mod str;
 
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::value::Value;
 use std::cell::RefCell;
 
 pub struct List {
     pub items: RefCell<Vec<Value>>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl List {
     pub fn new(items: Vec<Value>) -> List {
         List {
+            gc: Default::default(),
             items: RefCell::new(items),
         }
     }
@@ -59,6 +62,10 @@ impl Drop for Tuple {
 }
 
 impl Trace for List {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.items.try_borrow() {
             Ok(items) => {
@@ -80,17 +87,24 @@ impl Trace for List {
 
 pub struct Tuple {
     pub items: Box<[Value]>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl Tuple {
     pub fn new(items: Vec<Value>) -> Tuple {
         Tuple {
+            gc: Default::default(),
             items: items.into_boxed_slice(),
         }
     }
 }
 
 impl Trace for Tuple {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         gc::visit_values(&self.items, visit);
         true

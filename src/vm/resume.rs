@@ -13,7 +13,7 @@ use crate::vm::halt::Halt;
 use crate::vm::machine::Vm;
 use crate::vm::object::function::Args;
 use crate::vm::object::generator::{GenState, Generator};
-use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
@@ -484,14 +484,14 @@ impl Vm {
                 closing,
                 done: false,
             };
-            return Iter::new_value(state, "async_generator_athrow");
+            return Iter::new_value(state, IterKind::AsyncGenAthrow);
         }
         let state = IterState::AsyncSend {
             gen: gen.clone(),
             value: Some(send.unwrap_or(Value::None)),
             done: false,
         };
-        Iter::new_value(state, "async_generator_asend")
+        Iter::new_value(state, IterKind::AsyncGenAsend)
     }
 
     /// `GetAwaitable`: a coroutine as is, else `__await__()`.

@@ -64,6 +64,7 @@ pub fn new_class(name: &str, bases: Vec<Rc<Class>>, layout: Layout) -> Rc<Class>
     };
     let name = Rc::new(PyStr::new(name));
     Rc::new(Class {
+        gc: Default::default(),
         qualname: RefCell::new(name.clone()),
         name,
         mro,
@@ -111,6 +112,7 @@ impl Types {
             if let Some(mro) = crate::vm::object::class::c3_mro(&bases) {
                 let name = Rc::new(PyStr::new("ExceptionGroup"));
                 let cls = Rc::new(Class {
+                    gc: Default::default(),
                     qualname: RefCell::new(name.clone()),
                     name,
                     bases,

@@ -14,7 +14,7 @@ use crate::vm::methods::arg;
 use crate::vm::object::class::{empty_tuple, Class, Instance};
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Args, BoundMethod};
-use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::object::str::{intern_name, interned, PyStr};
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
@@ -523,7 +523,7 @@ pub(super) fn future_await_native(_vm: &mut Vm, args: Args) -> PResult<Value> {
         stage: 0,
         step: future_await_step,
     };
-    Ok(Iter::new_value(state, "FutureIter"))
+    Ok(Iter::new_value(state, IterKind::FutureIter))
 }
 
 /// The steps of awaiting a future, as the apy generator did: yield the future itself (marked

@@ -38,6 +38,7 @@ pub fn register(vm: &mut Vm) {
         vm.types.dict.dict.set_item_str(
             "fromkeys",
             Value::Wrapper(Rc::new(crate::vm::object::misc::Wrapper {
+                gc: Default::default(),
                 kind: crate::vm::object::misc::WrapperKind::ClassMethod,
                 func: Value::Native(n),
             })),

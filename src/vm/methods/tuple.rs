@@ -229,6 +229,7 @@ pub fn register_bytes(vm: &mut Vm) {
     vm.types.bytes.dict.set_item_str(
         "fromhex",
         Value::Wrapper(Rc::new(crate::vm::object::misc::Wrapper {
+            gc: Default::default(),
             kind: crate::vm::object::misc::WrapperKind::ClassMethod,
             func: fromhex,
         })),

@@ -2,7 +2,7 @@
 //! classes, exceptions included: an exception instance carries an `ExcData` payload).
 //! Also the C3 linearisation that computes a class's MRO.
 
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::object::dict::{type_epoch, Dict};
 use crate::vm::object::function::{Code, NativeFn};
 use crate::vm::object::str::PyStr;
@@ -107,6 +107,8 @@ pub struct Class {
     pub ctor: RefCell<Option<(u64, Constructor)>>,
     /// `lookup_special()`'s answers: the name's address, the type epoch, what was found.
     pub special: RefCell<Vec<(usize, u64, Option<Value>)>>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 /// How many protocol methods a class remembers (`lookup_special`).
@@ -338,6 +340,10 @@ impl Drop for Class {
 }
 
 impl Trace for Class {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         for base in self.bases.iter().chain(self.mro.iter()) {
             gc::visit_rc(base, visit);
@@ -441,6 +447,8 @@ pub struct Instance {
     /// then, until the dict is made, the values of the class's first shared keys (no gaps:
     /// the instance's attributes in the order they were set).
     values: RefCell<Vec<Value>>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl Instance {
@@ -461,6 +469,7 @@ impl Instance {
         let mut values = Vec::with_capacity(class.slot_count + shared);
         values.resize_with(class.slot_count, || Value::Null);
         let inst = Rc::new(Instance {
+            gc: Default::default(),
             class,
             dict: OnceCell::new(),
             exc,
@@ -678,6 +687,10 @@ impl Instance {
 }
 
 impl Trace for Instance {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         gc::visit_rc(&self.class, visit);
         let ok = self.dict.get().is_none_or(|d| d.trace(visit));

@@ -4,7 +4,7 @@
 //! and the probe resumes (or restarts if the table changed meanwhile).
 
 use crate::vm::exception::PResult;
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::hash::fast_eq;
 use crate::vm::machine::Vm;
 use crate::vm::object::str::PyStr;
@@ -65,6 +65,8 @@ pub struct Dict {
     pub table: RefCell<DictTable>,
     /// Set for a class's dict: every change to it bumps the type epoch.
     type_dict: Cell<bool>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 /// A finished lookup: `Ok((entry, slot))` if present, `Err(slot)` to insert at.
@@ -541,6 +543,7 @@ impl Dict {
         let mut table = self.table.borrow().clone();
         table.version = fresh_version();
         Dict {
+            gc: Default::default(),
             table: RefCell::new(table),
             type_dict: Cell::new(false),
         }
@@ -585,6 +588,10 @@ impl Drop for Dict {
 }
 
 impl Trace for Dict {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.table.try_borrow() {
             Ok(table) => {

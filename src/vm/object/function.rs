@@ -4,7 +4,7 @@
 
 use crate::compile::code::{CodeObject, Const};
 use crate::vm::exception::PResult;
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::machine::Vm;
 use crate::vm::object::cache::{AttrCache, ClassCache, MethodCache};
 use crate::vm::object::dict::Dict;
@@ -160,6 +160,8 @@ pub struct Function {
     pub closure: Rc<[Rc<Cell>]>,
     /// Attributes set on the function object (`f.calls = 0`), created on first use.
     pub dict: RefCell<Option<Rc<Dict>>>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl Function {
@@ -171,6 +173,7 @@ impl Function {
         closure: Vec<Rc<Cell>>,
     ) -> Value {
         let func = Rc::new(Function {
+            gc: Default::default(),
             shape: code.shape,
             name: RefCell::new(code.name.clone()),
             qualname: RefCell::new(code.qualname.clone()),
@@ -187,6 +190,10 @@ impl Function {
 }
 
 impl Trace for Function {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         let (Ok(defaults), Ok(kwdefaults), Ok(dict)) = (
             self.defaults.try_borrow(),
@@ -271,17 +278,27 @@ pub struct Native {
 pub struct BoundMethod {
     pub func: Value,
     pub obj: Value,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl BoundMethod {
     pub fn new_value(func: Value, obj: Value) -> Value {
-        let method = Rc::new(BoundMethod { func, obj });
+        let method = Rc::new(BoundMethod {
+            gc: Default::default(),
+            func,
+            obj,
+        });
         gc::track(&method);
         Value::Method(method)
     }
 }
 
 impl Trace for BoundMethod {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         gc::visit_value(&self.func, visit);
         gc::visit_value(&self.obj, visit);
@@ -295,11 +312,14 @@ impl Trace for BoundMethod {
 /// A closure variable; `Value::Null` while unbound.
 pub struct Cell {
     pub value: RefCell<Value>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl Cell {
     pub fn new(value: Value) -> Rc<Cell> {
         let cell = Rc::new(Cell {
+            gc: Default::default(),
             value: RefCell::new(value),
         });
         gc::track(&cell);
@@ -317,6 +337,10 @@ impl Cell {
 }
 
 impl Trace for Cell {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.value.try_borrow() {
             Ok(v) => {

@@ -4,7 +4,7 @@
 
 use crate::compile::code::CodeKind;
 use crate::vm::frame::{Frame, Frames};
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::green::GreenState;
 use crate::vm::object::function::Code;
 use crate::vm::value::Value;
@@ -32,6 +32,8 @@ pub struct Generator {
     /// Set for a green thread (`vm::green`): the frames below the innermost one while it
     /// is suspended.
     pub green: Option<Box<RefCell<GreenState>>>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl Generator {
@@ -46,6 +48,7 @@ impl Generator {
 
     fn build(frame: Box<Frame>, green: Option<Box<RefCell<GreenState>>>) -> Value {
         let gen = Rc::new(Generator {
+            gc: Default::default(),
             kind: frame.code.obj.kind,
             code: frame.code.clone(),
             frame: RefCell::new(Some(frame)),
@@ -110,6 +113,10 @@ impl Generator {
 }
 
 impl Trace for Generator {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.frame.try_borrow() {
             Ok(frame) => {
@@ -210,6 +217,7 @@ impl Generator {
     /// A suspended generator around `frame` (a dropped generator's, to be closed).
     pub fn suspended(frame: Box<Frame>) -> Rc<Generator> {
         let gen = Rc::new(Generator {
+            gc: Default::default(),
             kind: frame.code.obj.kind,
             code: frame.code.clone(),
             frame: RefCell::new(Some(frame)),

@@ -3,7 +3,7 @@
 //! apy objects go through `Vm::next`, so no borrow is held while apy code runs.
 
 use crate::vm::exception::{Exc, PResult};
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::machine::Vm;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::misc::ViewKind;
@@ -42,12 +42,12 @@ pub enum IterState {
         count: i64,
     },
     Zip {
-        iters: Vec<Value>,
+        iters: Rc<[Value]>,
         strict: bool,
     },
     Map {
         func: Value,
-        iters: Vec<Value>,
+        iters: Rc<[Value]>,
     },
     Filter {
         func: Value,
@@ -90,6 +90,65 @@ pub enum IterState {
         step: NativeAwaitStep,
     },
     Exhausted,
+}
+
+/// Which iterator type an iterator shows itself as (one byte, where a name would take
+/// sixteen in every iterator).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IterKind {
+    FutureIter,
+    YieldOnce,
+    Enumerate,
+    Zip,
+    Map,
+    Filter,
+    ListReverse,
+    Reversed,
+    Range,
+    DictReverseKey,
+    Callable,
+    AsyncGenAthrow,
+    AsyncGenAsend,
+    List,
+    Tuple,
+    StrAscii,
+    Str,
+    Bytes,
+    DictKey,
+    DictValue,
+    DictItem,
+    Set,
+    GetItem,
+}
+
+impl IterKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            IterKind::FutureIter => "FutureIter",
+            IterKind::YieldOnce => "yield_once",
+            IterKind::Enumerate => "enumerate",
+            IterKind::Zip => "zip",
+            IterKind::Map => "map",
+            IterKind::Filter => "filter",
+            IterKind::ListReverse => "list_reverseiterator",
+            IterKind::Reversed => "reversed",
+            IterKind::Range => "range_iterator",
+            IterKind::DictReverseKey => "dict_reversekeyiterator",
+            IterKind::Callable => "callable_iterator",
+            IterKind::AsyncGenAthrow => "async_generator_athrow",
+            IterKind::AsyncGenAsend => "async_generator_asend",
+            IterKind::List => "list_iterator",
+            IterKind::Tuple => "tuple_iterator",
+            IterKind::StrAscii => "str_ascii_iterator",
+            IterKind::Str => "str_iterator",
+            IterKind::Bytes => "bytes_iterator",
+            IterKind::DictKey => "dict_keyiterator",
+            IterKind::DictValue => "dict_valueiterator",
+            IterKind::DictItem => "dict_itemiterator",
+            IterKind::Set => "set_iterator",
+            IterKind::GetItem => "iterator",
+        }
+    }
 }
 
 /// The state of a range iterator beyond `i64`.
@@ -188,10 +247,16 @@ pub type NativeAwaitStep =
 
 pub struct Iter {
     pub state: RefCell<IterState>,
-    name: &'static str,
+    kind: IterKind,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl Trace for Iter {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.state.try_borrow() {
             Ok(state) => {
@@ -214,11 +279,12 @@ impl Trace for Iter {
 
 impl Iter {
     #[inline(always)]
-    pub fn new_value(state: IterState, name: &'static str) -> Value {
+    pub fn new_value(state: IterState, kind: IterKind) -> Value {
         let holds_objects = state.holds_objects();
         let iter = Rc::new(Iter {
+            gc: Default::default(),
             state: RefCell::new(state),
-            name,
+            kind,
         });
         // An iterator over a list can be part of a cycle (a generator's frame walking a list
         // that holds the generator); one over a range or a string cannot.
@@ -230,7 +296,7 @@ impl Iter {
     }
 
     pub fn type_name(&self) -> &'static str {
-        self.name
+        self.kind.name()
     }
 
     fn finish(&self) {
@@ -345,8 +411,8 @@ impl Iter {
         }
         enum Plan {
             Enumerate(Value, i64),
-            Zip(Vec<Value>, bool),
-            Map(Value, Vec<Value>),
+            Zip(Rc<[Value]>, bool),
+            Map(Value, Rc<[Value]>),
             Filter(Value, Value),
             GetItem(Value, i64),
             Callable(Value, Value),
@@ -376,7 +442,7 @@ impl Iter {
             Plan::Zip(iters, strict) => self.next_zip(vm, &iters, strict),
             Plan::Map(func, iters) => {
                 let mut args = Vec::with_capacity(iters.len());
-                for it in &iters {
+                for it in iters.iter() {
                     match vm.next(it)? {
                         Some(v) => args.push(v),
                         None => {
@@ -486,6 +552,7 @@ mod tests {
     #[test]
     fn iter_is_small_and_word_aligned() {
         assert_eq!(std::mem::align_of::<Iter>(), 8);
+
         assert!(std::mem::size_of::<Iter>() <= 64);
     }
 

@@ -1,7 +1,7 @@
 //! Small heap kinds without much behaviour of their own: modules, ranges, slices,
 //! descriptors (property, staticmethod, classmethod, slot members), `super` objects and dict views.
 
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::object::class::Class;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::str::PyStr;
@@ -55,6 +55,8 @@ pub struct Slice {
     pub start: Value,
     pub stop: Value,
     pub step: Value,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 /// A `__slots__` name on its class: `<member 'x' of 'P' objects>`, the value in slot `index`
@@ -72,6 +74,8 @@ pub struct Property {
     pub fset: Value,
     pub fdel: Value,
     pub doc: Value,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -83,6 +87,8 @@ pub enum WrapperKind {
 pub struct Wrapper {
     pub kind: WrapperKind,
     pub func: Value,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 // Properties, staticmethod/classmethod wrappers and dict views are tracked: a class made in
@@ -93,6 +99,7 @@ pub struct Wrapper {
 impl Property {
     pub fn new_value(fget: Value, fset: Value, fdel: Value, doc: Value) -> Value {
         let prop = Rc::new(Property {
+            gc: Default::default(),
             fget,
             fset,
             fdel,
@@ -104,6 +111,10 @@ impl Property {
 }
 
 impl Trace for Property {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         for v in [&self.fget, &self.fset, &self.fdel, &self.doc] {
             gc::visit_value(v, visit);
@@ -116,13 +127,21 @@ impl Trace for Property {
 
 impl Wrapper {
     pub fn new_value(kind: WrapperKind, func: Value) -> Value {
-        let wrapper = Rc::new(Wrapper { kind, func });
+        let wrapper = Rc::new(Wrapper {
+            gc: Default::default(),
+            kind,
+            func,
+        });
         gc::track(&wrapper);
         Value::Wrapper(wrapper)
     }
 }
 
 impl Trace for Wrapper {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         gc::visit_value(&self.func, visit);
         true
@@ -137,6 +156,8 @@ pub struct Super {
     pub obj: Value,
     /// The class whose MRO is searched (`type(obj)`, or `obj` itself for class methods).
     pub start: Rc<Class>,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -149,9 +170,15 @@ pub enum ViewKind {
 pub struct DictView {
     pub dict: Rc<Dict>,
     pub kind: ViewKind,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 impl Trace for Slice {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         for v in [&self.start, &self.stop, &self.step] {
             gc::visit_value(v, visit);
@@ -163,6 +190,10 @@ impl Trace for Slice {
 }
 
 impl Trace for Super {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         gc::visit_rc(&self.cls, visit);
         gc::visit_value(&self.obj, visit);
@@ -175,13 +206,21 @@ impl Trace for Super {
 
 impl DictView {
     pub fn new_value(dict: Rc<Dict>, kind: ViewKind) -> Value {
-        let view = Rc::new(DictView { dict, kind });
+        let view = Rc::new(DictView {
+            gc: Default::default(),
+            dict,
+            kind,
+        });
         gc::track(&view);
         Value::DictView(view)
     }
 }
 
 impl Trace for DictView {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         gc::visit_rc(&self.dict, visit);
         true

@@ -4,7 +4,7 @@
 //! no borrow held, as in `dict.rs`.
 
 use crate::vm::exception::PResult;
-use crate::vm::gc::{self, Trace, Visit};
+use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::hash::fast_eq;
 use crate::vm::machine::Vm;
 use crate::vm::value::Value;
@@ -32,6 +32,8 @@ pub struct SetTable {
 pub struct Set {
     pub table: RefCell<SetTable>,
     pub frozen: bool,
+    /// The cycle collector's mark.
+    pub gc: GcHeader,
 }
 
 enum Step {
@@ -191,6 +193,7 @@ impl SetTable {
 impl Set {
     pub fn new(frozen: bool) -> Set {
         Set {
+            gc: Default::default(),
             table: RefCell::new(SetTable::default()),
             frozen,
         }
@@ -308,6 +311,7 @@ impl Set {
 
     pub fn copy(&self, frozen: bool) -> Set {
         Set {
+            gc: Default::default(),
             table: RefCell::new(self.table.borrow().clone()),
             frozen,
         }
@@ -341,6 +345,10 @@ impl Set {
 }
 
 impl Trace for Set {
+    fn gc_header(&self) -> &GcHeader {
+        &self.gc
+    }
+
     fn trace(&self, visit: &mut Visit) -> bool {
         match self.table.try_borrow() {
             Ok(table) => {
