@@ -79,13 +79,12 @@ impl Code {
                 .map(|n| crate::vm::object::str::intern_name(n))
                 .collect()
         };
-        let plain_call = obj.kwonlyargcount == 0
-            && !obj.has_varargs
-            && !obj.has_varkw
-            && obj.kind == crate::compile::code::CodeKind::Function;
+        let plain_args = obj.kwonlyargcount == 0 && !obj.has_varargs && !obj.has_varkw;
+        let plain_call = plain_args && obj.kind == crate::compile::code::CodeKind::Function;
         let n_slots = obj.varnames.len() + obj.max_stack as usize + 1;
         let shape = CallShape {
             plain: plain_call,
+            plain_generator: plain_args && obj.is_generator_like(),
             has_cellvars: !obj.cellvars.is_empty(),
             argcount: obj.argcount,
             n_locals: obj.varnames.len(),
@@ -139,6 +138,9 @@ fn const_value(c: &Const) -> Value {
 pub struct CallShape {
     /// `Code::plain_call`.
     pub plain: bool,
+    /// A generator, coroutine or async generator function with a plain call's parameters
+    /// (`Vm::fast_generator`).
+    pub plain_generator: bool,
     /// Frames need fresh cells (`Vm::finish_frame`).
     pub has_cellvars: bool,
     pub argcount: u32,
