@@ -693,7 +693,13 @@ impl Trace for Instance {
 
     fn trace(&self, visit: &mut Visit) -> bool {
         gc::visit_rc(&self.class, visit);
-        let ok = self.dict.get().is_none_or(|d| d.trace(visit));
+        // The dict is traced as part of the instance (it is not tracked itself). One held
+        // elsewhere too (`d = obj.__dict__`) is a reference the counts cannot see: the
+        // instance then counts as held from outside.
+        let ok = match self.dict.get() {
+            None => true,
+            Some(d) => d.trace(visit) && Rc::strong_count(d) == 1,
+        };
         let Ok(values) = self.values.try_borrow() else {
             return false;
         };
