@@ -751,9 +751,14 @@ fn iter(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn next(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("next", &args, 0, 1, 2)?;
     let it = arg(&args, 0)?;
-    if !matches!(it, Value::Iter(_) | Value::Generator(_))
-        && vm.class_of(it).lookup_str("__next__").is_none()
-    {
+    // Of the generator kinds only a plain generator is an iterator (not a coroutine or an
+    // async generator).
+    let native = match it {
+        Value::Iter(_) => true,
+        Value::Generator(g) => g.kind == crate::compile::code::CodeKind::Generator,
+        _ => false,
+    };
+    if !native && vm.class_of(it).lookup_str("__next__").is_none() {
         return Err(Exc::type_error(format!(
             "'{}' object is not an iterator",
             vm.type_name(it)

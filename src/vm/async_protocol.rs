@@ -8,15 +8,18 @@ use crate::vm::machine::Vm;
 use crate::vm::value::Value;
 
 impl Vm {
-    /// `GetANext`: the awaitable of `it.__anext__()`. An async generator's is made directly,
-    /// without looking the method up (its type cannot be subclassed, so it is always the
-    /// built-in one).
+    /// `GetANext`: the awaitable of `it.__anext__()`, for the `Send` that follows. For an
+    /// async generator that is the generator itself: no program can see this awaitable, and
+    /// a `Send` with an async generator below it steps the generator as its `__anext__()`
+    /// awaitable would (`delegate_of`; `Vm::async_step` makes the awaitable when a step
+    /// takes the general way), so none is allocated. The method is not looked up (the type
+    /// cannot be subclassed, so it is always the built-in one).
     pub fn get_anext(&mut self, it: &Value) -> PResult<Value> {
         if let Value::Generator(gen) = it {
             if gen.kind == CodeKind::AsyncGenerator {
                 let gen = gen.clone();
                 self.async_gen_first_iter(&gen)?;
-                return Ok(self.async_gen_awaitable(&gen, None, None, false));
+                return Ok(Value::Generator(gen));
             }
         }
         let aw = self.call_method(it, "__anext__", &[])?;

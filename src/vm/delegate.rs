@@ -9,7 +9,8 @@
 //! - an exception leaving it finishes the generator (a `StopIteration` escaping becomes
 //!   `RuntimeError`, as `gen_run` does) and is raised at the `Send` below;
 //! - an async generator's own yield finishes its `asend` awaitable: the value is the `Send`'s
-//!   result below, and the generator is suspended;
+//!   result below, and the generator is suspended (`async for` puts the async generator
+//!   itself below the `Send` for its `__anext__()`, see `Vm::get_anext`);
 //! - any other yield puts every delegate frame back into its generator, innermost first, each
 //!   frame below waiting on its `Send` again, and the base frame yields the value; unless a
 //!   frame below waits on a `ForIter`: a `for` loop over a plain generator pushes the
@@ -38,8 +39,9 @@ pub(crate) fn is_delegate_code(frame: &Frame) -> bool {
 }
 
 /// What `Send` pushes a frame for: a plain generator or coroutine, or the `asend` awaitable of
-/// an async generator (`async for`'s `__anext__()`), not yet done. A green thread, an
-/// `athrow` awaitable and every other iterator keep their own protocol.
+/// an async generator, not yet done (`async for`'s `__anext__()` is the async generator
+/// itself, see `Vm::get_anext`). A green thread, an `athrow` awaitable and every other
+/// iterator keep their own protocol.
 pub(crate) enum Delegate {
     Gen(Rc<Generator>),
     Asend(Rc<Iter>, Rc<Generator>),
@@ -48,11 +50,7 @@ pub(crate) enum Delegate {
 #[inline]
 pub(crate) fn delegate_of(sub: Option<&Value>) -> Option<Delegate> {
     match sub {
-        Some(Value::Generator(g))
-            if g.green.is_none() && matches!(g.kind, CodeKind::Generator | CodeKind::Coroutine) =>
-        {
-            Some(Delegate::Gen(g.clone()))
-        }
+        Some(Value::Generator(g)) if g.green.is_none() => Some(Delegate::Gen(g.clone())),
         Some(Value::Iter(it)) => match &*it.state.borrow() {
             IterState::AsyncSend {
                 gen, done: false, ..
@@ -61,6 +59,23 @@ pub(crate) fn delegate_of(sub: Option<&Value>) -> Option<Delegate> {
         },
         _ => None,
     }
+}
+
+/// Whether an `asend` step of the async generator `gen` is under way: its frame is parked at
+/// the `Send` of an await inside it (one suspended at its own yield is parked just after
+/// the yield). Another `__anext__()`/`asend()` starting then fails, as in CPython.
+pub(crate) fn anext_running(gen: &Generator) -> bool {
+    gen.kind == CodeKind::AsyncGenerator
+        && gen.state.get() == GenState::Suspended
+        && gen.frame.try_borrow().is_ok_and(|frame| {
+            frame
+                .as_ref()
+                .is_some_and(|f| matches!(f.code.obj.instrs.get(f.ip), Some(Instr::Send(_))))
+        })
+}
+
+pub(crate) fn anext_running_error() -> Exc {
+    Exc::runtime_error("anext(): asynchronous generator is already running")
 }
 
 /// The generator whose delegate frame runs above a frame whose top is `sub`.
@@ -126,13 +141,23 @@ impl Vm {
         value: Value,
     ) -> PResult<Flow> {
         let (gen, value) = match delegate {
-            Delegate::Gen(gen) => (gen, value),
+            Delegate::Gen(gen) => {
+                // An async generator here is a new `__anext__()` (`yield_out` leaves one that
+                // has started as an awaitable).
+                if anext_running(&gen) {
+                    return Err(anext_running_error());
+                }
+                (gen, value)
+            }
             Delegate::Asend(it, gen) => {
                 // The awaitable sends its own value first (`None` for `__anext__()`).
                 let first = match &mut *it.state.borrow_mut() {
                     IterState::AsyncSend { value: first, .. } => first.take(),
                     _ => None,
                 };
+                if first.is_some() && anext_running(&gen) {
+                    return Err(anext_running_error());
+                }
                 let res = self.start_delegate(&gen, first.unwrap_or(value));
                 if res.is_err() {
                     finish_asend(cur.stack.last());
@@ -284,6 +309,12 @@ impl Vm {
                 }
                 None => return Err(Exc::internal("delegate frame not below a Send")),
             }
+            // `async for`'s `__anext__()` has started: the frame below keeps it as an
+            // awaitable, so resuming it is not taken for a second one (`anext_running`).
+            if matches!(cur.stack.last(), Some(Value::Generator(g)) if g.kind == CodeKind::AsyncGenerator)
+            {
+                self.start_pending_anext(cur);
+            }
             if for_iter_target(cur).is_some() {
                 // A `for` loop over the generator takes the value as its next item.
                 cur.stack.push(v);
@@ -293,6 +324,19 @@ impl Vm {
             cur.ip = cur.ip.saturating_sub(1);
         }
         Ok(Yielded::Out(v))
+    }
+
+    /// Replaces the async generator on top of `cur`'s stack by the `__anext__()` awaitable
+    /// it stands for, started (`Vm::pending_anext`).
+    #[cold]
+    #[inline(never)]
+    fn start_pending_anext(&mut self, cur: &mut Frame) {
+        let Some(sub) = cur.stack.last() else { return };
+        if let Some(aw) = self.pending_anext(&sub.clone()) {
+            if let Some(top) = cur.stack.last_mut() {
+                *top = aw;
+            }
+        }
     }
 
     /// `ForIter` (loop end `end`) over a generator on top of `cur`'s stack. A plain generator

@@ -766,8 +766,9 @@ impl Vm {
                         }
                         Instr::GetYieldFromIter => {
                             let v = pop!('instr, cur);
+                            // An async generator is not iterable (`iter` says so).
                             let it = match &v {
-                                Value::Generator(_) => v,
+                                Value::Generator(g) if g.kind != CodeKind::AsyncGenerator => v,
                                 _ => tri!('instr, self.iter(&v)),
                             };
                             cur.stack.push(it);

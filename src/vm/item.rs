@@ -477,6 +477,9 @@ impl Vm {
                 },
                 IterKind::Set,
             ),
+            Value::Generator(g) if g.kind == crate::compile::code::CodeKind::AsyncGenerator => {
+                return Err(self.not_iterable(v))
+            }
             Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
             Value::Instance(inst) => {
                 let cls = inst.class.clone();

@@ -7,6 +7,7 @@
 //! sub-generator's frame on the running loop instead: `vm/delegate.rs`.)
 
 use crate::compile::code::{CodeKind, Instr};
+use crate::vm::delegate::{anext_running, anext_running_error};
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::green::GreenState;
 use crate::vm::halt::Halt;
@@ -169,7 +170,15 @@ impl Vm {
         let Some(target) = at_send else {
             return self.gen_run(gen, frame, Some(exc));
         };
-        let sub = frame.stack.last().cloned().unwrap_or(Value::None);
+        let mut sub = frame.stack.last().cloned().unwrap_or(Value::None);
+        // `async for`'s pending `__anext__()` becomes an awaitable that has started, which
+        // the frame keeps if the throw suspends it.
+        if let Some(aw) = self.pending_anext(&sub) {
+            if let Some(top) = frame.stack.last_mut() {
+                *top = aw.clone();
+            }
+            sub = aw;
+        }
         gen.state.set(GenState::Running);
         let res = self.throw_into(&sub, exc);
         match res {
@@ -371,6 +380,9 @@ impl Vm {
         value: Option<Value>,
         _unused: Option<()>,
     ) -> Option<PResult<GenResult>> {
+        if let Some(aw) = self.pending_anext(sub) {
+            return self.async_step(&aw, value, None);
+        }
         let Value::Iter(it) = sub else { return None };
         let step = {
             let mut state = it.state.borrow_mut();
@@ -384,6 +396,9 @@ impl Vm {
                         return Some(Err(Exc::runtime_error(
                             "cannot reuse already awaited __anext__()/asend()",
                         )));
+                    }
+                    if first.is_some() && anext_running(gen) {
+                        return Some(Err(anext_running_error()));
                     }
                     let v = first
                         .take()
@@ -401,6 +416,12 @@ impl Vm {
                             "cannot reuse already awaited aclose()/athrow()",
                         )));
                     }
+                    if exc.is_some() && anext_running(gen) {
+                        let what = if *closing { "aclose" } else { "athrow" };
+                        return Some(Err(Exc::runtime_error(format!(
+                            "{what}(): asynchronous generator is already running"
+                        ))));
+                    }
                     match exc.take() {
                         Some(e) => AsyncStep::Throw(gen.clone(), Exc::Value(e), *closing),
                         None => AsyncStep::Send(gen.clone(), value.clone().unwrap_or(Value::None)),
@@ -414,6 +435,25 @@ impl Vm {
             AsyncStep::Throw(gen, e, closing) => (self.gen_throw(&gen, e), closing),
         };
         Some(self.finish_async_step(it, res, closing))
+    }
+
+    /// For an async generator below a `Send` (`async for`'s `__anext__()`, see
+    /// `Vm::get_anext`), the awaitable it stands for once its step has started and cannot
+    /// finish on the dispatch loop's frame stack (the frames are suspended, or a throw
+    /// comes in): not done, with its first value already sent.
+    pub(crate) fn pending_anext(&mut self, sub: &Value) -> Option<Value> {
+        match sub {
+            Value::Generator(gen) if gen.kind == CodeKind::AsyncGenerator => {
+                let aw = self.async_gen_awaitable(gen, None, None, false);
+                if let Value::Iter(it) = &aw {
+                    if let IterState::AsyncSend { value, .. } = &mut *it.state.borrow_mut() {
+                        *value = None;
+                    }
+                }
+                Some(aw)
+            }
+            _ => None,
+        }
     }
 
     /// Maps an async generator's step to the awaitable's: its own yields finish the

@@ -441,11 +441,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// `[aiter] -> [aiter next]` awaiting `__anext__()`, with `exhausted` as the handler
-    /// (depth `depth`, the aiterator included) that `EndAsyncFor` starts.
+    /// (depth `depth`, the aiterator included) that `EndAsyncFor` starts. `GetANext` pushes
+    /// an awaitable already (checked as `GetAwaitable` would), so `Send` follows at once.
     pub(super) fn emit_async_next(&mut self, exhausted: super::Label, depth: u32) {
         self.push_handler(exhausted, depth);
         self.emit(Instr::GetANext);
-        self.emit_await();
+        self.emit_send();
         self.pop_handler();
     }
 

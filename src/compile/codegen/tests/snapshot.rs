@@ -377,52 +377,51 @@ Disassembly of a (Coroutine, qualname a):
      6     0  LoadGlobal         0      (s)
            1  GetAIter
            2  GetANext
-           3  GetAwaitable
-           4  LoadConst          0      (None)
-           5  Send               6      (to 6)
-           6  StoreLocal         0      (v)
-     7     7  LoadLocal          0      (v)
-           8  GetAwaitable
-           9  LoadConst          0      (None)
-          10  Send               11     (to 11)
-          11  PopTop
-     6    12  Jump               2      (to 2)
-          13  EndAsyncFor
-     8    14  LoadGlobal         1      (m)
-          15  BeforeAsyncWith
-          16  GetAwaitable
-          17  LoadConst          0      (None)
-          18  Send               19     (to 19)
-          19  StoreLocal         1      (n)
+           3  LoadConst          0      (None)
+           4  Send               5      (to 5)
+           5  StoreLocal         0      (v)
+     7     6  LoadLocal          0      (v)
+           7  GetAwaitable
+           8  LoadConst          0      (None)
+           9  Send               10     (to 10)
+          10  PopTop
+     6    11  Jump               2      (to 2)
+          12  EndAsyncFor
+     8    13  LoadGlobal         1      (m)
+          14  BeforeAsyncWith
+          15  GetAwaitable
+          16  LoadConst          0      (None)
+          17  Send               18     (to 18)
+          18  StoreLocal         1      (n)
+          19  LoadConst          0      (None)
           20  LoadConst          0      (None)
           21  LoadConst          0      (None)
-          22  LoadConst          0      (None)
-          23  Call               3
-          24  GetAwaitable
-          25  LoadConst          0      (None)
-          26  Send               27     (to 27)
-          27  PopTop
-          28  Jump               43     (to 43)
-          29  PushExcInfo
-          30  WithExceptStart
-          31  GetAwaitable
-          32  LoadConst          0      (None)
-          33  Send               34     (to 34)
-          34  PopJumpIfTrue      36     (to 36)
-          35  Reraise
-          36  PopTop
-          37  PopExcept
-          38  PopTop
-          39  Jump               43     (to 43)
-          40  Swap               2
-          41  PopExcept
-          42  Reraise
-     5    43  LoadConst          0      (None)
-          44  ReturnValue
+          22  Call               3
+          23  GetAwaitable
+          24  LoadConst          0      (None)
+          25  Send               26     (to 26)
+          26  PopTop
+          27  Jump               42     (to 42)
+          28  PushExcInfo
+          29  WithExceptStart
+          30  GetAwaitable
+          31  LoadConst          0      (None)
+          32  Send               33     (to 33)
+          33  PopJumpIfTrue      35     (to 35)
+          34  Reraise
+          35  PopTop
+          36  PopExcept
+          37  PopTop
+          38  Jump               42     (to 42)
+          39  Swap               2
+          40  PopExcept
+          41  Reraise
+     5    42  LoadConst          0      (None)
+          43  ReturnValue
   exception table:
-    2 to 6 -> 13 [depth 1]
-    19 to 20 -> 29 [depth 1]
-    29 to 36 -> 40 [depth 2]
+    2 to 5 -> 12 [depth 1]
+    18 to 19 -> 28 [depth 1]
+    28 to 35 -> 39 [depth 2]
 "#,
     );
 }
