@@ -493,6 +493,9 @@ impl Vm {
             if let Some(res) = self.fast_call(cur, frames, base, n + 1) {
                 return res;
             }
+            if let Some(res) = self.fast_generator(cur, base, n + 1) {
+                return res;
+            }
             // A native method (`s.upper()`, `items.append(x)`) reads its receiver and
             // arguments where they lie, as `op_call` does for a native function.
             if let Some(Value::Native(native)) = cur.stack.get(base) {
