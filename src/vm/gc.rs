@@ -14,10 +14,30 @@ use crate::vm::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-/// Called with the header of each object of a tracked kind that an object holds (see
-/// `visit_value`): values of other kinds (numbers, strings, code) can never be in a
-/// collected set, so tracing skips them without a call.
-pub type Visit<'a> = dyn FnMut(&GcHeader) + 'a;
+/// What a collection does with each object of a tracked kind that a traced object holds
+/// (see `visit_value`; values of other kinds, numbers, strings, code, can never be in a
+/// collected set, so tracing skips them). A concrete type rather than a closure: tracing
+/// calls it once per reference, and a direct call inlines.
+pub struct Visit {
+    /// Counting (each reference lowers the count of the object it reaches), or reaching.
+    counting: bool,
+    /// Reaching: the positions of objects newly reached, still to trace.
+    work: Vec<usize>,
+    /// Reaching: how many objects of the set are not known reachable yet.
+    unknown: usize,
+}
+
+impl Visit {
+    #[inline]
+    fn header(&mut self, header: &GcHeader) {
+        if self.counting {
+            header.drop_ref();
+        } else if let Some(idx) = header.reach() {
+            self.unknown -= 1;
+            self.work.push(idx);
+        }
+    }
+}
 
 /// A heap kind that can hold other values.
 pub trait Trace {
@@ -249,7 +269,7 @@ pub fn collect_full() -> usize {
 #[inline]
 pub fn visit_value(v: &Value, visit: &mut Visit) {
     if let Some(header) = tracked_header(v) {
-        visit(header);
+        visit.header(header);
     }
 }
 
@@ -265,7 +285,7 @@ pub fn visit_values(values: &[Value], visit: &mut Visit) {
 /// `Value` of it.
 #[inline]
 pub fn visit_rc<T: Trace>(rc: &Rc<T>, visit: &mut Visit) {
-    visit(rc.gc_header());
+    visit.header(rc.gc_header());
 }
 
 /// The header of a value of a kind the collector tracks (`track` is only ever called for
@@ -309,9 +329,14 @@ fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
         _ => false,
     });
     // Each reference from an object in the set lowers the count of the object it reaches.
+    let mut visit = Visit {
+        counting: true,
+        work: Vec::new(),
+        unknown: 0,
+    };
     for weak in &set {
         if let Some(obj) = weak.upgrade() {
-            if !obj.trace(&mut |child: &GcHeader| child.drop_ref()) {
+            if !obj.trace(&mut visit) {
                 obj.gc_header().pin();
             }
         }
@@ -319,29 +344,23 @@ fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     // What keeps references from outside is reached, and so is everything it reaches; only
     // the objects not yet known reachable can change the outcome, so tracing stops once
     // every one of them has been reached.
-    let mut work: Vec<usize> = Vec::new();
-    let mut unknown = 0;
+    visit.counting = false;
     for (idx, weak) in set.iter().enumerate() {
         if let Some(obj) = weak.upgrade() {
             if obj.gc_header().classify(idx) {
-                work.push(idx);
+                visit.work.push(idx);
             } else {
-                unknown += 1;
+                visit.unknown += 1;
             }
         }
     }
-    while unknown > 0 {
-        let Some(idx) = work.pop() else { break };
+    while visit.unknown > 0 {
+        let Some(idx) = visit.work.pop() else { break };
         if let Some(obj) = set.get(idx).and_then(Weak::upgrade) {
-            obj.trace(&mut |child: &GcHeader| {
-                if let Some(child) = child.reach() {
-                    unknown -= 1;
-                    work.push(child);
-                }
-            });
+            obj.trace(&mut visit);
         }
     }
-    drop(work);
+    drop(visit);
     // The unreached are garbage: held strongly while their contents are dropped, which
     // breaks their cycles. Every header is idle again afterwards.
     let mut garbage: Vec<Rc<dyn Trace>> = Vec::new();
