@@ -127,9 +127,6 @@ impl Vm {
             if let Some(res) = self.fast_call(cur, frames, fpos, n) {
                 return res;
             }
-            if let Some(res) = self.fast_generator(cur, fpos, n) {
-                return res;
-            }
             // A native called with positional arguments reads them where they lie.
             if let Some(Value::Native(native)) = cur.stack.get(fpos) {
                 if n > 0 || native.name != "super" {
@@ -139,6 +136,9 @@ impl Vm {
                     cur.stack.truncate(fpos);
                     return self.push_result(cur, res);
                 }
+            }
+            if let Some(res) = self.fast_generator(cur, fpos, n) {
+                return res;
             }
         }
         let n_pos = n.saturating_sub(kwnames.len());
@@ -493,9 +493,6 @@ impl Vm {
             if let Some(res) = self.fast_call(cur, frames, base, n + 1) {
                 return res;
             }
-            if let Some(res) = self.fast_generator(cur, base, n + 1) {
-                return res;
-            }
             // A native method (`s.upper()`, `items.append(x)`) reads its receiver and
             // arguments where they lie, as `op_call` does for a native function.
             if let Some(Value::Native(native)) = cur.stack.get(base) {
@@ -504,6 +501,9 @@ impl Vm {
                 let res = self.call_native_direct(func, args)?;
                 cur.stack.truncate(base);
                 return self.push_result(cur, res);
+            }
+            if let Some(res) = self.fast_generator(cur, base, n + 1) {
+                return res;
             }
         }
         let func = cur.stack.get(base).cloned().unwrap_or(Value::None);
