@@ -11,7 +11,9 @@
 //! and a collection allocates nothing per object but its work list.
 
 use crate::vm::value::Value;
+use hashbrown::HashMap;
 use std::cell::{Cell, RefCell};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::{Rc, Weak};
 
 /// What a collection does with each object of a tracked kind that a traced object holds
@@ -25,18 +27,76 @@ pub struct Visit {
     work: Vec<usize>,
     /// Reaching: how many objects of the set are not known reachable yet.
     unknown: usize,
+    /// The marks of the set's objects that have no header, by address.
+    side: SideMarks,
 }
 
 impl Visit {
     #[inline]
     fn header(&mut self, header: &GcHeader) {
-        if self.counting {
-            header.drop_ref();
-        } else if let Some(idx) = header.reach() {
-            self.unknown -= 1;
-            self.work.push(idx);
+        Visit::mark(self.counting, &mut self.work, &mut self.unknown, header);
+    }
+
+    /// An object of a kind without a header, at `addr`: marked if it is in the set.
+    #[inline]
+    fn side_marked(&mut self, addr: usize) {
+        if self.side.is_empty() {
+            return;
+        }
+        if let Some(header) = self.side.get(&addr) {
+            Visit::mark(self.counting, &mut self.work, &mut self.unknown, header);
         }
     }
+
+    #[inline]
+    fn mark(counting: bool, work: &mut Vec<usize>, unknown: &mut usize, header: &GcHeader) {
+        if counting {
+            header.drop_ref();
+        } else if let Some(idx) = header.reach() {
+            *unknown -= 1;
+            work.push(idx);
+        }
+    }
+}
+
+/// The marks of a collection's tuples, by address. A tuple has no header: most tuples are
+/// never tracked (those of numbers and strings cannot be part of a cycle, `Value::tuple`),
+/// and four bytes more would grow every one by a whole allocation step.
+type SideMarks = HashMap<usize, GcHeader, BuildHasherDefault<AddrHasher>>;
+
+/// Hashes the heap addresses that key `SideMarks`: one multiply and fold, instead of
+/// SipHash's rounds (the keys are addresses, never chosen by a user).
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, addr: usize) {
+        self.write_u64(addr as u64);
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        let wide = u128::from(self.0 ^ key) * 0x9E37_79B9_7F4A_7C15_u128;
+        self.0 = (wide as u64) ^ ((wide >> 64) as u64);
+    }
+}
+
+fn addr_of<T: ?Sized>(rc: &Rc<T>) -> usize {
+    Rc::as_ptr(rc) as *const () as usize
+}
+
+/// The mark of `obj`: its header, or its entry in `side`.
+fn mark_of<'a>(obj: &'a Rc<dyn Trace>, side: &'a SideMarks) -> Option<&'a GcHeader> {
+    obj.gc_header().or_else(|| side.get(&addr_of(obj)))
 }
 
 /// A heap kind that can hold other values.
@@ -47,8 +107,9 @@ pub trait Trace {
     fn trace(&self, visit: &mut Visit) -> bool;
     /// Drops every value held (only called on garbage).
     fn clear(&self);
-    /// The collector's mark in the object.
-    fn gc_header(&self) -> &GcHeader;
+    /// The collector's mark in the object; `None` for a kind that has no room for one
+    /// (tuples), whose mark a collection keeps by address instead (`SideMarks`).
+    fn gc_header(&self) -> Option<&GcHeader>;
 }
 
 /// The collector's mark in a tracked object: idle outside a collection; during one, first
@@ -181,7 +242,7 @@ pub fn track_rc<T: Trace + 'static>(obj: &Rc<T>) {
 /// a cycle.
 #[inline]
 pub fn may_hold(v: &Value) -> bool {
-    tracked_header(v).is_some()
+    matches!(v, Value::Tuple(_)) || tracked_header(v).is_some()
 }
 
 /// True when enough objects were allocated since the last collection.
@@ -268,7 +329,9 @@ pub fn collect_full() -> usize {
 /// never tracked has an idle header, which a collection passes over.)
 #[inline]
 pub fn visit_value(v: &Value, visit: &mut Visit) {
-    if let Some(header) = tracked_header(v) {
+    if let Value::Tuple(t) = v {
+        visit.side_marked(addr_of(t));
+    } else if let Some(header) = tracked_header(v) {
         visit.header(header);
     }
 }
@@ -285,31 +348,33 @@ pub fn visit_values(values: &[Value], visit: &mut Visit) {
 /// `Value` of it.
 #[inline]
 pub fn visit_rc<T: Trace>(rc: &Rc<T>, visit: &mut Visit) {
-    visit.header(rc.gc_header());
+    match rc.gc_header() {
+        Some(header) => visit.header(header),
+        None => visit.side_marked(addr_of(rc)),
+    }
 }
 
 /// The header of a value of a kind the collector tracks (`track` is only ever called for
 /// these); strings, numbers, code and the like can never be in a collected set, so tracing
-/// skips them.
+/// skips them. Tuples have none (`SideMarks`).
 #[inline]
 fn tracked_header(v: &Value) -> Option<&GcHeader> {
     match v {
-        Value::List(v) => Some(v.gc_header()),
-        Value::Tuple(v) => Some(v.gc_header()),
-        Value::Dict(v) => Some(v.gc_header()),
-        Value::Set(v) => Some(v.gc_header()),
-        Value::Function(v) => Some(v.gc_header()),
-        Value::Method(v) => Some(v.gc_header()),
-        Value::Class(v) => Some(v.gc_header()),
-        Value::Instance(v) => Some(v.gc_header()),
-        Value::Cell(v) => Some(v.gc_header()),
-        Value::Generator(v) => Some(v.gc_header()),
-        Value::Iter(v) => Some(v.gc_header()),
-        Value::Property(v) => Some(v.gc_header()),
-        Value::Wrapper(v) => Some(v.gc_header()),
-        Value::DictView(v) => Some(v.gc_header()),
-        Value::Slice(v) => Some(v.gc_header()),
-        Value::Super(v) => Some(v.gc_header()),
+        Value::List(v) => v.gc_header(),
+        Value::Dict(v) => v.gc_header(),
+        Value::Set(v) => v.gc_header(),
+        Value::Function(v) => v.gc_header(),
+        Value::Method(v) => v.gc_header(),
+        Value::Class(v) => v.gc_header(),
+        Value::Instance(v) => v.gc_header(),
+        Value::Cell(v) => v.gc_header(),
+        Value::Generator(v) => v.gc_header(),
+        Value::Iter(v) => v.gc_header(),
+        Value::Property(v) => v.gc_header(),
+        Value::Wrapper(v) => v.gc_header(),
+        Value::DictView(v) => v.gc_header(),
+        Value::Slice(v) => v.gc_header(),
+        Value::Super(v) => v.gc_header(),
         _ => None,
     }
 }
@@ -321,23 +386,34 @@ fn tracked_header(v: &Value) -> Option<&GcHeader> {
 fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     // Counts start at the strong counts. A handle to a dead object goes, as does a second
     // handle to one object (its count would be lowered twice).
-    set.retain(|weak| match weak.upgrade() {
-        Some(obj) if obj.gc_header().is_idle() => {
-            obj.gc_header().start_count(Rc::strong_count(&obj) - 1);
-            true
+    let mut side = SideMarks::default();
+    set.retain(|weak| {
+        let Some(obj) = weak.upgrade() else {
+            return false;
+        };
+        let header = match obj.gc_header() {
+            Some(header) => header,
+            None => side.entry(addr_of(&obj)).or_default(),
+        };
+        if !header.is_idle() {
+            return false;
         }
-        _ => false,
+        header.start_count(Rc::strong_count(&obj) - 1);
+        true
     });
     // Each reference from an object in the set lowers the count of the object it reaches.
     let mut visit = Visit {
         counting: true,
         work: Vec::new(),
         unknown: 0,
+        side,
     };
     for weak in &set {
         if let Some(obj) = weak.upgrade() {
             if !obj.trace(&mut visit) {
-                obj.gc_header().pin();
+                if let Some(header) = mark_of(&obj, &visit.side) {
+                    header.pin();
+                }
             }
         }
     }
@@ -347,10 +423,9 @@ fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
     visit.counting = false;
     for (idx, weak) in set.iter().enumerate() {
         if let Some(obj) = weak.upgrade() {
-            if obj.gc_header().classify(idx) {
-                visit.work.push(idx);
-            } else {
-                visit.unknown += 1;
+            match mark_of(&obj, &visit.side).map(|header| header.classify(idx)) {
+                Some(false) => visit.unknown += 1,
+                _ => visit.work.push(idx),
             }
         }
     }
@@ -360,7 +435,7 @@ fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
             obj.trace(&mut visit);
         }
     }
-    drop(visit);
+    let side = visit.side;
     // The unreached are garbage: held strongly while their contents are dropped, which
     // breaks their cycles. Every header is idle again afterwards.
     let mut garbage: Vec<Rc<dyn Trace>> = Vec::new();
@@ -368,7 +443,9 @@ fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
         let Some(obj) = weak.upgrade() else {
             return false;
         };
-        let header = obj.gc_header();
+        let Some(header) = mark_of(&obj, &side) else {
+            return true;
+        };
         let unreached = header.is_unreached();
         header.reset();
         if unreached {
@@ -487,7 +564,7 @@ mod tests {
             "reachable through the outside reference"
         );
         for list in [la, lc] {
-            assert!(list.gc_header().is_idle());
+            assert!(list.gc_header().is_some_and(GcHeader::is_idle));
         }
         assert_eq!(lc.len(), 1);
         drop((a, c));
@@ -496,6 +573,33 @@ mod tests {
             weak_b.upgrade().is_none(),
             "garbage once the outside references went"
         );
+    }
+
+    #[test]
+    fn cycles_through_tuples_are_marked_by_address() {
+        // list <-> tuple, dropped: garbage. kept_list <-> kept, with `kept` held here: live
+        // until it goes too.
+        let (list, kept_list) = (Value::list(Vec::new()), Value::list(Vec::new()));
+        let (tuple, kept) = (
+            Value::tuple(vec![list.clone()]),
+            Value::tuple(vec![kept_list.clone()]),
+        );
+        let (Value::List(l), Value::List(kl)) = (&list, &kept_list) else {
+            panic!("two lists were made");
+        };
+        l.items.borrow_mut().push(tuple.clone());
+        kl.items.borrow_mut().push(kept.clone());
+        let (weak, weak_kept) = (Rc::downgrade(l), Rc::downgrade(kl));
+        drop((list, tuple, kept_list));
+        collect_full();
+        assert!(weak.upgrade().is_none(), "the unreachable cycle went");
+        assert!(
+            weak_kept.upgrade().is_some(),
+            "the held tuple kept its list"
+        );
+        drop(kept);
+        collect_full();
+        assert!(weak_kept.upgrade().is_none());
     }
 
     #[test]

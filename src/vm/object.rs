@@ -62,8 +62,8 @@ impl Drop for Tuple {
 }
 
 impl Trace for List {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {
@@ -87,22 +87,20 @@ impl Trace for List {
 
 pub struct Tuple {
     pub items: Box<[Value]>,
-    /// The cycle collector's mark.
-    pub gc: GcHeader,
 }
 
 impl Tuple {
     pub fn new(items: Vec<Value>) -> Tuple {
         Tuple {
-            gc: Default::default(),
             items: items.into_boxed_slice(),
         }
     }
 }
 
 impl Trace for Tuple {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    /// None: a collection keeps a tuple's mark by address (`gc::SideMarks`).
+    fn gc_header(&self) -> Option<&GcHeader> {
+        None
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {

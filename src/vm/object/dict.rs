@@ -588,8 +588,8 @@ impl Drop for Dict {
 }
 
 impl Trace for Dict {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {

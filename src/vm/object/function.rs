@@ -192,8 +192,8 @@ impl Function {
 }
 
 impl Trace for Function {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {
@@ -297,8 +297,8 @@ impl BoundMethod {
 }
 
 impl Trace for BoundMethod {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {
@@ -339,8 +339,8 @@ impl Cell {
 }
 
 impl Trace for Cell {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {

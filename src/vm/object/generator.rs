@@ -113,8 +113,8 @@ impl Generator {
 }
 
 impl Trace for Generator {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {

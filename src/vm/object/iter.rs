@@ -253,8 +253,8 @@ pub struct Iter {
 }
 
 impl Trace for Iter {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {

@@ -345,8 +345,8 @@ impl Set {
 }
 
 impl Trace for Set {
-    fn gc_header(&self) -> &GcHeader {
-        &self.gc
+    fn gc_header(&self) -> Option<&GcHeader> {
+        Some(&self.gc)
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {
