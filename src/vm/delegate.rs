@@ -29,6 +29,7 @@ use crate::vm::interp::Flow;
 use crate::vm::machine::Vm;
 use crate::vm::object::generator::{GenState, Generator};
 use crate::vm::object::iter::{Iter, IterState};
+use crate::vm::resume::pending_anext;
 use crate::vm::value::Value;
 use std::rc::Rc;
 
@@ -76,6 +77,17 @@ pub(crate) fn anext_running(gen: &Generator) -> bool {
 
 pub(crate) fn anext_running_error() -> Exc {
     Exc::runtime_error("anext(): asynchronous generator is already running")
+}
+
+/// Replaces the async generator on top of `cur`'s stack by the `__anext__()` awaitable it
+/// stands for, started (`resume::pending_anext`); out of `yield_out`'s loop.
+#[cold]
+#[inline(never)]
+fn start_pending_anext(cur: &mut Frame) {
+    let started = cur.stack.last().and_then(pending_anext);
+    if let (Some(aw), Some(top)) = (started, cur.stack.last_mut()) {
+        *top = aw;
+    }
 }
 
 /// The generator whose delegate frame runs above a frame whose top is `sub`.
@@ -313,7 +325,7 @@ impl Vm {
             // awaitable, so resuming it is not taken for a second one (`anext_running`).
             if matches!(cur.stack.last(), Some(Value::Generator(g)) if g.kind == CodeKind::AsyncGenerator)
             {
-                self.start_pending_anext(cur);
+                start_pending_anext(cur);
             }
             if for_iter_target(cur).is_some() {
                 // A `for` loop over the generator takes the value as its next item.
@@ -324,19 +336,6 @@ impl Vm {
             cur.ip = cur.ip.saturating_sub(1);
         }
         Ok(Yielded::Out(v))
-    }
-
-    /// Replaces the async generator on top of `cur`'s stack by the `__anext__()` awaitable
-    /// it stands for, started (`Vm::pending_anext`).
-    #[cold]
-    #[inline(never)]
-    fn start_pending_anext(&mut self, cur: &mut Frame) {
-        let Some(sub) = cur.stack.last() else { return };
-        if let Some(aw) = self.pending_anext(&sub.clone()) {
-            if let Some(top) = cur.stack.last_mut() {
-                *top = aw;
-            }
-        }
     }
 
     /// `ForIter` (loop end `end`) over a generator on top of `cur`'s stack. A plain generator

@@ -173,7 +173,7 @@ impl Vm {
         let mut sub = frame.stack.last().cloned().unwrap_or(Value::None);
         // `async for`'s pending `__anext__()` becomes an awaitable that has started, which
         // the frame keeps if the throw suspends it.
-        if let Some(aw) = self.pending_anext(&sub) {
+        if let Some(aw) = pending_anext(&sub) {
             if let Some(top) = frame.stack.last_mut() {
                 *top = aw.clone();
             }
@@ -380,7 +380,7 @@ impl Vm {
         value: Option<Value>,
         _unused: Option<()>,
     ) -> Option<PResult<GenResult>> {
-        if let Some(aw) = self.pending_anext(sub) {
+        if let Some(aw) = pending_anext(sub) {
             return self.async_step(&aw, value, None);
         }
         let Value::Iter(it) = sub else { return None };
@@ -435,25 +435,6 @@ impl Vm {
             AsyncStep::Throw(gen, e, closing) => (self.gen_throw(&gen, e), closing),
         };
         Some(self.finish_async_step(it, res, closing))
-    }
-
-    /// For an async generator below a `Send` (`async for`'s `__anext__()`, see
-    /// `Vm::get_anext`), the awaitable it stands for once its step has started and cannot
-    /// finish on the dispatch loop's frame stack (the frames are suspended, or a throw
-    /// comes in): not done, with its first value already sent.
-    pub(crate) fn pending_anext(&mut self, sub: &Value) -> Option<Value> {
-        match sub {
-            Value::Generator(gen) if gen.kind == CodeKind::AsyncGenerator => {
-                let aw = self.async_gen_awaitable(gen, None, None, false);
-                if let Value::Iter(it) = &aw {
-                    if let IterState::AsyncSend { value, .. } = &mut *it.state.borrow_mut() {
-                        *value = None;
-                    }
-                }
-                Some(aw)
-            }
-            _ => None,
-        }
     }
 
     /// Maps an async generator's step to the awaitable's: its own yields finish the
@@ -578,5 +559,23 @@ impl Vm {
                 cls.name()
             ))),
         }
+    }
+}
+
+/// For an async generator below a `Send` (`async for`'s `__anext__()`, see `Vm::get_anext`),
+/// the awaitable it stands for once its step has started and cannot finish on the dispatch
+/// loop's frame stack (the frames are suspended, or a throw comes in): not done, with its
+/// first value already sent.
+pub(crate) fn pending_anext(sub: &Value) -> Option<Value> {
+    match sub {
+        Value::Generator(gen) if gen.kind == CodeKind::AsyncGenerator => {
+            let state = IterState::AsyncSend {
+                gen: gen.clone(),
+                value: None,
+                done: false,
+            };
+            Some(Iter::new_value(state, IterKind::AsyncGenAsend))
+        }
+        _ => None,
     }
 }
