@@ -197,9 +197,10 @@ const YOUNG_THRESHOLD: usize = 10_000;
 /// The percentage starts at `FULL_GROWTH_PERCENT`. A full collection that frees less than
 /// one object in `LOW_YIELD` of its set doubles it, up to `FULL_GROWTH_MAX_PERCENT`; one that
 /// frees more puts it back. A program building up live objects (a hundred thousand waiting
-/// tasks) then scans them about 1.25 times instead of twice, while one that makes garbage
-/// cycles keeps them to a small share of its heap: with growth `g`, what a low-yield
-/// collection leaves behind is under `(1 + g) / LOW_YIELD` of the live size.
+/// tasks) then scans them about 1.25 times instead of twice, while one whose full
+/// collections keep finding garbage cycles keeps the doubling rule. The cost is one longer
+/// wait when a program turns from building up objects to dropping cycles: the collection
+/// that finds them puts the percentage back.
 const FULL_GROWTH_PERCENT: usize = 100;
 const FULL_GROWTH_MAX_PERCENT: usize = 400;
 const LOW_YIELD: usize = 20;
