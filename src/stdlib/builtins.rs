@@ -769,6 +769,7 @@ fn next(vm: &mut Vm, args: Args) -> PResult<Value> {
         Value::Iter(i) => matches!(
             &*i.state.borrow(),
             crate::vm::object::iter::IterState::NativeAwait { .. }
+                | crate::vm::object::iter::IterState::CoroWrapper { .. }
         ),
         _ => false,
     };

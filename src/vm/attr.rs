@@ -458,6 +458,12 @@ impl Vm {
                     None => return Ok(None),
                 }
             }
+            (Value::Iter(it), "send" | "throw" | "close") if it.wrapped_coroutine().is_some() => {
+                match crate::vm::methods::object::coroutine_wrapper_method(name) {
+                    Some(f) => BoundMethod::new_value(f, obj.clone()),
+                    None => return Ok(None),
+                }
+            }
             _ => return Ok(None),
         }))
     }

@@ -56,6 +56,9 @@ pub(crate) fn delegate_of(sub: Option<&Value>) -> Option<Delegate> {
             IterState::AsyncSend {
                 gen, done: false, ..
             } if gen.green.is_none() => Some(Delegate::Asend(it.clone(), gen.clone())),
+            IterState::CoroWrapper { coro } if coro.green.is_none() => {
+                Some(Delegate::Gen(coro.clone()))
+            }
             _ => None,
         },
         _ => None,
@@ -96,6 +99,7 @@ fn delegated(sub: Option<&Value>) -> Option<Rc<Generator>> {
         Some(Value::Generator(g)) => Some(g.clone()),
         Some(Value::Iter(it)) => match &*it.state.borrow() {
             IterState::AsyncSend { gen, .. } => Some(gen.clone()),
+            IterState::CoroWrapper { coro } => Some(coro.clone()),
             _ => None,
         },
         _ => None,

@@ -766,9 +766,16 @@ impl Vm {
                         }
                         Instr::GetYieldFromIter => {
                             let v = pop!('instr, cur);
-                            // An async generator is not iterable (`iter` says so).
+                            // Neither an async generator nor a coroutine is iterable (`iter`
+                            // says so); a plain generator is its own iterator.
                             let it = match &v {
-                                Value::Generator(g) if g.kind != CodeKind::AsyncGenerator => v,
+                                Value::Generator(g) if g.kind == CodeKind::Generator => v,
+                                Value::Generator(g) if g.kind == CodeKind::Coroutine => {
+                                    break 'instr Err(Exc::type_error(
+                                        "cannot 'yield from' a coroutine object in a \
+                                         non-coroutine generator",
+                                    ));
+                                }
                                 _ => tri!('instr, self.iter(&v)),
                             };
                             cur.stack.push(it);

@@ -52,6 +52,7 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
             });
             match (obj.instrs.get(frame.ip), frame.stack.last()) {
                 (Some(Instr::Send(_)), Some(Value::Generator(sub))) => Some(sub.clone()),
+                (Some(Instr::Send(_)), Some(Value::Iter(it))) => it.wrapped_coroutine(),
                 _ => None,
             }
         };

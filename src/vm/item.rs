@@ -477,7 +477,7 @@ impl Vm {
                 },
                 IterKind::Set,
             ),
-            Value::Generator(g) if g.kind == crate::compile::code::CodeKind::AsyncGenerator => {
+            Value::Generator(g) if g.kind != crate::compile::code::CodeKind::Generator => {
                 return Err(self.not_iterable(v))
             }
             Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
@@ -696,6 +696,12 @@ impl Vm {
                     }
                 }
                 Ok(false)
+            }
+            Value::Generator(g) if g.kind != crate::compile::code::CodeKind::Generator => {
+                Err(Exc::type_error(format!(
+                    "argument of type '{}' is not iterable",
+                    g.type_name()
+                )))
             }
             Value::Iter(_) | Value::Generator(_) | Value::DictView(_) => {
                 let it = self.iter(container)?;

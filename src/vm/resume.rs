@@ -203,6 +203,9 @@ impl Vm {
 
     /// Throws into whatever a `Send` delegates to.
     fn throw_into(&mut self, sub: &Value, exc: Exc) -> PResult<GenResult> {
+        if let Some(coro) = wrapped_coroutine(sub) {
+            return self.gen_throw(&coro, exc);
+        }
         if let Value::Iter(it) = sub {
             // A native awaitable has no handler: the exception is raised where it waits, and
             // the iterator is finished, as a generator would be.
@@ -319,6 +322,9 @@ impl Vm {
 
     /// One step of `Send`: sends `value` into `sub`.
     pub fn send_into(&mut self, sub: &Value, value: Value) -> PResult<GenResult> {
+        if let Some(coro) = wrapped_coroutine(sub) {
+            return self.gen_send(&coro, value);
+        }
         if let Value::Iter(it) = sub {
             if matches!(&*it.state.borrow(), IterState::NativeAwait { .. }) {
                 let it = it.clone();
@@ -559,6 +565,14 @@ impl Vm {
                 cls.name()
             ))),
         }
+    }
+}
+
+/// The coroutine of a `coroutine_wrapper` (`coro.__await__()`).
+fn wrapped_coroutine(v: &Value) -> Option<Rc<Generator>> {
+    match v {
+        Value::Iter(it) => it.wrapped_coroutine(),
+        _ => None,
     }
 }
 

@@ -33,22 +33,28 @@ pub fn register(vm: &mut Vm) {
         ],
     );
     add_methods(&t.type_, "type", &[("__new__", type_new)]);
-    for (cls, owner) in [(&t.generator, "generator"), (&t.coroutine, "coroutine")] {
-        add_methods(
-            cls,
-            owner,
-            &[
-                ("send", gen_send),
-                ("throw", gen_throw),
-                ("close", gen_close),
-                ("__next__", gen_next),
-                ("__iter__", identity),
-            ],
-        );
-    }
-    // `coro.__await__()` gives the coroutine itself: it already iterates like the wrapper
-    // CPython returns (send/throw/close), which is all `yield from` needs.
-    add_methods(&t.coroutine, "coroutine", &[("__await__", identity)]);
+    add_methods(
+        &t.generator,
+        "generator",
+        &[
+            ("send", gen_send),
+            ("throw", gen_throw),
+            ("close", gen_close),
+            ("__next__", gen_next),
+            ("__iter__", identity),
+        ],
+    );
+    // A coroutine is not an iterator: `coro.__await__()` gives one (`coroutine_wrapper`).
+    add_methods(
+        &t.coroutine,
+        "coroutine",
+        &[
+            ("send", gen_send),
+            ("throw", gen_throw),
+            ("close", gen_close),
+            ("__await__", coro_await),
+        ],
+    );
     add_methods(
         &t.property,
         "property",
@@ -269,10 +275,31 @@ fn type_new(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
 }
 
+/// The generator a method is called on; for a `coroutine_wrapper`, its coroutine.
 fn gen_of(args: &Args) -> PResult<Rc<crate::vm::object::generator::Generator>> {
     match args.pos.first() {
         Some(Value::Generator(g)) => Ok(g.clone()),
+        Some(Value::Iter(it)) => it
+            .wrapped_coroutine()
+            .ok_or_else(|| Exc::type_error("descriptor requires a generator")),
         _ => Err(Exc::type_error("descriptor requires a generator")),
+    }
+}
+
+/// `coro.__await__()`.
+fn coro_await(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    Ok(crate::vm::object::iter::Iter::coroutine_wrapper(gen_of(
+        &args,
+    )?))
+}
+
+/// `send`, `throw` and `close` of a `coroutine_wrapper`: its coroutine's.
+pub fn coroutine_wrapper_method(name: &str) -> Option<Value> {
+    match name {
+        "send" => Some(Vm::native("send", gen_send)),
+        "throw" => Some(Vm::native("throw", gen_throw)),
+        "close" => Some(Vm::native("close", gen_close)),
+        _ => None,
     }
 }
 

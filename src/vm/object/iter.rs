@@ -81,6 +81,11 @@ pub enum IterState {
         closing: bool,
         done: bool,
     },
+    /// `coro.__await__()`: steps the coroutine (`next`, `send`, `throw`, `close`); `await` and
+    /// `yield from` push the coroutine's own frame (`delegate_of`).
+    CoroWrapper {
+        coro: Rc<crate::vm::object::generator::Generator>,
+    },
     /// The iterator of an awaitable whose `__await__` is native (asyncio's Future): each send
     /// calls `step` with the awaitable, the stage reached so far (starting at 0) and the value
     /// sent; a throw raises where it waits. See `Vm::native_await_send`.
@@ -109,6 +114,7 @@ pub enum IterKind {
     Callable,
     AsyncGenAthrow,
     AsyncGenAsend,
+    CoroutineWrapper,
     List,
     Tuple,
     StrAscii,
@@ -137,6 +143,7 @@ impl IterKind {
             IterKind::Callable => "callable_iterator",
             IterKind::AsyncGenAthrow => "async_generator_athrow",
             IterKind::AsyncGenAsend => "async_generator_asend",
+            IterKind::CoroutineWrapper => "coroutine_wrapper",
             IterKind::List => "list_iterator",
             IterKind::Tuple => "tuple_iterator",
             IterKind::StrAscii => "str_ascii_iterator",
@@ -214,6 +221,7 @@ impl IterState {
                 }
             }
             IterState::NativeAwait { target, .. } => gc::visit_value(target, visit),
+            IterState::CoroWrapper { coro } => gc::visit_rc(coro, visit),
             IterState::Range { .. } | IterState::BigRange(_) | IterState::Exhausted => {}
         }
     }
@@ -297,6 +305,19 @@ impl Iter {
 
     pub fn type_name(&self) -> &'static str {
         self.kind.name()
+    }
+
+    /// `coro.__await__()`, the iterator of a coroutine.
+    pub fn coroutine_wrapper(coro: Rc<crate::vm::object::generator::Generator>) -> Value {
+        Iter::new_value(IterState::CoroWrapper { coro }, IterKind::CoroutineWrapper)
+    }
+
+    /// The coroutine this iterator steps, if it is a `coroutine_wrapper`.
+    pub fn wrapped_coroutine(&self) -> Option<Rc<crate::vm::object::generator::Generator>> {
+        match &*self.state.try_borrow().ok()? {
+            IterState::CoroWrapper { coro } => Some(coro.clone()),
+            _ => None,
+        }
     }
 
     fn finish(&self) {
@@ -403,6 +424,12 @@ impl Iter {
     /// Iterator kinds that call back into apy code: the state is read, released, and
     /// updated after the call.
     fn next_slow(&self, vm: &mut Vm) -> PResult<Option<Value>> {
+        if let Some(coro) = self.wrapped_coroutine() {
+            return match vm.gen_send(&coro, Value::None)? {
+                crate::vm::resume::GenResult::Yield(v) => Ok(Some(v)),
+                crate::vm::resume::GenResult::Return(_) => Ok(None),
+            };
+        }
         if matches!(&*self.state.borrow(), IterState::NativeAwait { .. }) {
             return match vm.native_await_send(self, Value::None)? {
                 crate::vm::resume::GenResult::Yield(v) => Ok(Some(v)),
