@@ -105,3 +105,25 @@ fn disassembler_version_and_help() {
     let out = apy(&["--help"], "");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("usage: apy"));
 }
+
+#[test]
+fn a_never_awaited_coroutine_warns_once_per_place() {
+    let program = "\
+async def job(i):
+    return i
+for i in range(3):
+    job(i)
+job(9)
+print('done')
+";
+    let out = check(&["-"], program, 0, "done\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr
+            .matches("RuntimeWarning: coroutine 'job' was never awaited")
+            .count(),
+        2,
+        "one warning for line 4, one for line 5: {stderr}"
+    );
+    assert!(stderr.contains(":4: RuntimeWarning") && stderr.contains(":5: RuntimeWarning"));
+}
