@@ -171,7 +171,7 @@ impl Vm {
             // (`set_ip!`), and a switch of frames leaves the loop, which reloads it.
             let mut ip = cur.ip;
             'run: loop {
-                let Some(&instr) = instrs.get(ip) else {
+                let Some(instr) = instrs.get(ip) else {
                     pending = Some(Pending {
                         exc: Exc::internal("instruction pointer out of range"),
                         add_tb: true,
@@ -181,7 +181,9 @@ impl Vm {
                 ip += 1;
                 cur.ip = ip;
                 let res: PResult<Flow> = 'instr: {
-                    match instr {
+                    // Matched in place: each arm reads the operands it uses, where a copy of
+                    // the whole instruction loaded all five fields before the jump.
+                    match *instr {
                         Instr::Nop => {}
                         Instr::PopTop => {
                             discard(pop!('instr, cur));
