@@ -601,9 +601,13 @@ fn origin(_vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn is_coroutine(_vm: &mut Vm, args: Args) -> PResult<Value> {
     // As CPython's `asyncio.iscoroutine`, plain generators count too (generator-based
-    // coroutines); async generators do not.
-    let yes = matches!(arg(&args, 0)?, Value::Generator(g)
-        if matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator));
+    // coroutines), and so do an async generator's `asend`/`athrow` awaitables (they have
+    // the coroutine protocol); async generators do not.
+    let yes = match arg(&args, 0)? {
+        Value::Generator(g) => matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator),
+        Value::Iter(it) => it.is_async_step(),
+        _ => false,
+    };
     Ok(Value::Bool(yes))
 }
 

@@ -458,6 +458,12 @@ impl Vm {
                     None => return Ok(None),
                 }
             }
+            (Value::Iter(it), "send" | "throw" | "close" | "__await__") if it.is_async_step() => {
+                match crate::vm::methods::object::async_step_method(name) {
+                    Some(f) => BoundMethod::new_value(f, obj.clone()),
+                    None => return Ok(None),
+                }
+            }
             (Value::Iter(it), "send" | "throw" | "close") if it.wrapped_coroutine().is_some() => {
                 match crate::vm::methods::object::coroutine_wrapper_method(name) {
                     Some(f) => BoundMethod::new_value(f, obj.clone()),

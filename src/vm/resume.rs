@@ -202,7 +202,7 @@ impl Vm {
     }
 
     /// Throws into whatever a `Send` delegates to.
-    fn throw_into(&mut self, sub: &Value, exc: Exc) -> PResult<GenResult> {
+    pub(crate) fn throw_into(&mut self, sub: &Value, exc: Exc) -> PResult<GenResult> {
         if let Some(coro) = wrapped_coroutine(sub) {
             return self.gen_throw(&coro, exc);
         }

@@ -117,8 +117,11 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
     let task = super::task::task_instance(vm, arg(&args, 0)?)?;
     let coro = arg(&args, 1)?.clone();
     init_fields(vm, &task, args.kw("loop").cloned())?;
-    let is_coroutine = matches!(&coro, Value::Generator(g)
-        if matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator));
+    let is_coroutine = match &coro {
+        Value::Generator(g) => matches!(g.kind, CodeKind::Coroutine | CodeKind::Generator),
+        Value::Iter(it) => it.is_async_step(),
+        _ => false,
+    };
     if !is_coroutine {
         let text = vm.repr(&coro)?;
         return Err(Exc::type_error(format!(

@@ -293,6 +293,40 @@ fn coro_await(_vm: &mut Vm, args: Args) -> PResult<Value> {
     )?))
 }
 
+/// `send`, `throw`, `close` and `__await__` of an async generator's `asend`/`athrow`
+/// awaitable: the coroutine protocol, so that a task or `wait_for` can drive one.
+pub fn async_step_method(name: &str) -> Option<Value> {
+    match name {
+        "send" => Some(Vm::native("send", async_step_send)),
+        "throw" => Some(Vm::native("throw", async_step_throw)),
+        "close" => Some(Vm::native("close", async_step_close)),
+        "__await__" => Some(Vm::native("__await__", identity)),
+        _ => None,
+    }
+}
+
+fn async_step_send(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("send", &args, 1, 1, 1)?;
+    let it = arg(&args, 0)?.clone();
+    let r = vm.send_into(&it, arg(&args, 1)?.clone())?;
+    gen_result(vm, r)
+}
+
+fn async_step_throw(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("throw", &args, 1, 1, 3)?;
+    let it = arg(&args, 0)?.clone();
+    let exc = vm.exception_from(arg(&args, 1)?.clone())?;
+    let r = vm.throw_into(&it, Exc::Value(exc))?;
+    gen_result(vm, r)
+}
+
+fn async_step_close(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    if let Value::Iter(it) = arg(&args, 0)? {
+        it.close_async_step();
+    }
+    Ok(Value::None)
+}
+
 /// `send`, `throw` and `close` of a `coroutine_wrapper`: its coroutine's.
 pub fn coroutine_wrapper_method(name: &str) -> Option<Value> {
     match name {

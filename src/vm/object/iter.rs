@@ -312,6 +312,26 @@ impl Iter {
         Iter::new_value(IterState::CoroWrapper { coro }, IterKind::CoroutineWrapper)
     }
 
+    /// Whether this is an async generator's `asend`/`athrow` awaitable, which has the
+    /// coroutine protocol (`send`, `throw`, `close`, `__await__`) as in CPython.
+    pub fn is_async_step(&self) -> bool {
+        matches!(
+            self.state.try_borrow().as_deref(),
+            Ok(IterState::AsyncSend { .. } | IterState::AsyncThrow { .. })
+        )
+    }
+
+    /// Marks an `asend`/`athrow` awaitable closed: awaiting it again is an error.
+    pub fn close_async_step(&self) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            if let IterState::AsyncSend { done, .. } | IterState::AsyncThrow { done, .. } =
+                &mut *state
+            {
+                *done = true;
+            }
+        }
+    }
+
     /// The coroutine this iterator steps, if it is a `coroutine_wrapper`.
     pub fn wrapped_coroutine(&self) -> Option<Rc<crate::vm::object::generator::Generator>> {
         match &*self.state.try_borrow().ok()? {
