@@ -51,21 +51,27 @@ pub(super) fn waiter(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_keywords("_waiter", &args, &[])?;
     let label = arg(&args, 0)?.clone();
     let loop_obj = get_running_loop(vm, Args::new(&[]))?;
-    let native = match &loop_obj {
+    let fut = create_future_on(vm, &loop_obj)?;
+    match &fut {
+        Value::Instance(inst) if super::task::is_future(vm, inst) => {
+            super::task::set_field(inst, |f| f.label, label);
+        }
+        _ => vm.set_attr(&fut, &intern_name("_apy_label"), label)?,
+    }
+    Ok(fut)
+}
+
+/// `loop_obj.create_future()`, made natively unless the loop's class has its own.
+pub(super) fn create_future_on(vm: &mut Vm, loop_obj: &Value) -> PResult<Value> {
+    let native = match loop_obj {
         Value::Instance(lp) => matches!(lp.class.lookup_str("create_future"),
             Some(Value::Native(n)) if n.name == "loop_create_future"),
         _ => false,
     };
     if native {
-        let fut = super::task::new_future(vm, loop_obj)?;
-        if let Value::Instance(inst) = &fut {
-            super::task::set_field(inst, |f| f.label, label);
-        }
-        return Ok(fut);
+        return super::task::new_future(vm, loop_obj.clone());
     }
-    let fut = vm.call_method(&loop_obj, "create_future", &[])?;
-    vm.set_attr(&fut, &intern_name("_apy_label"), label)?;
-    Ok(fut)
+    vm.call_method(loop_obj, "create_future", &[])
 }
 
 /// Rejects keyword arguments other than `allowed`, with CPython's message.

@@ -184,7 +184,7 @@ pub(super) fn plain_blocking(vm: &mut Vm, inst: &Instance) -> Option<Value> {
 
 /// True for an instance of the library's `Future` or a subclass (`Task` among them): one
 /// whose fields `field` can read.
-fn is_future(vm: &mut Vm, inst: &Instance) -> bool {
+pub(super) fn is_future(vm: &mut Vm, inst: &Instance) -> bool {
     let lib = vm.extension(Lib::default);
     lib.future_cls
         .as_ref()
