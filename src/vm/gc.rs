@@ -242,7 +242,7 @@ pub fn track<T: Trace + 'static>(obj: &Rc<T>) {
     COLLECTOR.with(|c| {
         if let Ok(mut c) = c.try_borrow_mut() {
             c.tracked.push(weak);
-            if c.tracked.len() - c.young_start >= YOUNG_THRESHOLD && c.enabled {
+            if c.tracked.len().saturating_sub(c.young_start) >= YOUNG_THRESHOLD && c.enabled {
                 DUE.with(|d| d.set(true));
             }
         }
@@ -322,9 +322,10 @@ pub fn collect() -> usize {
 pub fn collect_full() -> usize {
     DUE.with(|d| d.set(false));
     let Some(all) = COLLECTOR.with(|c| {
-        c.try_borrow_mut()
-            .ok()
-            .map(|mut c| std::mem::take(&mut c.tracked))
+        c.try_borrow_mut().ok().map(|mut c| {
+            c.young_start = 0;
+            std::mem::take(&mut c.tracked)
+        })
     }) else {
         return 0;
     };
