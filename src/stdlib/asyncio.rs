@@ -49,6 +49,8 @@ enum Job {
     Call(Value, Value),
     /// A task's step, with the exception to throw into its coroutine.
     Step(Value, Option<Value>),
+    /// A task's wake-up when the future it awaits is done (`task_wakeup(task, fut)`).
+    Wakeup(Value, Value),
     /// A `sleep` timer: sets the future's result unless it was cancelled.
     Wake(Value, Value),
     /// Another thread's `Posted`: calls the listener it names, if still registered.
@@ -424,6 +426,7 @@ fn run_jobs(vm: &mut Vm, id: usize, loop_obj: &Value) -> PResult<()> {
             }
             Job::Call(func, arg) => vm.call(func, std::slice::from_ref(arg)).map(drop),
             Job::Step(task, exc) => task::step(vm, task, exc.clone()),
+            Job::Wakeup(task, fut) => task::wakeup(vm, task, fut),
             Job::Wake(fut, result) => task::wake_sleeper(vm, fut, result.clone()),
         };
         if let Err(e) = res {
@@ -446,6 +449,7 @@ fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult
             vm.get_attr_str(&task, "task_step")?,
             exc.into_iter().collect(),
         ),
+        Job::Wakeup(task, fut) => (vm.get_attr_str(&task, "task_wakeup")?, vec![fut]),
         Job::Wake(fut, result) => (
             task::lib_get(vm, "_set_result_unless_cancelled")?,
             vec![fut, result],

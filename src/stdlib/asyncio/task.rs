@@ -13,7 +13,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::{empty_tuple, Class, Instance};
 use crate::vm::object::dict::Dict;
-use crate::vm::object::function::{Args, BoundMethod};
+use crate::vm::object::function::Args;
 use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::object::str::{intern_name, interned, PyStr};
 use crate::vm::resume::GenResult;
@@ -95,7 +95,6 @@ pub(super) struct Lib {
     task_cls: Option<Rc<Class>>,
     pub queue_cls: Option<Rc<Class>>,
     pub event_cls: Option<Rc<Class>>,
-    wakeup: Option<Value>,
     /// How many tasks got a default name ("Task-N").
     pub task_counter: i64,
 }
@@ -132,14 +131,12 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
     if let Some(cls) = &future_cls {
         crate::vm::methods::add_methods(cls, "Future", super::future::METHODS);
     }
-    let wakeup = task_cls.as_ref().and_then(|t| t.lookup_str("task_wakeup"));
     let lib = vm.extension(Lib::default);
     lib.future_cls = future_cls;
     lib.task_cls = task_cls;
     lib.queue_cls = class("Queue");
     lib.event_cls = class("Event");
     super::queue::bind(lib.queue_cls.as_ref(), lib.event_cls.as_ref());
-    lib.wakeup = wakeup;
     lib.dict = Some(dict);
 }
 
@@ -394,16 +391,9 @@ fn handle_yield(
             && loop_id_of(fut).ok() == Some(loop_id);
         if fast {
             set_field(fut, |f| f.blocking, Value::Bool(false));
-            let wakeup = vm.extension(Lib::default).wakeup.clone();
-            let Some(wakeup) = wakeup else {
-                return Err(Exc::internal("Task has no task_wakeup"));
-            };
-            add_done_callback(
-                vm,
-                fut,
-                &yielded,
-                BoundMethod::new_value(wakeup, task.clone()),
-            )?;
+            // The task itself stands for its `task_wakeup` among the future's callbacks
+            // (`callback_job`): no bound method per await.
+            add_done_callback(vm, fut, &yielded, task.clone())?;
             set_field(inst, |f| f.fut_waiter, yielded);
             if vm.truthy(&field(inst, |f| f.must_cancel))? {
                 let cancel = vm.get_attr_str(task, "_cancel_waiter")?;
@@ -438,14 +428,31 @@ pub(super) fn add_done_callback(
         return Ok(());
     }
     let loop_id = loop_id_of(fut)?;
-    push_job(vm, loop_id, Job::Call(callback, fut_value.clone()))
+    let job = callback_job(vm, callback, fut_value.clone());
+    push_job(vm, loop_id, job)
+}
+
+/// The job that runs a done callback of `fut`: a task among a future's callbacks is the
+/// task waiting on it (`handle_yield`), woken up; anything else is called with the future.
+fn callback_job(vm: &mut Vm, callback: Value, fut: Value) -> Job {
+    match &callback {
+        Value::Instance(inst) if is_task(vm, inst) => Job::Wakeup(callback, fut),
+        _ => Job::Call(callback, fut),
+    }
 }
 
 /// `task_wakeup(task, future)`: the done callback a task sets on the future it awaits.
 pub(super) fn task_wakeup_native(vm: &mut Vm, args: Args) -> PResult<Value> {
     let task = arg(&args, 0)?.clone();
     let future = arg(&args, 1)?.clone();
-    let finished_ok = match &future {
+    wakeup(vm, &task, &future)?;
+    Ok(Value::None)
+}
+
+/// Steps `task` now that `future`, which it awaited, is done: with the future's exception
+/// thrown in, if it has one.
+pub(super) fn wakeup(vm: &mut Vm, task: &Value, future: &Value) -> PResult<()> {
+    let finished_ok = match future {
         Value::Instance(f) => {
             is_plain_future(vm, f)
                 && matches!(field(f, |f| f.state), Value::Str(s) if s.as_str() == "FINISHED")
@@ -456,13 +463,12 @@ pub(super) fn task_wakeup_native(vm: &mut Vm, args: Args) -> PResult<Value> {
     let exc = if finished_ok {
         None
     } else {
-        match vm.call_method(&future, "result", &[]) {
+        match vm.call_method(future, "result", &[]) {
             Ok(_) => None,
             Err(e) => Some(vm.exc_value(e)),
         }
     };
-    step(vm, &task, exc)?;
-    Ok(Value::None)
+    step(vm, task, exc)
 }
 
 /// `future_set_result(fut, result)`: `Future.set_result`.
@@ -510,7 +516,8 @@ fn schedule_callbacks(vm: &mut Vm, fut: &Rc<Instance>) -> PResult<()> {
     let loop_id = loop_id_of(fut)?;
     let fut_value = Value::Instance(fut.clone());
     for callback in callbacks {
-        push_job(vm, loop_id, Job::Call(callback, fut_value.clone()))?;
+        let job = callback_job(vm, callback, fut_value.clone());
+        push_job(vm, loop_id, job)?;
     }
     Ok(())
 }
