@@ -916,7 +916,14 @@ fn dir(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn aiter(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("aiter", &args, 0, 1, 1)?;
-    vm.call_method(arg(&args, 0)?, "__aiter__", &[])
+    let obj = arg(&args, 0)?;
+    if vm.class_of(obj).lookup_special("__aiter__").is_none() {
+        return Err(Exc::type_error(format!(
+            "'{}' object is not an async iterable",
+            vm.type_name(obj)
+        )));
+    }
+    vm.call_method(obj, "__aiter__", &[])
 }
 
 fn anext(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -212,6 +212,9 @@ impl Types {
         for kind in ExcKind::ALL {
             res.push((kind.name(), self.exc(*kind)));
         }
+        // CPython's old names for OSError.
+        res.push(("EnvironmentError", self.exc(ExcKind::OSError)));
+        res.push(("IOError", self.exc(ExcKind::OSError)));
         res
     }
 }
