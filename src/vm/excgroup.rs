@@ -6,6 +6,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::object::class::Instance;
 use crate::vm::value::Value;
+use std::rc::Rc;
 
 impl Vm {
     fn check_catchable(&self, typ: &Value) -> PResult<()> {
@@ -156,6 +157,15 @@ impl Vm {
         Ok((r.unwrap_or(Value::None), m.unwrap_or(Value::None)))
     }
 
+    /// `CheckEgMatch` for an `except*` clause: the matched part (if any) becomes the exception
+    /// being handled inside the clause (`sys.exc_info()`, a bare `raise`, the context of
+    /// what the clause raises), as in CPython.
+    pub fn enter_star_clause(&mut self, matched: &Value) {
+        if !matched.is_none() {
+            self.handling = matched.clone();
+        }
+    }
+
     fn leaves(&self, exc: &Value, out: &mut Vec<i64>) {
         if self.is_group(exc) {
             for m in self.group_members(exc) {
@@ -188,7 +198,13 @@ impl Vm {
         for e in raised {
             let mut l = Vec::new();
             self.leaves(&e, &mut l);
-            if !l.is_empty() && l.iter().all(|id| orig_leaves.contains(id)) {
+            // Re-raised (a bare `raise`, or the part no clause matched) rather than raised
+            // anew: part of the original with its traceback and chaining unchanged, as
+            // CPython tells them apart (`raise e` adds a traceback entry).
+            let reraised = !l.is_empty()
+                && l.iter().all(|id| orig_leaves.contains(id))
+                && same_metadata(&e, &orig);
+            if reraised {
                 kept_leaves.extend(l);
             } else {
                 new_raised.push(e);
@@ -264,4 +280,26 @@ impl Vm {
             _ => None,
         }
     }
+}
+
+/// Whether `e` carries `orig`'s traceback, cause and context unchanged (CPython's
+/// `is_same_exception_metadata`).
+fn same_metadata(e: &Value, orig: &Value) -> bool {
+    let (Value::Instance(e), Value::Instance(orig)) = (e, orig) else {
+        return false;
+    };
+    let (Some(a), Some(b)) = (&e.exc, &orig.exc) else {
+        return false;
+    };
+    let same_tb = {
+        let (ta, tb) = (a.traceback.borrow(), b.traceback.borrow());
+        ta.len() == tb.len()
+            && ta
+                .iter()
+                .zip(tb.iter())
+                .all(|(x, y)| Rc::ptr_eq(&x.code, &y.code) && x.ip == y.ip)
+    };
+    same_tb
+        && a.cause.borrow().id() == b.cause.borrow().id()
+        && a.context.borrow().id() == b.context.borrow().id()
 }

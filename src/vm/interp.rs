@@ -881,6 +881,7 @@ impl Vm {
                             let typ = pop!('instr, cur);
                             let rest = pop!('instr, cur);
                             let (rest, matched) = tri!('instr, self.check_eg_match(rest, &typ));
+                            self.enter_star_clause(&matched);
                             cur.stack.push(rest);
                             cur.stack.push(matched);
                         }
