@@ -23,6 +23,14 @@ impl Vm {
             }
         }
         let aw = self.call_method(it, "__anext__", &[])?;
+        let awaitable = matches!(aw, Value::Generator(_) | Value::Iter(_))
+            || self.class_of(&aw).lookup_special("__await__").is_some();
+        if !awaitable {
+            return Err(Exc::type_error(format!(
+                "'async for' received an invalid object from __anext__: {}",
+                self.type_name(&aw)
+            )));
+        }
         self.get_awaitable(aw)
     }
 
