@@ -1,7 +1,7 @@
 //! Methods of `str` (and its constructor). Indices are in characters; ASCII strings take the
 //! byte fast paths of `PyStr`.
 
-use crate::vm::exception::{Exc, PResult};
+use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::function::Args;
@@ -37,6 +37,7 @@ pub fn register(vm: &mut Vm) {
             ("rindex", rindex),
             ("count", count),
             ("format", format),
+            ("format_map", format_map),
             ("isdigit", isdigit),
             ("isdecimal", isdecimal),
             ("isnumeric", isnumeric),
@@ -528,6 +529,34 @@ fn format(vm: &mut Vm, args: Args) -> PResult<Value> {
         args.kwnames,
         args.kwvals,
     )?))
+}
+
+/// `str.format_map(mapping)`: `format(**mapping)` for a dict (the names a format string
+/// can use are strings; other keys are never looked up).
+fn format_map(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("format_map", &args, 1, 1, 1)?;
+    let s = this(vm, &args, "format_map")?.clone();
+    let Value::Dict(mapping) = arg(&args, 1)? else {
+        return Err(Exc::type_error(format!(
+            "format_map() argument must be a dict, not {}",
+            vm.type_name(arg(&args, 1)?)
+        )));
+    };
+    let (mut names, mut values) = (Vec::new(), Vec::new());
+    for entry in mapping.entries() {
+        if let Value::Str(name) = entry.key {
+            names.push(name);
+            values.push(entry.value);
+        }
+    }
+    match vm.str_format(s.as_str(), &[], &names, &values) {
+        Ok(text) => Ok(Value::string(text)),
+        // There are no positional arguments to index.
+        Err(e) if vm.exc_matches(&e, ExcKind::IndexError) => {
+            Err(Exc::value_error("Format string contains positional fields"))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn str_format_method(vm: &mut Vm, args: Args) -> PResult<Value> {
