@@ -40,6 +40,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("getrecursionlimit", getrecursionlimit),
         ("intern", intern),
         ("exc_info", exc_info),
+        ("exception", exception),
     ];
     for &(name, func) in table {
         d.set_item_str(name, Vm::native(name, func));
@@ -125,6 +126,12 @@ fn exc_info(vm: &mut Vm, _args: Args) -> PResult<Value> {
         .get_attr_str(&exc, "__traceback__")
         .unwrap_or(Value::None);
     Ok(Value::tuple(vec![cls, exc, tb]))
+}
+
+/// `sys.exception()` (new in 3.11): the exception being handled, or `None`.
+fn exception(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("exception", &args, 0, 0, 0)?;
+    Ok(vm.handling.clone())
 }
 
 fn exit(vm: &mut Vm, args: Args) -> PResult<Value> {
