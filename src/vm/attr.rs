@@ -429,6 +429,16 @@ impl Vm {
             }
             (Value::Generator(g), "__name__") => Value::Str(g.code.name.clone()),
             (Value::Generator(g), "__qualname__") => Value::Str(g.code.qualname.clone()),
+            (Value::Generator(g), "gi_running" | "cr_running")
+                if name.starts_with(g.attr_prefix()) =>
+            {
+                Value::Bool(g.state.get() == crate::vm::object::generator::GenState::Running)
+            }
+            (Value::Generator(g), "gi_suspended" | "cr_suspended")
+                if name.starts_with(g.attr_prefix()) =>
+            {
+                Value::Bool(g.state.get() == crate::vm::object::generator::GenState::Suspended)
+            }
             (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), "real" | "numerator") => {
                 crate::vm::methods::int::to_int(obj)
             }

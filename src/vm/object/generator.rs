@@ -102,6 +102,16 @@ impl Generator {
         crate::vm::warnings::queue(text);
     }
 
+    /// The prefix of the state attributes of this kind: `gi_` for a generator, `cr_` for a
+    /// coroutine, `ag_` for an async generator (`gi_running`, `cr_suspended`, ...).
+    pub fn attr_prefix(&self) -> &'static str {
+        match self.kind {
+            CodeKind::Coroutine => "cr_",
+            CodeKind::AsyncGenerator => "ag_",
+            _ => "gi_",
+        }
+    }
+
     /// `generator`, `coroutine` or `async_generator`.
     pub fn type_name(&self) -> &'static str {
         match self.kind {
