@@ -163,7 +163,51 @@ impl Layout {
 /// Shortest digits that read back as `x` (dtoa mode 0), with the decimal point position:
 /// the value is `0.DIGITS * 10**decpt`. Zero is `("0", 1)`, as in dtoa.
 fn shortest_digits(x: f64) -> (String, i64) {
-    split_exponent(&format!("{:e}", x.abs()))
+    let (digits, decpt) = split_exponent(&format!("{:e}", x.abs()));
+    (ties_to_even(x.abs(), digits, decpt), decpt)
+}
+
+/// When `x` lies exactly halfway between two shortest digit strings that both read back as
+/// `x`, dtoa takes the even one; Rust's formatter rounds such a tie up (`1e15 + 0.25` is
+/// `1000000000000000.2` in CPython). A tie needs floats sparser than the decimals of that
+/// length, so only long digit strings are checked, exactly.
+fn ties_to_even(x: f64, digits: String, decpt: i64) -> String {
+    let n = digits.len();
+    let last = digits.as_bytes().last().map_or(0, |b| b - b'0');
+    if n < 15 || last.is_multiple_of(2) || !x.is_finite() {
+        return digits;
+    }
+    let Ok(d) = digits.parse::<u64>() else {
+        return digits;
+    };
+    // The digits stand for d * 10**q.
+    let q = decpt - n as i64;
+    let (mant, exp2) = decompose(x);
+    // 2x and 2d ± 1 (the midpoints below and above d), each times 10**q, as integers.
+    let scale = |v: BigInt, pow10: i64, pow2: i64| -> BigInt {
+        let v = if pow10 > 0 {
+            v * BigInt::from(10u32).pow(pow10 as u32)
+        } else {
+            v
+        };
+        if pow2 > 0 {
+            v << (pow2 as usize)
+        } else {
+            v
+        }
+    };
+    let twice_x = scale(BigInt::from(mant) * 2, -q, exp2);
+    for (mid, neighbour) in [(2 * d - 1, d - 1), (2 * d + 1, d + 1)] {
+        let twice_mid = scale(BigInt::from(mid), q, -exp2);
+        if twice_x == twice_mid {
+            let text = neighbour.to_string();
+            // The neighbour must keep the length (d + 1 may carry into one more digit).
+            if text.len() == n && format!("{}e{}", text, q).parse::<f64>() == Ok(x) {
+                return text;
+            }
+        }
+    }
+    digits
 }
 
 /// `n_digits` correctly rounded significant digits (dtoa mode 2), trailing zeros removed.
@@ -450,6 +494,16 @@ mod tests {
         for (x, want) in values.iter().zip(expected) {
             check(*x, want);
         }
+    }
+
+    #[test]
+    fn repr_breaks_shortest_ties_to_even() {
+        // Exactly halfway between two 17-digit strings that both read back: dtoa takes the
+        // even digit.
+        check(1e15 + 0.25, "1000000000000000.2");
+        check(1e15 + 0.75, "1000000000000000.8");
+        check(2e15 + 0.5, "2000000000000000.5");
+        check(-(1e15 + 0.25), "-1000000000000000.2");
     }
 
     #[test]
