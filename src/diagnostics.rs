@@ -204,21 +204,32 @@ fn strip_ansi(text: &str) -> String {
 /// An uncaught exception in CPython's layout, with an ariadne snippet under the innermost
 /// frame. The last line is always the exception's summary line.
 pub fn render_traceback(tb: &Traceback, color: bool) -> String {
-    render_chain(tb, Some(color))
+    render_chain(tb, Some(color), &|name| name.to_owned())
 }
 
 /// The traceback as CPython's `traceback.format_exception` writes it: the same lines as
 /// `render_traceback` without the source snippet (nor, unlike CPython 3.11, the `^^^` marks
 /// under the failing expression).
 pub fn render_traceback_plain(tb: &Traceback) -> String {
-    render_chain(tb, None)
+    render_chain(tb, None, &|name| name.to_owned())
 }
 
-/// `snippet_color`: `None` for no snippet, else whether the snippet is coloured.
-fn render_chain(tb: &Traceback, snippet_color: Option<bool>) -> String {
+/// `render_traceback_plain` with each source named by `file` (the `traceback` module shows
+/// files as Python code sees them, as CPython does).
+pub fn render_traceback_plain_as(tb: &Traceback, file: &dyn Fn(&str) -> String) -> String {
+    render_chain(tb, None, file)
+}
+
+/// `snippet_color`: `None` for no snippet, else whether the snippet is coloured; `file`
+/// names each frame's source.
+fn render_chain(
+    tb: &Traceback,
+    snippet_color: Option<bool>,
+    file: &dyn Fn(&str) -> String,
+) -> String {
     let mut out = String::new();
     for (report, link) in &tb.chain {
-        render_exception(&mut out, report, snippet_color);
+        render_exception(&mut out, report, snippet_color, file);
         if let Some(link) = link {
             out.push('\n');
             out.push_str(link.sentence());
@@ -228,7 +239,12 @@ fn render_chain(tb: &Traceback, snippet_color: Option<bool>) -> String {
     out
 }
 
-fn render_exception(out: &mut String, report: &ExceptionReport, snippet_color: Option<bool>) {
+fn render_exception(
+    out: &mut String,
+    report: &ExceptionReport,
+    snippet_color: Option<bool>,
+    file: &dyn Fn(&str) -> String,
+) {
     if !report.frames.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
     }
@@ -260,7 +276,8 @@ fn render_exception(out: &mut String, report: &ExceptionReport, snippet_color: O
         }
         out.push_str(&format!(
             "  File \"{}\", line {line}, in {}\n",
-            frame.source.name, frame.function
+            file(&frame.source.name),
+            frame.function
         ));
         let text = frame.source.line_text(line).trim();
         if !text.is_empty() {

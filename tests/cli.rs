@@ -127,3 +127,25 @@ print('done')
     );
     assert!(stderr.contains(":4: RuntimeWarning") && stderr.contains(":5: RuntimeWarning"));
 }
+
+#[test]
+fn the_traceback_module_names_the_script_by_its_absolute_path() {
+    let dir = std::env::temp_dir().join(format!("apy-cli-tb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("tb_path.py");
+    std::fs::write(
+        &script,
+        "import traceback\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    print(traceback.format_exc())\n",
+    )
+    .expect("script written");
+    let out = Command::new(env!("CARGO_BIN_EXE_apy"))
+        .arg("tb_path.py")
+        .current_dir(&dir)
+        .output()
+        .expect("apy runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let absolute = dir.canonicalize().expect("dir").join("tb_path.py");
+    let expected = format!("  File \"{}\", line 3, in <module>", absolute.display());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(stdout.contains(&expected), "{stdout}");
+}

@@ -2,7 +2,7 @@
 //! and `format_exception_only`, in CPython's plain text layout (the report an uncaught error
 //! gets, without its source snippet). `sys.exc_info` lives in `sys.rs`.
 
-use crate::diagnostics::render_traceback_plain;
+use crate::diagnostics::render_traceback_plain_as;
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::function::{Args, NativeFn};
@@ -30,7 +30,7 @@ fn text_of(vm: &mut Vm, exc: &Value) -> String {
         return "NoneType: None\n".to_string();
     }
     let tb = vm.build_traceback(exc);
-    render_traceback_plain(&tb)
+    render_traceback_plain_as(&tb, &crate::vm::machine::python_path)
 }
 
 /// The exception argument of `format_exception(exc)` or `format_exception(type, value, tb)`.
