@@ -475,8 +475,9 @@ pub(crate) fn module_file(source_name: &str) -> Option<String> {
 }
 
 /// A source's name as Python code sees it (`__file__`, `co_filename`, the file in a task's
-/// repr): a path made absolute as for `__file__`; `<string>` and the like unchanged.
-/// Tracebacks and apy's own reports keep the name as given.
+/// repr, the `traceback` module's text): a path made absolute as for `__file__`; `<string>`
+/// and the like unchanged. The report of an uncaught error and apy's own reports keep the
+/// name as given.
 pub fn python_path(source_name: &str) -> String {
     module_file(source_name).unwrap_or_else(|| source_name.to_owned())
 }
