@@ -1,6 +1,7 @@
 //! The checks CPython makes around the async protocols, with its messages: `async for` needs
 //! `__aiter__` (and the iterator it returns needs `__anext__`), and `__await__` must return an
-//! iterator. The dispatch loop calls these for `GetAIter`, `GetANext` and `GetAwaitable`.
+//! iterator, and `yield from` takes no coroutine. The dispatch loop calls these for
+//! `GetAIter`, `GetANext`, `GetAwaitable` and `GetYieldFromIter`.
 
 use crate::compile::code::CodeKind;
 use crate::vm::exception::{Exc, PResult};
@@ -8,6 +9,19 @@ use crate::vm::machine::Vm;
 use crate::vm::value::Value;
 
 impl Vm {
+    /// `GetYieldFromIter`: what `yield from v` delegates to. A plain generator is its own
+    /// iterator; a coroutine is refused with CPython's message (a plain generator cannot
+    /// delegate to one), and so is an async generator (`iter` says so).
+    pub fn yield_from_iter(&mut self, v: Value) -> PResult<Value> {
+        match &v {
+            Value::Generator(g) if g.kind == CodeKind::Generator => Ok(v),
+            Value::Generator(g) if g.kind == CodeKind::Coroutine => Err(Exc::type_error(
+                "cannot 'yield from' a coroutine object in a non-coroutine generator",
+            )),
+            _ => self.iter(&v),
+        }
+    }
+
     /// `GetANext`: the awaitable of `it.__anext__()`, for the `Send` that follows. For an
     /// async generator that is the generator itself: no program can see this awaitable, and
     /// a `Send` with an async generator below it steps the generator as its `__anext__()`

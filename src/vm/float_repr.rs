@@ -183,6 +183,14 @@ fn ties_to_even(x: f64, digits: String, decpt: i64) -> String {
     // The digits stand for d * 10**q.
     let q = decpt - n as i64;
     let (mant, exp2) = decompose(x);
+    // A tie puts the exact value's last digit (a 5) just below d's last place. With a
+    // negative power of two, that last digit is at 10**-k for x = odd * 2**-k: most values
+    // are ruled out without big numbers.
+    let tz = i64::from(mant.trailing_zeros());
+    let odd_exp = exp2 + tz;
+    if mant == 0 || (odd_exp < 0 && odd_exp != q - 1) || (odd_exp >= 0 && q < 1) {
+        return digits;
+    }
     // 2x and 2d ± 1 (the midpoints below and above d), each times 10**q, as integers.
     let scale = |v: BigInt, pow10: i64, pow2: i64| -> BigInt {
         let v = if pow10 > 0 {

@@ -768,18 +768,7 @@ impl Vm {
                         }
                         Instr::GetYieldFromIter => {
                             let v = pop!('instr, cur);
-                            // Neither an async generator nor a coroutine is iterable (`iter`
-                            // says so); a plain generator is its own iterator.
-                            let it = match &v {
-                                Value::Generator(g) if g.kind == CodeKind::Generator => v,
-                                Value::Generator(g) if g.kind == CodeKind::Coroutine => {
-                                    break 'instr Err(Exc::type_error(
-                                        "cannot 'yield from' a coroutine object in a \
-                                         non-coroutine generator",
-                                    ));
-                                }
-                                _ => tri!('instr, self.iter(&v)),
-                            };
+                            let it = tri!('instr, self.yield_from_iter(v));
                             cur.stack.push(it);
                         }
                         Instr::GetAwaitable => {
