@@ -17,12 +17,39 @@ use std::collections::BinaryHeap;
 /// (CPython's `_MIN_SCHEDULED_TIMER_HANDLES`).
 const MIN_ENTRIES_TO_REBUILD: usize = 100;
 
-/// Identifies one timer for cancellation. Handles are never reused: a handle whose timer has
-/// fired or been cancelled stays dead even after its slot holds another timer.
+/// Identifies one timer for cancellation. A handle whose timer has fired or been cancelled
+/// stays dead after its slot holds another timer: it names its timer by the low
+/// `HANDLE_SEQ_BITS` bits of the timer's sequence number, so a stale handle could only match a
+/// timer set 2^31 timers later in the same slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TimerHandle {
-    seq: u64,
-    slot: usize,
+    seq: u32,
+    slot: u32,
+}
+
+const HANDLE_SEQ_BITS: u32 = 31;
+const HANDLE_SEQ_MASK: u64 = (1 << HANDLE_SEQ_BITS) - 1;
+
+impl TimerHandle {
+    /// The handle as one non-negative integer (what the event loop gives apy code, which
+    /// passes it back to cancel the timer).
+    pub fn to_bits(self) -> i64 {
+        (i64::from(self.seq) << 32) | i64::from(self.slot)
+    }
+
+    /// The handle `to_bits` made; `None` for an integer it cannot have made.
+    pub fn from_bits(bits: i64) -> Option<TimerHandle> {
+        // Any non-negative integer has a seq within HANDLE_SEQ_BITS.
+        let seq = u32::try_from(bits >> 32).ok()?;
+        Some(TimerHandle {
+            seq,
+            slot: bits as u32,
+        })
+    }
+
+    fn names(self, seq: u64) -> bool {
+        u64::from(self.seq) == seq & HANDLE_SEQ_MASK
+    }
 }
 
 /// One heap entry. Ordered by deadline (with `f64::total_cmp`; `push` keeps NaN out) and then
@@ -144,18 +171,23 @@ impl<C> Timers<C> {
             seq,
             slot,
         }));
-        TimerHandle { seq, slot }
+        TimerHandle {
+            seq: (seq & HANDLE_SEQ_MASK) as u32,
+            // A slab of 2^32 slots cannot be allocated, so this never saturates.
+            slot: u32::try_from(slot).unwrap_or(u32::MAX),
+        }
     }
 
     /// Cancels a pending timer and gives its callback back. Returns `None` (and changes
     /// nothing) if the timer already fired or was already cancelled.
     pub fn cancel(&mut self, handle: TimerHandle) -> Option<C> {
-        let slot = self.slots.get_mut(handle.slot)?;
-        if slot.seq != handle.seq {
+        let index = usize::try_from(handle.slot).ok()?;
+        let slot = self.slots.get_mut(index)?;
+        if !handle.names(slot.seq) {
             return None;
         }
         let callback = slot.callback.take()?;
-        self.free_slots.push(handle.slot);
+        self.free_slots.push(index);
         self.n_tombstones += 1;
         self.drop_dead_top();
         if self.heap.len() > MIN_ENTRIES_TO_REBUILD && self.n_tombstones * 2 > self.heap.len() {
@@ -289,6 +321,24 @@ mod tests {
         timers.push(2.0, "new");
         assert_eq!(timers.cancel(old), None);
         assert_eq!(due(&mut timers, 5.0), ["new"]);
+    }
+
+    #[test]
+    fn handles_survive_the_trip_through_an_integer() {
+        let mut timers = Timers::new();
+        let first = timers.push(1.0, "first");
+        let second = timers.push(1.0, "second");
+        let bits = second.to_bits();
+        assert!(bits >= 0 && bits != first.to_bits());
+        assert_eq!(TimerHandle::from_bits(bits), Some(second));
+        assert_eq!(TimerHandle::from_bits(-1), None);
+        let nowhere = TimerHandle::from_bits(i64::MAX).unwrap();
+        assert_eq!(timers.cancel(nowhere), None);
+        assert_eq!(
+            timers.cancel(TimerHandle::from_bits(bits).unwrap()),
+            Some("second")
+        );
+        assert_eq!(due(&mut timers, 5.0), ["first"]);
     }
 
     #[test]

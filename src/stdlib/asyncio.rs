@@ -57,38 +57,28 @@ enum Job {
     Posted(i64),
 }
 
-/// A scheduled job; timers also remember their id so the id can be forgotten once the timer
-/// fires.
-struct Callback {
-    job: Job,
-    timer_id: Option<i64>,
-}
-
 /// What another thread (the REPL's line reader) posts to a loop: the id of a listener that
 /// `_core.listen` registered. The loop turns it into a call of the listener's callback.
 pub struct Posted(pub i64);
 
-impl From<Posted> for Callback {
-    fn from(posted: Posted) -> Callback {
-        Callback {
-            job: Job::Posted(posted.0),
-            timer_id: None,
-        }
+impl From<Posted> for Job {
+    fn from(posted: Posted) -> Job {
+        Job::Posted(posted.0)
     }
 }
 
-/// Every event loop the program created, by id, with the live timers of each.
+/// Every event loop the program created, by id.
 #[derive(Default)]
 struct Loops {
     loops: Vec<Option<LoopState>>,
 }
 
 struct LoopState {
-    ev: EventLoop<Callback, Posted>,
-    timers: HashMap<i64, TimerHandle>,
+    /// A timer's id (what `call_at` returns, `cancel_timer` takes) is its handle's bits.
+    ev: EventLoop<Job, Posted>,
     /// Callbacks waiting for a `Posted` from another thread, by listener id.
     listeners: HashMap<i64, Value>,
-    next_timer_id: i64,
+    next_listener_id: i64,
     /// The task whose step is running (`asyncio.current_task()`), or `None`.
     current: Value,
 }
@@ -196,9 +186,8 @@ fn new_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
     let loops = vm.extension(Loops::default);
     loops.loops.push(Some(LoopState {
         ev,
-        timers: HashMap::new(),
         listeners: HashMap::new(),
-        next_timer_id: 0,
+        next_listener_id: 0,
         current: Value::None,
     }));
     Ok(Value::Int(loops.loops.len() as i64 - 1))
@@ -227,10 +216,7 @@ fn time(vm: &mut Vm, _args: Args) -> PResult<Value> {
 fn call_soon(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("call_soon", &args, 0, 2, 2)?;
     let func = arg(&args, 1)?.clone();
-    loop_state(vm, &args)?.ev.call_soon(Callback {
-        job: Job::Handle(func),
-        timer_id: None,
-    });
+    loop_state(vm, &args)?.ev.call_soon(Job::Handle(func));
     Ok(Value::None)
 }
 
@@ -238,30 +224,18 @@ fn call_at(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("call_at", &args, 0, 3, 3)?;
     let when = float_arg(vm, arg(&args, 1)?)?;
     let func = arg(&args, 2)?.clone();
-    let state = loop_state(vm, &args)?;
-    let id = state.next_timer_id;
-    state.next_timer_id += 1;
-    let handle = state.ev.call_at(
-        when,
-        Callback {
-            job: Job::Handle(func),
-            timer_id: Some(id),
-        },
-    );
-    state.timers.insert(id, handle);
-    Ok(Value::Int(id))
+    let handle = loop_state(vm, &args)?.ev.call_at(when, Job::Handle(func));
+    Ok(Value::Int(handle.to_bits()))
 }
 
 fn cancel_timer(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("cancel_timer", &args, 0, 2, 2)?;
-    let id = match arg(&args, 1)? {
-        Value::Int(i) => *i,
-        _ => return Ok(Value::None),
+    let handle = match arg(&args, 1)? {
+        Value::Int(bits) => TimerHandle::from_bits(*bits),
+        _ => None,
     };
-    let state = loop_state(vm, &args)?;
-    if let Some(handle) = state.timers.remove(&id) {
-        let callback = state.ev.cancel_timer(handle);
-        drop(callback);
+    if let Some(handle) = handle {
+        drop(loop_state(vm, &args)?.ev.cancel_timer(handle));
     }
     Ok(Value::None)
 }
@@ -299,8 +273,8 @@ fn listen(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("listen", &args, 0, 2, 2)?;
     let func = arg(&args, 1)?.clone();
     let state = loop_state(vm, &args)?;
-    let id = state.next_timer_id;
-    state.next_timer_id += 1;
+    let id = state.next_listener_id;
+    state.next_listener_id += 1;
     state.listeners.insert(id, func);
     state.ev.listen_begin();
     Ok(Value::Int(id))
@@ -342,10 +316,7 @@ fn loop_by_id(vm: &mut Vm, id: usize) -> PResult<&mut LoopState> {
 
 /// Queues a job on loop `id` for the next iteration.
 fn push_job(vm: &mut Vm, id: usize, job: Job) -> PResult<()> {
-    loop_by_id(vm, id)?.ev.call_soon(Callback {
-        job,
-        timer_id: None,
-    });
+    loop_by_id(vm, id)?.ev.call_soon(job);
     Ok(())
 }
 
@@ -405,14 +376,11 @@ fn run_until_stopped(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn run_jobs(vm: &mut Vm, id: usize, loop_obj: &Value) -> PResult<()> {
     loop {
         let state = loop_by_id(vm, id)?;
-        let Some(callback) = state.ev.next_ready() else {
+        let Some(job) = state.ev.next_ready() else {
             return Ok(());
         };
-        if let Some(timer) = callback.timer_id {
-            state.timers.remove(&timer);
-        }
         vm.back_edge()?;
-        let res = match &callback.job {
+        let res = match &job {
             Job::Handle(run) => {
                 vm.call(run, &[])?;
                 continue;
@@ -430,7 +398,7 @@ fn run_jobs(vm: &mut Vm, id: usize, loop_obj: &Value) -> PResult<()> {
             Job::Wake(fut, result) => task::wake_sleeper(vm, fut, result.clone()),
         };
         if let Err(e) = res {
-            report_failed_job(vm, loop_obj, callback.job, e)?;
+            report_failed_job(vm, loop_obj, job, e)?;
         }
     }
 }
@@ -493,17 +461,7 @@ fn call_later_wake(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn wake_later(vm: &mut Vm, id: usize, delay: f64, job: Job) -> PResult<i64> {
     let state = loop_by_id(vm, id)?;
     let when = state.ev.time() + delay;
-    let timer = state.next_timer_id;
-    state.next_timer_id += 1;
-    let handle = state.ev.call_at(
-        when,
-        Callback {
-            job,
-            timer_id: Some(timer),
-        },
-    );
-    state.timers.insert(timer, handle);
-    Ok(timer)
+    Ok(state.ev.call_at(when, job).to_bits())
 }
 
 /// `sleep_start(delay, result)`: the future `sleep` waits on, made by the running loop,
@@ -542,7 +500,7 @@ fn sleep_end(vm: &mut Vm, args: Args) -> PResult<Value> {
         _ => None,
     };
     if let Some(state) = id.and_then(|id| loop_by_id(vm, id).ok()) {
-        if let Some(handle) = state.timers.remove(&timer) {
+        if let Some(handle) = TimerHandle::from_bits(timer) {
             drop(state.ev.cancel_timer(handle));
         }
     }
