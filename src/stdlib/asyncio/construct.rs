@@ -52,12 +52,7 @@ pub(super) fn waiter(vm: &mut Vm, args: Args) -> PResult<Value> {
     let label = arg(&args, 0)?.clone();
     let loop_obj = get_running_loop(vm, Args::new(&[]))?;
     let fut = create_future_on(vm, &loop_obj)?;
-    match &fut {
-        Value::Instance(inst) if super::task::is_future(vm, inst) => {
-            super::task::set_field(inst, |f| f.label, label);
-        }
-        _ => vm.set_attr(&fut, &intern_name("_apy_label"), label)?,
-    }
+    vm.set_attr(&fut, &intern_name("_apy_label"), label)?;
     Ok(fut)
 }
 

@@ -5,11 +5,12 @@
 //! pending, as a zeroed C future does. The rare paths (making the `CancelledError`, a
 //! callback with a context) stay with the apy methods.
 
-use super::task::{field, future_instance, lib_exception, set_field};
+use super::task::{field, future_instance, lib_exception};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::{Args, NativeFn};
+use crate::vm::object::str::interned;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::rc::Rc;
@@ -93,7 +94,11 @@ fn exception(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn finished(vm: &mut Vm, fut: &Rc<Instance>, unset: &str) -> PResult<()> {
     match state(fut) {
         State::Finished => {
-            set_field(fut, |f| f.log_traceback, Value::Bool(false));
+            // Written only when set (`_log_traceback` is a class default).
+            let key = interned("_log_traceback");
+            if matches!(fut.dict_get(&key), Some(Value::Bool(true))) {
+                fut.dict_set(&key, Value::Bool(false));
+            }
             Ok(())
         }
         State::Cancelled => {

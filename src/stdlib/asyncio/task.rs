@@ -36,13 +36,7 @@ pub(super) struct Fields {
     pub(super) must_cancel: usize,
     pub(super) fut_waiter: usize,
     pub(super) coro: usize,
-    pub(super) context: usize,
-    pub(super) cancel_message: usize,
-    pub(super) cancelled_exc: usize,
-    pub(super) log_traceback: usize,
-    pub(super) label: usize,
     pub(super) name: usize,
-    pub(super) num_cancels: usize,
 }
 
 pub(super) const NONE: usize = usize::MAX;
@@ -64,13 +58,7 @@ thread_local! {
             must_cancel: NONE,
             fut_waiter: NONE,
             coro: NONE,
-            context: NONE,
-            cancel_message: NONE,
-            cancelled_exc: NONE,
-            log_traceback: NONE,
-            label: NONE,
             name: NONE,
-            num_cancels: NONE,
         })
     };
 }
@@ -119,13 +107,7 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
             must_cancel: slot("_must_cancel"),
             fut_waiter: slot("_fut_waiter"),
             coro: slot("_coro"),
-            context: slot("_context"),
-            cancel_message: slot("_cancel_message"),
-            cancelled_exc: slot("_cancelled_exc"),
-            log_traceback: slot("_log_traceback"),
-            label: slot("_apy_label"),
             name: slot("_name"),
-            num_cancels: slot("_num_cancels_requested"),
         })
     });
     if let Some(cls) = &future_cls {
@@ -212,17 +194,14 @@ pub(super) fn loop_id_of(fut: &Instance) -> PResult<usize> {
     Err(Exc::runtime_error("Event loop is closed"))
 }
 
-/// Every field of a new future (`Future.__init__`), in the state `futures.apy` expects.
+/// Every slot of a new future (`Future.__init__`), in the state `futures.apy` expects (its
+/// rarely set fields are class defaults).
 pub(super) fn init_future(fut: &Instance, loop_obj: Value) {
     set_field(fut, |f| f.loop_, loop_obj);
     set_field(fut, |f| f.state, Value::Str(interned("PENDING")));
     set_field(fut, |f| f.callbacks, empty_tuple());
     set_field(fut, |f| f.result, Value::None);
     set_field(fut, |f| f.exception, Value::None);
-    set_field(fut, |f| f.cancel_message, Value::None);
-    set_field(fut, |f| f.cancelled_exc, Value::None);
-    set_field(fut, |f| f.label, Value::None);
-    set_field(fut, |f| f.log_traceback, Value::Bool(false));
     set_field(fut, |f| f.blocking, Value::Bool(false));
 }
 
@@ -230,8 +209,9 @@ pub(super) fn init_future(fut: &Instance, loop_obj: Value) {
 pub(super) fn init_task(task: &Instance, name: Value, coro: Value, context: Option<Value>) {
     set_field(task, |f| f.name, name);
     set_field(task, |f| f.coro, coro);
-    set_field(task, |f| f.context, context.unwrap_or(Value::None));
-    set_field(task, |f| f.num_cancels, Value::Int(0));
+    if let Some(context) = context.filter(|c| !c.is_none()) {
+        task.dict_set(&interned("_context"), context);
+    }
     set_field(task, |f| f.must_cancel, Value::Bool(false));
     set_field(task, |f| f.fut_waiter, Value::None);
 }
@@ -340,7 +320,8 @@ fn task_context(task: &Value) -> Option<Value> {
     let Value::Instance(inst) = task else {
         return None;
     };
-    Some(field(inst, |f| f.context)).filter(|c| !c.is_none())
+    inst.dict_get(&interned("_context"))
+        .filter(|c| !c.is_none())
 }
 
 /// The coroutine returned: the task finishes with its value (or is cancelled if a cancel
