@@ -343,9 +343,7 @@ impl Vm {
                         }
                         Instr::LoadMethod(i) => {
                             let obj = pop!('instr, cur);
-                            let (m1, m2) = tri!('instr, self.load_method_cached(&code, i, obj));
-                            cur.stack.push(m1);
-                            cur.stack.push(m2);
+                            tri!('instr, self.load_method_cached(&code, i, obj, &mut cur.stack));
                         }
                         Instr::CallMethod(n) => {
                             break 'instr self.op_call_method(
