@@ -14,7 +14,7 @@ use crate::vm::introspect::{await_chain, definition_site};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::{Args, NativeFn};
 use crate::vm::object::iter::{Iter, IterKind, IterState};
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use crate::vm::Vm;
 use hashbrown::HashMap;
 
@@ -168,9 +168,9 @@ fn loop_state<'a>(vm: &'a mut Vm, args: &Args) -> PResult<&'a mut LoopState> {
 
 fn float_arg(vm: &Vm, v: &Value) -> PResult<f64> {
     match v {
-        Value::Float(f) => Ok(*f),
+        Value::Float(f) => Ok(f.get()),
         Value::Int(i) => Ok(*i as f64),
-        Value::Bool(b) => Ok(*b as i64 as f64),
+        Value::Bool(b) => Ok(b.get() as i64 as f64),
         other => Err(Exc::type_error(format!(
             "must be real number, not {}",
             vm.type_name(other)
@@ -210,7 +210,7 @@ fn close_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn time(vm: &mut Vm, _args: Args) -> PResult<Value> {
-    Ok(Value::Float(vm.clock.now()))
+    Ok(Value::float(vm.clock.now()))
 }
 
 fn call_soon(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -548,7 +548,7 @@ fn stop(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn is_stopping(vm: &mut Vm, args: Args) -> PResult<Value> {
-    Ok(Value::Bool(loop_state(vm, &args)?.ev.is_stopping()))
+    Ok(Value::bool(loop_state(vm, &args)?.ev.is_stopping()))
 }
 
 fn clear_stop(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -620,7 +620,7 @@ fn is_coroutine(_vm: &mut Vm, args: Args) -> PResult<Value> {
         Value::Iter(it) => it.is_async_step(),
         _ => false,
     };
-    Ok(Value::Bool(yes))
+    Ok(Value::bool(yes))
 }
 
 /// `isfuture(obj)`: CPython's duck-typed test, an object whose class and itself have a
@@ -630,7 +630,7 @@ fn isfuture(vm: &mut Vm, args: Args) -> PResult<Value> {
     let obj = arg(&args, 0)?;
     if let Value::Instance(inst) = obj {
         if let Some(blocking) = task::plain_blocking(vm, inst) {
-            return Ok(Value::Bool(!blocking.is_none()));
+            return Ok(Value::bool(!blocking.is_none()));
         }
     }
     let cls = vm.class_of(obj);
@@ -638,11 +638,11 @@ fn isfuture(vm: &mut Vm, args: Args) -> PResult<Value> {
         .lookup_str("_asyncio_future_blocking")
         .is_some_and(|v| !v.is_none());
     if !marked {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(B64::FALSE));
     }
     match vm.get_attr_str(obj, "_asyncio_future_blocking") {
-        Ok(v) => Ok(Value::Bool(!v.is_none())),
-        Err(e) if vm.exc_matches(&e, ExcKind::AttributeError) => Ok(Value::Bool(false)),
+        Ok(v) => Ok(Value::bool(!v.is_none())),
+        Err(e) if vm.exc_matches(&e, ExcKind::AttributeError) => Ok(Value::Bool(B64::FALSE)),
         Err(e) => Err(e),
     }
 }
@@ -654,7 +654,7 @@ fn is_coroutine_function(_vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     let yes = matches!(&func, Value::Function(f)
         if f.code.obj.kind == CodeKind::Coroutine);
-    Ok(Value::Bool(yes))
+    Ok(Value::bool(yes))
 }
 
 /// `set_asyncgen_firstiter(hook)`: installs the hook called with each async generator on its
@@ -677,9 +677,9 @@ fn set_thread_sleep_hook(vm: &mut Vm, args: Args) -> PResult<Value> {
 /// previous mark so that callers can restore it.
 fn set_in_thread(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("set_in_thread", &args, 0, 1, 1)?;
-    let flag = matches!(arg(&args, 0)?, Value::Bool(true));
+    let flag = matches!(arg(&args, 0)?, Value::Bool(B64::TRUE));
     let state = vm.extension(ThreadSleep::default);
-    Ok(Value::Bool(std::mem::replace(&mut state.in_thread, flag)))
+    Ok(Value::bool(std::mem::replace(&mut state.in_thread, flag)))
 }
 
 /// `clock_sleep(secs)`: a blocking sleep on the one clock (advances the virtual clock).

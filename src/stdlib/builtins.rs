@@ -6,7 +6,7 @@ use crate::vm::methods::list::{sort_options, sort_with};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::Args;
 use crate::vm::object::iter::{Iter, IterKind, IterState};
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use crate::vm::Vm;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -66,8 +66,8 @@ pub fn register(vm: &mut Vm) {
         b.set_item_str(name, Vm::native(name, func));
     }
     b.set_item_str("None", Value::None);
-    b.set_item_str("True", Value::Bool(true));
-    b.set_item_str("False", Value::Bool(false));
+    b.set_item_str("True", Value::Bool(B64::TRUE));
+    b.set_item_str("False", Value::Bool(B64::FALSE));
     b.set_item_str("NotImplemented", Value::NotImplemented);
     b.set_item_str("Ellipsis", Value::Ellipsis);
     b.set_item_str("__name__", Value::str("builtins"));
@@ -165,7 +165,7 @@ fn enumerate(vm: &mut Vm, args: Args) -> PResult<Value> {
         .ok_or_else(|| Exc::type_error("enumerate() missing required argument 'iterable'"))?;
     let start = match args.pos.get(1).or_else(|| args.kw("start")) {
         Some(Value::Int(i)) => *i,
-        Some(Value::Bool(b)) => *b as i64,
+        Some(Value::Bool(b)) => b.get() as i64,
         Some(other) => {
             return Err(Exc::type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
@@ -314,7 +314,7 @@ fn sum(vm: &mut Vm, args: Args) -> PResult<Value> {
                 Some(s) => Value::Int(s),
                 None => vm.binary(crate::syntax::ast::BinOp::Add, &acc, &item)?,
             },
-            (Value::Float(a), Value::Float(b)) => Value::Float(a + b),
+            (Value::Float(a), Value::Float(b)) => Value::float(a.get() + b.get()),
             _ => vm.binary(crate::syntax::ast::BinOp::Add, &acc, &item)?,
         };
     }
@@ -393,9 +393,9 @@ fn abs(vm: &mut Vm, args: Args) -> PResult<Value> {
             Some(a) => Value::Int(a),
             None => Value::from_bigint(BigInt::from(*i).abs()),
         },
-        Value::Bool(b) => Value::Int(*b as i64),
+        Value::Bool(b) => Value::Int(b.get() as i64),
         Value::BigInt(b) => Value::from_bigint(b.abs()),
-        Value::Float(f) => Value::Float(f.abs()),
+        Value::Float(f) => Value::float(f.get().abs()),
         Value::Instance(inst) => {
             let cls = inst.class.clone();
             match cls.lookup_str("__abs__") {
@@ -434,15 +434,15 @@ fn round(vm: &mut Vm, args: Args) -> PResult<Value> {
         .filter(|v| !v.is_none());
     match (v, nd) {
         (Value::Float(f), None) => {
-            if f.is_nan() {
+            if f.get().is_nan() {
                 return Err(Exc::value_error("cannot convert float NaN to integer"));
             }
-            if f.is_infinite() {
+            if f.get().is_infinite() {
                 return Err(Exc::overflow("cannot convert float infinity to integer"));
             }
-            let mut r = f.round();
-            if (f - f.trunc()).abs() == 0.5 {
-                r = 2.0 * (f / 2.0).round();
+            let mut r = f.get().round();
+            if (f.get() - f.get().trunc()).abs() == 0.5 {
+                r = 2.0 * (f.get() / 2.0).round();
             }
             if r.abs() < 9.0e18 {
                 Ok(Value::Int(r as i64))
@@ -455,7 +455,7 @@ fn round(vm: &mut Vm, args: Args) -> PResult<Value> {
         (Value::Float(f), Some(nd)) => {
             let digits =
                 vm.index_value(nd, "'float' object cannot be interpreted as an integer")?;
-            Ok(Value::Float(round_float(*f, digits)?))
+            Ok(Value::float(round_float(f.get(), digits)?))
         }
         (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), None) => {
             Ok(crate::vm::methods::int::to_int(v))
@@ -605,7 +605,7 @@ pub fn instance_of(vm: &mut Vm, v: &Value, spec: &Value) -> PResult<bool> {
 
 fn isinstance(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("isinstance", &args, 0, 2, 2)?;
-    Ok(Value::Bool(instance_of(
+    Ok(Value::bool(instance_of(
         vm,
         arg(&args, 0)?,
         arg(&args, 1)?,
@@ -634,7 +634,7 @@ fn subclass_of(cls: &Value, spec: &Value) -> PResult<bool> {
 
 fn issubclass(_vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("issubclass", &args, 0, 2, 2)?;
-    Ok(Value::Bool(subclass_of(arg(&args, 0)?, arg(&args, 1)?)?))
+    Ok(Value::bool(subclass_of(arg(&args, 0)?, arg(&args, 1)?)?))
 }
 
 fn id(_vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -716,10 +716,10 @@ fn any(vm: &mut Vm, args: Args) -> PResult<Value> {
     let it = vm.iter(arg(&args, 0)?)?;
     while let Some(v) = vm.next(&it)? {
         if vm.truthy(&v)? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::Bool(B64::TRUE));
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::Bool(B64::FALSE))
 }
 
 fn all(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -727,10 +727,10 @@ fn all(vm: &mut Vm, args: Args) -> PResult<Value> {
     let it = vm.iter(arg(&args, 0)?)?;
     while let Some(v) = vm.next(&it)? {
         if !vm.truthy(&v)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::Bool(B64::FALSE));
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(B64::TRUE))
 }
 
 fn iter(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -798,11 +798,13 @@ fn callable(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("callable", &args, 0, 1, 1)?;
     let v = arg(&args, 0)?;
     Ok(Value::Bool(match v {
-        Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::Class(_) => true,
-        Value::Instance(inst) => inst.class.lookup_str("__call__").is_some(),
+        Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::Class(_) => {
+            B64::new(true)
+        }
+        Value::Instance(inst) => B64::new(inst.class.lookup_str("__call__").is_some()),
         _ => {
             let _ = vm;
-            false
+            B64::new(false)
         }
     }))
 }
@@ -840,8 +842,8 @@ fn hasattr(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("hasattr", &args, 0, 2, 2)?;
     let name = name_arg(vm, arg(&args, 1)?, "hasattr")?;
     match vm.get_attr(arg(&args, 0)?, &name) {
-        Ok(_) => Ok(Value::Bool(true)),
-        Err(e) if vm.exc_matches(&e, ExcKind::AttributeError) => Ok(Value::Bool(false)),
+        Ok(_) => Ok(Value::Bool(B64::TRUE)),
+        Err(e) if vm.exc_matches(&e, ExcKind::AttributeError) => Ok(Value::Bool(B64::FALSE)),
         Err(e) => Err(e),
     }
 }
@@ -943,7 +945,7 @@ fn anext(vm: &mut Vm, args: Args) -> PResult<Value> {
 pub fn small_int(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
-        Value::Bool(b) => Some(*b as i64),
+        Value::Bool(b) => Some(b.get() as i64),
         Value::BigInt(b) => b.to_i64(),
         _ => None,
     }

@@ -5,7 +5,7 @@ use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::int::as_bigint;
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::function::Args;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use crate::vm::Vm;
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -20,7 +20,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("inf", f64::INFINITY),
         ("nan", f64::NAN),
     ] {
-        d.set_item_str(name, Value::Float(v));
+        d.set_item_str(name, Value::float(v));
     }
     let table: &[(&'static str, crate::vm::object::function::NativeFn)] = &[
         ("sqrt", sqrt),
@@ -75,9 +75,9 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
 
 fn to_f64(vm: &mut Vm, v: &Value) -> PResult<f64> {
     match v {
-        Value::Float(f) => Ok(*f),
+        Value::Float(f) => Ok(f.get()),
         Value::Int(i) => Ok(*i as f64),
-        Value::Bool(b) => Ok(*b as i64 as f64),
+        Value::Bool(b) => Ok(b.get() as i64 as f64),
         Value::BigInt(b) => b
             .to_f64()
             .filter(|f| f.is_finite())
@@ -120,7 +120,7 @@ fn unary(vm: &mut Vm, args: &Args, name: &str, f: fn(f64) -> f64) -> PResult<Val
     if r.is_infinite() && x.is_finite() {
         return Err(range_err());
     }
-    Ok(Value::Float(r))
+    Ok(Value::float(r))
 }
 
 fn sqrt(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -195,7 +195,7 @@ fn rounding(
     let v = arg(args, 0)?;
     match v {
         Value::Int(_) | Value::BigInt(_) => Ok(v.clone()),
-        Value::Bool(b) => Ok(Value::Int(*b as i64)),
+        Value::Bool(b) => Ok(Value::Int(b.get() as i64)),
         Value::Instance(inst) if inst.class.lookup_str(dunder).is_some() => {
             let m = inst.class.lookup_str(dunder).unwrap_or(Value::None);
             vm.call(&m, std::slice::from_ref(v))
@@ -243,9 +243,9 @@ fn log(vm: &mut Vm, args: Args) -> PResult<Value> {
             if den == 0.0 {
                 return Err(Exc::zero_division("float division by zero"));
             }
-            Ok(Value::Float(num / den))
+            Ok(Value::float(num / den))
         }
-        None => Ok(Value::Float(num)),
+        None => Ok(Value::float(num)),
     }
 }
 
@@ -254,14 +254,14 @@ fn log2(vm: &mut Vm, args: Args) -> PResult<Value> {
     let v = arg(&args, 0)?;
     if let Some(b) = as_bigint(v) {
         if b.is_positive() && b.bits() > 1000 {
-            return Ok(Value::Float(log_of(vm, v)? / std::f64::consts::LN_2));
+            return Ok(Value::float(log_of(vm, v)? / std::f64::consts::LN_2));
         }
     }
     let x = to_f64(vm, v)?;
     if x <= 0.0 {
         return Err(domain());
     }
-    Ok(Value::Float(x.log2()))
+    Ok(Value::float(x.log2()))
 }
 
 fn log10(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -269,14 +269,14 @@ fn log10(vm: &mut Vm, args: Args) -> PResult<Value> {
     let v = arg(&args, 0)?;
     if let Some(b) = as_bigint(v) {
         if b.is_positive() && b.bits() > 1000 {
-            return Ok(Value::Float(log_of(vm, v)? / std::f64::consts::LN_10));
+            return Ok(Value::float(log_of(vm, v)? / std::f64::consts::LN_10));
         }
     }
     let x = to_f64(vm, v)?;
     if x <= 0.0 {
         return Err(domain());
     }
-    Ok(Value::Float(x.log10()))
+    Ok(Value::float(x.log10()))
 }
 
 fn log1p(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -285,7 +285,7 @@ fn log1p(vm: &mut Vm, args: Args) -> PResult<Value> {
     if x <= -1.0 {
         return Err(domain());
     }
-    Ok(Value::Float(x.ln_1p()))
+    Ok(Value::float(x.ln_1p()))
 }
 
 fn two(vm: &mut Vm, args: &Args, name: &str) -> PResult<(f64, f64)> {
@@ -305,17 +305,17 @@ fn pow(vm: &mut Vm, args: Args) -> PResult<Value> {
     if r.is_infinite() && x.is_finite() && y.is_finite() {
         return Err(range_err());
     }
-    Ok(Value::Float(r))
+    Ok(Value::float(r))
 }
 
 fn atan2(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (y, x) = two(vm, &args, "atan2")?;
-    Ok(Value::Float(y.atan2(x)))
+    Ok(Value::float(y.atan2(x)))
 }
 
 fn copysign(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (x, y) = two(vm, &args, "copysign")?;
-    Ok(Value::Float(x.copysign(y)))
+    Ok(Value::float(x.copysign(y)))
 }
 
 fn fmod(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -323,7 +323,7 @@ fn fmod(vm: &mut Vm, args: Args) -> PResult<Value> {
     if y == 0.0 || x.is_infinite() {
         return Err(domain());
     }
-    Ok(Value::Float(x % y))
+    Ok(Value::float(x % y))
 }
 
 fn modf(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -336,8 +336,8 @@ fn modf(vm: &mut Vm, args: Args) -> PResult<Value> {
         x - int_part
     };
     Ok(Value::tuple(vec![
-        Value::Float(frac),
-        Value::Float(int_part),
+        Value::float(frac),
+        Value::float(int_part),
     ]))
 }
 
@@ -345,7 +345,7 @@ fn frexp(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("frexp", &args, 0, 1, 1)?;
     let x = to_f64(vm, arg(&args, 0)?)?;
     if x == 0.0 || !x.is_finite() {
-        return Ok(Value::tuple(vec![Value::Float(x), Value::Int(0)]));
+        return Ok(Value::tuple(vec![Value::float(x), Value::Int(0)]));
     }
     let mut e = x.abs().log2().floor() as i32 + 1;
     let mut m = x / 2f64.powi(e);
@@ -356,7 +356,7 @@ fn frexp(vm: &mut Vm, args: Args) -> PResult<Value> {
         m *= 2.0;
         e -= 1;
     }
-    Ok(Value::tuple(vec![Value::Float(m), Value::Int(e as i64)]))
+    Ok(Value::tuple(vec![Value::float(m), Value::Int(e as i64)]))
 }
 
 fn ldexp(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -364,7 +364,7 @@ fn ldexp(vm: &mut Vm, args: Args) -> PResult<Value> {
     let x = to_f64(vm, arg(&args, 0)?)?;
     let e = match arg(&args, 1)? {
         Value::Int(i) => (*i).clamp(-20_000, 20_000) as i32,
-        Value::Bool(b) => *b as i32,
+        Value::Bool(b) => b.get() as i32,
         other => {
             return Err(Exc::type_error(format!(
                 "Expected an int as second argument to ldexp, not {}",
@@ -382,7 +382,7 @@ fn ldexp(vm: &mut Vm, args: Args) -> PResult<Value> {
     if r.is_infinite() && x.is_finite() {
         return Err(range_err());
     }
-    Ok(Value::Float(r))
+    Ok(Value::float(r))
 }
 
 fn hypot(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -391,7 +391,7 @@ fn hypot(vm: &mut Vm, args: Args) -> PResult<Value> {
         let x = to_f64(vm, v)?;
         acc = acc.hypot(x);
     }
-    Ok(Value::Float(acc))
+    Ok(Value::float(acc))
 }
 
 fn dist(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -407,7 +407,7 @@ fn dist(vm: &mut Vm, args: Args) -> PResult<Value> {
     for (a, b) in p.iter().zip(q.iter()) {
         acc = acc.hypot(to_f64(vm, a)? - to_f64(vm, b)?);
     }
-    Ok(Value::Float(acc))
+    Ok(Value::float(acc))
 }
 
 fn isclose(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -431,13 +431,13 @@ fn isclose(vm: &mut Vm, args: Args) -> PResult<Value> {
         return Err(Exc::value_error("tolerances must be non-negative"));
     }
     if a == b {
-        return Ok(Value::Bool(true));
+        return Ok(Value::Bool(B64::TRUE));
     }
     if a.is_infinite() || b.is_infinite() {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(B64::FALSE));
     }
     let diff = (b - a).abs();
-    Ok(Value::Bool(
+    Ok(Value::bool(
         diff <= (rel * b).abs() || diff <= (rel * a).abs() || diff <= abs_tol,
     ))
 }
@@ -445,7 +445,7 @@ fn isclose(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn float_test(vm: &mut Vm, args: &Args, name: &str, f: fn(f64) -> bool) -> PResult<Value> {
     check_count(name, args, 0, 1, 1)?;
     let x = to_f64(vm, arg(args, 0)?)?;
-    Ok(Value::Bool(f(x)))
+    Ok(Value::bool(f(x)))
 }
 
 fn isfinite(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -592,7 +592,7 @@ fn fsum(vm: &mut Vm, args: Args) -> PResult<Value> {
         partials.push(x);
     }
     if special != 0.0 || special.is_nan() {
-        return Ok(Value::Float(special));
+        return Ok(Value::float(special));
     }
     let mut hi = 0.0;
     let mut n = partials.len();
@@ -620,5 +620,5 @@ fn fsum(vm: &mut Vm, args: Args) -> PResult<Value> {
             }
         }
     }
-    Ok(Value::Float(hi))
+    Ok(Value::float(hi))
 }

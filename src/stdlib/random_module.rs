@@ -50,9 +50,9 @@ fn raise(e: RandomError) -> Exc {
 
 fn float_arg(vm: &Vm, v: &Value) -> PResult<f64> {
     match v {
-        Value::Float(f) => Ok(*f),
+        Value::Float(f) => Ok(f.get()),
         Value::Int(i) => Ok(*i as f64),
-        Value::Bool(b) => Ok(*b as i64 as f64),
+        Value::Bool(b) => Ok(b.get() as i64 as f64),
         Value::BigInt(b) => crate::vm::float_repr::bigint_to_f64(b)
             .ok_or_else(|| Exc::overflow("int too large to convert to float")),
         other => Err(Exc::type_error(format!(
@@ -82,7 +82,7 @@ fn seed(vm: &mut Vm, args: Args) -> PResult<Value> {
     match &v {
         Value::None => rng(vm).seed_from_os(),
         Value::Int(i) => rng(vm).seed_i64(*i),
-        Value::Bool(b) => rng(vm).seed_i64(*b as i64),
+        Value::Bool(b) => rng(vm).seed_i64(b.get() as i64),
         Value::BigInt(b) => rng(vm).seed_int(b),
         Value::Str(s) => rng(vm).seed_str(s.as_str()),
         Value::Bytes(b) => rng(vm).seed_bytes(&b.data),
@@ -102,7 +102,7 @@ fn seed(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn random(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("random", &args, 0, 0, 0)?;
-    Ok(Value::Float(rng(vm).random()))
+    Ok(Value::float(rng(vm).random()))
 }
 
 fn randint(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -135,7 +135,7 @@ fn uniform(vm: &mut Vm, args: Args) -> PResult<Value> {
         float_arg(vm, arg(&args, 0)?)?,
         float_arg(vm, arg(&args, 1)?)?,
     );
-    Ok(Value::Float(rng(vm).uniform(a, b)))
+    Ok(Value::float(rng(vm).uniform(a, b)))
 }
 
 fn gauss(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -147,7 +147,7 @@ fn gauss(vm: &mut Vm, args: Args) -> PResult<Value> {
         Some(v) => float_arg(vm, v)?,
         None => 1.0,
     };
-    Ok(Value::Float(rng(vm).gauss(mu, sigma)))
+    Ok(Value::float(rng(vm).gauss(mu, sigma)))
 }
 
 fn normalvariate(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -159,7 +159,7 @@ fn normalvariate(vm: &mut Vm, args: Args) -> PResult<Value> {
         Some(v) => float_arg(vm, v)?,
         None => 1.0,
     };
-    Ok(Value::Float(rng(vm).normalvariate(mu, sigma)))
+    Ok(Value::float(rng(vm).normalvariate(mu, sigma)))
 }
 
 fn getrandbits(vm: &mut Vm, args: Args) -> PResult<Value> {

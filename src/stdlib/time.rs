@@ -50,7 +50,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
 }
 
 fn time(vm: &mut Vm, _args: Args) -> PResult<Value> {
-    Ok(Value::Float(epoch_offset(vm) + vm.clock.now()))
+    Ok(Value::float(epoch_offset(vm) + vm.clock.now()))
 }
 
 fn time_ns(vm: &mut Vm, _args: Args) -> PResult<Value> {
@@ -60,7 +60,7 @@ fn time_ns(vm: &mut Vm, _args: Args) -> PResult<Value> {
 }
 
 fn monotonic(vm: &mut Vm, _args: Args) -> PResult<Value> {
-    Ok(Value::Float(vm.clock.now()))
+    Ok(Value::float(vm.clock.now()))
 }
 
 fn monotonic_ns(vm: &mut Vm, _args: Args) -> PResult<Value> {
@@ -71,8 +71,8 @@ fn sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("sleep", &args, 0, 1, 1)?;
     let secs = match arg(&args, 0)? {
         Value::Int(i) => *i as f64,
-        Value::Float(f) => *f,
-        Value::Bool(b) => *b as i64 as f64,
+        Value::Float(f) => f.get(),
+        Value::Bool(b) => b.get() as i64 as f64,
         other => {
             return Err(Exc::type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
@@ -84,13 +84,13 @@ fn sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
         return Err(Exc::value_error("sleep length must be non-negative"));
     }
     if vm.can_switch() {
-        vm.request_switch(Value::Float(secs));
+        vm.request_switch(Value::float(secs));
         return Ok(Value::None);
     }
     let state = vm.extension(ThreadSleep::default);
     if state.in_thread {
         if let Some(hook) = state.hook.clone() {
-            vm.call(&hook, &[Value::Float(secs)])?;
+            vm.call(&hook, &[Value::float(secs)])?;
             return Ok(Value::None);
         }
     }

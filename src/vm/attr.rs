@@ -189,7 +189,7 @@ impl Vm {
             "args" => data.args.borrow().clone(),
             "__cause__" => data.cause.borrow().clone(),
             "__context__" => data.context.borrow().clone(),
-            "__suppress_context__" => Value::Bool(data.suppress_context.get()),
+            "__suppress_context__" => Value::bool(data.suppress_context.get()),
             "__traceback__" => {
                 if data.traceback.borrow().is_empty() {
                     Value::None
@@ -432,12 +432,12 @@ impl Vm {
             (Value::Generator(g), "gi_running" | "cr_running")
                 if name.starts_with(g.attr_prefix()) =>
             {
-                Value::Bool(g.state.get() == crate::vm::object::generator::GenState::Running)
+                Value::bool(g.state.get() == crate::vm::object::generator::GenState::Running)
             }
             (Value::Generator(g), "gi_suspended" | "cr_suspended")
                 if name.starts_with(g.attr_prefix()) =>
             {
-                Value::Bool(g.state.get() == crate::vm::object::generator::GenState::Suspended)
+                Value::bool(g.state.get() == crate::vm::object::generator::GenState::Suspended)
             }
             (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), "real" | "numerator") => {
                 crate::vm::methods::int::to_int(obj)
@@ -445,7 +445,7 @@ impl Vm {
             (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), "imag") => Value::Int(0),
             (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), "denominator") => Value::Int(1),
             (Value::Float(f), "real") => Value::Float(*f),
-            (Value::Float(_), "imag") => Value::Float(0.0),
+            (Value::Float(_), "imag") => Value::float(0.0),
             (Value::Range(r), "start") => crate::vm::object::misc::int_value(r.start),
             (Value::Range(r), "stop") => crate::vm::object::misc::int_value(r.stop),
             (Value::Range(r), "step") => crate::vm::object::misc::int_value(r.step),

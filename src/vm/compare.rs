@@ -36,10 +36,10 @@ impl Vm {
     /// `a op b` for any comparison operator.
     pub fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> PResult<Value> {
         match op {
-            CmpOp::Is => Ok(Value::Bool(a.is(b))),
-            CmpOp::IsNot => Ok(Value::Bool(!a.is(b))),
-            CmpOp::In => Ok(Value::Bool(self.contains(b, a)?)),
-            CmpOp::NotIn => Ok(Value::Bool(!self.contains(b, a)?)),
+            CmpOp::Is => Ok(Value::bool(a.is(b))),
+            CmpOp::IsNot => Ok(Value::bool(!a.is(b))),
+            CmpOp::In => Ok(Value::bool(self.contains(b, a)?)),
+            CmpOp::NotIn => Ok(Value::bool(!self.contains(b, a)?)),
             _ => match (a, b) {
                 // Two strings (never of a user class): the same object is equal to itself.
                 (Value::Str(x), Value::Str(y)) => {
@@ -48,7 +48,7 @@ impl Vm {
                     } else {
                         x.as_str().cmp(y.as_str())
                     };
-                    Ok(Value::Bool(ordering_matches(op, ord)))
+                    Ok(Value::bool(ordering_matches(op, ord)))
                 }
                 _ => self.rich_compare(op, a, b),
             },
@@ -93,11 +93,11 @@ impl Vm {
             }
         }
         if let Some(ord) = self.builtin_cmp(op, a, b)? {
-            return Ok(Value::Bool(ord));
+            return Ok(Value::bool(ord));
         }
         match op {
-            CmpOp::Eq => Ok(Value::Bool(a.is(b))),
-            CmpOp::NotEq => Ok(Value::Bool(!a.is(b))),
+            CmpOp::Eq => Ok(Value::bool(a.is(b))),
+            CmpOp::NotEq => Ok(Value::bool(!a.is(b))),
             _ => Err(Exc::type_error(format!(
                 "'{}' not supported between instances of '{}' and '{}'",
                 op.symbol(),
@@ -142,7 +142,7 @@ impl Vm {
                         let v = self.call(&f, &[x.clone(), y.clone()])?;
                         if !matches!(v, Value::NotImplemented) {
                             let t = self.truthy(&v)?;
-                            return Ok(Some(Value::Bool(!t)));
+                            return Ok(Some(Value::bool(!t)));
                         }
                     }
                 }

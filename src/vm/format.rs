@@ -31,9 +31,11 @@ impl Vm {
         use crate::vm::format_spec as fs;
         let res = match v {
             Value::Int(i) => fs::parse(spec, "int").and_then(|s| fs::format_i64(*i, &s)),
-            Value::Bool(b) => fs::parse(spec, "bool").and_then(|s| fs::format_i64(*b as i64, &s)),
+            Value::Bool(b) => {
+                fs::parse(spec, "bool").and_then(|s| fs::format_i64(b.get() as i64, &s))
+            }
             Value::BigInt(b) => fs::parse(spec, "int").and_then(|s| fs::format_int(b, &s)),
-            Value::Float(f) => fs::parse(spec, "float").and_then(|s| fs::format_float(*f, &s)),
+            Value::Float(f) => fs::parse(spec, "float").and_then(|s| fs::format_float(f.get(), &s)),
             Value::Str(text) => {
                 fs::parse(spec, "str").and_then(|s| fs::format_str(text.as_str(), &s))
             }
@@ -256,14 +258,14 @@ impl crate::vm::percent::PercentSource for Vm {
         let name = self.type_name(v);
         match (v, kind) {
             (Value::Float(f), 'd' | 'i' | 'u') => {
-                if !f.is_finite() {
-                    return Err(if f.is_nan() {
+                if !f.get().is_finite() {
+                    return Err(if f.get().is_nan() {
                         Exc::value_error("cannot convert float NaN to integer")
                     } else {
                         Exc::overflow("cannot convert float infinity to integer")
                     });
                 }
-                Ok(crate::vm::float_repr::float_to_bigint(f.trunc()).unwrap_or_default())
+                Ok(crate::vm::float_repr::float_to_bigint(f.get().trunc()).unwrap_or_default())
             }
             (_, 'd' | 'i' | 'u') => Err(Exc::type_error(real_number_required(kind, &name))),
             _ => Err(Exc::type_error(integer_required(kind, &name))),
@@ -272,9 +274,9 @@ impl crate::vm::percent::PercentSource for Vm {
 
     fn to_float(&mut self, v: &Value) -> PResult<f64> {
         match v {
-            Value::Float(f) => Ok(*f),
+            Value::Float(f) => Ok(f.get()),
             Value::Int(i) => Ok(*i as f64),
-            Value::Bool(b) => Ok(*b as i64 as f64),
+            Value::Bool(b) => Ok(b.get() as i64 as f64),
             Value::BigInt(b) => crate::vm::float_repr::bigint_to_f64(b)
                 .ok_or_else(|| Exc::overflow("int too large to convert to float")),
             other => {

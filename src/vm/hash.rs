@@ -153,9 +153,9 @@ pub enum Num<'a> {
 pub fn as_num(v: &Value) -> Option<Num<'_>> {
     match v {
         Value::Int(i) => Some(Num::Int(*i)),
-        Value::Bool(b) => Some(Num::Int(*b as i64)),
+        Value::Bool(b) => Some(Num::Int(b.get() as i64)),
         Value::BigInt(b) => Some(Num::Big(b)),
-        Value::Float(f) => Some(Num::Float(*f)),
+        Value::Float(f) => Some(Num::Float(f.get())),
         _ => None,
     }
 }
@@ -268,8 +268,8 @@ impl Vm {
         Ok(match v {
             Value::Str(s) => s.hash(),
             Value::Int(i) => hash_int(*i),
-            Value::Bool(b) => *b as i64,
-            Value::Float(f) => hash_float(*f),
+            Value::Bool(b) => b.get() as i64,
+            Value::Float(f) => hash_float(f.get()),
             Value::BigInt(b) => hash_bigint(b),
             Value::None => 0x5f3759df,
             Value::Tuple(t) => {
@@ -331,7 +331,7 @@ impl Vm {
                 let res = self.call(&func, std::slice::from_ref(v))?;
                 match res {
                     Value::Int(i) => Ok(if i == -1 { -2 } else { i }),
-                    Value::Bool(b) => Ok(b as i64),
+                    Value::Bool(b) => Ok(b.get() as i64),
                     Value::BigInt(b) => Ok(hash_bigint(&b)),
                     _ => Err(Exc::type_error("__hash__ method should return an integer")),
                 }

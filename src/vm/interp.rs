@@ -448,7 +448,7 @@ impl Vm {
                                 _ => None,
                             };
                             if let Some(b) = fast {
-                                replace_top_two(&mut cur.stack, Value::Bool(b));
+                                replace_top_two(&mut cur.stack, Value::bool(b));
                             } else {
                                 let b = pop!('instr, cur);
                                 let a = pop!('instr, cur);
@@ -474,7 +474,7 @@ impl Vm {
                                     let b = pop!('instr, cur);
                                     let a = pop!('instr, cur);
                                     match tri!('instr, self.compare(op, &a, &b)) {
-                                        Value::Bool(truth) => truth,
+                                        Value::Bool(truth) => truth.get(),
                                         v => tri!('instr, self.truthy(&v)),
                                     }
                                 }
@@ -502,7 +502,7 @@ impl Vm {
                                 None => {
                                     let a = pop!('instr, cur);
                                     match tri!('instr, self.compare(op, &a, b)) {
-                                        Value::Bool(truth) => truth,
+                                        Value::Bool(truth) => truth.get(),
                                         v => tri!('instr, self.truthy(&v)),
                                     }
                                 }
@@ -517,7 +517,7 @@ impl Vm {
                         Instr::PopJumpIfFalse(t) => {
                             let v = pop!('instr, cur);
                             let truth = match v {
-                                Value::Bool(b) => b,
+                                Value::Bool(b) => b.get(),
                                 _ => {
                                     let truth = self.truthy(&v);
                                     discard(v);
@@ -531,7 +531,7 @@ impl Vm {
                         Instr::PopJumpIfTrue(t) => {
                             let v = pop!('instr, cur);
                             let truth = match v {
-                                Value::Bool(b) => b,
+                                Value::Bool(b) => b.get(),
                                 _ => {
                                     let truth = self.truthy(&v);
                                     discard(v);
@@ -862,7 +862,7 @@ impl Vm {
                             let typ = pop!('instr, cur);
                             let exc = top!('instr, cur).clone();
                             let m = tri!('instr, self.exc_match(&exc, &typ));
-                            cur.stack.push(Value::Bool(m));
+                            cur.stack.push(Value::bool(m));
                         }
                         Instr::CheckEgMatch => {
                             let typ = pop!('instr, cur);

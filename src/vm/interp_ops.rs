@@ -999,9 +999,9 @@ pub(crate) fn number_fast(op: BinOp, stack: &[Value]) -> Option<Value> {
 pub(crate) fn number_pair(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => crate::vm::ops::int_fast(op, *x, *y),
-        (Value::Float(x), Value::Float(y)) => crate::vm::ops::float_fast(op, *x, *y),
-        (Value::Int(x), Value::Float(y)) => crate::vm::ops::float_fast(op, *x as f64, *y),
-        (Value::Float(x), Value::Int(y)) => crate::vm::ops::float_fast(op, *x, *y as f64),
+        (Value::Float(x), Value::Float(y)) => crate::vm::ops::float_fast(op, x.get(), y.get()),
+        (Value::Int(x), Value::Float(y)) => crate::vm::ops::float_fast(op, *x as f64, y.get()),
+        (Value::Float(x), Value::Int(y)) => crate::vm::ops::float_fast(op, x.get(), *y as f64),
         _ => None,
     }
 }

@@ -84,7 +84,7 @@ impl Vm {
     pub fn index_value(&mut self, v: &Value, msg: &str) -> PResult<i64> {
         match v {
             Value::Int(i) => Ok(*i),
-            Value::Bool(b) => Ok(*b as i64),
+            Value::Bool(b) => Ok(b.get() as i64),
             Value::BigInt(b) => Ok(if b.is_negative() { i64::MIN } else { i64::MAX }),
             Value::Instance(inst) => match inst.class.lookup_special("__index__") {
                 Some(f) => {
@@ -608,7 +608,7 @@ impl Vm {
                 };
                 match self.call(&f, std::slice::from_ref(v))? {
                     Value::Int(i) if i >= 0 => i as usize,
-                    Value::Bool(b) => b as usize,
+                    Value::Bool(b) => b.get() as usize,
                     Value::Int(_) => return Err(Exc::value_error("__len__() should return >= 0")),
                     other => {
                         return Err(Exc::type_error(format!(

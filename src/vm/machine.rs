@@ -422,7 +422,7 @@ impl Vm {
             let code = match args.as_slice() {
                 [] | [Value::None] => 0,
                 [Value::Int(i)] => *i as i32,
-                [Value::Bool(b)] => *b as i32,
+                [Value::Bool(b)] => b.get() as i32,
                 [other] => {
                     let text = self.to_str(other).unwrap_or_default();
                     self.write_err(&format!("{text}\n"));

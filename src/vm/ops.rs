@@ -70,7 +70,7 @@ pub fn float_fast(op: BinOp, a: f64, b: f64) -> Option<Value> {
         BinOp::Div if b != 0.0 => a / b,
         _ => return None,
     };
-    Some(Value::Float(v))
+    Some(Value::float(v))
 }
 
 #[inline]
@@ -174,7 +174,7 @@ fn float_op(op: BinOp, x: f64, y: f64) -> PResult<Value> {
         BinOp::Pow => return float_pow(x, y),
         _ => return Err(Exc::internal("float op")),
     };
-    Ok(Value::Float(v))
+    Ok(Value::float(v))
 }
 
 pub fn float_pow(x: f64, y: f64) -> PResult<Value> {
@@ -190,7 +190,7 @@ pub fn float_pow(x: f64, y: f64) -> PResult<Value> {
     if r.is_infinite() && x.is_finite() && y.is_finite() {
         return Err(Exc::overflow("(34, 'Numerical result out of range')"));
     }
-    Ok(Value::Float(r))
+    Ok(Value::float(r))
 }
 
 fn int_pow(a: &BigInt, b: &BigInt) -> PResult<Value> {
@@ -230,7 +230,7 @@ fn int_op(op: BinOp, a: &BigInt, b: &BigInt) -> PResult<Value> {
             if b.is_zero() {
                 return Err(Exc::zero_division("division by zero"));
             }
-            return Ok(Value::Float(true_div(a, b)?));
+            return Ok(Value::float(true_div(a, b)?));
         }
         BinOp::FloorDiv => {
             if b.is_zero() {
@@ -364,9 +364,9 @@ impl Vm {
     ) -> PResult<Option<Value>> {
         if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
             match op {
-                BinOp::BitAnd => return Ok(Some(Value::Bool(p & q))),
-                BinOp::BitOr => return Ok(Some(Value::Bool(p | q))),
-                BinOp::BitXor => return Ok(Some(Value::Bool(p ^ q))),
+                BinOp::BitAnd => return Ok(Some(Value::bool(p.get() & q.get()))),
+                BinOp::BitOr => return Ok(Some(Value::bool(p.get() | q.get()))),
+                BinOp::BitXor => return Ok(Some(Value::bool(p.get() ^ q.get()))),
                 _ => {}
             }
         }
@@ -469,7 +469,7 @@ impl Vm {
                     return Err(Exc::zero_division("division by zero"));
                 }
                 if a.unsigned_abs() < (1 << 53) && b.unsigned_abs() < (1 << 53) {
-                    return Ok(Some(Value::Float(*a as f64 / *b as f64)));
+                    return Ok(Some(Value::float(*a as f64 / *b as f64)));
                 }
             }
             if op == BinOp::Pow && *b >= 0 {
@@ -626,10 +626,10 @@ impl Vm {
     /// `bool(v)`.
     pub fn truthy(&mut self, v: &Value) -> PResult<bool> {
         Ok(match v {
-            Value::Bool(b) => *b,
+            Value::Bool(b) => b.get(),
             Value::None => false,
             Value::Int(i) => *i != 0,
-            Value::Float(f) => *f != 0.0,
+            Value::Float(f) => f.get() != 0.0,
             Value::BigInt(_) => true,
             Value::Str(s) => !s.as_str().is_empty(),
             Value::Bytes(b) => !b.data.is_empty(),
@@ -643,7 +643,7 @@ impl Vm {
                 let cls = inst.class.clone();
                 if let Some(f) = cls.lookup_special("__bool__") {
                     return match self.call(&f, std::slice::from_ref(v))? {
-                        Value::Bool(b) => Ok(b),
+                        Value::Bool(b) => Ok(b.get()),
                         other => Err(Exc::type_error(format!(
                             "__bool__ should return bool, returned {}",
                             self.type_name(&other)
@@ -662,20 +662,20 @@ impl Vm {
     /// `op a`.
     pub fn unary(&mut self, op: UnaryOp, a: &Value) -> PResult<Value> {
         if op == UnaryOp::Not {
-            return Ok(Value::Bool(!self.truthy(a)?));
+            return Ok(Value::bool(!self.truthy(a)?));
         }
         let res = match (op, a) {
             (UnaryOp::Neg, Value::Int(i)) => Some(match i.checked_neg() {
                 Some(n) => Value::Int(n),
                 None => Value::from_bigint(-BigInt::from(*i)),
             }),
-            (UnaryOp::Neg, Value::Bool(b)) => Some(Value::Int(-(*b as i64))),
+            (UnaryOp::Neg, Value::Bool(b)) => Some(Value::Int(-(b.get() as i64))),
             (UnaryOp::Neg, Value::BigInt(b)) => Some(Value::from_bigint(-(**b).clone())),
-            (UnaryOp::Neg, Value::Float(f)) => Some(Value::Float(-f)),
+            (UnaryOp::Neg, Value::Float(f)) => Some(Value::float(-f.get())),
             (UnaryOp::Pos, Value::Int(_) | Value::BigInt(_) | Value::Float(_)) => Some(a.clone()),
-            (UnaryOp::Pos, Value::Bool(b)) => Some(Value::Int(*b as i64)),
+            (UnaryOp::Pos, Value::Bool(b)) => Some(Value::Int(b.get() as i64)),
             (UnaryOp::Invert, Value::Int(i)) => Some(Value::Int(!i)),
-            (UnaryOp::Invert, Value::Bool(b)) => Some(Value::Int(!(*b as i64))),
+            (UnaryOp::Invert, Value::Bool(b)) => Some(Value::Int(!(b.get() as i64))),
             (UnaryOp::Invert, Value::BigInt(b)) => Some(Value::from_bigint(-(**b).clone() - 1)),
             _ => None,
         };
@@ -703,7 +703,7 @@ impl Vm {
 fn repeat_count(n: &Value) -> PResult<Option<usize>> {
     match n {
         Value::Int(i) => Ok(Some((*i).max(0) as usize)),
-        Value::Bool(b) => Ok(Some(*b as usize)),
+        Value::Bool(b) => Ok(Some(b.get() as usize)),
         Value::BigInt(b) => {
             if b.is_negative() {
                 Ok(Some(0))

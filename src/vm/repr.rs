@@ -6,7 +6,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::object::generator::Generator;
 use crate::vm::object::misc::{ViewKind, WrapperKind};
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use std::fmt::Write;
 
 /// Shortest round-trip repr of a float, CPython style (`1e+16`, `1.5e-07`, `inf`).
@@ -95,8 +95,8 @@ impl Vm {
             Value::Null => "<NULL>".to_owned(),
             Value::NotImplemented => "NotImplemented".to_owned(),
             Value::Ellipsis => "Ellipsis".to_owned(),
-            Value::Bool(true) => "True".to_owned(),
-            Value::Bool(false) => "False".to_owned(),
+            Value::Bool(B64::TRUE) => "True".to_owned(),
+            Value::Bool(_) => "False".to_owned(),
             Value::Int(i) => i.to_string(),
             Value::BigInt(b) => {
                 if b.bits() > 200_000 {
@@ -110,7 +110,7 @@ impl Vm {
                 }
                 s
             }
-            Value::Float(f) => float_repr(*f),
+            Value::Float(f) => float_repr(f.get()),
             Value::Str(s) => str_repr(s.as_str()),
             Value::Bytes(b) => bytes_repr(&b.data),
             Value::List(_)

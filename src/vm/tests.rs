@@ -6,7 +6,7 @@ use crate::syntax::ast::{BinOp, CmpOp};
 use crate::syntax::span::{Source, Span};
 use crate::vm::exception::Exc;
 use crate::vm::machine::{Vm, VmOptions};
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
 #[allow(clippy::too_many_arguments)]
@@ -311,11 +311,11 @@ fn int_arithmetic_edge_cases() {
             Value::Int(0),
             "ZeroDivisionError: division by zero",
         ),
-        (BinOp::Mod, Value::Float(-7.5), Value::Int(2), "0.5"),
+        (BinOp::Mod, Value::float(-7.5), Value::Int(2), "0.5"),
         (
             BinOp::FloorDiv,
-            Value::Float(7.0),
-            Value::Float(-2.0),
+            Value::float(7.0),
+            Value::float(-2.0),
             "-4.0",
         ),
         (
@@ -325,7 +325,12 @@ fn int_arithmetic_edge_cases() {
             "1180591620717411303424",
         ),
         (BinOp::RShift, Value::Int(-1), Value::Int(100), "-1"),
-        (BinOp::Add, Value::Bool(true), Value::Bool(true), "2"),
+        (
+            BinOp::Add,
+            Value::Bool(B64::TRUE),
+            Value::Bool(B64::TRUE),
+            "2",
+        ),
         (BinOp::Mul, Value::str("ab"), Value::Int(3), "'ababab'"),
         (
             BinOp::Pow,
@@ -350,7 +355,7 @@ fn int_arithmetic_edge_cases() {
         "TypeError: '<' not supported between instances of 'int' and 'str'"
     );
     let eq = eval(&mut vm, |vm| {
-        vm.compare(CmpOp::Eq, &Value::Int(1), &Value::Float(1.0))
+        vm.compare(CmpOp::Eq, &Value::Int(1), &Value::float(1.0))
     });
     assert_eq!(eq, "True");
 }
@@ -358,7 +363,7 @@ fn int_arithmetic_edge_cases() {
 #[test]
 fn reprs_match_cpython() {
     let mut vm = Vm::new(VmOptions::default());
-    let inner = Value::list(vec![Value::Int(1), Value::str("it's"), Value::Float(-0.0)]);
+    let inner = Value::list(vec![Value::Int(1), Value::str("it's"), Value::float(-0.0)]);
     let outer = Value::list(vec![inner.clone()]);
     if let Value::List(l) = &outer {
         l.items.borrow_mut().push(outer.clone());
@@ -390,7 +395,7 @@ fn dicts_keep_order_and_sets_match_cpython_order() {
             .unwrap_or(());
     }
     let _ = d.remove(&mut vm, &Value::Int(3));
-    d.insert(&mut vm, Value::Float(5.0), Value::str("five"))
+    d.insert(&mut vm, Value::float(5.0), Value::str("five"))
         .unwrap_or(());
     assert_eq!(
         vm.repr(&Value::Dict(d)).unwrap_or_default(),

@@ -17,10 +17,13 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 use std::rc::Rc;
 
-// The tag is a whole word so that every payload (a `bool` too) sits in the second word:
-// moving a `Value` out of an `Option` or `Result` then copies two aligned words, where a
-// one-byte tag made the compiler copy bytes 1..16 in overlapping pieces that a following
-// 16-byte load could not forward from (a stall on every `LoadGlobal` hit).
+// The tag is a whole word and every payload a whole word of integer or pointer (a `bool` and
+// an `f64` too, kept as `B64` and `F64`): to the compiler a `Value` is then a pair of
+// integers, passed and returned in two registers and moved as two words. With a one-byte
+// `bool` or an `f64` among the payloads it was an aggregate, returned through memory and
+// copied with 16-byte loads, which stalled whenever the two words had just been written
+// separately (every value pushed from a branch that merged with another, every result of an
+// out-of-line call).
 #[repr(u64)]
 pub enum Value {
     None,
@@ -28,9 +31,9 @@ pub enum Value {
     Null,
     NotImplemented,
     Ellipsis,
-    Bool(bool),
+    Bool(B64),
     Int(i64),
-    Float(f64),
+    Float(F64),
     /// Only for integers outside `i64`; `Value::from_bigint` normalises.
     BigInt(Rc<BigInt>),
     Str(Rc<PyStr>),
@@ -60,6 +63,49 @@ pub enum Value {
     DictView(Rc<DictView>),
 }
 
+/// A `bool` in a whole word (see `Value`'s layout).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[repr(transparent)]
+pub struct B64(u64);
+
+impl B64 {
+    pub const FALSE: B64 = B64(0);
+    pub const TRUE: B64 = B64(1);
+
+    #[inline(always)]
+    pub const fn new(b: bool) -> B64 {
+        B64(b as u64)
+    }
+
+    #[inline(always)]
+    pub const fn get(self) -> bool {
+        self.0 != 0
+    }
+}
+
+/// An `f64` kept as its bits, an integer word (see `Value`'s layout).
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct F64(u64);
+
+impl F64 {
+    #[inline(always)]
+    pub const fn new(f: f64) -> F64 {
+        F64(f.to_bits())
+    }
+
+    #[inline(always)]
+    pub const fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+impl std::fmt::Debug for F64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 impl Clone for Value {
     /// `dup`, out of line: it returns the value with one 16-byte store.
     #[inline(never)]
@@ -75,6 +121,16 @@ fn count_one_more<T>(rc: &Rc<T>) {
 }
 
 impl Value {
+    #[inline(always)]
+    pub const fn bool(b: bool) -> Value {
+        Value::Bool(B64::new(b))
+    }
+
+    #[inline(always)]
+    pub const fn float(f: f64) -> Value {
+        Value::Float(F64::new(f))
+    }
+
     pub fn str(text: &str) -> Value {
         Value::Str(Rc::new(PyStr::new(text)))
     }
@@ -186,9 +242,9 @@ impl Value {
                 Value::None => 0x1000,
                 Value::NotImplemented => 0x1010,
                 Value::Ellipsis => 0x1020,
-                Value::Bool(b) => 0x1030 + *b as i64 * 16,
+                Value::Bool(b) => 0x1030 + b.get() as i64 * 16,
                 Value::Int(i) => 0x10_0000_0000i64.wrapping_add(i.wrapping_mul(32)),
-                Value::Float(f) => (f.to_bits() >> 3) as i64,
+                Value::Float(f) => (f.get().to_bits() >> 3) as i64,
                 _ => 0x1040,
             },
         }
@@ -203,7 +259,7 @@ impl Value {
             | (Value::Ellipsis, Value::Ellipsis) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
-            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Float(a), Value::Float(b)) => a.get().to_bits() == b.get().to_bits(),
             _ => match (self.heap_addr(), other.heap_addr()) {
                 (Some(a), Some(b)) => a == b && self.same_kind(other),
                 _ => false,
@@ -319,7 +375,10 @@ mod tests {
         drop(v);
         assert_eq!(Rc::strong_count(&s), 1);
         assert!(matches!(Value::Int(7).dup(), Value::Int(7)));
-        assert!(matches!(Value::Float(1.5).dup(), Value::Float(f) if f == 1.5));
-        assert!(matches!(Value::Bool(true).dup(), Value::Bool(true)));
+        assert!(matches!(Value::float(1.5).dup(), Value::Float(f) if f.get() == 1.5));
+        assert!(matches!(
+            Value::Bool(B64::TRUE).dup(),
+            Value::Bool(B64::TRUE)
+        ));
     }
 }

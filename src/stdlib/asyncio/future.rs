@@ -11,7 +11,7 @@ use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::{Args, NativeFn};
 use crate::vm::object::str::interned;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use crate::vm::Vm;
 use std::rc::Rc;
 
@@ -62,13 +62,13 @@ fn this(vm: &mut Vm, args: &Args, name: &str) -> PResult<Rc<Instance>> {
 /// `Future.done()`.
 fn done(vm: &mut Vm, args: Args) -> PResult<Value> {
     let fut = receiver(vm, &args, "done")?;
-    Ok(Value::Bool(state(&fut) != State::Pending))
+    Ok(Value::bool(state(&fut) != State::Pending))
 }
 
 /// `Future.cancelled()`.
 fn cancelled(vm: &mut Vm, args: Args) -> PResult<Value> {
     let fut = receiver(vm, &args, "cancelled")?;
-    Ok(Value::Bool(state(&fut) == State::Cancelled))
+    Ok(Value::bool(state(&fut) == State::Cancelled))
 }
 
 /// `Future.result()`: the result, or the exception it finished with raised again.
@@ -96,8 +96,8 @@ fn finished(vm: &mut Vm, fut: &Rc<Instance>, unset: &str) -> PResult<()> {
         State::Finished => {
             // Written only when set (`_log_traceback` is a class default).
             let key = interned("_log_traceback");
-            if matches!(fut.dict_get(&key), Some(Value::Bool(true))) {
-                fut.dict_set(&key, Value::Bool(false));
+            if matches!(fut.dict_get(&key), Some(Value::Bool(B64::TRUE))) {
+                fut.dict_set(&key, Value::Bool(B64::FALSE));
             }
             Ok(())
         }

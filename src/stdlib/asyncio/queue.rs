@@ -11,7 +11,7 @@ use crate::vm::methods::arg;
 use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::function::Args;
 use crate::vm::object::List;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use crate::vm::Vm;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -143,7 +143,7 @@ fn is_full(q: &Plain) -> Option<bool> {
 pub(super) fn full(vm: &mut Vm, args: Args) -> PResult<Value> {
     if let Some(q) = plain_queue(arg(&args, 0)?) {
         if let Some(res) = is_full(&q) {
-            return Ok(Value::Bool(res));
+            return Ok(Value::bool(res));
         }
     }
     slow(vm, &args, "_full_py")
@@ -151,7 +151,7 @@ pub(super) fn full(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 pub(super) fn empty(vm: &mut Vm, args: Args) -> PResult<Value> {
     if let Some(q) = plain_queue(arg(&args, 0)?) {
-        return Ok(Value::Bool(q.len() == 0));
+        return Ok(Value::bool(q.len() == 0));
     }
     slow(vm, &args, "_empty_py")
 }
@@ -174,15 +174,15 @@ pub(super) fn offer(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (q, item) = (arg(&args, 0)?.clone(), arg(&args, 1)?.clone());
     if let Some(plain) = plain_queue(&q) {
         if let Some(done) = put_plain(vm, plain, item.clone())? {
-            return Ok(Value::Bool(done));
+            return Ok(Value::bool(done));
         }
     }
     let full = vm.call_method(&q, "full", &[])?;
     if vm.truthy(&full)? {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(B64::FALSE));
     }
     vm.call_method(&q, "put_nowait", &[item])?;
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(B64::TRUE))
 }
 
 /// What `_put_nowait_py` does for a plain queue: false when it is full, `None` when its
@@ -275,7 +275,7 @@ fn clear_event(vm: &mut Vm, slots: &Slots, event: Option<Value>) -> PResult<()> 
     };
     if let Value::Instance(inst) = &event {
         if class_addr(&inst.class) == slots.event_cls {
-            set(inst, slots, |k| k.value, Value::Bool(false));
+            set(inst, slots, |k| k.value, Value::Bool(B64::FALSE));
             return Ok(());
         }
     }

@@ -17,7 +17,7 @@ use crate::vm::object::function::Args;
 use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::object::str::{intern_name, interned, PyStr};
 use crate::vm::resume::GenResult;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use crate::vm::Vm;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -202,7 +202,7 @@ pub(super) fn init_future(fut: &Instance, loop_obj: Value) {
     set_field(fut, |f| f.callbacks, empty_tuple());
     set_field(fut, |f| f.result, Value::None);
     set_field(fut, |f| f.exception, Value::None);
-    set_field(fut, |f| f.blocking, Value::Bool(false));
+    set_field(fut, |f| f.blocking, Value::Bool(B64::FALSE));
 }
 
 /// The fields `Task.__init__` adds to a future's.
@@ -212,7 +212,7 @@ pub(super) fn init_task(task: &Instance, name: Value, coro: Value, context: Opti
     if let Some(context) = context.filter(|c| !c.is_none()) {
         task.dict_set(&interned("_context"), context);
     }
-    set_field(task, |f| f.must_cancel, Value::Bool(false));
+    set_field(task, |f| f.must_cancel, Value::Bool(B64::FALSE));
     set_field(task, |f| f.fut_waiter, Value::None);
 }
 
@@ -368,10 +368,10 @@ fn handle_yield(
     if let Value::Instance(fut) = &yielded {
         let fast = !Rc::ptr_eq(fut, inst)
             && is_plain_future(vm, fut)
-            && matches!(field(fut, |f| f.blocking), Value::Bool(true))
+            && matches!(field(fut, |f| f.blocking), Value::Bool(B64::TRUE))
             && loop_id_of(fut).ok() == Some(loop_id);
         if fast {
-            set_field(fut, |f| f.blocking, Value::Bool(false));
+            set_field(fut, |f| f.blocking, Value::Bool(B64::FALSE));
             // The task itself stands for its `task_wakeup` among the future's callbacks
             // (`callback_job`): no bound method per await.
             add_done_callback(vm, fut, &yielded, task.clone())?;
@@ -528,7 +528,7 @@ fn future_await_step(
     match at {
         0 if is_pending(&inst) => {
             *stage = 1;
-            set_field(&inst, |f| f.blocking, Value::Bool(true));
+            set_field(&inst, |f| f.blocking, Value::Bool(B64::TRUE));
             return Ok(GenResult::Yield(fut.clone()));
         }
         0 => {}

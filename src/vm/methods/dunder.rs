@@ -29,7 +29,7 @@ macro_rules! compare {
         fn $name(vm: &mut Vm, args: Args) -> PResult<Value> {
             let (a, b) = (arg(&args, 0)?, arg(&args, 1)?);
             Ok(match vm.builtin_cmp($op, a, b)? {
-                Some(r) => Value::Bool(r),
+                Some(r) => Value::bool(r),
                 None => Value::NotImplemented,
             })
         }
@@ -85,7 +85,7 @@ fn abs(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn boolean(vm: &mut Vm, args: Args) -> PResult<Value> {
-    Ok(Value::Bool(vm.truthy(arg(&args, 0)?)?))
+    Ok(Value::bool(vm.truthy(arg(&args, 0)?)?))
 }
 
 fn hash(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -97,7 +97,7 @@ fn len(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn contains(vm: &mut Vm, args: Args) -> PResult<Value> {
-    Ok(Value::Bool(vm.contains(arg(&args, 0)?, arg(&args, 1)?)?))
+    Ok(Value::bool(vm.contains(arg(&args, 0)?, arg(&args, 1)?)?))
 }
 
 fn getitem(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -6,7 +6,7 @@ use crate::vm::hash::float_to_bigint;
 use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::function::Args;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use num_bigint::BigInt;
 use num_traits::{Num, Signed, ToPrimitive, Zero};
 
@@ -44,7 +44,7 @@ pub fn register(vm: &mut Vm) {
 /// An int-like value as an int (`True` becomes `1`).
 pub fn to_int(v: &Value) -> Value {
     match v {
-        Value::Bool(b) => Value::Int(*b as i64),
+        Value::Bool(b) => Value::Int(b.get() as i64),
         other => other.clone(),
     }
 }
@@ -61,7 +61,7 @@ fn number_format(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn int_bit_length(_vm: &mut Vm, args: Args) -> PResult<Value> {
     Ok(Value::Int(match arg(&args, 0)? {
         Value::Int(i) => 64 - i.unsigned_abs().leading_zeros() as i64,
-        Value::Bool(b) => *b as i64,
+        Value::Bool(b) => b.get() as i64,
         Value::BigInt(b) => b.bits() as i64,
         _ => 0,
     }))
@@ -88,13 +88,13 @@ fn float_ratio(_vm: &mut Vm, args: Args) -> PResult<Value> {
             "descriptor 'as_integer_ratio' requires a 'float' object",
         ));
     };
-    if x.is_nan() {
+    if x.get().is_nan() {
         return Err(Exc::value_error("cannot convert NaN to integer ratio"));
     }
-    if x.is_infinite() {
+    if x.get().is_infinite() {
         return Err(Exc::overflow("cannot convert Infinity to integer ratio"));
     }
-    let bits = x.to_bits();
+    let bits = x.get().to_bits();
     let exp = ((bits >> 52) & 0x7ff) as i64;
     let mut mantissa = (bits & ((1u64 << 52) - 1)) as i64;
     let mut e = if exp == 0 {
@@ -107,7 +107,7 @@ fn float_ratio(_vm: &mut Vm, args: Args) -> PResult<Value> {
         mantissa >>= 1;
         e += 1;
     }
-    let sign = if *x < 0.0 { -1 } else { 1 };
+    let sign = if x.get() < 0.0 { -1 } else { 1 };
     let num = BigInt::from(mantissa * sign);
     if e >= 0 {
         Ok(Value::tuple(vec![
@@ -223,8 +223,8 @@ fn int_new(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
     match v {
         Value::Int(_) | Value::BigInt(_) => Ok(v.clone()),
-        Value::Bool(b) => Ok(Value::Int(*b as i64)),
-        Value::Float(f) => float_to_int(*f),
+        Value::Bool(b) => Ok(Value::Int(b.get() as i64)),
+        Value::Float(f) => float_to_int(f.get()),
         Value::Str(s) => parse_int_value(s.as_str(), 10).ok_or_else(|| {
             Exc::value_error(format!(
                 "invalid literal for int() with base 10: {}",
@@ -263,8 +263,8 @@ fn int_type_error(vm: &Vm, v: &Value) -> Exc {
 fn bool_new(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("bool", &args, 1, 0, 1)?;
     match args.pos.get(1) {
-        Some(v) => Ok(Value::Bool(vm.truthy(v)?)),
-        None => Ok(Value::Bool(false)),
+        Some(v) => Ok(Value::bool(vm.truthy(v)?)),
+        None => Ok(Value::Bool(B64::FALSE)),
     }
 }
 
@@ -298,17 +298,17 @@ pub fn parse_float(text: &str) -> Option<f64> {
 fn float_new(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("float", &args, 1, 0, 1)?;
     let Some(v) = args.pos.get(1) else {
-        return Ok(Value::Float(0.0));
+        return Ok(Value::float(0.0));
     };
     match v {
         Value::Float(_) => Ok(v.clone()),
-        Value::Int(i) => Ok(Value::Float(*i as f64)),
-        Value::Bool(b) => Ok(Value::Float(*b as i64 as f64)),
+        Value::Int(i) => Ok(Value::float(*i as f64)),
+        Value::Bool(b) => Ok(Value::float(b.get() as i64 as f64)),
         Value::BigInt(b) => match b.to_f64() {
-            Some(f) if f.is_finite() => Ok(Value::Float(f)),
+            Some(f) if f.is_finite() => Ok(Value::float(f)),
             _ => Err(Exc::overflow("int too large to convert to float")),
         },
-        Value::Str(s) => parse_float(s.as_str()).map(Value::Float).ok_or_else(|| {
+        Value::Str(s) => parse_float(s.as_str()).map(Value::float).ok_or_else(|| {
             Exc::value_error(format!(
                 "could not convert string to float: {}",
                 crate::vm::repr::str_repr(s.as_str())
@@ -338,7 +338,7 @@ fn float_type_error(vm: &Vm, v: &Value) -> Exc {
 
 fn float_is_integer(_vm: &mut Vm, args: Args) -> PResult<Value> {
     match arg(&args, 0)? {
-        Value::Float(f) => Ok(Value::Bool(f.is_finite() && f.fract() == 0.0)),
+        Value::Float(f) => Ok(Value::bool(f.get().is_finite() && f.get().fract() == 0.0)),
         _ => Err(Exc::type_error(
             "descriptor 'is_integer' requires a 'float' object",
         )),
@@ -351,7 +351,7 @@ fn float_conjugate(_vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn float_int(_vm: &mut Vm, args: Args) -> PResult<Value> {
     match arg(&args, 0)? {
-        Value::Float(f) => float_to_int(*f),
+        Value::Float(f) => float_to_int(f.get()),
         other => Ok(other.clone()),
     }
 }
@@ -360,7 +360,7 @@ fn float_int(_vm: &mut Vm, args: Args) -> PResult<Value> {
 pub fn as_bigint(v: &Value) -> Option<BigInt> {
     match v {
         Value::Int(i) => Some(BigInt::from(*i)),
-        Value::Bool(b) => Some(BigInt::from(*b as i64)),
+        Value::Bool(b) => Some(BigInt::from(b.get() as i64)),
         Value::BigInt(b) => Some((**b).clone()),
         _ => None,
     }
@@ -370,7 +370,7 @@ pub fn is_negative(v: &Value) -> bool {
     match v {
         Value::Int(i) => *i < 0,
         Value::BigInt(b) => b.is_negative(),
-        Value::Float(f) => *f < 0.0,
+        Value::Float(f) => f.get() < 0.0,
         _ => false,
     }
 }
@@ -379,8 +379,8 @@ pub fn is_zero_value(v: &Value) -> bool {
     match v {
         Value::Int(i) => *i == 0,
         Value::BigInt(b) => b.is_zero(),
-        Value::Bool(b) => !b,
-        Value::Float(f) => *f == 0.0,
+        Value::Bool(b) => !b.get(),
+        Value::Float(f) => f.get() == 0.0,
         _ => false,
     }
 }

@@ -223,10 +223,10 @@ fn sort_plain(keys: &[Value], order: &mut [usize], reverse: bool) -> bool {
         });
     } else if keys
         .iter()
-        .all(|k| matches!(k, Value::Float(f) if !f.is_nan()))
+        .all(|k| matches!(k, Value::Float(f) if !f.get().is_nan()))
     {
         by(order, reverse, |i| match keys.get(i) {
-            Some(Value::Float(f)) => Total(*f),
+            Some(Value::Float(f)) => Total(f.get()),
             _ => Total(0.0),
         });
     } else if uniform_tuples(keys) {
@@ -252,7 +252,7 @@ fn uniform_tuples(keys: &[Value]) -> bool {
             let kind = match item {
                 Value::Int(_) => 0,
                 Value::Str(_) => 1,
-                Value::Float(f) if !f.is_nan() => 2,
+                Value::Float(f) if !f.get().is_nan() => 2,
                 _ => return false,
             };
             match kinds.get(pos) {
@@ -273,7 +273,7 @@ impl PlainTuple<'_> {
         match (a, b) {
             (Value::Int(x), Value::Int(y)) => x.cmp(y),
             (Value::Str(x), Value::Str(y)) => x.as_str().cmp(y.as_str()),
-            (Value::Float(x), Value::Float(y)) => Total(*x).cmp(&Total(*y)),
+            (Value::Float(x), Value::Float(y)) => Total(x.get()).cmp(&Total(y.get())),
             _ => std::cmp::Ordering::Equal,
         }
     }

@@ -9,7 +9,7 @@ use crate::vm::object::function::Args;
 use crate::vm::object::misc::{Member, Property, Range, Wrapper, WrapperKind};
 use crate::vm::object::str::PyStr;
 use crate::vm::resume::GenResult;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
 pub fn register(vm: &mut Vm) {
@@ -171,7 +171,7 @@ fn object_str(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn object_eq(_vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("__eq__", &args, 1, 1, 1)?;
     Ok(if arg(&args, 0)?.is(arg(&args, 1)?) {
-        Value::Bool(true)
+        Value::Bool(B64::TRUE)
     } else {
         Value::NotImplemented
     })
@@ -180,7 +180,7 @@ fn object_eq(_vm: &mut Vm, args: Args) -> PResult<Value> {
 fn object_ne(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("__ne__", &args, 1, 1, 1)?;
     let eq = vm.eq(arg(&args, 0)?, arg(&args, 1)?)?;
-    Ok(Value::Bool(!eq))
+    Ok(Value::bool(!eq))
 }
 
 fn object_hash(_vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -504,7 +504,7 @@ fn super_new(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn range_arg(vm: &mut Vm, v: &Value) -> PResult<i128> {
     match v {
         Value::Int(i) => Ok(*i as i128),
-        Value::Bool(b) => Ok(*b as i128),
+        Value::Bool(b) => Ok(b.get() as i128),
         Value::BigInt(b) => num_traits::ToPrimitive::to_i128(&**b)
             .ok_or_else(|| Exc::overflow("Python int too large to convert to C ssize_t")),
         other => {

@@ -6,7 +6,7 @@ use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::function::Args;
 use crate::vm::object::set::Set;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
 pub fn register(vm: &mut Vm) {
@@ -207,13 +207,13 @@ fn subset_check(vm: &mut Vm, a: &Value, b: &Value) -> PResult<bool> {
 fn issubset(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("issubset", &args, 1, 1, 1)?;
     let other = build(vm, Some(arg(&args, 1)?), false)?;
-    Ok(Value::Bool(subset_check(vm, arg(&args, 0)?, &other)?))
+    Ok(Value::bool(subset_check(vm, arg(&args, 0)?, &other)?))
 }
 
 fn issuperset(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("issuperset", &args, 1, 1, 1)?;
     let other = build(vm, Some(arg(&args, 1)?), false)?;
-    Ok(Value::Bool(subset_check(vm, &other, arg(&args, 0)?)?))
+    Ok(Value::bool(subset_check(vm, &other, arg(&args, 0)?)?))
 }
 
 fn isdisjoint(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -221,8 +221,8 @@ fn isdisjoint(vm: &mut Vm, args: Args) -> PResult<Value> {
     let me = arg(&args, 0)?.clone();
     for item in vm.collect(arg(&args, 1)?)? {
         if vm.contains(&me, &item)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::Bool(B64::FALSE));
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(B64::TRUE))
 }

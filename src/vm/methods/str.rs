@@ -6,7 +6,7 @@ use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::function::Args;
 use crate::vm::object::str::PyStr;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
 pub fn register(vm: &mut Vm) {
@@ -439,14 +439,14 @@ fn affix(vm: &mut Vm, args: &Args, name: &str, prefix: bool) -> PResult<Value> {
         }
     };
     match arg(args, 1)? {
-        Value::Str(p) => Ok(Value::Bool(test(p.as_str()))),
+        Value::Str(p) => Ok(Value::bool(test(p.as_str()))),
         Value::Tuple(t) => {
             for item in t.items.iter() {
                 if test(str_arg(vm, item, "tuple for startswith")?) {
-                    return Ok(Value::Bool(true));
+                    return Ok(Value::Bool(B64::TRUE));
                 }
             }
-            Ok(Value::Bool(false))
+            Ok(Value::Bool(B64::FALSE))
         }
         other => Err(Exc::type_error(format!(
             "{name} first arg must be str or a tuple of str, not {}",
@@ -566,7 +566,7 @@ fn str_format_method(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn char_test(vm: &Vm, args: &Args, name: &str, pred: fn(char) -> bool) -> PResult<Value> {
     let s = this(vm, args, name)?;
-    Ok(Value::Bool(
+    Ok(Value::bool(
         !s.as_str().is_empty() && s.as_str().chars().all(pred),
     ))
 }
@@ -586,11 +586,11 @@ fn isprintable(vm: &mut Vm, args: Args) -> PResult<Value> {
         let r = crate::vm::repr::str_repr(&c.to_string());
         c == '\'' || c == '\\' || r.chars().count() == 3
     });
-    Ok(Value::Bool(ok))
+    Ok(Value::bool(ok))
 }
 
 fn isascii(vm: &mut Vm, args: Args) -> PResult<Value> {
-    Ok(Value::Bool(this(vm, &args, "isascii")?.is_ascii()))
+    Ok(Value::bool(this(vm, &args, "isascii")?.is_ascii()))
 }
 
 fn isdecimal(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -629,7 +629,7 @@ fn isspace(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn isupper(vm: &mut Vm, args: Args) -> PResult<Value> {
     let s = this(vm, &args, "isupper")?;
     let t = s.as_str();
-    Ok(Value::Bool(
+    Ok(Value::bool(
         t.chars().any(char::is_uppercase) && !t.chars().any(char::is_lowercase),
     ))
 }
@@ -637,7 +637,7 @@ fn isupper(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn islower(vm: &mut Vm, args: Args) -> PResult<Value> {
     let s = this(vm, &args, "islower")?;
     let t = s.as_str();
-    Ok(Value::Bool(
+    Ok(Value::bool(
         t.chars().any(char::is_lowercase) && !t.chars().any(char::is_uppercase),
     ))
 }
@@ -649,25 +649,25 @@ fn istitle(vm: &mut Vm, args: Args) -> PResult<Value> {
     for c in s.as_str().chars() {
         if c.is_uppercase() {
             if prev_cased {
-                return Ok(Value::Bool(false));
+                return Ok(Value::Bool(B64::FALSE));
             }
             prev_cased = true;
             any = true;
         } else if c.is_lowercase() {
             if !prev_cased {
-                return Ok(Value::Bool(false));
+                return Ok(Value::Bool(B64::FALSE));
             }
             prev_cased = true;
         } else {
             prev_cased = false;
         }
     }
-    Ok(Value::Bool(any))
+    Ok(Value::bool(any))
 }
 
 fn isidentifier(vm: &mut Vm, args: Args) -> PResult<Value> {
     let s = this(vm, &args, "isidentifier")?;
-    Ok(Value::Bool(is_identifier(s.as_str())))
+    Ok(Value::bool(is_identifier(s.as_str())))
 }
 
 /// `str.isidentifier`: a letter or `_`, then letters, digits and `_`.

@@ -5,7 +5,7 @@ use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::function::Args;
 use crate::vm::object::Bytes;
-use crate::vm::value::Value;
+use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
 pub fn register(vm: &mut Vm) {
@@ -358,9 +358,9 @@ fn bytes_affix(vm: &mut Vm, args: &Args, prefix: bool) -> PResult<Value> {
     let me = data(vm, arg(args, 0)?, "startswith")?;
     let p = data(vm, arg(args, 1)?, "startswith")?;
     Ok(Value::Bool(if prefix {
-        me.starts_with(p)
+        B64::new(me.starts_with(p))
     } else {
-        me.ends_with(p)
+        B64::new(me.ends_with(p))
     }))
 }
 

@@ -120,11 +120,11 @@ impl Code {
 fn const_value(c: &Const) -> Value {
     match c {
         Const::None => Value::None,
-        Const::Bool(b) => Value::Bool(*b),
+        Const::Bool(b) => Value::bool(*b),
         Const::Ellipsis => Value::Ellipsis,
         Const::Int(i) => Value::Int(*i),
         Const::BigInt(b) => Value::from_bigint((**b).clone()),
-        Const::Float(f) => Value::Float(*f),
+        Const::Float(f) => Value::float(*f),
         Const::Str(s) => Value::str(s),
         Const::Bytes(b) => Value::Bytes(Rc::new(crate::vm::object::Bytes::new(b.to_vec()))),
         Const::Tuple(items) => Value::tuple(items.iter().map(const_value).collect()),
