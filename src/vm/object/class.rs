@@ -618,7 +618,7 @@ impl Instance {
             return None;
         }
         let at = self.class.slot_count.checked_add(index)?;
-        self.values.try_borrow().ok()?.get(at).cloned()
+        self.values.try_borrow().ok()?.get(at).map(Value::dup)
     }
 
     /// Sets shared-key value `index` (the key's value, or the next one), while the instance
@@ -665,7 +665,7 @@ impl Instance {
         }
         match self.values.try_borrow().ok()?.get(index) {
             Some(Value::Null) | None => None,
-            Some(v) => Some(v.clone()),
+            Some(v) => Some(v.dup()),
         }
     }
 
