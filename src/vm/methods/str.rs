@@ -5,7 +5,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::function::Args;
-use crate::vm::object::str::PyStr;
+use crate::vm::object::str::{py_space, PyStr};
 use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
@@ -200,16 +200,16 @@ fn split(vm: &mut Vm, args: Args) -> PResult<Value> {
         },
         (None, m) => {
             let mut parts = Vec::new();
-            let mut rest = s.trim_start();
+            let mut rest = s.trim_start_matches(py_space);
             let mut n = 0;
             while !rest.is_empty() {
                 if m >= 0 && n >= m {
                     parts.push(rest);
                     break;
                 }
-                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                let end = rest.find(py_space).unwrap_or(rest.len());
                 parts.push(&rest[..end]);
-                rest = rest[end..].trim_start();
+                rest = rest[end..].trim_start_matches(py_space);
                 n += 1;
             }
             parts
@@ -227,18 +227,18 @@ fn rsplit(vm: &mut Vm, args: Args) -> PResult<Value> {
         (Some(sep), m) => s.rsplitn(m as usize + 1, sep.as_str()).collect(),
         (None, m) => {
             let mut parts = Vec::new();
-            let mut rest = s.trim_end();
+            let mut rest = s.trim_end_matches(py_space);
             let mut n = 0;
             while !rest.is_empty() {
                 if m >= 0 && n >= m {
                     parts.push(rest);
                     break;
                 }
-                let start = rest.rfind(char::is_whitespace).map_or(0, |i| {
+                let start = rest.rfind(py_space).map_or(0, |i| {
                     i + rest[i..].chars().next().map_or(1, char::len_utf8)
                 });
                 parts.push(&rest[start..]);
-                rest = rest[..start].trim_end();
+                rest = rest[..start].trim_end_matches(py_space);
                 n += 1;
             }
             parts
@@ -293,9 +293,9 @@ fn strip_with(vm: &mut Vm, args: &Args, name: &str, left: bool, right: bool) -> 
     let text = s.as_str();
     let res = match &chars {
         None => match (left, right) {
-            (true, true) => text.trim(),
-            (true, false) => text.trim_start(),
-            _ => text.trim_end(),
+            (true, true) => text.trim_matches(py_space),
+            (true, false) => text.trim_start_matches(py_space),
+            _ => text.trim_end_matches(py_space),
         },
         Some(set) => {
             let pred = |c: char| set.contains(&c);
@@ -306,6 +306,10 @@ fn strip_with(vm: &mut Vm, args: &Args, name: &str, left: bool, right: bool) -> 
             }
         }
     };
+    // Nothing stripped: the string itself, as CPython returns it.
+    if res.len() == text.len() {
+        return Ok(Value::Str(s));
+    }
     Ok(Value::str(res))
 }
 
@@ -322,15 +326,21 @@ fn rstrip(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn upper(vm: &mut Vm, args: Args) -> PResult<Value> {
-    Ok(Value::string(
-        this(vm, &args, "upper")?.as_str().to_uppercase(),
-    ))
+    let s = this(vm, &args, "upper")?;
+    Ok(Value::string(if s.is_ascii() {
+        s.as_str().to_ascii_uppercase()
+    } else {
+        s.as_str().to_uppercase()
+    }))
 }
 
 fn lower(vm: &mut Vm, args: Args) -> PResult<Value> {
-    Ok(Value::string(
-        this(vm, &args, "lower")?.as_str().to_lowercase(),
-    ))
+    let s = this(vm, &args, "lower")?;
+    Ok(Value::string(if s.is_ascii() {
+        s.as_str().to_ascii_lowercase()
+    } else {
+        s.as_str().to_lowercase()
+    }))
 }
 
 fn casefold(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -623,7 +633,7 @@ fn isalnum(vm: &mut Vm, args: Args) -> PResult<Value> {
 }
 
 fn isspace(vm: &mut Vm, args: Args) -> PResult<Value> {
-    char_test(vm, &args, "isspace", char::is_whitespace)
+    char_test(vm, &args, "isspace", py_space)
 }
 
 fn isupper(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -14,6 +14,13 @@ pub struct PyStr {
     hash: Cell<i64>,
 }
 
+/// Whether `c` is whitespace to Python (`str.isspace`, `split()`, `strip()`, `int(s)`):
+/// Unicode's White_Space characters and, as in CPython, the four ASCII separators
+/// U+001C..U+001F, which Rust's `char::is_whitespace` leaves out.
+pub fn py_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
 impl PyStr {
     pub fn new(text: &str) -> PyStr {
         PyStr::from_string(text.to_owned())
