@@ -422,7 +422,7 @@ fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult
             task::lib_get(vm, "_set_result_unless_cancelled")?,
             vec![fut, result],
         ),
-        Job::Posted(_) => return Err(Exc::Value(exc)),
+        Job::Posted(_) => return Err(Exc::value(exc)),
     };
     let report = task::lib_get(vm, "_callback_failed")?;
     vm.call(&report, &[loop_obj.clone(), func, Value::tuple(args), exc])?;

@@ -780,7 +780,7 @@ fn next(vm: &mut Vm, args: Args) -> PResult<Value> {
                 crate::vm::resume::GenResult::Yield(v) => Ok(v),
                 crate::vm::resume::GenResult::Return(v) => {
                     let a = if v.is_none() { Vec::new() } else { vec![v] };
-                    Err(Exc::Value(vm.new_exception(ExcKind::StopIteration, a)))
+                    Err(Exc::value(vm.new_exception(ExcKind::StopIteration, a)))
                 }
             };
         }
@@ -872,7 +872,7 @@ fn format(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn exit(vm: &mut Vm, args: Args) -> PResult<Value> {
     let a: Vec<Value> = args.pos.first().cloned().into_iter().collect();
-    Err(Exc::Value(vm.new_exception(ExcKind::SystemExit, a)))
+    Err(Exc::value(vm.new_exception(ExcKind::SystemExit, a)))
 }
 
 fn vars(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -137,7 +137,7 @@ fn exception(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn exit(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("exit", &args, 0, 0, 1)?;
     let a: Vec<Value> = args.pos.first().cloned().into_iter().collect();
-    Err(Exc::Value(vm.new_exception(ExcKind::SystemExit, a)))
+    Err(Exc::value(vm.new_exception(ExcKind::SystemExit, a)))
 }
 
 fn setrecursionlimit(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -105,7 +105,7 @@ impl Vm {
             obj: obj.clone(),
         };
         self.attach_suggestion(&exc, ctx);
-        Exc::Value(exc)
+        Exc::value(exc)
     }
 
     fn instance_getattr(

@@ -376,7 +376,7 @@ impl Vm {
         self.recycle(frame);
         match halt {
             Halt::Returned(v) => Ok(v),
-            Halt::Raised(e) => Err(Exc::Value(e)),
+            Halt::Raised(e) => Err(Exc::value(e)),
             Halt::Yielded(_) => Err(Exc::internal("yield from a plain frame")),
             Halt::Suspended { .. } => Err(Exc::internal("a plain frame switched threads")),
         }

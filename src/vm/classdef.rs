@@ -293,7 +293,7 @@ impl Vm {
         if let Value::Instance(inst) = &exc {
             inst.dict().set_item_str("name", Value::str(name));
         }
-        Err(Exc::Value(exc))
+        Err(Exc::value(exc))
     }
 
     /// `from module import name`.

@@ -8,11 +8,16 @@ use crate::vm::object::class::{Instance, TbEntry};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
-/// A raised exception: either a built-in kind with a message, made into an instance only when
-/// something looks at it, or an exception instance. The lazy payload is boxed so `Exc`, and
-/// with it every `PResult<Value>`, stays 16 bytes (returned in registers on the hot paths).
-pub enum Exc {
-    Lazy(Box<(ExcKind, String)>),
+/// A raised exception, boxed whole: `Exc` is one pointer, so a `PResult<Value>` is two words
+/// (an `Err` takes a tag no `Value` uses) and every fallible function returns its result in
+/// two registers. (With the instance unboxed, a `PResult<Value>` was three words, returned
+/// through memory.) Raising pays one small allocation.
+pub struct Exc(Box<Raised>);
+
+/// What an `Exc` holds: a built-in kind with a message, made into an instance only when
+/// something looks at it, or an exception instance.
+enum Raised {
+    Lazy(ExcKind, String),
     Value(Value),
 }
 
@@ -108,7 +113,12 @@ exc_kinds! {
 
 impl Exc {
     pub fn new(kind: ExcKind, msg: impl Into<String>) -> Exc {
-        Exc::Lazy(Box::new((kind, msg.into())))
+        Exc(Box::new(Raised::Lazy(kind, msg.into())))
+    }
+
+    /// An exception instance (or whatever value is being raised) as an `Exc`.
+    pub fn value(v: Value) -> Exc {
+        Exc(Box::new(Raised::Value(v)))
     }
 
     pub fn type_error(msg: impl Into<String>) -> Exc {
@@ -154,9 +164,9 @@ impl Exc {
 
     /// The kind when known without materialising (lazy errors only).
     pub fn lazy_kind(&self) -> Option<ExcKind> {
-        match self {
-            Exc::Lazy(lazy) => Some(lazy.0),
-            Exc::Value(_) => None,
+        match &*self.0 {
+            Raised::Lazy(kind, _) => Some(*kind),
+            Raised::Value(_) => None,
         }
     }
 }
@@ -164,10 +174,9 @@ impl Exc {
 impl Vm {
     /// The exception instance for `exc`.
     pub fn exc_value(&mut self, exc: Exc) -> Value {
-        match exc {
-            Exc::Value(v) => v,
-            Exc::Lazy(lazy) => {
-                let (kind, msg) = *lazy;
+        match *exc.0 {
+            Raised::Value(v) => v,
+            Raised::Lazy(kind, msg) => {
                 let args = if msg.is_empty() && kind_has_empty_args(kind) {
                     Vec::new()
                 } else {
@@ -191,7 +200,7 @@ impl Vm {
 
     /// `KeyError(key)`.
     pub fn key_error(&mut self, key: Value) -> Exc {
-        Exc::Value(self.new_exception(ExcKind::KeyError, vec![key]))
+        Exc::value(self.new_exception(ExcKind::KeyError, vec![key]))
     }
 
     /// Does `exc` (an instance) belong to `kind`?
@@ -204,9 +213,9 @@ impl Vm {
 
     /// Same test on an `Exc` without materialising a lazy one.
     pub fn exc_matches(&self, exc: &Exc, kind: ExcKind) -> bool {
-        match exc {
-            Exc::Lazy(lazy) => {
-                let mut cur = lazy.0;
+        match &*exc.0 {
+            Raised::Lazy(kind_raised, _) => {
+                let mut cur = *kind_raised;
                 loop {
                     if cur == kind {
                         return true;
@@ -217,7 +226,7 @@ impl Vm {
                     cur = cur.parent();
                 }
             }
-            Exc::Value(v) => self.exc_is(v, kind),
+            Raised::Value(v) => self.exc_is(v, kind),
         }
     }
 

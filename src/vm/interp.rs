@@ -823,7 +823,7 @@ impl Vm {
                             let exc = pop!('instr, cur);
                             pop!('instr, cur);
                             if !self.exc_is(&exc, ExcKind::StopAsyncIteration) {
-                                break 'instr Err(Exc::Value(exc));
+                                break 'instr Err(Exc::value(exc));
                             }
                         }
                         Instr::BeforeWith => {
@@ -885,7 +885,7 @@ impl Vm {
                                     if self.handling.is_none() {
                                         Err(Exc::runtime_error("No active exception to reraise"))
                                     } else {
-                                        let exc = Exc::Value(self.handling.clone());
+                                        let exc = Exc::value(self.handling.clone());
                                         pending = Some(Pending { exc, add_tb: false });
                                         break 'run;
                                     }
@@ -900,12 +900,12 @@ impl Vm {
                                     self.make_raise(exc, Some(cause))
                                 }
                             };
-                            break 'instr res.and_then(|e| Err(Exc::Value(e)));
+                            break 'instr res.and_then(|e| Err(Exc::value(e)));
                         }
                         Instr::Reraise => {
                             let exc = pop!('instr, cur);
                             pending = Some(Pending {
-                                exc: Exc::Value(exc),
+                                exc: Exc::value(exc),
                                 add_tb: false,
                             });
                             break 'run;

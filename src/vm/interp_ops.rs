@@ -701,7 +701,7 @@ impl Vm {
                     globals: cur.globals.clone(),
                 };
                 self.attach_suggestion(&exc, ctx);
-                Err(Exc::Value(exc))
+                Err(Exc::value(exc))
             }
         }
     }

@@ -529,7 +529,7 @@ impl Vm {
                     if g.kind != crate::compile::code::CodeKind::Coroutine
                         && self.exc_matches(&e, ExcKind::StopIteration)
                         && g.state.get() == crate::vm::object::generator::GenState::Finished
-                        && matches!(e, Exc::Lazy(..)) =>
+                        && e.lazy_kind().is_some() =>
                 {
                     Ok(None)
                 }

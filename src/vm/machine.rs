@@ -353,7 +353,7 @@ impl Vm {
         frame.set_namespace(globals);
         match self.run_frame(frame) {
             (Halt::Returned(v), _) => Ok(v),
-            (Halt::Raised(e), _) => Err(Exc::Value(e)),
+            (Halt::Raised(e), _) => Err(Exc::value(e)),
             (Halt::Yielded(_), _) => Err(Exc::runtime_error("'yield' outside function")),
             (Halt::Suspended { .. }, _) => Err(Exc::internal("a module body switched threads")),
         }

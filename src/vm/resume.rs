@@ -112,7 +112,7 @@ impl Vm {
             Halt::Raised(e) => {
                 gen.state.set(GenState::Finished);
                 self.recycle(frame);
-                Err(Exc::Value(self.escaping(gen, e)))
+                Err(Exc::value(self.escaping(gen, e)))
             }
         }
     }
@@ -429,7 +429,7 @@ impl Vm {
                         ))));
                     }
                     match exc.take() {
-                        Some(e) => AsyncStep::Throw(gen.clone(), Exc::Value(e), *closing),
+                        Some(e) => AsyncStep::Throw(gen.clone(), Exc::value(e), *closing),
                         None => AsyncStep::Send(gen.clone(), value.clone().unwrap_or(Value::None)),
                     }
                 }

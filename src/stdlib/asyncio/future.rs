@@ -77,7 +77,7 @@ fn result(vm: &mut Vm, args: Args) -> PResult<Value> {
     finished(vm, &fut, "Result is not set.")?;
     match field(&fut, |f| f.exception) {
         Value::None => Ok(field(&fut, |f| f.result)),
-        exc => Err(Exc::Value(exc)),
+        exc => Err(Exc::value(exc)),
     }
 }
 
@@ -104,7 +104,7 @@ fn finished(vm: &mut Vm, fut: &Rc<Instance>, unset: &str) -> PResult<()> {
         State::Cancelled => {
             let err =
                 vm.call_method(&Value::Instance(fut.clone()), "_make_cancelled_error", &[])?;
-            Err(Exc::Value(err))
+            Err(Exc::value(err))
         }
         State::Pending => Err(lib_exception(vm, "InvalidStateError", &[Value::str(unset)])),
     }

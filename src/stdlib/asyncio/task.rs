@@ -135,7 +135,7 @@ pub(super) fn slot_index(cls: Option<&Rc<Class>>, name: &str) -> usize {
 /// error making it raised).
 pub(super) fn lib_exception(vm: &mut Vm, name: &str, args: &[Value]) -> Exc {
     match lib_get(vm, name).and_then(|cls| vm.call(&cls, args)) {
-        Ok(err) => Exc::Value(err),
+        Ok(err) => Exc::value(err),
         Err(exc) => exc,
     }
 }
@@ -282,7 +282,7 @@ pub(super) fn step(vm: &mut Vm, task: &Value, exc: Option<Value>) -> PResult<()>
     set_current(vm, loop_id, task, |vm| {
         let res = match exc {
             None => vm.gen_send(&coro, Value::None),
-            Some(e) => vm.gen_throw(&coro, Exc::Value(e)),
+            Some(e) => vm.gen_throw(&coro, Exc::value(e)),
         };
         match res {
             Ok(GenResult::Yield(v)) => handle_yield(vm, task, &inst, loop_id, v),
@@ -347,7 +347,7 @@ fn raised(vm: &mut Vm, task: &Value, e: Exc) -> PResult<()> {
     let file = vm.get_attr_str(task, "_step_raised")?;
     vm.call(&file, std::slice::from_ref(&exc))?;
     if fatal {
-        return Err(Exc::Value(exc));
+        return Err(Exc::value(exc));
     }
     Ok(())
 }

@@ -316,7 +316,7 @@ fn async_step_throw(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("throw", &args, 1, 1, 3)?;
     let it = arg(&args, 0)?.clone();
     let exc = vm.exception_from(arg(&args, 1)?.clone())?;
-    let r = vm.throw_into(&it, Exc::Value(exc))?;
+    let r = vm.throw_into(&it, Exc::value(exc))?;
     gen_result(vm, r)
 }
 
@@ -342,7 +342,7 @@ fn gen_result(vm: &mut Vm, r: GenResult) -> PResult<Value> {
         GenResult::Yield(v) => Ok(v),
         GenResult::Return(v) => {
             let args = if v.is_none() { Vec::new() } else { vec![v] };
-            Err(Exc::Value(vm.new_exception(
+            Err(Exc::value(vm.new_exception(
                 crate::vm::exception::ExcKind::StopIteration,
                 args,
             )))
@@ -367,7 +367,7 @@ fn gen_throw(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("throw", &args, 1, 1, 3)?;
     let g = gen_of(&args)?;
     let exc = vm.exception_from(arg(&args, 1)?.clone())?;
-    let r = vm.gen_throw(&g, Exc::Value(exc))?;
+    let r = vm.gen_throw(&g, Exc::value(exc))?;
     gen_result(vm, r)
 }
 
