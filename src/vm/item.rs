@@ -631,10 +631,9 @@ impl Vm {
     pub fn contains(&mut self, container: &Value, item: &Value) -> PResult<bool> {
         match container {
             Value::Str(s) => match item {
-                Value::Str(sub) => Ok(match crate::vm::methods::str::one_char(sub.as_str()) {
-                    Some(c) => s.as_str().contains(c),
-                    None => s.as_str().contains(sub.as_str()),
-                }),
+                Value::Str(sub) => {
+                    Ok(crate::vm::object::str::find_str(s.as_str(), sub.as_str()).is_some())
+                }
                 _ => Err(Exc::type_error(format!(
                     "'in <string>' requires string as left operand, not {}",
                     self.type_name(item)

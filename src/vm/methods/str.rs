@@ -5,7 +5,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
 use crate::vm::object::function::Args;
-use crate::vm::object::str::{py_space, PyStr};
+use crate::vm::object::str::{count_str, find_str, py_space, rfind_str, split_str, PyStr};
 use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
@@ -75,13 +75,17 @@ fn this<'a>(vm: &Vm, args: &Args<'a>, method: &str) -> PResult<&'a Rc<PyStr>> {
     }
 }
 
+/// `v` as a string; else a TypeError naming `what` ("must be str, not int" when empty).
 fn str_arg<'a>(vm: &Vm, v: &'a Value, what: &str) -> PResult<&'a str> {
     match v {
         Value::Str(s) => Ok(s.as_str()),
-        other => Err(Exc::type_error(format!(
-            "{what} must be str, not {}",
-            vm.type_name(other)
-        ))),
+        other => {
+            let sep = if what.is_empty() { "" } else { " " };
+            Err(Exc::type_error(format!(
+                "{what}{sep}must be str, not {}",
+                vm.type_name(other)
+            )))
+        }
     }
 }
 
@@ -173,14 +177,6 @@ fn split_args(vm: &Vm, args: &Args) -> PResult<(Option<String>, i64)> {
     Ok((sep, maxsplit))
 }
 
-/// The character `s` consists of, if just one: searching for a char goes through `memchr`,
-/// where a one-character `&str` pattern would set up the two-way substring searcher.
-pub(crate) fn one_char(s: &str) -> Option<char> {
-    let mut chars = s.chars();
-    let c = chars.next()?;
-    chars.next().is_none().then_some(c)
-}
-
 fn to_list(parts: Vec<&str>) -> Value {
     Value::list(parts.into_iter().map(Value::str).collect())
 }
@@ -190,14 +186,7 @@ fn split(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (sep, maxsplit) = split_args(vm, &args)?;
     let s = s.as_str();
     let parts: Vec<&str> = match (&sep, maxsplit) {
-        (Some(sep), m) => match (one_char(sep.as_str()), m) {
-            // A one-character separator is searched for as a char (memchr), not with the
-            // two-way substring searcher, whose set-up costs more than a short split.
-            (Some(c), m) if m < 0 => s.split(c).collect(),
-            (Some(c), m) => s.splitn(m as usize + 1, c).collect(),
-            (None, m) if m < 0 => s.split(sep.as_str()).collect(),
-            (None, m) => s.splitn(m as usize + 1, sep.as_str()).collect(),
-        },
+        (Some(sep), m) => split_str(s, sep.as_str(), usize::try_from(m).ok()),
         (None, m) => {
             let mut parts = Vec::new();
             let mut rest = s.trim_start_matches(py_space);
@@ -403,14 +392,25 @@ fn replace(vm: &mut Vm, args: Args) -> PResult<Value> {
         Some(Value::Int(n)) => *n,
         _ => -1,
     };
-    if count < 0 {
-        let replaced = match one_char(old) {
-            Some(c) => s.as_str().replace(c, new),
-            None => s.as_str().replace(old, new),
-        };
-        return Ok(Value::string(replaced));
+    // Nothing to replace: the string itself, as CPython returns it.
+    if count == 0 || (!old.is_empty() && find_str(s.as_str(), old).is_none()) {
+        return Ok(Value::Str(s));
     }
-    Ok(Value::string(s.as_str().replacen(old, new, count as usize)))
+    let text = s.as_str();
+    // A one-byte `old` is replaced as a char (std's memchr search, the quickest for the
+    // short strings most replacements see).
+    let one_byte = match old.as_bytes() {
+        [b] => Some(char::from(*b)),
+        _ => None,
+    };
+    Ok(Value::string(
+        match (usize::try_from(count).ok(), one_byte) {
+            (None, Some(c)) => text.replace(c, new),
+            (None, None) => text.replace(old, new),
+            (Some(n), Some(c)) => text.replacen(c, new, n),
+            (Some(n), None) => text.replacen(old, new, n),
+        },
+    ))
 }
 
 /// The `[start:end]` window of a search method, as a byte range of `s`.
@@ -476,14 +476,13 @@ fn endswith(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn search(vm: &mut Vm, args: &Args, name: &str, reverse: bool) -> PResult<Option<usize>> {
     check_count(name, args, 1, 1, 3)?;
     let s = this(vm, args, name)?.clone();
-    let needle = str_arg(vm, arg(args, 1)?, "must be str")?;
+    let needle = str_arg(vm, arg(args, 1)?, "")?;
     let (a, b) = window(vm, &s, args, 2)?;
     let hay = s.as_str().get(a..b).unwrap_or("");
-    let found = match (one_char(needle), reverse) {
-        (Some(c), true) => hay.rfind(c),
-        (Some(c), false) => hay.find(c),
-        (None, true) => hay.rfind(needle),
-        (None, false) => hay.find(needle),
+    let found = if reverse {
+        rfind_str(hay, needle)
+    } else {
+        find_str(hay, needle)
     };
     Ok(found.map(|off| s.char_index(a + off)))
 }
@@ -517,15 +516,13 @@ fn rindex(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn count(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("count", &args, 1, 1, 3)?;
     let s = this(vm, &args, "count")?.clone();
-    let needle = str_arg(vm, arg(&args, 1)?, "must be str")?;
+    let needle = str_arg(vm, arg(&args, 1)?, "")?;
     let (a, b) = window(vm, &s, &args, 2)?;
     let hay = s.as_str().get(a..b).unwrap_or("");
     let n = if needle.is_empty() {
         hay.chars().count() + 1
-    } else if let Some(c) = one_char(needle) {
-        hay.matches(c).count()
     } else {
-        hay.matches(needle).count()
+        count_str(hay, needle)
     };
     Ok(Value::Int(n as i64))
 }
@@ -763,7 +760,7 @@ fn zfill(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn partition_with(vm: &mut Vm, args: &Args, name: &str, reverse: bool) -> PResult<Value> {
     check_count(name, args, 1, 1, 1)?;
     let s = this(vm, args, name)?.clone();
-    let sep = str_arg(vm, arg(args, 1)?, "must be str")?.to_owned();
+    let sep = str_arg(vm, arg(args, 1)?, "")?.to_owned();
     if sep.is_empty() {
         return Err(Exc::value_error("empty separator"));
     }

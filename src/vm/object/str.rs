@@ -21,6 +21,57 @@ pub fn py_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
+/// The byte offset of the first `needle` in `hay` (a char boundary: UTF-8 matches start on
+/// one). Substring searches go through here and `rfind_str` rather than `str::find`, whose
+/// searcher set-up dominated the short searches programs mostly do.
+pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    match needle.as_bytes() {
+        [] => Some(0),
+        [b] => memchr::memchr(*b, hay.as_bytes()),
+        n => memchr::memmem::find(hay.as_bytes(), n),
+    }
+}
+
+/// The byte offset of the last `needle` in `hay`.
+pub fn rfind_str(hay: &str, needle: &str) -> Option<usize> {
+    match needle.as_bytes() {
+        [] => Some(hay.len()),
+        [b] => memchr::memrchr(*b, hay.as_bytes()),
+        n => memchr::memmem::rfind(hay.as_bytes(), n),
+    }
+}
+
+/// How many non-overlapping `needle`s (not empty) `hay` holds.
+pub fn count_str(hay: &str, needle: &str) -> usize {
+    match needle.as_bytes() {
+        [] => 0,
+        [b] => memchr::memchr_iter(*b, hay.as_bytes()).count(),
+        n => memchr::memmem::find_iter(hay.as_bytes(), n).count(),
+    }
+}
+
+/// `hay` split at its first `limit` (all if `None`) non-overlapping `sep`s (not empty).
+pub fn split_str<'a>(hay: &'a str, sep: &str, limit: Option<usize>) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let mut last = 0;
+    let limit = limit.unwrap_or(usize::MAX);
+    let mut cut = |at: usize| {
+        parts.push(hay.get(last..at).unwrap_or(""));
+        last = at + sep.len();
+    };
+    match sep.as_bytes() {
+        [] => {}
+        [b] => memchr::memchr_iter(*b, hay.as_bytes())
+            .take(limit)
+            .for_each(&mut cut),
+        s => memchr::memmem::find_iter(hay.as_bytes(), s)
+            .take(limit)
+            .for_each(&mut cut),
+    }
+    parts.push(hay.get(last..).unwrap_or(""));
+    parts
+}
+
 impl PyStr {
     pub fn new(text: &str) -> PyStr {
         PyStr::from_string(text.to_owned())
