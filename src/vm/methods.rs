@@ -46,18 +46,24 @@ pub fn add_methods(cls: &Rc<Class>, owner: &'static str, table: &[(&'static str,
 }
 
 /// Checks a positional argument count (self included in `args.pos` for methods, not
-/// counted: pass `skip = 1`).
+/// counted: pass `skip = 1`). Inline, with the errors out of line: every native call makes
+/// this check, and the call to it cost more than the check.
+#[inline]
 pub fn check_count(name: &str, args: &Args, skip: usize, min: usize, max: usize) -> PResult<()> {
     let n = args.pos.len().saturating_sub(skip);
-    if args.has_kw() {
-        return Err(Exc::type_error(format!(
-            "{name}() takes no keyword arguments"
-        )));
-    }
-    if n >= min && n <= max {
+    if !args.has_kw() && n >= min && n <= max {
         return Ok(());
     }
-    Err(Exc::type_error(if min == max && max == 0 {
+    Err(count_error(name, args, n, min, max))
+}
+
+#[cold]
+#[inline(never)]
+fn count_error(name: &str, args: &Args, n: usize, min: usize, max: usize) -> Exc {
+    if args.has_kw() {
+        return Exc::type_error(format!("{name}() takes no keyword arguments"));
+    }
+    Exc::type_error(if min == max && max == 0 {
         format!("{name}() takes no arguments ({n} given)")
     } else if min == max && max == 1 {
         format!("{name}() takes exactly one argument ({n} given)")
@@ -73,10 +79,11 @@ pub fn check_count(name: &str, args: &Args, skip: usize, min: usize, max: usize)
             "{name} expected at most {max} argument{}, got {n}",
             if max == 1 { "" } else { "s" }
         )
-    }))
+    })
 }
 
 /// The positional argument `idx`, or an internal error (callers check counts first).
+#[inline]
 pub fn arg<'a>(args: &Args<'a>, idx: usize) -> PResult<&'a Value> {
     args.pos
         .get(idx)
