@@ -132,14 +132,24 @@ fn str_new(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn join(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("join", &args, 1, 1, 1)?;
     let sep = this(vm, &args, "join")?;
-    let items = vm.collect(arg(&args, 1)?)?;
-    let mut out = String::new();
-    for (idx, item) in items.iter().enumerate() {
-        if idx > 0 {
-            out.push_str(sep.as_str());
+    // A list or tuple is read where it lies (nothing here can run code that changes it);
+    // anything else is collected first.
+    match arg(&args, 1)? {
+        Value::List(list) => join_items(vm, sep, &list.items.borrow()),
+        Value::Tuple(tuple) => join_items(vm, sep, &tuple.items),
+        other => {
+            let items = vm.collect(other)?;
+            join_items(vm, sep, &items)
         }
+    }
+}
+
+/// `sep.join(items)`, sized once: the total length is known before anything is copied.
+fn join_items(vm: &Vm, sep: &PyStr, items: &[Value]) -> PResult<Value> {
+    let mut len = sep.as_str().len() * items.len().saturating_sub(1);
+    for (idx, item) in items.iter().enumerate() {
         match item {
-            Value::Str(s) => out.push_str(s.as_str()),
+            Value::Str(s) => len += s.as_str().len(),
             other => {
                 return Err(Exc::type_error(format!(
                     "sequence item {idx}: expected str instance, {} found",
@@ -148,10 +158,19 @@ fn join(vm: &mut Vm, args: Args) -> PResult<Value> {
             }
         }
     }
+    let mut out = String::with_capacity(len);
+    for (idx, item) in items.iter().enumerate() {
+        if idx > 0 {
+            out.push_str(sep.as_str());
+        }
+        if let Value::Str(s) = item {
+            out.push_str(s.as_str());
+        }
+    }
     Ok(Value::string(out))
 }
 
-fn split_args(vm: &Vm, args: &Args) -> PResult<(Option<String>, i64)> {
+fn split_args<'a>(vm: &Vm, args: &Args<'a>) -> PResult<(Option<&'a str>, i64)> {
     let sep = args.pos.get(1).or_else(|| args.kw("sep"));
     let maxsplit = args.pos.get(2).or_else(|| args.kw("maxsplit"));
     let sep = match sep {
@@ -161,7 +180,7 @@ fn split_args(vm: &Vm, args: &Args) -> PResult<(Option<String>, i64)> {
             if s.is_empty() {
                 return Err(Exc::value_error("empty separator"));
             }
-            Some(s.to_owned())
+            Some(s)
         }
     };
     let maxsplit = match maxsplit {
@@ -186,7 +205,7 @@ fn split(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (sep, maxsplit) = split_args(vm, &args)?;
     let s = s.as_str();
     let parts: Vec<&str> = match (&sep, maxsplit) {
-        (Some(sep), m) => split_str(s, sep.as_str(), usize::try_from(m).ok()),
+        (Some(sep), m) => split_str(s, sep, usize::try_from(m).ok()),
         (None, m) => {
             let mut parts = Vec::new();
             let mut rest = s.trim_start_matches(py_space);
@@ -212,8 +231,8 @@ fn rsplit(vm: &mut Vm, args: Args) -> PResult<Value> {
     let (sep, maxsplit) = split_args(vm, &args)?;
     let s = s.as_str();
     let mut parts: Vec<&str> = match (&sep, maxsplit) {
-        (Some(sep), m) if m < 0 => s.rsplit(sep.as_str()).collect(),
-        (Some(sep), m) => s.rsplitn(m as usize + 1, sep.as_str()).collect(),
+        (Some(sep), m) if m < 0 => s.rsplit(*sep).collect(),
+        (Some(sep), m) => s.rsplitn(m as usize + 1, *sep).collect(),
         (None, m) => {
             let mut parts = Vec::new();
             let mut rest = s.trim_end_matches(py_space);
