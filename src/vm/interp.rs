@@ -11,8 +11,8 @@ use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc;
 use crate::vm::halt::Halt;
 use crate::vm::interp_ops::{
-    discard, name_at, name_error, number_fast, number_pair, pop_n, replace_top_two, unbound_local,
-    CollectionOp,
+    concat_top, discard, name_at, name_error, number_fast, number_pair, pop_n, replace_top_two,
+    unbound_local, CollectionOp,
 };
 use crate::vm::machine::Vm;
 use crate::vm::resume::GenResult;
@@ -608,12 +608,8 @@ impl Vm {
                             cur.stack.push(Value::Dict(dict));
                         }
                         Instr::BuildString(n) => {
-                            let items = tri!('instr, pop_n(&mut cur, n as usize));
-                            let mut s = String::new();
-                            for item in &items {
-                                s.push_str(item.as_str().unwrap_or(""));
-                            }
-                            cur.stack.push(Value::string(s));
+                            let s = tri!('instr, concat_top(&mut cur, n as usize));
+                            cur.stack.push(s);
                         }
                         Instr::ListAppend(n) => {
                             let v = pop!('instr, cur);

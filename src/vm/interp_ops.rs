@@ -1027,6 +1027,25 @@ pub(crate) fn pop_n(cur: &mut Frame, n: usize) -> PResult<Vec<Value>> {
     Ok(cur.stack.split_off(at))
 }
 
+/// `BuildString`: the top `n` values (the pieces of an f-string, all strings) joined and
+/// popped, the result allocated once at its final length.
+pub(crate) fn concat_top(cur: &mut Frame, n: usize) -> PResult<Value> {
+    let at = cur
+        .stack
+        .len()
+        .checked_sub(n)
+        .filter(|&at| at >= cur.n_locals())
+        .ok_or_else(|| Exc::internal("operand stack underflow"))?;
+    let pieces = cur.stack.get(at..).unwrap_or(&[]);
+    let len = pieces.iter().map(|p| p.as_str().map_or(0, str::len)).sum();
+    let mut s = String::with_capacity(len);
+    for piece in pieces {
+        s.push_str(piece.as_str().unwrap_or(""));
+    }
+    cur.stack.truncate(at);
+    Ok(Value::string(s))
+}
+
 pub(crate) fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<&Rc<PyStr>> {
     names
         .get(idx as usize)
