@@ -176,7 +176,7 @@ impl Vm {
                     let real = if *i < 0 { i + len } else { *i };
                     if real >= 0 && real < len {
                         if let Some(v) = items.get(real as usize) {
-                            return Ok(v.clone());
+                            return Ok(v.dup());
                         }
                     }
                 }
@@ -196,7 +196,7 @@ impl Vm {
                 let idx = self.seq_index(key, t.items.len(), "tuple")?;
                 t.items
                     .get(idx)
-                    .cloned()
+                    .map(Value::dup)
                     .ok_or_else(|| Exc::index_error("tuple index out of range"))
             }
             Value::Str(s) => {

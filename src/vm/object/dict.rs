@@ -348,7 +348,7 @@ impl Dict {
         }
         let (found, _) = self.lookup(vm, key, hash)?;
         Ok(match found {
-            Ok((entry, _)) => self.entry_at(entry).map(|e| e.value),
+            Ok((entry, _)) => self.value_of_entry(entry),
             Err(_) => None,
         })
     }
@@ -501,8 +501,31 @@ impl Dict {
         self.table.borrow().entries.len()
     }
 
+    /// The value of entry `idx` (without copying its key, as `entry_at` does).
+    pub fn value_of_entry(&self, idx: usize) -> Option<Value> {
+        match self.table.borrow().entries.get(idx) {
+            Some(Some(entry)) => Some(entry.value.dup()),
+            _ => None,
+        }
+    }
+
+    /// The key of entry `idx`.
+    pub fn key_of_entry(&self, idx: usize) -> Option<Value> {
+        match self.table.borrow().entries.get(idx) {
+            Some(Some(entry)) => Some(entry.key.dup()),
+            _ => None,
+        }
+    }
+
     pub fn entry_at(&self, idx: usize) -> Option<Entry> {
-        self.table.borrow().entries.get(idx).cloned().flatten()
+        match self.table.borrow().entries.get(idx) {
+            Some(Some(e)) => Some(Entry {
+                hash: e.hash,
+                key: e.key.dup(),
+                value: e.value.dup(),
+            }),
+            _ => None,
+        }
     }
 
     pub fn version(&self) -> u64 {

@@ -397,14 +397,17 @@ impl Iter {
                 }
                 let span = dict.entry_span();
                 while *idx < span {
-                    let entry = dict.entry_at(*idx);
+                    let at = *idx;
                     *idx += 1;
-                    if let Some(e) = entry {
-                        return Ok(Some(match kind {
-                            ViewKind::Keys => e.key,
-                            ViewKind::Values => e.value,
-                            ViewKind::Items => Value::tuple(vec![e.key, e.value]),
-                        }));
+                    let item = match kind {
+                        ViewKind::Keys => dict.key_of_entry(at),
+                        ViewKind::Values => dict.value_of_entry(at),
+                        ViewKind::Items => dict
+                            .entry_at(at)
+                            .map(|e| Value::tuple(vec![e.key, e.value])),
+                    };
+                    if item.is_some() {
+                        return Ok(item);
                     }
                 }
                 Ok(None)
