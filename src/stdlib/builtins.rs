@@ -273,7 +273,11 @@ fn reversed(vm: &mut Vm, args: Args) -> PResult<Value> {
             )))
         }
     };
-    let n = vm.len(&seq)?;
+    // A string's index is a byte offset, as in a forward string iterator.
+    let n = match &seq {
+        Value::Str(s) => s.as_str().len(),
+        _ => vm.len(&seq)?,
+    };
     Ok(Iter::new_value(IterState::Reversed { seq, idx: n }, name))
 }
 

@@ -296,7 +296,7 @@ impl Vm {
 
     /// One-character strings, cached for ASCII.
     pub fn char_value(&mut self, c: char) -> Value {
-        Value::string(c.to_string())
+        crate::vm::object::str::char_value(c)
     }
 
     /// `container[key] = value`.

@@ -43,7 +43,7 @@ impl List {
     }
 
     pub fn get(&self, idx: usize) -> Option<Value> {
-        self.items.borrow().get(idx).cloned()
+        self.items.borrow().get(idx).map(Value::dup)
     }
 }
 

@@ -348,6 +348,19 @@ impl Iter {
     pub fn next(&self, vm: &mut Vm) -> PResult<Option<Value>> {
         let mut state = self.state.borrow_mut();
         match &mut *state {
+            // A string's index is a byte offset (a char index would cost a walk from the
+            // start for each item of a non-ASCII string).
+            IterState::Seq {
+                seq: Value::Str(s),
+                idx,
+            } => {
+                let next = s.as_str().get(*idx..).and_then(|rest| rest.chars().next());
+                match next {
+                    Some(c) => *idx += c.len_utf8(),
+                    None => *state = IterState::Exhausted,
+                }
+                Ok(next.map(crate::vm::object::str::char_value))
+            }
             IterState::Seq { seq, idx } => {
                 let item = seq_item(seq, *idx);
                 if item.is_some() {
@@ -424,6 +437,20 @@ impl Iter {
                     }
                     None => Ok(None),
                 }
+            }
+            IterState::Reversed {
+                seq: Value::Str(s),
+                idx,
+            } => {
+                let prev = s
+                    .as_str()
+                    .get(..*idx)
+                    .and_then(|head| head.chars().next_back());
+                match prev {
+                    Some(c) => *idx -= c.len_utf8(),
+                    None => *idx = 0,
+                }
+                Ok(prev.map(crate::vm::object::str::char_value))
             }
             IterState::Reversed { seq, idx } => {
                 if *idx == 0 {
@@ -586,8 +613,8 @@ impl Iter {
 pub fn seq_item(seq: &Value, idx: usize) -> Option<Value> {
     match seq {
         Value::List(l) => l.get(idx),
-        Value::Tuple(t) => t.items.get(idx).cloned(),
-        Value::Str(s) => s.char_at(idx).map(|c| Value::string(c.to_string())),
+        Value::Tuple(t) => t.items.get(idx).map(Value::dup),
+        Value::Str(s) => s.char_at(idx).map(crate::vm::object::str::char_value),
         Value::Bytes(b) => b.data.get(idx).map(|&c| Value::Int(c as i64)),
         _ => None,
     }

@@ -1,6 +1,7 @@
 //! `PyStr`, the immutable string: UTF-8 text with its character count and a cached hash.
 //! ASCII strings index and slice by byte; others walk characters.
 
+use crate::vm::value::Value;
 use hashbrown::HashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -70,6 +71,34 @@ pub fn split_str<'a>(hay: &'a str, sep: &str, limit: Option<usize>) -> Vec<&'a s
     }
     parts.push(hay.get(last..).unwrap_or(""));
     parts
+}
+
+thread_local! {
+    /// The one-character ASCII strings, made on first use and shared after (as CPython
+    /// shares its one-character strings): indexing or iterating a string makes one per
+    /// character.
+    static ASCII_CHARS: RefCell<Vec<Option<Rc<PyStr>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The string of one character `c`.
+pub fn char_value(c: char) -> Value {
+    if c.is_ascii() {
+        let shared = ASCII_CHARS.with(|cache| {
+            let mut cache = cache.try_borrow_mut().ok()?;
+            if cache.is_empty() {
+                cache.resize(128, None);
+            }
+            let slot = cache.get_mut(c as usize)?;
+            Some(
+                slot.get_or_insert_with(|| Rc::new(PyStr::new(c.encode_utf8(&mut [0; 4]))))
+                    .clone(),
+            )
+        });
+        if let Some(s) = shared {
+            return Value::Str(s);
+        }
+    }
+    Value::string(c.to_string())
 }
 
 impl PyStr {
