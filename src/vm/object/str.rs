@@ -26,12 +26,29 @@ pub fn py_space(c: char) -> bool {
 /// one). Substring searches go through here and `rfind_str` rather than `str::find`, whose
 /// searcher set-up dominated the short searches programs mostly do.
 pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    let h = hay.as_bytes();
     match needle.as_bytes() {
         [] => Some(0),
-        [b] => memchr::memchr(*b, hay.as_bytes()),
-        n => memchr::memmem::find(hay.as_bytes(), n),
+        [b] => memchr::memchr(*b, h),
+        // In a short haystack, candidates by first byte beat setting up a searcher.
+        n @ [first, ..] if h.len() <= SHORT_HAYSTACK => {
+            let mut from = 0;
+            while let Some(off) = h.get(from..).and_then(|rest| memchr::memchr(*first, rest)) {
+                let at = from + off;
+                match h.get(at..at + n.len()) {
+                    Some(window) if window == n => return Some(at),
+                    Some(_) => from = at + 1,
+                    None => return None,
+                }
+            }
+            None
+        }
+        n => memchr::memmem::find(h, n),
     }
 }
+
+/// Up to this many bytes, `find_str` scans for candidates instead of building a searcher.
+const SHORT_HAYSTACK: usize = 64;
 
 /// The byte offset of the last `needle` in `hay`.
 pub fn rfind_str(hay: &str, needle: &str) -> Option<usize> {
@@ -246,4 +263,58 @@ pub fn intern_name(name: &str) -> Rc<PyStr> {
         }
         s
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings over a small alphabet (with a multi-byte letter), from a fixed linear
+    /// congruential sequence: every short needle occurs, overlaps and misses somewhere.
+    fn samples() -> Vec<String> {
+        let alphabet = ['a', 'b', 'é', ' '];
+        let mut state: u32 = 12345;
+        (0..400)
+            .map(|i| {
+                let len = i % 90;
+                (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        alphabet[(state >> 16) as usize % alphabet.len()]
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn searches_agree_with_std() {
+        let hays = samples();
+        let needles = ["a", "é", "ab", "aa", "bé", "a b", "éé", "abab", "zz"];
+        for hay in &hays {
+            for needle in needles {
+                assert_eq!(
+                    find_str(hay, needle),
+                    hay.find(needle),
+                    "{hay:?} find {needle:?}"
+                );
+                assert_eq!(
+                    rfind_str(hay, needle),
+                    hay.rfind(needle),
+                    "{hay:?} rfind {needle:?}"
+                );
+                assert_eq!(count_str(hay, needle), hay.matches(needle).count());
+                let parts: Vec<&str> = hay.split(needle).collect();
+                assert_eq!(split_str(hay, needle, None), parts);
+                let two: Vec<&str> = hay.splitn(3, needle).collect();
+                assert_eq!(split_str(hay, needle, Some(2)), two);
+            }
+        }
+    }
+
+    #[test]
+    fn python_whitespace_includes_the_ascii_separators() {
+        assert!(py_space('\x1c') && py_space('\x1f') && py_space(' ') && py_space('\u{3000}'));
+        assert!(!py_space('\x1b') && !py_space('a') && !py_space('\u{200b}'));
+    }
 }
