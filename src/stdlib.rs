@@ -6,7 +6,6 @@
 
 pub mod asyncio;
 pub mod builtins;
-mod builtins_numbers;
 pub mod contextvars;
 pub mod lib;
 pub mod math;
