@@ -36,6 +36,7 @@ const SOURCES: &[(&str, &str)] = &[
 mod construct;
 mod future;
 mod queue;
+mod sleep;
 mod task;
 mod thread;
 pub use thread::input_result;
@@ -51,8 +52,10 @@ enum Job {
     Step(Value, Option<Value>),
     /// A task's wake-up when the future it awaits is done (`task_wakeup(task, fut)`).
     Wakeup(Value, Value),
-    /// A `sleep` timer: sets the future's result unless it was cancelled.
+    /// A `sleep` timer outside a task: sets the future's result unless it was cancelled.
     Wake(Value, Value),
+    /// A task's `sleep` timer (`asyncio/sleep.rs`): schedules the task's step.
+    SleepWake(Value),
     /// Another thread's `Posted`: calls the listener it names, if still registered.
     Posted(i64),
 }
@@ -81,6 +84,9 @@ struct LoopState {
     next_listener_id: i64,
     /// The task whose step is running (`asyncio.current_task()`), or `None`.
     current: Value,
+    /// The `Vm::nest` of the dispatch loop running the current task's coroutine: a native
+    /// called straight from that loop runs one level deeper (`sleep::sleep_timer`).
+    current_nest: u32,
 }
 
 pub fn init(vm: &mut Vm) -> PResult<Value> {
@@ -100,9 +106,9 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("run_until_stopped", run_until_stopped),
         ("call_soon_cb", call_soon_cb),
         ("schedule_step", schedule_step),
-        ("call_later_wake", call_later_wake),
-        ("sleep_start", sleep_start),
-        ("sleep_end", sleep_end),
+        ("sleep_timer", sleep::sleep_timer),
+        ("cancel_sleep", sleep::cancel_sleep),
+        ("waiter_repr", sleep::waiter_repr),
         ("current_task", current_task),
         ("yield_once", yield_once),
         ("task_step", task::task_step_native),
@@ -189,6 +195,7 @@ fn new_loop(vm: &mut Vm, args: Args) -> PResult<Value> {
         listeners: HashMap::new(),
         next_listener_id: 0,
         current: Value::None,
+        current_nest: 0,
     }));
     Ok(Value::Int(loops.loops.len() as i64 - 1))
 }
@@ -320,11 +327,15 @@ fn push_job(vm: &mut Vm, id: usize, job: Job) -> PResult<()> {
     Ok(())
 }
 
-/// Makes `task` the loop's current task; returns the one it replaces.
-fn set_current_task(vm: &mut Vm, id: usize, task: Value) -> Value {
+/// Makes `task` the loop's current task, its coroutine run by a dispatch loop at `nest`;
+/// returns the task and level it replaces.
+fn set_current_task(vm: &mut Vm, id: usize, task: Value, nest: u32) -> (Value, u32) {
     match loop_by_id(vm, id) {
-        Ok(state) => std::mem::replace(&mut state.current, task),
-        Err(_) => Value::None,
+        Ok(state) => (
+            std::mem::replace(&mut state.current, task),
+            std::mem::replace(&mut state.current_nest, nest),
+        ),
+        Err(_) => (Value::None, 0),
     }
 }
 
@@ -396,6 +407,7 @@ fn run_jobs(vm: &mut Vm, id: usize, loop_obj: &Value) -> PResult<()> {
             Job::Step(task, exc) => task::step(vm, task, exc.clone()),
             Job::Wakeup(task, fut) => task::wakeup(vm, task, fut),
             Job::Wake(fut, result) => task::wake_sleeper(vm, fut, result.clone()),
+            Job::SleepWake(task) => sleep::fired(vm, task),
         };
         if let Err(e) = res {
             report_failed_job(vm, loop_obj, job, e)?;
@@ -422,6 +434,7 @@ fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult
             task::lib_get(vm, "_set_result_unless_cancelled")?,
             vec![fut, result],
         ),
+        Job::SleepWake(task) => (vm.get_attr_str(&task, "task_step")?, Vec::new()),
         Job::Posted(_) => return Err(Exc::value(exc)),
     };
     let report = task::lib_get(vm, "_callback_failed")?;
@@ -444,66 +457,6 @@ fn schedule_step(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("schedule_step", &args, 0, 2, 2)?;
     let id = loop_id_arg(&args)?;
     push_job(vm, id, Job::Step(arg(&args, 1)?.clone(), None))?;
-    Ok(Value::None)
-}
-
-/// `call_later_wake(id, delay, fut, result)`: a timer that sets `fut`'s result unless it was
-/// cancelled (`sleep`'s); returns the timer id for `cancel_timer`.
-fn call_later_wake(vm: &mut Vm, args: Args) -> PResult<Value> {
-    check_count("call_later_wake", &args, 0, 4, 4)?;
-    let id = loop_id_arg(&args)?;
-    let delay = float_arg(vm, arg(&args, 1)?)?;
-    let job = Job::Wake(arg(&args, 2)?.clone(), arg(&args, 3)?.clone());
-    Ok(Value::Int(wake_later(vm, id, delay, job)?))
-}
-
-/// Sets the timer of a `Job::Wake` on loop `id`; returns its id for `cancel_timer`.
-fn wake_later(vm: &mut Vm, id: usize, delay: f64, job: Job) -> PResult<i64> {
-    let state = loop_by_id(vm, id)?;
-    let when = state.ev.time() + delay;
-    Ok(state.ev.call_at(when, job).to_bits())
-}
-
-/// `sleep_start(delay, result)`: the future `sleep` waits on, made by the running loop,
-/// and the timer that sets it to `result` after `delay` seconds: `(future, timer)`. One
-/// call, so that each of a hundred thousand sleeping coroutines keeps two locals fewer
-/// (the loop, and the pieces of a four-argument call on its stack).
-fn sleep_start(vm: &mut Vm, args: Args) -> PResult<Value> {
-    check_count("sleep_start", &args, 0, 2, 2)?;
-    let delay = float_arg(vm, arg(&args, 0)?)?;
-    let result = arg(&args, 1)?.clone();
-    let loop_obj = construct::get_running_loop(vm, Args::new(&[]))?;
-    let future = construct::create_future_on(vm, &loop_obj)?;
-    let id = match vm.get_attr_str(&loop_obj, "_id")? {
-        Value::Int(i) => usize::try_from(i).ok(),
-        _ => None,
-    }
-    .ok_or_else(|| Exc::runtime_error("Event loop is closed"))?;
-    let timer = wake_later(vm, id, delay, Job::Wake(future.clone(), result))?;
-    Ok(Value::tuple(vec![future, Value::Int(timer)]))
-}
-
-/// `sleep_end(future, timer)`: `sleep`'s cleanup, on its way out however it leaves: the
-/// timer is cancelled unless it fired (or its loop was closed meanwhile).
-fn sleep_end(vm: &mut Vm, args: Args) -> PResult<Value> {
-    check_count("sleep_end", &args, 0, 2, 2)?;
-    let Value::Int(timer) = *arg(&args, 1)? else {
-        return Ok(Value::None);
-    };
-    let loop_obj = vm.get_attr_str(arg(&args, 0)?, "_loop")?;
-    let closed = vm.get_attr_str(&loop_obj, "_closed")?;
-    if vm.truthy(&closed)? {
-        return Ok(Value::None);
-    }
-    let id = match vm.get_attr_str(&loop_obj, "_id")? {
-        Value::Int(i) => usize::try_from(i).ok(),
-        _ => None,
-    };
-    if let Some(state) = id.and_then(|id| loop_by_id(vm, id).ok()) {
-        if let Some(handle) = TimerHandle::from_bits(timer) {
-            drop(state.ev.cancel_timer(handle));
-        }
-    }
     Ok(Value::None)
 }
 

@@ -524,10 +524,12 @@ impl Vm {
     /// `GetAwaitable`: a coroutine as is, else `__await__()`.
     pub fn get_awaitable(&mut self, v: Value) -> PResult<Value> {
         if let Value::Iter(it) = &v {
-            if matches!(
-                &*it.state.borrow(),
-                IterState::AsyncSend { .. } | IterState::AsyncThrow { .. }
-            ) {
+            if it.kind() == IterKind::SleepTimer
+                || matches!(
+                    &*it.state.borrow(),
+                    IterState::AsyncSend { .. } | IterState::AsyncThrow { .. }
+                )
+            {
                 return Ok(v);
             }
         }

@@ -8,7 +8,7 @@
 //! methods that handle it. Scheduling goes through `Job`s on the native ready queue, in the
 //! order CPython 3.11 schedules the same callbacks.
 
-use super::{push_job, Job};
+use super::{push_job, sleep, Job};
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::methods::arg;
 use crate::vm::object::class::{empty_tuple, Class, Instance};
@@ -171,14 +171,14 @@ pub(super) fn is_future(vm: &mut Vm, inst: &Instance) -> bool {
 }
 
 /// True for an instance of the library's `Task` or a subclass.
-fn is_task(vm: &mut Vm, inst: &Instance) -> bool {
+pub(super) fn is_task(vm: &mut Vm, inst: &Instance) -> bool {
     let lib = vm.extension(Lib::default);
     lib.task_cls
         .as_ref()
         .is_some_and(|c| inst.class.is_subclass(c))
 }
 
-fn is_pending(fut: &Instance) -> bool {
+pub(super) fn is_pending(fut: &Instance) -> bool {
     matches!(field(fut, |f| f.state), Value::Str(s) if s.as_str() == "PENDING")
 }
 
@@ -284,6 +284,11 @@ pub(super) fn step(vm: &mut Vm, task: &Value, exc: Option<Value>) -> PResult<()>
             None => vm.gen_send(&coro, Value::None),
             Some(e) => vm.gen_throw(&coro, Exc::value(e)),
         };
+        if matches!(&res, Ok(GenResult::Yield(v)) if sleep::is_own_timer(&inst, v)) {
+            return sleep::await_timer(vm, task, &inst);
+        }
+        // Any other outcome leaves a sleep timer the step armed unawaited.
+        sleep::disarm(vm, &inst)?;
         match res {
             Ok(GenResult::Yield(v)) => handle_yield(vm, task, &inst, loop_id, v),
             Ok(GenResult::Return(v)) => returned(vm, task, &inst, v),
@@ -301,7 +306,9 @@ fn set_current(
 ) -> PResult<()> {
     // The previous one comes back after: a green thread's `time.sleep` runs other tasks'
     // steps inside this one.
-    let outer = super::set_current_task(vm, loop_id, task.clone());
+    // Its coroutine runs in a dispatch loop one level deeper than this.
+    let nest = vm.nest + 1;
+    let (outer, outer_nest) = super::set_current_task(vm, loop_id, task.clone(), nest);
     // The task's own context is current while it runs (`contextvars`).
     let outer_context = match vm.context {
         Some(_) => task_context(task).map(|context| crate::stdlib::contextvars::swap(vm, context)),
@@ -311,7 +318,7 @@ fn set_current(
     if let Some(context) = outer_context {
         crate::stdlib::contextvars::swap(vm, context);
     }
-    super::set_current_task(vm, loop_id, outer);
+    super::set_current_task(vm, loop_id, outer, outer_nest);
     res
 }
 

@@ -102,6 +102,9 @@ pub enum IterState {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum IterKind {
     FutureIter,
+    /// A task's `asyncio.sleep` timer (`stdlib/asyncio/sleep.rs`): awaitable itself, shown as
+    /// the `FutureIter` a CPython sleep awaits.
+    SleepTimer,
     YieldOnce,
     Enumerate,
     Zip,
@@ -130,7 +133,7 @@ pub enum IterKind {
 impl IterKind {
     pub fn name(self) -> &'static str {
         match self {
-            IterKind::FutureIter => "FutureIter",
+            IterKind::FutureIter | IterKind::SleepTimer => "FutureIter",
             IterKind::YieldOnce => "yield_once",
             IterKind::Enumerate => "enumerate",
             IterKind::Zip => "zip",
@@ -305,6 +308,10 @@ impl Iter {
 
     pub fn type_name(&self) -> &'static str {
         self.kind.name()
+    }
+
+    pub fn kind(&self) -> IterKind {
+        self.kind
     }
 
     /// `coro.__await__()`, the iterator of a coroutine.
