@@ -43,6 +43,11 @@ impl Vm {
             _ => match (a, b) {
                 // Two strings (never of a user class): the same object is equal to itself.
                 (Value::Str(x), Value::Str(y)) => {
+                    if let CmpOp::Eq | CmpOp::NotEq = op {
+                        // Equality compares lengths before bytes.
+                        let eq = Rc::ptr_eq(x, y) || x.as_str() == y.as_str();
+                        return Ok(Value::bool(eq == (op == CmpOp::Eq)));
+                    }
                     let ord = if Rc::ptr_eq(x, y) {
                         Ordering::Equal
                     } else {

@@ -299,6 +299,14 @@ fn strip_with(vm: &mut Vm, args: &Args, name: &str, left: bool, right: bool) -> 
         Some(v) => Some(str_arg(vm, v, "strip arg")?.chars().collect()),
     };
     let text = s.as_str();
+    // Most strings stripped have nothing to strip: ends that are printable ASCII say so at
+    // once (Python's whitespace is all at or below a space, or beyond ASCII).
+    let printable = |b: Option<&u8>| b.is_some_and(|b| (b'!'..=b'~').contains(b));
+    let bytes = text.as_bytes();
+    if chars.is_none() && (!left || printable(bytes.first())) && (!right || printable(bytes.last()))
+    {
+        return Ok(Value::Str(s));
+    }
     let res = match &chars {
         None => match (left, right) {
             (true, true) => text.trim_matches(py_space),
