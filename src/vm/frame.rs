@@ -22,10 +22,14 @@ pub struct Frame {
     /// `cellvars ++ freevars`; a function without cellvars shares its closure here.
     pub cells: Rc<[Rc<Cell>]>,
     pub globals: Rc<Dict>,
-    /// What few frames hold (a class body's namespace, an `__init__`'s instance, an
-    /// exception being handled): out of line, so that every frame, a suspended coroutine's
-    /// included, is smaller. `None` means all of it is empty.
+    /// What few frames hold (a class body's namespace, an exception being handled): out of
+    /// line, so that every frame, a suspended coroutine's included, is smaller. `None` means
+    /// all of it is empty.
     rare: Option<Box<FrameRare>>,
+    /// Set on the frame of `__init__` run for `cls(...)` in the dispatch loop: the new
+    /// instance already waits on the caller's stack where the call's result goes, and the
+    /// frame must return `None`. (The flag fits in the padding of the frame's 80-byte block.)
+    pub init: bool,
 }
 
 /// The fields of a `Frame` that most frames leave empty.
@@ -33,9 +37,6 @@ struct FrameRare {
     /// The namespace `LoadName`/`StoreName` use: the class namespace in a class body, the
     /// globals in a module body.
     namespace: Option<Rc<Dict>>,
-    /// Set when this frame runs `__init__` for a new instance: the call's result is the
-    /// instance, and `__init__` must return `None`.
-    init_self: Option<Value>,
     /// The exception being handled when the frame was entered, restored when it leaves.
     saved_exc: Value,
     /// A suspended generator frame's own exception being handled (a `yield` inside an
@@ -100,6 +101,7 @@ impl Frame {
             cells,
             globals,
             rare: None,
+            init: false,
         })
     }
 
@@ -107,7 +109,6 @@ impl Frame {
         self.rare.get_or_insert_with(|| {
             Box::new(FrameRare {
                 namespace: None,
-                init_self: None,
                 saved_exc: Value::None,
                 suspended_exc: Value::None,
             })
@@ -131,16 +132,6 @@ impl Frame {
 
     pub fn set_namespace(&mut self, ns: Rc<Dict>) {
         self.rare_mut().namespace = Some(ns);
-    }
-
-    /// Marks the frame as running `__init__` for `inst`: the call's result is the instance.
-    pub fn set_init_self(&mut self, inst: Value) {
-        self.rare_mut().init_self = Some(inst);
-    }
-
-    #[inline]
-    pub fn take_init_self(&mut self) -> Option<Value> {
-        self.rare.as_mut().and_then(|r| r.init_self.take())
     }
 
     /// The exception being handled when the frame was entered.
@@ -210,9 +201,6 @@ impl Frame {
         if let Some(rare) = &self.rare {
             if let Some(ns) = &rare.namespace {
                 gc::visit_rc(ns, visit);
-            }
-            if let Some(v) = &rare.init_self {
-                gc::visit_value(v, visit);
             }
             gc::visit_value(&rare.saved_exc, visit);
             gc::visit_value(&rare.suspended_exc, visit);

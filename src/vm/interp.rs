@@ -723,19 +723,15 @@ impl Vm {
                                     if done.has_saved_exc() || !self.handling.is_none() {
                                         self.handling = done.take_saved_exc();
                                     }
-                                    let init_self = done.take_init_self();
+                                    let init = done.init;
                                     self.recycle(done);
-                                    match init_self {
-                                        Some(inst) => {
-                                            if !v.is_none() {
-                                                break 'instr Err(Exc::type_error(format!(
-                                                    "__init__() should return None, not '{}'",
-                                                    self.type_name(&v)
-                                                )));
-                                            }
-                                            cur.stack.push(inst);
-                                        }
-                                        None => cur.stack.push(v),
+                                    if !init {
+                                        cur.stack.push(v);
+                                    } else if !v.is_none() {
+                                        break 'instr Err(Exc::type_error(format!(
+                                            "__init__() should return None, not '{}'",
+                                            self.type_name(&v)
+                                        )));
                                     }
                                     break 'instr Ok(Flow::Switch);
                                 }

@@ -161,7 +161,16 @@ impl Vm {
                 Value::Function(f) => Some(self.bind_call(f, Some(&m.obj), args)?),
                 _ => None,
             },
-            Value::Class(cls) => self.prepare_init(cls, args)?,
+            Value::Class(cls) => match self.prepare_init(cls, args)? {
+                Some(Init::Frame(frame, inst)) => {
+                    // The instance waits where the call's result goes (`Frame::init`).
+                    cur.stack.truncate(fpos);
+                    cur.stack.push(inst);
+                    return self.push_frame(cur, frames, frame);
+                }
+                Some(Init::Done(v)) => Some(Callee::Done(v)),
+                None => None,
+            },
             Value::Native(native) if native.name == "super" && n == 0 => {
                 let v = self.zero_arg_super(cur)?;
                 Some(Callee::Done(v))
@@ -541,11 +550,11 @@ impl Vm {
     /// For `cls(...)` of a user class with a native `__new__` and an apy `__init__`: the new
     /// instance and the `__init__` frame, so `__init__` runs in this dispatch loop (as
     /// `instantiate` would run it, after the same `__new__`).
-    pub(crate) fn prepare_init(
+    fn prepare_init(
         &mut self,
         cls: &Rc<crate::vm::object::class::Class>,
         args: Args,
-    ) -> PResult<Option<Callee>> {
+    ) -> PResult<Option<Init>> {
         if !cls.is_user || cls.layout == crate::vm::object::class::Layout::Builtin {
             return Ok(None);
         }
@@ -563,7 +572,7 @@ impl Vm {
             Some(new @ Value::Native(_)) => {
                 let obj = self.call_new(&new, cls, args)?;
                 if !matches!(&obj, Value::Instance(i) if i.class.is_subclass(cls)) {
-                    return Ok(Some(Callee::Done(obj)));
+                    return Ok(Some(Init::Done(obj)));
                 }
                 obj
             }
@@ -571,8 +580,8 @@ impl Vm {
         };
         match self.bind_call(&init, Some(&inst), args)? {
             Callee::Frame(mut frame) => {
-                frame.set_init_self(inst);
-                Ok(Some(Callee::Frame(frame)))
+                frame.init = true;
+                Ok(Some(Init::Frame(frame, inst)))
             }
             Callee::Done(_) => Ok(None),
         }
@@ -1067,7 +1076,13 @@ pub(crate) fn unbound_local(varnames: &[Rc<PyStr>], idx: u32) -> Exc {
     )
 }
 
-/// Records where a coroutine (or generator) was made: the calling frame's position.
+/// What `prepare_init` made of `cls(...)`: `__init__`'s frame (marked `Frame::init`) and the
+/// new instance, or the call's result when `__new__` returned some other object.
+enum Init {
+    Frame(Box<Frame>, Value),
+    Done(Value),
+}
+
 /// How many defaults a fast call of `f` with `n` positional arguments takes: `None` when
 /// too few arguments are given for its defaults to make up (the general binding reports it).
 #[inline(always)]
@@ -1080,6 +1095,7 @@ fn fast_defaults(f: &Function, n: usize) -> Option<usize> {
     (missing <= f.defaults.borrow().len()).then_some(missing)
 }
 
+/// Records where a coroutine (or generator) was made: the calling frame's position.
 fn note_origin(v: &Value, cur: &Frame) {
     if let Value::Generator(gen) = v {
         if let Ok(mut origin) = gen.origin.try_borrow_mut() {

@@ -184,6 +184,7 @@ impl Vm {
             frame.cells = self.no_cells.clone();
         }
         frame.clear_rare();
+        frame.init = false;
         self.frame_pool.push(frame);
     }
 
