@@ -5,7 +5,7 @@
 //! pending, as a zeroed C future does. The rare paths (making the `CancelledError`, a
 //! callback with a context) stay with the apy methods.
 
-use super::task::{field, future_instance, lib_exception};
+use super::task::{exception_of, field, future_instance, lib_exception};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
@@ -75,7 +75,7 @@ fn cancelled(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn result(vm: &mut Vm, args: Args) -> PResult<Value> {
     let fut = receiver(vm, &args, "result")?;
     finished(vm, &fut, "Result is not set.")?;
-    match field(&fut, |f| f.exception) {
+    match exception_of(&fut) {
         Value::None => Ok(field(&fut, |f| f.result)),
         exc => Err(Exc::value(exc)),
     }
@@ -85,7 +85,7 @@ fn result(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn exception(vm: &mut Vm, args: Args) -> PResult<Value> {
     let fut = receiver(vm, &args, "exception")?;
     finished(vm, &fut, "Exception is not set.")?;
-    Ok(field(&fut, |f| f.exception))
+    Ok(exception_of(&fut))
 }
 
 /// What `result()` and `exception()` check first: a cancelled future raises its

@@ -12,7 +12,10 @@
 //! `send` called by hand) cannot wake the task later. Outside a task, `sleep_timer` falls
 //! back to a real future.
 
-use super::task::{field, is_pending, is_task, lib_get, loop_id_of, set_field, task_instance};
+use super::task::{
+    clear_must_cancel, field, is_pending, is_task, lib_get, loop_id_of, must_cancel, set_field,
+    task_instance,
+};
 use super::{float_arg, loop_by_id, push_job, Job};
 use crate::runtime::TimerHandle;
 use crate::vm::exception::{Exc, PResult};
@@ -121,10 +124,10 @@ pub(super) fn is_own_timer(inst: &Instance, yielded: &Value) -> bool {
 /// The task waits on its sleep timer; a cancellation requested while its step ran cancels
 /// the sleep at once, as it would cancel the future awaited.
 pub(super) fn await_timer(vm: &mut Vm, task: &Value, inst: &Rc<Instance>) -> PResult<()> {
-    if vm.truthy(&field(inst, |f| f.must_cancel))? {
+    if must_cancel(vm, inst)? {
         let msg = vm.get_attr_str(task, "_cancel_message")?;
         if cancel(vm, task, inst, msg)? {
-            set_field(inst, |f| f.must_cancel, Value::bool(false));
+            clear_must_cancel(inst);
         }
     }
     Ok(())

@@ -32,8 +32,6 @@ pub(super) struct Fields {
     pub(super) blocking: usize,
     pub(super) callbacks: usize,
     pub(super) result: usize,
-    pub(super) exception: usize,
-    pub(super) must_cancel: usize,
     pub(super) fut_waiter: usize,
     pub(super) coro: usize,
     pub(super) name: usize,
@@ -54,8 +52,6 @@ thread_local! {
             blocking: NONE,
             callbacks: NONE,
             result: NONE,
-            exception: NONE,
-            must_cancel: NONE,
             fut_waiter: NONE,
             coro: NONE,
             name: NONE,
@@ -73,6 +69,36 @@ pub(super) fn field(inst: &Instance, pick: fn(&Fields) -> usize) -> Value {
 pub(super) fn set_field(inst: &Instance, pick: fn(&Fields) -> usize, value: Value) {
     let index = FIELDS.with(|f| pick(&f.get()));
     drop(inst.set_slot(index, value));
+}
+
+thread_local! {
+    static EXCEPTION: Rc<PyStr> = intern_name("_exception");
+    static MUST_CANCEL: Rc<PyStr> = intern_name("_must_cancel");
+}
+
+/// The exception a future finished with (`None` if none): a field most futures never set,
+/// so it is a class default until `set_exception` gives the future its own.
+pub(super) fn exception_of(fut: &Instance) -> Value {
+    EXCEPTION
+        .with(|key| fut.dict_get(key))
+        .unwrap_or(Value::None)
+}
+
+/// `task._must_cancel`, a class default (`False`) until `cancel()` sets it.
+pub(super) fn must_cancel(vm: &mut Vm, task: &Instance) -> PResult<bool> {
+    match MUST_CANCEL.with(|key| task.dict_get(key)) {
+        Some(v) => vm.truthy(&v),
+        None => Ok(false),
+    }
+}
+
+/// `task._must_cancel = False`, written only if the task has its own.
+pub(super) fn clear_must_cancel(task: &Instance) {
+    MUST_CANCEL.with(|key| {
+        if task.dict_get(key).is_some() {
+            task.dict_set(key, Value::Bool(B64::FALSE));
+        }
+    });
 }
 
 /// The library's module namespace and the classes the fast paths recognise.
@@ -103,8 +129,6 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
             blocking: slot("_asyncio_future_blocking"),
             callbacks: slot("_callbacks"),
             result: slot("_result"),
-            exception: slot("_exception"),
-            must_cancel: slot("_must_cancel"),
             fut_waiter: slot("_fut_waiter"),
             coro: slot("_coro"),
             name: slot("_name"),
@@ -201,7 +225,6 @@ pub(super) fn init_future(fut: &Instance, loop_obj: Value) {
     set_field(fut, |f| f.state, Value::Str(interned("PENDING")));
     set_field(fut, |f| f.callbacks, empty_tuple());
     set_field(fut, |f| f.result, Value::None);
-    set_field(fut, |f| f.exception, Value::None);
     set_field(fut, |f| f.blocking, Value::Bool(B64::FALSE));
 }
 
@@ -212,7 +235,6 @@ pub(super) fn init_task(task: &Instance, name: Value, coro: Value, context: Opti
     if let Some(context) = context.filter(|c| !c.is_none()) {
         task.dict_set(&interned("_context"), context);
     }
-    set_field(task, |f| f.must_cancel, Value::Bool(B64::FALSE));
     set_field(task, |f| f.fut_waiter, Value::None);
 }
 
@@ -263,7 +285,7 @@ pub(super) fn step(vm: &mut Vm, task: &Value, exc: Option<Value>) -> PResult<()>
         return Ok(());
     }
     let mut exc = exc;
-    if vm.truthy(&field(&inst, |f| f.must_cancel))? {
+    if must_cancel(vm, &inst)? {
         let take = vm.get_attr_str(task, "_take_cancel")?;
         let e = vm.call(&take, &[exc.unwrap_or(Value::None)])?;
         exc = Some(e);
@@ -337,7 +359,7 @@ fn returned(vm: &mut Vm, task: &Value, inst: &Rc<Instance>, value: Value) -> PRe
     if let Value::Dict(all) = lib_get(vm, "_all_tasks")? {
         all.remove(vm, task)?;
     }
-    if vm.truthy(&field(inst, |f| f.must_cancel))? || !is_plain_future(vm, inst) {
+    if must_cancel(vm, inst)? || !is_plain_future(vm, inst) {
         let finish = vm.get_attr_str(task, "_step_returned")?;
         vm.call(&finish, &[value])?;
         return Ok(());
@@ -383,7 +405,7 @@ fn handle_yield(
             // (`callback_job`): no bound method per await.
             add_done_callback(vm, fut, &yielded, task.clone())?;
             set_field(inst, |f| f.fut_waiter, yielded);
-            if vm.truthy(&field(inst, |f| f.must_cancel))? {
+            if must_cancel(vm, inst)? {
                 let cancel = vm.get_attr_str(task, "_cancel_waiter")?;
                 vm.call(&cancel, &[])?;
             }
@@ -444,7 +466,7 @@ pub(super) fn wakeup(vm: &mut Vm, task: &Value, future: &Value) -> PResult<()> {
         Value::Instance(f) => {
             is_plain_future(vm, f)
                 && matches!(field(f, |f| f.state), Value::Str(s) if s.as_str() == "FINISHED")
-                && field(f, |f| f.exception).is_none()
+                && exception_of(f).is_none()
         }
         _ => false,
     };
@@ -547,7 +569,7 @@ fn future_await_step(
         _ => return Err(Exc::stop_iteration()),
     }
     let finished_ok = matches!(field(&inst, |f| f.state), Value::Str(s) if s.as_str() == "FINISHED")
-        && field(&inst, |f| f.exception).is_none();
+        && exception_of(&inst).is_none();
     if finished_ok {
         return Ok(GenResult::Return(field(&inst, |f| f.result)));
     }
