@@ -180,6 +180,13 @@ impl Vm {
                 };
                 ip += 1;
                 cur.ip = ip;
+                // A frame's buffer is sized from the compiler's `max_stack` (`Code::n_slots`);
+                // the test suite checks that bound on every instruction it runs.
+                debug_assert!(
+                    cur.stack.len() <= cur.code.n_slots,
+                    "{}: operand stack above max_stack",
+                    cur.code.obj.name
+                );
                 let res: PResult<Flow> = 'instr: {
                     // Matched in place: each arm reads the operands it uses, where a copy of
                     // the whole instruction loaded all five fields before the jump.

@@ -81,7 +81,7 @@ impl Code {
         };
         let plain_args = obj.kwonlyargcount == 0 && !obj.has_varargs && !obj.has_varkw;
         let plain_call = plain_args && obj.kind == crate::compile::code::CodeKind::Function;
-        let n_slots = obj.varnames.len() + obj.max_stack as usize + 1;
+        let n_slots = obj.varnames.len() + obj.max_stack as usize;
         let shape = CallShape {
             plain: plain_call,
             plain_generator: plain_args && obj.is_generator_like(),
