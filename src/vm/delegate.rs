@@ -71,10 +71,8 @@ pub(crate) fn delegate_of(sub: Option<&Value>) -> Option<Delegate> {
 pub(crate) fn anext_running(gen: &Generator) -> bool {
     gen.kind == CodeKind::AsyncGenerator
         && gen.state.get() == GenState::Suspended
-        && gen.frame.try_borrow().is_ok_and(|frame| {
-            frame
-                .as_ref()
-                .is_some_and(|f| matches!(f.code.obj.instrs.get(f.ip), Some(Instr::Send(_))))
+        && gen.with_frame(|frame| {
+            frame.is_some_and(|f| matches!(f.code.obj.instrs.get(f.ip), Some(Instr::Send(_))))
         })
 }
 
@@ -273,7 +271,7 @@ impl Vm {
         let target = send_target(cur)?;
         let sub = cur.stack.pop();
         if let Some(gen) = delegated(sub.as_ref()) {
-            *gen.frame.borrow_mut() = Some(done);
+            gen.put_frame(done);
             gen.state.set(GenState::Suspended);
         }
         finish_asend(sub.as_ref());
@@ -320,7 +318,7 @@ impl Vm {
             self.depth -= 1;
             match delegated(cur.stack.last()) {
                 Some(gen) => {
-                    *gen.frame.borrow_mut() = Some(done);
+                    gen.put_frame(done);
                     gen.state.set(GenState::Suspended);
                 }
                 None => return Err(Exc::internal("delegate frame not below a Send")),

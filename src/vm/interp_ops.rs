@@ -1098,9 +1098,7 @@ fn fast_defaults(f: &Function, n: usize) -> Option<usize> {
 /// Records where a coroutine (or generator) was made: the calling frame's position.
 fn note_origin(v: &Value, cur: &Frame) {
     if let Value::Generator(gen) = v {
-        if let Ok(mut origin) = gen.origin.try_borrow_mut() {
-            *origin = Some((cur.code.clone(), cur.ip));
-        }
+        gen.set_origin(cur.code.clone(), cur.ip);
     }
 }
 

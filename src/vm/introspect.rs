@@ -34,13 +34,11 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
         if matches!(current.state.get(), GenState::Finished | GenState::Running) {
             break;
         }
-        let next = {
-            let frame = current.frame.borrow();
-            let Some(frame) = frame.as_ref() else {
-                break;
-            };
+        let created = current.state.get() == GenState::Created;
+        let next = current.with_frame(|frame| {
+            let frame = frame?;
             let obj = &frame.code.obj;
-            let span = if current.state.get() == GenState::Created {
+            let span = if created {
                 obj.span
             } else {
                 obj.span_at(frame.ip)
@@ -55,7 +53,7 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
                 (Some(Instr::Send(_)), Some(Value::Iter(it))) => it.wrapped_coroutine(),
                 _ => None,
             }
-        };
+        });
         match next {
             Some(sub) => current = sub,
             None => break,

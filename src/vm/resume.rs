@@ -53,7 +53,7 @@ impl Vm {
             }
             _ => {}
         }
-        let frame = gen.frame.borrow_mut().take();
+        let frame = gen.take_frame();
         frame.ok_or_else(|| Exc::internal("generator without a frame"))
     }
 
@@ -88,7 +88,7 @@ impl Vm {
                 callers,
                 push_on_resume,
             } => {
-                *gen.frame.borrow_mut() = Some(frame);
+                gen.put_frame(frame);
                 if let Some(green) = &gen.green {
                     *green.borrow_mut() = GreenState {
                         callers,
@@ -100,7 +100,7 @@ impl Vm {
                 Ok(GenResult::Yield(request))
             }
             Halt::Yielded(v) => {
-                *gen.frame.borrow_mut() = Some(frame);
+                gen.put_frame(frame);
                 gen.state.set(GenState::Suspended);
                 Ok(GenResult::Yield(v))
             }
@@ -135,7 +135,7 @@ impl Vm {
         let mut frame = self.gen_start(gen)?;
         if was == GenState::Created {
             if !value.is_none() {
-                *gen.frame.borrow_mut() = Some(frame);
+                gen.put_frame(frame);
                 return Err(Exc::type_error(format!(
                     "can't send non-None value to a just-started {}",
                     gen.type_name().replace('_', " ")
@@ -156,7 +156,7 @@ impl Vm {
     pub fn gen_throw(&mut self, gen: &Rc<Generator>, exc: Exc) -> PResult<GenResult> {
         if gen.state.get() == GenState::Created {
             gen.state.set(GenState::Finished);
-            gen.frame.borrow_mut().take();
+            drop(gen.take_frame());
             return Err(exc);
         }
         if gen.state.get() == GenState::Finished {
@@ -183,7 +183,7 @@ impl Vm {
         let res = self.throw_into(&sub, exc);
         match res {
             Ok(GenResult::Yield(v)) => {
-                *gen.frame.borrow_mut() = Some(frame);
+                gen.put_frame(frame);
                 gen.state.set(GenState::Suspended);
                 Ok(GenResult::Yield(v))
             }
@@ -271,7 +271,7 @@ impl Vm {
             GenState::Finished => return Ok(()),
             GenState::Created => {
                 gen.state.set(GenState::Finished);
-                gen.frame.borrow_mut().take();
+                drop(gen.take_frame());
                 return Ok(());
             }
             _ => {}

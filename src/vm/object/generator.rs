@@ -23,12 +23,15 @@ pub struct Generator {
     pub kind: CodeKind,
     /// The code it runs: its name and where it was defined outlive the frame.
     pub code: Rc<Code>,
-    pub frame: RefCell<Option<Box<Frame>>>,
+    /// The frame while the generator is suspended (or not started); `None` while it runs and
+    /// once it finished. A `Cell`, not a `RefCell` (`take_frame`, `put_frame`, `with_frame`),
+    /// with `origin` too: 16 bytes fewer, one allocator size class smaller per generator.
+    frame: Cell<Option<Box<Frame>>>,
     pub state: Cell<GenState>,
     /// Where the call that made it ran (the caller's code and instruction), when the dispatch
     /// loop made it: the "created at" of tasks, and the place a never-awaited coroutine is
     /// reported at.
-    pub origin: RefCell<Option<(Rc<Code>, usize)>>,
+    origin: Cell<Option<(Rc<Code>, usize)>>,
     /// Set for a green thread (`vm::green`): the frames below the innermost one while it
     /// is suspended.
     pub green: Option<Box<RefCell<GreenState>>>,
@@ -51,26 +54,53 @@ impl Generator {
             gc: Default::default(),
             kind: frame.code.obj.kind,
             code: frame.code.clone(),
-            frame: RefCell::new(Some(frame)),
+            frame: Cell::new(Some(frame)),
             state: Cell::new(GenState::Created),
-            origin: RefCell::new(None),
+            origin: Cell::new(None),
             green,
         });
         gc::track(&gen);
         Value::Generator(gen)
     }
 
+    /// Takes the frame out (to run it, or because the generator finished).
+    pub fn take_frame(&self) -> Option<Box<Frame>> {
+        self.frame.take()
+    }
+
+    /// Puts the (suspended) frame back.
+    pub fn put_frame(&self, frame: Box<Frame>) {
+        drop(self.frame.replace(Some(frame)));
+    }
+
+    /// `look` at the frame, if the generator holds one; nothing it calls may run the
+    /// generator (the frame is out of its place meanwhile).
+    pub fn with_frame<R>(&self, look: impl FnOnce(Option<&Frame>) -> R) -> R {
+        let frame = self.frame.take();
+        let res = look(frame.as_deref());
+        self.frame.set(frame);
+        res
+    }
+
+    /// Records where the call that made it ran.
+    pub fn set_origin(&self, code: Rc<Code>, ip: usize) {
+        drop(self.origin.replace(Some((code, ip))));
+    }
+
     /// `(file, line, source line)` of `origin`.
     pub fn origin_site(&self) -> Option<(String, usize, String)> {
-        let origin = self.origin.try_borrow().ok()?;
-        let (code, ip) = origin.as_ref()?;
-        let source = &code.obj.source;
-        let line = source.line_of(code.obj.span_at(ip.saturating_sub(1)).start);
-        Some((
-            source.name.clone(),
-            line,
-            source.line_text(line).trim().to_string(),
-        ))
+        let origin = self.origin.take();
+        let site = origin.as_ref().map(|(code, ip)| {
+            let source = &code.obj.source;
+            let line = source.line_of(code.obj.span_at(ip.saturating_sub(1)).start);
+            (
+                source.name.clone(),
+                line,
+                source.line_text(line).trim().to_string(),
+            )
+        });
+        self.origin.set(origin);
+        site
     }
 
     /// CPython's warning for a coroutine that is destroyed before anything awaited it; queued
@@ -128,30 +158,23 @@ impl Trace for Generator {
     }
 
     fn trace(&self, visit: &mut Visit) -> bool {
-        match self.frame.try_borrow() {
-            Ok(frame) => {
-                if let Some(frame) = &*frame {
-                    frame.trace(visit);
-                }
-                if let Some(green) = &self.green {
-                    match green.try_borrow() {
-                        Ok(green) => green.callers.iter().for_each(|f| f.trace(visit)),
-                        Err(_) => return false,
-                    }
-                }
-                true
+        self.with_frame(|frame| {
+            if let Some(frame) = frame {
+                frame.trace(visit);
             }
-            Err(_) => false,
+        });
+        if let Some(green) = &self.green {
+            match green.try_borrow() {
+                Ok(green) => green.callers.iter().for_each(|f| f.trace(visit)),
+                Err(_) => return false,
+            }
         }
+        true
     }
 
     fn clear(&self) {
         self.warn_if_never_awaited();
-        if let Ok(mut frame) = self.frame.try_borrow_mut() {
-            let old = frame.take();
-            drop(frame);
-            drop(old);
-        }
+        drop(self.frame.take());
         if let Some(green) = &self.green {
             if let Ok(mut green) = green.try_borrow_mut() {
                 let callers = std::mem::take(&mut green.callers);
@@ -230,9 +253,9 @@ impl Generator {
             gc: Default::default(),
             kind: frame.code.obj.kind,
             code: frame.code.clone(),
-            frame: RefCell::new(Some(frame)),
+            frame: Cell::new(Some(frame)),
             state: Cell::new(GenState::Suspended),
-            origin: RefCell::new(None),
+            origin: Cell::new(None),
             green: None,
         });
         gc::track(&gen);
