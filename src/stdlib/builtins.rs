@@ -213,7 +213,7 @@ fn map(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
     Ok(Iter::new_value(
         IterState::Map {
-            func,
+            func: Box::new(func),
             iters: iters.into(),
         },
         IterKind::Map,
@@ -225,7 +225,7 @@ fn filter(vm: &mut Vm, args: Args) -> PResult<Value> {
     let it = vm.iter(arg(&args, 1)?)?;
     Ok(Iter::new_value(
         IterState::Filter {
-            func: arg(&args, 0)?.clone(),
+            func: Box::new(arg(&args, 0)?.clone()),
             iter: it,
         },
         IterKind::Filter,
@@ -743,7 +743,7 @@ fn iter(vm: &mut Vm, args: Args) -> PResult<Value> {
         let func = arg(&args, 0)?.clone();
         return Ok(Iter::new_value(
             IterState::Callable {
-                func,
+                func: Box::new(func),
                 sentinel: sentinel.clone(),
             },
             IterKind::Callable,
