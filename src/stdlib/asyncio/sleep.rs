@@ -5,12 +5,12 @@
 //! things happen are CPython's: the timer firing and a cancellation each schedule the task's
 //! step for the next iteration, as the future's done callback would.
 //!
-//! `sleep` (in `tasks.apy`) awaits `sleep_timer(delay)`, which arms the timer for the task
-//! running it and yields the timer's id; the task's step (`task::step`) accepts that yield
-//! as its own timer and waits. Any other outcome of the step disarms the timer, so a task
-//! has at most one, and a sleep driven by something other than its task (a coroutine's
-//! `send` called by hand) cannot wake the task later. Outside a task, `sleep_timer` falls
-//! back to a real future.
+//! `sleep` (in `tasks.apy`) awaits `sleep_timer(delay, result)`, which arms the timer for the
+//! task stepping it and yields the timer's id; the task's step (`task::step`) accepts that
+//! yield as its own timer and waits. Any other outcome of the step disarms the timer, so a
+//! task has at most one. A sleep its task does not step straight (a coroutine's `send`
+//! called by hand, which must see a future as in CPython; no task running) gets a real
+//! future that the timer sets to `result`.
 
 use super::task::{
     clear_must_cancel, field, is_pending, is_task, lib_get, loop_id_of, must_cancel, set_field,
