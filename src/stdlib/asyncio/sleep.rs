@@ -13,12 +13,12 @@
 //! future that the timer sets to `result`.
 
 use super::task::{
-    clear_must_cancel, field, is_pending, is_task, lib_get, loop_id_of, must_cancel, set_field,
-    task_instance,
+    clear_must_cancel, field, is_pending, is_task, lib_get, loop_id_of, loop_obj_id, must_cancel,
+    set_field, task_instance,
 };
 use super::{float_arg, loop_by_id, push_job, Job};
 use crate::runtime::TimerHandle;
-use crate::vm::exception::{Exc, PResult};
+use crate::vm::exception::PResult;
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
@@ -67,13 +67,10 @@ pub(super) fn sleep_timer(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("sleep_timer", &args, 0, 2, 2)?;
     let delay = float_arg(vm, arg(&args, 0)?)?;
     let loop_obj = super::construct::get_running_loop(vm, Args::new(&[]))?;
-    let id = match vm.get_attr_str(&loop_obj, "_id")? {
-        Value::Int(i) => usize::try_from(i).ok(),
-        _ => None,
-    }
-    .ok_or_else(|| Exc::runtime_error("Event loop is closed"))?;
+    let id = loop_obj_id(&loop_obj)?;
     let (nest, direct_nest) = (vm.nest, vm.direct_nest);
     let state = loop_by_id(vm, id)?;
+    let when = state.ev.time() + delay;
     let direct = direct_nest == nest && nest == state.current_nest + 1;
     let current = state.current.clone();
     let task = match &current {
@@ -85,17 +82,18 @@ pub(super) fn sleep_timer(vm: &mut Vm, args: Args) -> PResult<Value> {
         _ => {
             let future = super::construct::create_future_on(vm, &loop_obj)?;
             let result = arg(&args, 1)?.clone();
-            let state = loop_by_id(vm, id)?;
-            let when = state.ev.time() + delay;
-            state.ev.call_at(when, Job::Wake(future.clone(), result));
+            loop_by_id(vm, id)?
+                .ev
+                .call_at(when, Job::Wake(future.clone(), result));
             return Ok(future);
         }
     };
     // A timer left armed by a sleep its task never waited on goes first.
     disarm(vm, &task)?;
-    let state = loop_by_id(vm, id)?;
-    let when = state.ev.time() + delay;
-    let bits = state.ev.call_at(when, Job::SleepWake(current)).to_bits();
+    let bits = loop_by_id(vm, id)?
+        .ev
+        .call_at(when, Job::SleepWake(current))
+        .to_bits();
     set_field(&task, |f| f.fut_waiter, Value::Int(bits));
     let state = IterState::NativeAwait {
         target: Value::Int(bits),
@@ -137,10 +135,16 @@ pub(super) fn await_timer(vm: &mut Vm, task: &Value, inst: &Rc<Instance>) -> PRe
 pub(super) fn disarm(vm: &mut Vm, inst: &Instance) -> PResult<()> {
     if let Some(handle) = armed(inst) {
         set_field(inst, |f| f.fut_waiter, Value::None);
-        let id = loop_id_of(inst)?;
-        drop(loop_by_id(vm, id)?.ev.cancel_timer(handle));
+        drop_timer(vm, inst, handle)?;
     }
     Ok(())
+}
+
+/// Takes the task's timer off its loop's timer heap.
+fn drop_timer(vm: &mut Vm, inst: &Instance, handle: TimerHandle) -> PResult<usize> {
+    let id = loop_id_of(inst)?;
+    drop(loop_by_id(vm, id)?.ev.cancel_timer(handle));
+    Ok(id)
 }
 
 /// `Job::SleepWake`: the sleep timer of `task` fired; its step runs in the next iteration.
@@ -162,8 +166,7 @@ fn cancel(vm: &mut Vm, task: &Value, inst: &Instance, msg: Value) -> PResult<boo
     let Some(handle) = armed(inst) else {
         return Ok(false);
     };
-    let id = loop_id_of(inst)?;
-    drop(loop_by_id(vm, id)?.ev.cancel_timer(handle));
+    let id = drop_timer(vm, inst, handle)?;
     set_field(inst, |f| f.fut_waiter, Value::Int(CANCELLED));
     let cls = lib_get(vm, "CancelledError")?;
     let args: &[Value] = if msg.is_none() { &[] } else { &[msg] };

@@ -208,7 +208,12 @@ pub(super) fn is_pending(fut: &Instance) -> bool {
 
 /// The id of the native loop a future belongs to (`fut._loop._id`).
 pub(super) fn loop_id_of(fut: &Instance) -> PResult<usize> {
-    if let Value::Instance(lp) = field(fut, |f| f.loop_) {
+    loop_obj_id(&field(fut, |f| f.loop_))
+}
+
+/// The id of the native loop behind an event loop object (`loop._id`).
+pub(super) fn loop_obj_id(loop_obj: &Value) -> PResult<usize> {
+    if let Value::Instance(lp) = loop_obj {
         if let Some(Value::Int(id)) = LOOP_ID.with(|key| lp.dict_get(key)) {
             if let Ok(id) = usize::try_from(id) {
                 return Ok(id);
