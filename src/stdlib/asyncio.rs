@@ -85,7 +85,8 @@ struct LoopState {
     /// The task whose step is running (`asyncio.current_task()`), or `None`.
     current: Value,
     /// The `Vm::nest` of the dispatch loop running the current task's coroutine: a native
-    /// called straight from that loop runs one level deeper (`sleep::sleep_timer`).
+    /// called straight from that loop runs one level deeper; a `Send` of that loop at this
+    /// level (`sleep::start_timer`).
     current_nest: u32,
 }
 
@@ -106,7 +107,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("run_until_stopped", run_until_stopped),
         ("call_soon_cb", call_soon_cb),
         ("schedule_step", schedule_step),
-        ("sleep_timer", sleep::sleep_timer),
+        ("set_native_sleep", sleep::set_native_sleep),
+        ("sleep_future", sleep::sleep_future),
         ("cancel_sleep", sleep::cancel_sleep),
         ("waiter_repr", sleep::waiter_repr),
         ("current_task", current_task),

@@ -8,7 +8,6 @@ use crate::vm::halt::Halt;
 use crate::vm::machine::Vm;
 use crate::vm::object::class::{Class, Instance, Layout};
 use crate::vm::object::function::{Args, BoundMethod, Cell, Function};
-use crate::vm::object::generator::Generator;
 use crate::vm::object::misc::WrapperKind;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
@@ -72,7 +71,7 @@ impl Vm {
         }
         self.finish_frame(func, &mut frame);
         if obj.is_generator_like() {
-            return Ok(Callee::Done(Generator::new_value(frame)));
+            return Ok(Callee::Done(self.new_generator(frame)));
         }
         Ok(Callee::Frame(frame))
     }

@@ -41,8 +41,8 @@ pub(crate) fn is_delegate_code(frame: &Frame) -> bool {
 
 /// What `Send` pushes a frame for: a plain generator or coroutine, or the `asend` awaitable of
 /// an async generator, not yet done (`async for`'s `__anext__()` is the async generator
-/// itself, see `Vm::get_anext`). A green thread, an `athrow` awaitable and every other
-/// iterator keep their own protocol.
+/// itself, see `Vm::get_anext`). A green thread, a native-bodied coroutine, an `athrow`
+/// awaitable and every other iterator keep their own protocol.
 pub(crate) enum Delegate {
     Gen(Rc<Generator>),
     Asend(Rc<Iter>, Rc<Generator>),
@@ -51,14 +51,12 @@ pub(crate) enum Delegate {
 #[inline]
 pub(crate) fn delegate_of(sub: Option<&Value>) -> Option<Delegate> {
     match sub {
-        Some(Value::Generator(g)) if g.green.is_none() => Some(Delegate::Gen(g.clone())),
+        Some(Value::Generator(g)) if g.is_plain() => Some(Delegate::Gen(g.clone())),
         Some(Value::Iter(it)) => match &*it.state.borrow() {
             IterState::AsyncSend {
                 gen, done: false, ..
-            } if gen.green.is_none() => Some(Delegate::Asend(it.clone(), gen.clone())),
-            IterState::CoroWrapper { coro } if coro.green.is_none() => {
-                Some(Delegate::Gen(coro.clone()))
-            }
+            } if gen.is_plain() => Some(Delegate::Asend(it.clone(), gen.clone())),
+            IterState::CoroWrapper { coro } if coro.is_plain() => Some(Delegate::Gen(coro.clone())),
             _ => None,
         },
         _ => None,
@@ -355,7 +353,7 @@ impl Vm {
             return Err(Exc::internal("ForIter without its generator"));
         };
         let gen = gen.clone();
-        if gen.green.is_none()
+        if gen.is_plain()
             && gen.kind == CodeKind::Generator
             && matches!(gen.state.get(), GenState::Created | GenState::Suspended)
         {

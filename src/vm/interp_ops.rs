@@ -388,7 +388,7 @@ impl Vm {
         if shape.has_cellvars {
             self.finish_frame(&f, &mut frame);
         }
-        let gen = crate::vm::object::generator::Generator::new_value(frame);
+        let gen = self.new_generator(frame);
         note_origin(&gen, cur);
         cur.stack.push(gen);
         Some(Ok(Flow::Next))

@@ -4,7 +4,7 @@
 //! here runs bytecode or changes a frame.
 
 use crate::compile::code::Instr;
-use crate::vm::object::generator::{GenState, Generator};
+use crate::vm::object::generator::{GenState, Generator, NativeBody};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
@@ -35,6 +35,10 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
             break;
         }
         let created = current.state.get() == GenState::Created;
+        if let Some(body) = current.native() {
+            sites.push(native_site(&current, body, created));
+            break;
+        }
         let next = current.with_frame(|frame| {
             let frame = frame?;
             let obj = &frame.code.obj;
@@ -60,6 +64,29 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
         }
     }
     sites
+}
+
+/// Where a native-bodied coroutine is: at the `await` of its code's body that its step stands
+/// for (`NativeState::at_await`), or at its `def` before it started.
+fn native_site(gen: &Generator, body: &NativeBody, created: bool) -> FrameSite {
+    let obj = &gen.code.obj;
+    let at_await = body.state.try_borrow().map_or(0, |s| s.at_await as usize);
+    let send = obj
+        .instrs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i, Instr::Send(_)))
+        .nth(at_await)
+        .map(|(ip, _)| ip);
+    let span = match send {
+        Some(ip) if !created => obj.span_at(ip),
+        _ => obj.span,
+    };
+    FrameSite {
+        name: obj.name.to_string(),
+        file: obj.source.name.clone(),
+        line: obj.source.line_of(span.start),
+    }
 }
 
 /// Where the function of `gen` was defined: (file, line of its `def`).

@@ -9,11 +9,12 @@
 use crate::compile::code::{CodeKind, Instr};
 use crate::vm::delegate::{anext_running, anext_running_error};
 use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::frame::Frame;
 use crate::vm::green::GreenState;
 use crate::vm::halt::Halt;
 use crate::vm::machine::Vm;
 use crate::vm::object::function::Args;
-use crate::vm::object::generator::{GenState, Generator};
+use crate::vm::object::generator::{GenState, Generator, Resume};
 use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::value::Value;
 use std::rc::Rc;
@@ -30,6 +31,57 @@ enum AsyncStep {
 }
 
 impl Vm {
+    /// The generator, coroutine or async generator that runs `frame`, just bound by a call
+    /// of its function; a native-bodied coroutine (`NativeBody`) takes the bound arguments
+    /// out of the frame, which goes back to the pool.
+    pub(crate) fn new_generator(&mut self, mut frame: Box<Frame>) -> Value {
+        let Some(step) = frame.code.native.get() else {
+            return Generator::new_value(frame);
+        };
+        let mut values = [Value::None, Value::None];
+        for (value, slot) in values.iter_mut().zip(frame.stack.iter_mut()) {
+            *value = std::mem::replace(slot, Value::Null);
+        }
+        let code = frame.code.clone();
+        self.recycle(frame);
+        Generator::new_native(code, step, values)
+    }
+
+    /// Resumes a native-bodied coroutine (`gen_send` and `gen_throw` for one): the states a
+    /// frame's coroutine would check, then the body's step.
+    fn native_resume(&mut self, gen: &Rc<Generator>, how: Resume) -> PResult<GenResult> {
+        let Some(body) = gen.native() else {
+            return Err(Exc::internal("not a native coroutine"));
+        };
+        match (gen.state.get(), how) {
+            (GenState::Running, _) => Err(Exc::value_error(format!(
+                "{} already executing",
+                gen.type_name()
+            ))),
+            (GenState::Finished, Resume::Send(_)) => {
+                Err(Exc::runtime_error("cannot reuse already awaited coroutine"))
+            }
+            (GenState::Finished, Resume::Throw(exc)) => Err(exc),
+            (GenState::Created, Resume::Throw(exc)) => {
+                gen.state.set(GenState::Finished);
+                Err(exc)
+            }
+            (GenState::Created, Resume::Send(v)) if !v.is_none() => Err(Exc::type_error(
+                "can't send non-None value to a just-started coroutine",
+            )),
+            (_, how) => {
+                gen.state.set(GenState::Running);
+                let res = (body.step)(self, gen, how);
+                let next = match res {
+                    Ok(GenResult::Yield(_)) => GenState::Suspended,
+                    _ => GenState::Finished,
+                };
+                gen.state.set(next);
+                res
+            }
+        }
+    }
+
     pub(crate) fn gen_start(
         &mut self,
         gen: &Rc<Generator>,
@@ -66,7 +118,7 @@ impl Vm {
     ) -> PResult<GenResult> {
         gen.state.set(GenState::Running);
         let mut thread_context = None;
-        let (halt, frame) = match &gen.green {
+        let (halt, frame) = match gen.green() {
             Some(green) => {
                 let (callers, context) = {
                     let mut state = green.borrow_mut();
@@ -89,7 +141,7 @@ impl Vm {
                 push_on_resume,
             } => {
                 gen.put_frame(frame);
-                if let Some(green) = &gen.green {
+                if let Some(green) = gen.green() {
                     *green.borrow_mut() = GreenState {
                         callers,
                         push_on_resume,
@@ -119,6 +171,9 @@ impl Vm {
 
     /// `gen.send(value)` (`next(gen)` is `send(None)`).
     pub fn gen_send(&mut self, gen: &Rc<Generator>, value: Value) -> PResult<GenResult> {
+        if gen.native().is_some() {
+            return self.native_resume(gen, Resume::Send(value));
+        }
         let frame = self.frame_to_send(gen, value)?;
         self.gen_run(gen, frame, None)
     }
@@ -142,8 +197,7 @@ impl Vm {
                 )));
             }
         } else if gen
-            .green
-            .as_ref()
+            .green()
             .is_none_or(|green| green.borrow().push_on_resume)
         {
             frame.stack.push(value);
@@ -154,6 +208,9 @@ impl Vm {
     /// `gen.throw(exc)`: raised where the generator is suspended; a frame waiting in `Send`
     /// passes it to its sub-iterator first.
     pub fn gen_throw(&mut self, gen: &Rc<Generator>, exc: Exc) -> PResult<GenResult> {
+        if gen.native().is_some() {
+            return self.native_resume(gen, Resume::Throw(exc));
+        }
         if gen.state.get() == GenState::Created {
             gen.state.set(GenState::Finished);
             drop(gen.take_frame());
@@ -524,12 +581,10 @@ impl Vm {
     /// `GetAwaitable`: a coroutine as is, else `__await__()`.
     pub fn get_awaitable(&mut self, v: Value) -> PResult<Value> {
         if let Value::Iter(it) = &v {
-            if it.kind() == IterKind::SleepTimer
-                || matches!(
-                    &*it.state.borrow(),
-                    IterState::AsyncSend { .. } | IterState::AsyncThrow { .. }
-                )
-            {
+            if matches!(
+                &*it.state.borrow(),
+                IterState::AsyncSend { .. } | IterState::AsyncThrow { .. }
+            ) {
                 return Ok(v);
             }
         }

@@ -5,12 +5,13 @@
 //! things happen are CPython's: the timer firing and a cancellation each schedule the task's
 //! step for the next iteration, as the future's done callback would.
 //!
-//! `sleep` (in `tasks.apy`) awaits `sleep_timer(delay, result)`, which arms the timer for the
-//! task stepping it and yields the timer's id; the task's step (`task::step`) accepts that
-//! yield as its own timer and waits. Any other outcome of the step disarms the timer, so a
-//! task has at most one. A sleep its task does not step straight (a coroutine's `send`
-//! called by hand, which must see a future as in CPython; no task running) gets a real
-//! future that the timer sets to `result`.
+//! `sleep` (in `tasks.apy`) is an `async def` whose coroutines run a native body
+//! (`sleep_step`, see `NativeBody`): no frame, just the two arguments. Resumed by the task
+//! stepping it, the body arms the timer and yields the timer's id; the task's step
+//! (`task::step`) accepts that yield as its own timer and waits. Any other outcome of the step
+//! disarms the timer, so a task has at most one. A sleep its task does not step straight (a
+//! coroutine's `send` called by hand, which must see a future as in CPython; no task
+//! running) awaits a real future that a timer sets to `result` (`sleep_future`).
 
 use super::task::{
     clear_must_cancel, field, is_pending, is_task, lib_get, loop_id_of, loop_obj_id, must_cancel,
@@ -18,11 +19,12 @@ use super::task::{
 };
 use super::{float_arg, loop_by_id, push_job, Job};
 use crate::runtime::TimerHandle;
-use crate::vm::exception::PResult;
+use crate::syntax::ast::CmpOp;
+use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
-use crate::vm::object::iter::{Iter, IterKind, IterState};
+use crate::vm::object::generator::{Generator, Resume};
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
 use crate::vm::Vm;
@@ -57,60 +59,131 @@ fn armed(inst: &Instance) -> Option<TimerHandle> {
     }
 }
 
-/// `sleep_timer(delay, result)`: what `sleep` awaits for a positive delay. Called straight
-/// from the coroutine chain its task steps (a call instruction of the dispatch loop the
-/// task's step runs, `current_nest`), a timer that steps the task after `delay` seconds,
-/// awaited through an iterator that yields the timer's id once. Anywhere else (no task, or
-/// a coroutine's `send` called by hand, which must get a future as in CPython), a future
-/// the timer sets to `result`.
-pub(super) fn sleep_timer(vm: &mut Vm, args: Args) -> PResult<Value> {
-    check_count("sleep_timer", &args, 0, 2, 2)?;
-    let delay = float_arg(vm, arg(&args, 0)?)?;
-    let loop_obj = super::construct::get_running_loop(vm, Args::new(&[]))?;
-    let id = loop_obj_id(&loop_obj)?;
-    let (nest, direct_nest) = (vm.nest, vm.direct_nest);
-    let state = loop_by_id(vm, id)?;
-    let when = state.ev.time() + delay;
-    let direct = direct_nest == nest && nest == state.current_nest + 1;
-    let current = state.current.clone();
-    let task = match &current {
-        Value::Instance(inst)
-            if direct && is_task(vm, inst) && loop_id_of(inst).ok() == Some(id) =>
-        {
-            inst.clone()
-        }
-        _ => {
-            let future = super::construct::create_future_on(vm, &loop_obj)?;
-            let result = arg(&args, 1)?.clone();
-            loop_by_id(vm, id)?
-                .ev
-                .call_at(when, Job::Wake(future.clone(), result));
-            return Ok(future);
-        }
-    };
-    // A timer left armed by a sleep its task never waited on goes first.
-    disarm(vm, &task)?;
-    let bits = loop_by_id(vm, id)?
-        .ev
-        .call_at(when, Job::SleepWake(current))
-        .to_bits();
-    set_field(&task, |f| f.fut_waiter, Value::Int(bits));
-    let state = IterState::NativeAwait {
-        target: Value::Int(bits),
-        stage: 0,
-        step: timer_step,
-    };
-    Ok(Iter::new_value(state, IterKind::SleepTimer))
+/// The native body's stages (`NativeState::stage`).
+const START: u16 = 0;
+/// `delay <= 0`: yielded once, returns `result` when resumed.
+const YIELDED: u16 = 1;
+/// Waits on the task's own timer (the yield was its id).
+const TIMER: u16 = 2;
+/// Waits on a future (`values[0]` holds the iterator its `__await__()` made).
+const FUTURE: u16 = 3;
+
+/// `set_native_sleep(sleep)`: gives `sleep`'s coroutines the native body below.
+pub(super) fn set_native_sleep(_vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("set_native_sleep", &args, 0, 1, 1)?;
+    match arg(&args, 0)? {
+        Value::Function(f) if f.code.set_native(sleep_step) => Ok(Value::None),
+        _ => Err(Exc::type_error(
+            "set_native_sleep() needs a plain async function",
+        )),
+    }
 }
 
-/// Yields the timer's id once, then returns `None` (the task's step after the timer fired).
-fn timer_step(_vm: &mut Vm, bits: &Value, stage: &mut u32, _sent: Value) -> PResult<GenResult> {
-    let at = *stage;
-    *stage = 1;
-    Ok(match at {
-        0 => GenResult::Yield(bits.clone()),
-        _ => GenResult::Return(Value::None),
+/// The native body of `sleep(delay, result)` (`tasks.apy` has the body it stands for). With
+/// `delay <= 0`, one bare yield. Else, resumed straight by the task whose step runs (the
+/// task's own coroutine, or a `Send` of the dispatch loop the step runs), a timer that steps
+/// the task after `delay` seconds: the yield is the timer's id, which the step takes as its
+/// own (`is_own_timer`). Anywhere else (no task, or a coroutine's `send` called by hand,
+/// which must get a future as in CPython), the future of `sleep_future`, awaited.
+fn sleep_step(vm: &mut Vm, gen: &Rc<Generator>, how: Resume) -> PResult<GenResult> {
+    let Some(body) = gen.native() else {
+        return Err(Exc::internal("sleep without its body"));
+    };
+    let (stage, first) = {
+        let state = body.state.borrow();
+        let [first, _] = &state.values;
+        (state.stage, first.clone())
+    };
+    let result = || body.state.borrow().values[1].clone();
+    match (stage, how) {
+        (START, Resume::Send(_)) => {
+            let le = vm.compare(CmpOp::LtE, &first, &Value::Int(0))?;
+            if vm.truthy(&le)? {
+                body.state.borrow_mut().stage = YIELDED;
+                return Ok(GenResult::Yield(Value::None));
+            }
+            let delay = float_arg(vm, &first)?;
+            let (awaiting, yielded) = match start_timer(vm, gen, delay)? {
+                Some(bits) => (Value::None, Some(Value::Int(bits))),
+                None => {
+                    let future = sleep_future_at(vm, delay, result())?;
+                    (vm.get_awaitable(future)?, None)
+                }
+            };
+            let mut state = body.state.borrow_mut();
+            state.at_await = 1;
+            state.stage = if yielded.is_some() { TIMER } else { FUTURE };
+            state.values[0] = awaiting.clone();
+            drop(state);
+            match yielded {
+                Some(bits) => Ok(GenResult::Yield(bits)),
+                None => forward(vm, &awaiting, Resume::Send(Value::None), result()),
+            }
+        }
+        (FUTURE, how) => forward(vm, &first, how, result()),
+        (_, Resume::Send(_)) => Ok(GenResult::Return(result())),
+        (_, Resume::Throw(exc)) => Err(exc),
+    }
+}
+
+/// A resumption of the future's iterator `sleep` waits on; its return is `sleep`'s result.
+fn forward(vm: &mut Vm, awaiting: &Value, how: Resume, result: Value) -> PResult<GenResult> {
+    let res = match how {
+        Resume::Send(v) => vm.send_into(awaiting, v)?,
+        Resume::Throw(exc) => vm.throw_into(awaiting, exc)?,
+    };
+    Ok(match res {
+        GenResult::Yield(v) => GenResult::Yield(v),
+        GenResult::Return(_) => GenResult::Return(result),
     })
+}
+
+/// Arms the sleep timer of the task stepping `gen` straight, if one is (see `sleep_step`),
+/// and gives its id.
+fn start_timer(vm: &mut Vm, gen: &Rc<Generator>, delay: f64) -> PResult<Option<i64>> {
+    let loop_obj = super::construct::get_running_loop(vm, Args::new(&[]))?;
+    let id = loop_obj_id(&loop_obj)?;
+    let nest = vm.nest;
+    let state = loop_by_id(vm, id)?;
+    let when = state.ev.time() + delay;
+    let current_nest = state.current_nest;
+    let current = state.current.clone();
+    let Value::Instance(task) = &current else {
+        return Ok(None);
+    };
+    // A `Send` of the step's dispatch loop, or the step itself resuming its coroutine.
+    let straight = nest == current_nest
+        || (nest + 1 == current_nest
+            && matches!(field(task, |f| f.coro), Value::Generator(c) if Rc::ptr_eq(&c, gen)));
+    if !straight || !is_task(vm, task) || loop_id_of(task).ok() != Some(id) {
+        return Ok(None);
+    }
+    // A timer left armed by a sleep its task never waited on goes first.
+    disarm(vm, task)?;
+    let bits = loop_by_id(vm, id)?
+        .ev
+        .call_at(when, Job::SleepWake(current.clone()))
+        .to_bits();
+    set_field(task, |f| f.fut_waiter, Value::Int(bits));
+    Ok(Some(bits))
+}
+
+/// `sleep_future(delay, result)`: a future of the running loop that a timer sets to
+/// `result` after `delay` seconds (what `sleep` awaits outside a task's own step).
+pub(super) fn sleep_future(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("sleep_future", &args, 0, 2, 2)?;
+    let delay = float_arg(vm, arg(&args, 0)?)?;
+    sleep_future_at(vm, delay, arg(&args, 1)?.clone())
+}
+
+fn sleep_future_at(vm: &mut Vm, delay: f64, result: Value) -> PResult<Value> {
+    let loop_obj = super::construct::get_running_loop(vm, Args::new(&[]))?;
+    let id = loop_obj_id(&loop_obj)?;
+    let future = super::construct::create_future_on(vm, &loop_obj)?;
+    let ev = &mut loop_by_id(vm, id)?.ev;
+    let when = ev.time() + delay;
+    ev.call_at(when, Job::Wake(future.clone(), result));
+    Ok(future)
 }
 
 /// Whether the coroutine of `inst` yielded the id of the task's armed sleep timer.

@@ -8,6 +8,7 @@ use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::machine::Vm;
 use crate::vm::object::cache::{AttrCache, ClassCache, MethodCache};
 use crate::vm::object::dict::Dict;
+use crate::vm::object::generator::{NativeStep, NATIVE_VALUES};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::cell::{Cell as StdCell, RefCell};
@@ -30,7 +31,7 @@ pub struct Code {
     /// function (not a generator or coroutine) with no keyword-only parameters, `*args` or
     /// `**kwargs`.
     pub plain_call: bool,
-    /// Slots a frame needs: the locals, the deepest operand stack, and one spare.
+    /// Slots a frame needs: the locals and the deepest operand stack.
     pub n_slots: usize,
     /// What `fast_call` reads, copied into each function made from this code.
     pub shape: CallShape,
@@ -40,6 +41,8 @@ pub struct Code {
     pub attr_cache: Vec<ClassCache<AttrCache>>,
     /// `LoadMethod`'s cache for methods of instances, one per name.
     pub method_cache: Vec<ClassCache<MethodCache>>,
+    /// Set on a coroutine function's code whose body runs natively (`Code::set_native`).
+    pub native: StdCell<Option<NativeStep>>,
 }
 
 /// Where a global name was last found, valid while the dictionaries keep the versions seen
@@ -109,7 +112,22 @@ impl Code {
             consts,
             kwnames,
             obj,
+            native: StdCell::new(None),
         })
+    }
+
+    /// Gives a coroutine function's code a native body (see `NativeBody`): its calls still
+    /// bind arguments as written, and the coroutine made keeps them instead of a frame.
+    /// False (nothing set) for code that is not a coroutine's or has more locals than a
+    /// native body keeps, or cells.
+    pub fn set_native(&self, step: NativeStep) -> bool {
+        let fits = self.obj.kind == crate::compile::code::CodeKind::Coroutine
+            && self.n_locals() <= NATIVE_VALUES
+            && self.cellnames.is_empty();
+        if fits {
+            self.native.set(Some(step));
+        }
+        fits
     }
 
     pub fn n_locals(&self) -> usize {

@@ -3,10 +3,13 @@
 //! back. `running` guards against re-entrance ("generator already executing").
 
 use crate::compile::code::CodeKind;
+use crate::vm::exception::{Exc, PResult};
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::green::GreenState;
+use crate::vm::machine::Vm;
 use crate::vm::object::function::Code;
+use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -32,12 +35,56 @@ pub struct Generator {
     /// loop made it: the "created at" of tasks, and the place a never-awaited coroutine is
     /// reported at.
     origin: Cell<Option<(Rc<Code>, usize)>>,
-    /// Set for a green thread (`vm::green`): the frames below the innermost one while it
-    /// is suspended.
-    pub green: Option<Box<RefCell<GreenState>>>,
+    /// What a green thread or a native-bodied coroutine keeps besides (or instead of) the
+    /// frame; `None` for every other generator.
+    extra: Option<Box<Extra>>,
     /// The cycle collector's mark.
     pub gc: GcHeader,
 }
+
+/// A generator's out-of-line part, for the two kinds that have one.
+enum Extra {
+    /// A green thread (`vm::green`): the frames below the innermost one while it is
+    /// suspended.
+    Green(RefCell<GreenState>),
+    /// A coroutine whose body is native code (`NativeBody`): it has no frame.
+    Native(NativeBody),
+}
+
+/// One resumption of a native body: a value sent in, or an exception thrown in.
+pub enum Resume {
+    Send(Value),
+    Throw(Exc),
+}
+
+/// The body of a native-bodied coroutine: `step` runs each resumption after the first
+/// (`Vm::native_resume` checks the states, as for a frame).
+pub type NativeStep = fn(&mut Vm, &Rc<Generator>, Resume) -> PResult<GenResult>;
+
+/// A coroutine function whose code has a native step (`Code::native`, asyncio's `sleep`) is
+/// called like any other, its arguments bound into a frame with the usual checks and
+/// messages; its coroutine then keeps those bound arguments here instead of the frame, and
+/// each resumption runs `step`. (A sleeping task's `sleep` thus holds one 64-byte block, not
+/// a frame of 80 bytes and its buffer of slots.)
+pub struct NativeBody {
+    pub step: NativeStep,
+    pub state: RefCell<NativeState>,
+}
+
+/// What a native step keeps between resumptions.
+pub struct NativeState {
+    /// The bound arguments (the first locals of the frame the call made), then whatever the
+    /// step keeps in their place.
+    pub values: [Value; NATIVE_VALUES],
+    /// The step's own progress.
+    pub stage: u16,
+    /// Which `await` of the code's body (0 for the first) the coroutine is suspended at, in
+    /// reprs and `:tasks` (the body the native step stands for).
+    pub at_await: u16,
+}
+
+/// How many locals a code with a native body may have.
+pub const NATIVE_VALUES: usize = 2;
 
 impl Generator {
     pub fn new_value(frame: Box<Frame>) -> Value {
@@ -46,21 +93,63 @@ impl Generator {
 
     /// A green thread (see `vm::green`) that starts by running `frame`.
     pub fn new_green(frame: Box<Frame>) -> Value {
-        Generator::build(frame, Some(Box::default()))
+        Generator::build(frame, Some(Box::new(Extra::Green(RefCell::default()))))
     }
 
-    fn build(frame: Box<Frame>, green: Option<Box<RefCell<GreenState>>>) -> Value {
+    /// A coroutine of `code` (which has a native step) with the arguments a call bound.
+    pub fn new_native(code: Rc<Code>, step: NativeStep, values: [Value; NATIVE_VALUES]) -> Value {
+        let body = NativeBody {
+            step,
+            state: RefCell::new(NativeState {
+                values,
+                stage: 0,
+                at_await: 0,
+            }),
+        };
+        Generator::make(code, None, Some(Box::new(Extra::Native(body))))
+    }
+
+    fn build(frame: Box<Frame>, extra: Option<Box<Extra>>) -> Value {
+        Generator::make(frame.code.clone(), Some(frame), extra)
+    }
+
+    fn make(code: Rc<Code>, frame: Option<Box<Frame>>, extra: Option<Box<Extra>>) -> Value {
         let gen = Rc::new(Generator {
             gc: Default::default(),
-            kind: frame.code.obj.kind,
-            code: frame.code.clone(),
-            frame: Cell::new(Some(frame)),
+            kind: code.obj.kind,
+            code,
+            frame: Cell::new(frame),
             state: Cell::new(GenState::Created),
             origin: Cell::new(None),
-            green,
+            extra,
         });
         gc::track(&gen);
         Value::Generator(gen)
+    }
+
+    /// A green thread's suspended state (`None` for every other generator).
+    #[inline]
+    pub fn green(&self) -> Option<&RefCell<GreenState>> {
+        match self.extra.as_deref() {
+            Some(Extra::Green(green)) => Some(green),
+            _ => None,
+        }
+    }
+
+    /// The native body of a native-bodied coroutine.
+    #[inline]
+    pub fn native(&self) -> Option<&NativeBody> {
+        match self.extra.as_deref() {
+            Some(Extra::Native(body)) => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Whether the generator runs a frame of its own that `Send` may push (not a green
+    /// thread, not a native body).
+    #[inline]
+    pub fn is_plain(&self) -> bool {
+        self.extra.is_none()
     }
 
     /// Takes the frame out (to run it, or because the generator finished).
@@ -163,11 +252,16 @@ impl Trace for Generator {
                 frame.trace(visit);
             }
         });
-        if let Some(green) = &self.green {
-            match green.try_borrow() {
+        match self.extra.as_deref() {
+            Some(Extra::Green(green)) => match green.try_borrow() {
                 Ok(green) => green.callers.iter().for_each(|f| f.trace(visit)),
                 Err(_) => return false,
-            }
+            },
+            Some(Extra::Native(body)) => match body.state.try_borrow() {
+                Ok(state) => gc::visit_values(&state.values, visit),
+                Err(_) => return false,
+            },
+            None => {}
         }
         true
     }
@@ -175,12 +269,22 @@ impl Trace for Generator {
     fn clear(&self) {
         self.warn_if_never_awaited();
         drop(self.frame.take());
-        if let Some(green) = &self.green {
-            if let Ok(mut green) = green.try_borrow_mut() {
-                let callers = std::mem::take(&mut green.callers);
-                drop(green);
-                drop(callers);
+        match self.extra.as_deref() {
+            Some(Extra::Green(green)) => {
+                if let Ok(mut green) = green.try_borrow_mut() {
+                    let callers = std::mem::take(&mut green.callers);
+                    drop(green);
+                    drop(callers);
+                }
             }
+            Some(Extra::Native(body)) => {
+                if let Ok(mut state) = body.state.try_borrow_mut() {
+                    let values = std::mem::replace(&mut state.values, [Value::None, Value::None]);
+                    drop(state);
+                    drop(values);
+                }
+            }
+            None => {}
         }
     }
 }
@@ -222,7 +326,7 @@ impl Generator {
     /// `finally` or `except`, a `with`) has code to run on closing: its frame is queued.
     fn queue_close(&mut self) {
         if self.kind != CodeKind::Generator
-            || self.green.is_some()
+            || self.extra.is_some()
             || self.state.get() != GenState::Suspended
         {
             return;
@@ -256,7 +360,7 @@ impl Generator {
             frame: Cell::new(Some(frame)),
             state: Cell::new(GenState::Suspended),
             origin: Cell::new(None),
-            green: None,
+            extra: None,
         });
         gc::track(&gen);
         gen
@@ -270,5 +374,12 @@ mod tests {
     #[test]
     fn generator_fits_a_64_byte_block() {
         assert!(std::mem::size_of::<super::Generator>() <= 48);
+    }
+
+    /// A native body (a sleeping task's `sleep`) is one 64-byte block beside its generator,
+    /// where a frame would take an 80-byte one and a buffer of slots.
+    #[test]
+    fn native_body_fits_a_64_byte_block() {
+        assert!(std::mem::size_of::<super::Extra>() <= 64);
     }
 }

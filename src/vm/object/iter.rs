@@ -104,9 +104,6 @@ pub enum IterState {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum IterKind {
     FutureIter,
-    /// A task's `asyncio.sleep` timer (`stdlib/asyncio/sleep.rs`): awaitable itself, shown as
-    /// the `FutureIter` a CPython sleep awaits.
-    SleepTimer,
     YieldOnce,
     Enumerate,
     Zip,
@@ -135,7 +132,7 @@ pub enum IterKind {
 impl IterKind {
     pub fn name(self) -> &'static str {
         match self {
-            IterKind::FutureIter | IterKind::SleepTimer => "FutureIter",
+            IterKind::FutureIter => "FutureIter",
             IterKind::YieldOnce => "yield_once",
             IterKind::Enumerate => "enumerate",
             IterKind::Zip => "zip",
