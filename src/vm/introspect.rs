@@ -67,10 +67,10 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
 }
 
 /// Where a native-bodied coroutine is: at the `await` of its code's body that its step stands
-/// for (`NativeState::at_await`), or at its `def` before it started.
+/// for (`NativeBody::at_await`), or at its `def` before it started.
 fn native_site(gen: &Generator, body: &NativeBody, created: bool) -> FrameSite {
     let obj = &gen.code.obj;
-    let at_await = body.state.try_borrow().map_or(0, |s| s.at_await as usize);
+    let at_await = body.at_await() as usize;
     let send = obj
         .instrs
         .iter()

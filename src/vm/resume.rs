@@ -35,22 +35,22 @@ impl Vm {
     /// of its function; a native-bodied coroutine (`NativeBody`) takes the bound arguments
     /// out of the frame, which goes back to the pool.
     pub(crate) fn new_generator(&mut self, mut frame: Box<Frame>) -> Value {
-        let Some(step) = frame.code.native.get() else {
+        if frame.code.native.get().is_none() {
             return Generator::new_value(frame);
-        };
+        }
         let mut values = [Value::None, Value::None];
         for (value, slot) in values.iter_mut().zip(frame.stack.iter_mut()) {
             *value = std::mem::replace(slot, Value::Null);
         }
         let code = frame.code.clone();
         self.recycle(frame);
-        Generator::new_native(code, step, values)
+        Generator::new_native(code, values)
     }
 
     /// Resumes a native-bodied coroutine (`gen_send` and `gen_throw` for one): the states a
     /// frame's coroutine would check, then the body's step.
     fn native_resume(&mut self, gen: &Rc<Generator>, how: Resume) -> PResult<GenResult> {
-        let Some(body) = gen.native() else {
+        let (Some(body), Some(step)) = (gen.native(), gen.code.native.get()) else {
             return Err(Exc::internal("not a native coroutine"));
         };
         match (gen.state.get(), how) {
@@ -71,7 +71,7 @@ impl Vm {
             )),
             (_, how) => {
                 gen.state.set(GenState::Running);
-                let res = (body.step)(self, gen, how);
+                let res = step(self, gen, body, how);
                 let next = match res {
                     Ok(GenResult::Yield(_)) => GenState::Suspended,
                     _ => GenState::Finished,

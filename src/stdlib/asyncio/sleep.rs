@@ -24,7 +24,7 @@ use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
 use crate::vm::object::function::Args;
-use crate::vm::object::generator::{Generator, Resume};
+use crate::vm::object::generator::{Generator, NativeBody, Resume};
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
 use crate::vm::Vm;
@@ -59,7 +59,7 @@ fn armed(inst: &Instance) -> Option<TimerHandle> {
     }
 }
 
-/// The native body's stages (`NativeState::stage`).
+/// The native body's stages (`NativeBody::stage`).
 const START: u16 = 0;
 /// `delay <= 0`: yielded once, returns `result` when resumed.
 const YIELDED: u16 = 1;
@@ -85,43 +85,34 @@ pub(super) fn set_native_sleep(_vm: &mut Vm, args: Args) -> PResult<Value> {
 /// the task after `delay` seconds: the yield is the timer's id, which the step takes as its
 /// own (`is_own_timer`). Anywhere else (no task, or a coroutine's `send` called by hand,
 /// which must get a future as in CPython), the future of `sleep_future`, awaited.
-fn sleep_step(vm: &mut Vm, gen: &Rc<Generator>, how: Resume) -> PResult<GenResult> {
-    let Some(body) = gen.native() else {
-        return Err(Exc::internal("sleep without its body"));
-    };
-    let (stage, first) = {
-        let state = body.state.borrow();
-        let [first, _] = &state.values;
-        (state.stage, first.clone())
-    };
-    let result = || body.state.borrow().values[1].clone();
-    match (stage, how) {
+fn sleep_step(
+    vm: &mut Vm,
+    gen: &Rc<Generator>,
+    body: &NativeBody,
+    how: Resume,
+) -> PResult<GenResult> {
+    let first = body.value(0);
+    match (body.stage(), how) {
         (START, Resume::Send(_)) => {
             let le = vm.compare(CmpOp::LtE, &first, &Value::Int(0))?;
             if vm.truthy(&le)? {
-                body.state.borrow_mut().stage = YIELDED;
+                body.set_stage(YIELDED);
                 return Ok(GenResult::Yield(Value::None));
             }
             let delay = float_arg(vm, &first)?;
-            let (awaiting, yielded) = match start_timer(vm, gen, delay)? {
-                Some(bits) => (Value::None, Some(Value::Int(bits))),
-                None => {
-                    let future = sleep_future_at(vm, delay, result())?;
-                    (vm.get_awaitable(future)?, None)
-                }
-            };
-            let mut state = body.state.borrow_mut();
-            state.at_await = 1;
-            state.stage = if yielded.is_some() { TIMER } else { FUTURE };
-            state.values[0] = awaiting.clone();
-            drop(state);
-            match yielded {
-                Some(bits) => Ok(GenResult::Yield(bits)),
-                None => forward(vm, &awaiting, Resume::Send(Value::None), result()),
+            body.set_at_await(1);
+            if let Some(bits) = start_timer(vm, gen, delay)? {
+                body.set_stage(TIMER);
+                return Ok(GenResult::Yield(Value::Int(bits)));
             }
+            let future = sleep_future_at(vm, delay, body.value(1))?;
+            let awaiting = vm.get_awaitable(future)?;
+            body.set_value(0, awaiting.clone());
+            body.set_stage(FUTURE);
+            forward(vm, &awaiting, Resume::Send(Value::None), body.value(1))
         }
-        (FUTURE, how) => forward(vm, &first, how, result()),
-        (_, Resume::Send(_)) => Ok(GenResult::Return(result())),
+        (FUTURE, how) => forward(vm, &first, how, body.value(1)),
+        (_, Resume::Send(_)) => Ok(GenResult::Return(body.value(1))),
         (_, Resume::Throw(exc)) => Err(exc),
     }
 }

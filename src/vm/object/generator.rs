@@ -45,8 +45,8 @@ pub struct Generator {
 /// A generator's out-of-line part, for the two kinds that have one.
 enum Extra {
     /// A green thread (`vm::green`): the frames below the innermost one while it is
-    /// suspended.
-    Green(RefCell<GreenState>),
+    /// suspended (boxed again, so that a native body's block stays small).
+    Green(Box<RefCell<GreenState>>),
     /// A coroutine whose body is native code (`NativeBody`): it has no frame.
     Native(NativeBody),
 }
@@ -57,34 +57,76 @@ pub enum Resume {
     Throw(Exc),
 }
 
-/// The body of a native-bodied coroutine: `step` runs each resumption after the first
-/// (`Vm::native_resume` checks the states, as for a frame).
-pub type NativeStep = fn(&mut Vm, &Rc<Generator>, Resume) -> PResult<GenResult>;
+/// The body of a native-bodied coroutine, run for each resumption after `Vm::native_resume`
+/// checked the states, as for a frame.
+pub type NativeStep = fn(&mut Vm, &Rc<Generator>, &NativeBody, Resume) -> PResult<GenResult>;
 
 /// A coroutine function whose code has a native step (`Code::native`, asyncio's `sleep`) is
 /// called like any other, its arguments bound into a frame with the usual checks and
 /// messages; its coroutine then keeps those bound arguments here instead of the frame, and
-/// each resumption runs `step`. (A sleeping task's `sleep` thus holds one 64-byte block, not
-/// a frame of 80 bytes and its buffer of slots.)
+/// each resumption runs the step. (A sleeping task's `sleep` thus holds one 48-byte block,
+/// not a frame of 80 bytes and its buffer of slots.) `Cell`s, not a `RefCell`: a word less.
 pub struct NativeBody {
-    pub step: NativeStep,
-    pub state: RefCell<NativeState>,
-}
-
-/// What a native step keeps between resumptions.
-pub struct NativeState {
     /// The bound arguments (the first locals of the frame the call made), then whatever the
     /// step keeps in their place.
-    pub values: [Value; NATIVE_VALUES],
+    values: [Cell<Value>; NATIVE_VALUES],
     /// The step's own progress.
-    pub stage: u16,
+    stage: Cell<u16>,
     /// Which `await` of the code's body (0 for the first) the coroutine is suspended at, in
     /// reprs and `:tasks` (the body the native step stands for).
-    pub at_await: u16,
+    at_await: Cell<u16>,
 }
 
 /// How many locals a code with a native body may have.
 pub const NATIVE_VALUES: usize = 2;
+
+impl NativeBody {
+    /// Value `i` (`None` past the end).
+    pub fn value(&self, i: usize) -> Value {
+        self.values.get(i).map_or(Value::None, |cell| {
+            let v = cell.replace(Value::None);
+            let copy = v.clone();
+            cell.set(v);
+            copy
+        })
+    }
+
+    pub fn set_value(&self, i: usize, v: Value) {
+        if let Some(cell) = self.values.get(i) {
+            drop(cell.replace(v));
+        }
+    }
+
+    pub fn stage(&self) -> u16 {
+        self.stage.get()
+    }
+
+    pub fn set_stage(&self, stage: u16) {
+        self.stage.set(stage);
+    }
+
+    pub fn at_await(&self) -> u16 {
+        self.at_await.get()
+    }
+
+    pub fn set_at_await(&self, at: u16) {
+        self.at_await.set(at);
+    }
+
+    fn trace(&self, visit: &mut Visit) {
+        for cell in &self.values {
+            let v = cell.replace(Value::None);
+            gc::visit_value(&v, visit);
+            cell.set(v);
+        }
+    }
+
+    fn clear(&self) {
+        for cell in &self.values {
+            drop(cell.replace(Value::None));
+        }
+    }
+}
 
 impl Generator {
     pub fn new_value(frame: Box<Frame>) -> Value {
@@ -93,18 +135,16 @@ impl Generator {
 
     /// A green thread (see `vm::green`) that starts by running `frame`.
     pub fn new_green(frame: Box<Frame>) -> Value {
-        Generator::build(frame, Some(Box::new(Extra::Green(RefCell::default()))))
+        let green = Extra::Green(Box::default());
+        Generator::build(frame, Some(Box::new(green)))
     }
 
     /// A coroutine of `code` (which has a native step) with the arguments a call bound.
-    pub fn new_native(code: Rc<Code>, step: NativeStep, values: [Value; NATIVE_VALUES]) -> Value {
+    pub fn new_native(code: Rc<Code>, values: [Value; NATIVE_VALUES]) -> Value {
         let body = NativeBody {
-            step,
-            state: RefCell::new(NativeState {
-                values,
-                stage: 0,
-                at_await: 0,
-            }),
+            values: values.map(Cell::new),
+            stage: Cell::new(0),
+            at_await: Cell::new(0),
         };
         Generator::make(code, None, Some(Box::new(Extra::Native(body))))
     }
@@ -257,10 +297,7 @@ impl Trace for Generator {
                 Ok(green) => green.callers.iter().for_each(|f| f.trace(visit)),
                 Err(_) => return false,
             },
-            Some(Extra::Native(body)) => match body.state.try_borrow() {
-                Ok(state) => gc::visit_values(&state.values, visit),
-                Err(_) => return false,
-            },
+            Some(Extra::Native(body)) => body.trace(visit),
             None => {}
         }
         true
@@ -277,13 +314,7 @@ impl Trace for Generator {
                     drop(callers);
                 }
             }
-            Some(Extra::Native(body)) => {
-                if let Ok(mut state) = body.state.try_borrow_mut() {
-                    let values = std::mem::replace(&mut state.values, [Value::None, Value::None]);
-                    drop(state);
-                    drop(values);
-                }
-            }
+            Some(Extra::Native(body)) => body.clear(),
             None => {}
         }
     }
@@ -376,10 +407,10 @@ mod tests {
         assert!(std::mem::size_of::<super::Generator>() <= 48);
     }
 
-    /// A native body (a sleeping task's `sleep`) is one 64-byte block beside its generator,
+    /// A native body (a sleeping task's `sleep`) is one 48-byte block beside its generator,
     /// where a frame would take an 80-byte one and a buffer of slots.
     #[test]
-    fn native_body_fits_a_64_byte_block() {
-        assert!(std::mem::size_of::<super::Extra>() <= 64);
+    fn native_body_fits_a_48_byte_block() {
+        assert!(std::mem::size_of::<super::Extra>() <= 48);
     }
 }
