@@ -112,6 +112,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("cancel_sleep", sleep::cancel_sleep),
         ("waiter_repr", sleep::waiter_repr),
         ("current_task", current_task),
+        ("all_tasks", task::all_tasks_native),
         ("yield_once", yield_once),
         ("task_step", task::task_step_native),
         ("queue_full", queue::full),

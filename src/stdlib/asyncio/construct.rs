@@ -144,11 +144,8 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
     };
     super::task::init_task(&task, name, coro, context);
     let loop_id = super::task::loop_id_of(&task)?;
-    let task_value = Value::Instance(task);
-    push_job(vm, loop_id, Job::Step(task_value.clone(), None))?;
-    if let Value::Dict(all) = lib_get(vm, "_all_tasks")? {
-        all.insert(vm, task_value, Value::None)?;
-    }
+    super::task::register(vm, task.clone());
+    push_job(vm, loop_id, Job::Step(Value::Instance(task), None))?;
     Ok(Value::None)
 }
 

@@ -10,7 +10,7 @@
 
 use super::{push_job, sleep, Job};
 use crate::vm::exception::{Exc, ExcKind, PResult};
-use crate::vm::methods::arg;
+use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::{empty_tuple, Class, Instance};
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::Args;
@@ -111,6 +111,44 @@ pub(super) struct Lib {
     pub event_cls: Option<Rc<Class>>,
     /// How many tasks got a default name ("Task-N").
     pub task_counter: i64,
+    /// Every task made, oldest first, until `register` compacts the list: those still pending
+    /// are `all_tasks()` (CPython's weak set). A finished task stays until the next
+    /// compaction, so making and finishing a task cost no dictionary operations.
+    tasks: Vec<Rc<Instance>>,
+    /// The length at which `register` next drops the finished tasks.
+    compact_at: usize,
+}
+
+/// The fewest tasks `register` keeps before it compacts.
+const MIN_COMPACT: usize = 1024;
+
+/// Adds a new task to the list `all_tasks` reads, dropping the finished ones first whenever
+/// the list doubled since the last time (so it holds at most about twice the pending tasks,
+/// or `MIN_COMPACT`).
+pub(super) fn register(vm: &mut Vm, task: Rc<Instance>) {
+    let lib = vm.extension(Lib::default);
+    if lib.tasks.len() >= lib.compact_at {
+        let kept: Vec<Rc<Instance>> = std::mem::take(&mut lib.tasks)
+            .into_iter()
+            .filter(|t| is_pending(t))
+            .collect();
+        lib.compact_at = MIN_COMPACT.max(2 * kept.len());
+        lib.tasks = kept;
+    }
+    lib.tasks.push(task);
+}
+
+/// `all_tasks()`: every task not done yet, of every loop, oldest first.
+pub(super) fn all_tasks_native(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("all_tasks", &args, 0, 0, 0)?;
+    let lib = vm.extension(Lib::default);
+    let pending = lib
+        .tasks
+        .iter()
+        .filter(|t| is_pending(t))
+        .map(|t| Value::Instance(t.clone()))
+        .collect();
+    Ok(Value::list(pending))
 }
 
 /// Called once the library's apy code has run: remembers what the fast paths compare with,
@@ -361,9 +399,6 @@ fn task_context(task: &Value) -> Option<Value> {
 /// The coroutine returned: the task finishes with its value (or is cancelled if a cancel
 /// arrived after its last await).
 fn returned(vm: &mut Vm, task: &Value, inst: &Rc<Instance>, value: Value) -> PResult<()> {
-    if let Value::Dict(all) = lib_get(vm, "_all_tasks")? {
-        all.remove(vm, task)?;
-    }
     if must_cancel(vm, inst)? || !is_plain_future(vm, inst) {
         let finish = vm.get_attr_str(task, "_step_returned")?;
         vm.call(&finish, &[value])?;
