@@ -108,6 +108,7 @@ fn sleep_step(
             let future = sleep_future_at(vm, delay, body.value(1))?;
             let awaiting = vm.get_awaitable(future)?;
             body.set_value(0, awaiting.clone());
+            Generator::track_native(gen);
             body.set_stage(FUTURE);
             forward(vm, &awaiting, Resume::Send(Value::None), body.value(1))
         }

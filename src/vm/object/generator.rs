@@ -139,14 +139,27 @@ impl Generator {
         Generator::build(frame, Some(Box::new(green)))
     }
 
-    /// A coroutine of `code` (which has a native step) with the arguments a call bound.
+    /// A coroutine of `code` (which has a native step) with the arguments a call bound. It
+    /// is tracked by the collector only if they could hold a cycle (`sleep(1.0)`'s float and
+    /// `None` cannot); a step that keeps an object later tracks it then (`track_native`).
     pub fn new_native(code: Rc<Code>, values: [Value; NATIVE_VALUES]) -> Value {
+        let track = values.iter().any(gc::may_hold);
         let body = NativeBody {
             values: values.map(Cell::new),
             stage: Cell::new(0),
             at_await: Cell::new(0),
         };
-        Generator::make(code, None, Some(Box::new(Extra::Native(body))))
+        let gen = Generator::untracked(code, None, Some(Box::new(Extra::Native(body))));
+        if track {
+            gc::track(&gen);
+        }
+        Value::Generator(gen)
+    }
+
+    /// Tracks a native-bodied coroutine whose step now keeps an object (tracking twice is
+    /// harmless: a collection counts each object once).
+    pub fn track_native(gen: &Rc<Generator>) {
+        gc::track(gen);
     }
 
     fn build(frame: Box<Frame>, extra: Option<Box<Extra>>) -> Value {
@@ -154,7 +167,17 @@ impl Generator {
     }
 
     fn make(code: Rc<Code>, frame: Option<Box<Frame>>, extra: Option<Box<Extra>>) -> Value {
-        let gen = Rc::new(Generator {
+        let gen = Generator::untracked(code, frame, extra);
+        gc::track(&gen);
+        Value::Generator(gen)
+    }
+
+    fn untracked(
+        code: Rc<Code>,
+        frame: Option<Box<Frame>>,
+        extra: Option<Box<Extra>>,
+    ) -> Rc<Generator> {
+        Rc::new(Generator {
             gc: Default::default(),
             kind: code.obj.kind,
             code,
@@ -162,9 +185,7 @@ impl Generator {
             state: Cell::new(GenState::Created),
             origin: Cell::new(None),
             extra,
-        });
-        gc::track(&gen);
-        Value::Generator(gen)
+        })
     }
 
     /// A green thread's suspended state (`None` for every other generator).
