@@ -28,7 +28,7 @@ pub struct TimerHandle {
 }
 
 const HANDLE_SEQ_BITS: u32 = 31;
-const HANDLE_SEQ_MASK: u64 = (1 << HANDLE_SEQ_BITS) - 1;
+const HANDLE_SEQ_MASK: u32 = (1 << HANDLE_SEQ_BITS) - 1;
 
 impl TimerHandle {
     /// The handle as one non-negative integer (what the event loop gives apy code, which
@@ -47,25 +47,27 @@ impl TimerHandle {
         })
     }
 
-    fn names(self, seq: u64) -> bool {
-        u64::from(self.seq) == seq & HANDLE_SEQ_MASK
+    fn names(self, seq: u32) -> bool {
+        self.seq == seq & HANDLE_SEQ_MASK
     }
 }
 
-/// One heap entry. Ordered by deadline (with `f64::total_cmp`; `push` keeps NaN out) and then
-/// by insertion sequence.
+/// One heap entry (16 bytes: a hundred thousand sleeping tasks keep one each). Ordered by
+/// deadline (with `f64::total_cmp`; `push` keeps NaN out) and then by insertion sequence: the
+/// low 32 bits of the timer's number, compared as a wrapping difference, which orders two
+/// timers set fewer than 2^31 timers apart.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     deadline: f64,
-    seq: u64,
-    slot: usize,
+    seq: u32,
+    slot: u32,
 }
 
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
         self.deadline
             .total_cmp(&other.deadline)
-            .then(self.seq.cmp(&other.seq))
+            .then((self.seq.wrapping_sub(other.seq) as i32).cmp(&0))
     }
 }
 
@@ -87,7 +89,7 @@ impl Eq for Entry {}
 /// pending, its callback.
 #[derive(Debug)]
 struct Slot<C> {
-    seq: u64,
+    seq: u32,
     callback: Option<C>,
 }
 
@@ -147,7 +149,7 @@ impl<C> Timers<C> {
         } else {
             deadline + 0.0
         };
-        let seq = self.next_seq;
+        let seq = self.next_seq as u32;
         self.next_seq = self.next_seq.wrapping_add(1);
         let slot_value = Slot {
             seq,
@@ -166,15 +168,16 @@ impl<C> Timers<C> {
                 self.slots.len() - 1
             }
         };
+        // A slab of 2^32 slots cannot be allocated, so this never saturates.
+        let slot = u32::try_from(slot).unwrap_or(u32::MAX);
         self.heap.push(Reverse(Entry {
             deadline,
             seq,
             slot,
         }));
         TimerHandle {
-            seq: (seq & HANDLE_SEQ_MASK) as u32,
-            // A slab of 2^32 slots cannot be allocated, so this never saturates.
-            slot: u32::try_from(slot).unwrap_or(u32::MAX),
+            seq: seq & HANDLE_SEQ_MASK,
+            slot,
         }
     }
 
@@ -209,7 +212,7 @@ impl<C> Timers<C> {
     /// Whether a heap entry still stands for a pending timer.
     fn is_live(&self, entry: &Entry) -> bool {
         self.slots
-            .get(entry.slot)
+            .get(entry.slot as usize)
             .is_some_and(|slot| slot.seq == entry.seq && slot.callback.is_some())
     }
 
@@ -242,10 +245,10 @@ impl<C> Timers<C> {
         self.heap.pop();
         let callback = self
             .slots
-            .get_mut(top.slot)
+            .get_mut(top.slot as usize)
             .and_then(|slot| slot.callback.take());
         debug_assert!(callback.is_some(), "the top of the timer heap must be live");
-        self.free_slots.push(top.slot);
+        self.free_slots.push(top.slot as usize);
         self.drop_dead_top();
         callback
     }
@@ -271,6 +274,17 @@ mod tests {
 
     fn due(timers: &mut Timers<&'static str>, end_time: f64) -> Vec<&'static str> {
         timers.pop_due(end_time).collect()
+    }
+
+    #[test]
+    fn insertion_order_holds_across_the_sequence_wrapping() {
+        let mut timers = Timers::new();
+        timers.next_seq = u64::from(u32::MAX) - 2;
+        for label in ["a", "b", "c", "d", "e", "f"] {
+            timers.push(1.0, label);
+        }
+        assert_eq!(due(&mut timers, 2.0), ["a", "b", "c", "d", "e", "f"]);
+        assert!(std::mem::size_of::<Entry>() <= 16);
     }
 
     #[test]
