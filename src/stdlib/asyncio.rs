@@ -12,11 +12,13 @@ use crate::stdlib::time::ThreadSleep;
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::introspect::{await_chain, definition_site};
 use crate::vm::methods::{arg, check_count};
+use crate::vm::object::class::Instance;
 use crate::vm::object::function::{Args, NativeFn};
 use crate::vm::object::iter::{Iter, IterKind, IterState};
 use crate::vm::value::{Value, B64};
 use crate::vm::Vm;
 use hashbrown::HashMap;
+use std::rc::Rc;
 
 /// The library sources, run in this order in the module's namespace (later files use names the
 /// earlier ones define). Each keeps its own file name in tracebacks.
@@ -45,19 +47,29 @@ pub use thread::input_result;
 enum Job {
     /// A `Handle`'s `_run` (from `loop.call_soon`/`call_at`), which reports its own errors.
     Handle(Value),
-    /// A library-internal callback `func(arg)` (a future's done callback); an exception is
-    /// reported the way the `Handle` CPython would have made would report it.
-    Call(Value, Value),
+    /// A library-internal callback `func(arg)` (a future's done callback, the future its
+    /// argument); an exception is reported the way the `Handle` CPython would have made would
+    /// report it.
+    Call(Value, Rc<Instance>),
     /// A task's step, with the exception to throw into its coroutine.
-    Step(Value, Option<Value>),
+    Step(Rc<Instance>, Option<Value>),
     /// A task's wake-up when the future it awaits is done (`task_wakeup(task, fut)`).
-    Wakeup(Value, Value),
-    /// A `sleep` timer outside a task: sets the future's result unless it was cancelled.
-    Wake(Value, Value),
+    Wakeup(Rc<Instance>, Value),
+    /// A `sleep` timer outside a task: sets the future's result unless it was cancelled
+    /// (boxed: the rare job, and the others then fit 32 bytes, a test holds).
+    Wake(Box<(Value, Value)>),
     /// A task's `sleep` timer (`asyncio/sleep.rs`): schedules the task's step.
-    SleepWake(Value),
+    SleepWake(Rc<Instance>),
     /// Another thread's `Posted`: calls the listener it names, if still registered.
     Posted(i64),
+}
+
+/// The object a job names: every task and future is an instance.
+fn job_instance(v: &Value) -> PResult<Rc<Instance>> {
+    match v {
+        Value::Instance(inst) => Ok(inst.clone()),
+        _ => Err(Exc::type_error("a Future or Task instance was expected")),
+    }
 }
 
 /// What another thread (the REPL's line reader) posts to a loop: the id of a listener that
@@ -406,10 +418,10 @@ fn run_jobs(vm: &mut Vm, id: usize, loop_obj: &Value) -> PResult<()> {
                 }
                 continue;
             }
-            Job::Call(func, arg) => vm.call(func, std::slice::from_ref(arg)).map(drop),
-            Job::Step(task, exc) => task::step(vm, task, exc.clone()),
-            Job::Wakeup(task, fut) => task::wakeup(vm, task, fut),
-            Job::Wake(fut, result) => task::wake_sleeper(vm, fut, result.clone()),
+            Job::Call(func, arg) => vm.call(func, &[Value::Instance(arg.clone())]).map(drop),
+            Job::Step(task, exc) => task::step(vm, &Value::Instance(task.clone()), exc.clone()),
+            Job::Wakeup(task, fut) => task::wakeup(vm, &Value::Instance(task.clone()), fut),
+            Job::Wake(wake) => task::wake_sleeper(vm, &wake.0, wake.1.clone()),
             Job::SleepWake(task) => sleep::fired(vm, task),
         };
         if let Err(e) = res {
@@ -427,17 +439,26 @@ fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult
     let exc = vm.exc_value(e);
     let (func, args) = match job {
         Job::Handle(run) => (run, Vec::new()),
-        Job::Call(func, arg) => (func, vec![arg]),
+        Job::Call(func, arg) => (func, vec![Value::Instance(arg)]),
         Job::Step(task, exc) => (
-            vm.get_attr_str(&task, "task_step")?,
+            vm.get_attr_str(&Value::Instance(task), "task_step")?,
             exc.into_iter().collect(),
         ),
-        Job::Wakeup(task, fut) => (vm.get_attr_str(&task, "task_wakeup")?, vec![fut]),
-        Job::Wake(fut, result) => (
-            task::lib_get(vm, "_set_result_unless_cancelled")?,
-            vec![fut, result],
+        Job::Wakeup(task, fut) => (
+            vm.get_attr_str(&Value::Instance(task), "task_wakeup")?,
+            vec![fut],
         ),
-        Job::SleepWake(task) => (vm.get_attr_str(&task, "task_step")?, Vec::new()),
+        Job::Wake(wake) => {
+            let (fut, result) = *wake;
+            (
+                task::lib_get(vm, "_set_result_unless_cancelled")?,
+                vec![fut, result],
+            )
+        }
+        Job::SleepWake(task) => (
+            vm.get_attr_str(&Value::Instance(task), "task_step")?,
+            Vec::new(),
+        ),
         Job::Posted(_) => return Err(Exc::value(exc)),
     };
     let report = task::lib_get(vm, "_callback_failed")?;
@@ -450,7 +471,7 @@ fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult
 fn call_soon_cb(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("call_soon_cb", &args, 0, 3, 3)?;
     let id = loop_id_arg(&args)?;
-    let job = Job::Call(arg(&args, 1)?.clone(), arg(&args, 2)?.clone());
+    let job = Job::Call(arg(&args, 1)?.clone(), job_instance(arg(&args, 2)?)?);
     push_job(vm, id, job)?;
     Ok(Value::None)
 }
@@ -459,7 +480,7 @@ fn call_soon_cb(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn schedule_step(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("schedule_step", &args, 0, 2, 2)?;
     let id = loop_id_arg(&args)?;
-    push_job(vm, id, Job::Step(arg(&args, 1)?.clone(), None))?;
+    push_job(vm, id, Job::Step(job_instance(arg(&args, 1)?)?, None))?;
     Ok(Value::None)
 }
 
@@ -653,4 +674,14 @@ fn format_exception(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("format_exception", &args, 0, 1, 1)?;
     let tb = vm.build_traceback(arg(&args, 0)?);
     Ok(Value::string(render_traceback(&tb, false)))
+}
+
+#[cfg(test)]
+mod tests {
+    /// A job is 32 bytes: each ready callback and each timer's slot keeps one, and a hundred
+    /// thousand tasks made at once all queue their first step.
+    #[test]
+    fn job_fits_32_bytes() {
+        assert!(std::mem::size_of::<super::Job>() <= 32);
+    }
 }

@@ -140,6 +140,6 @@ fn add_done_callback(vm: &mut Vm, args: Args) -> PResult<Value> {
         )?;
         return Ok(Value::None);
     }
-    super::task::add_done_callback(vm, &fut, fut_value, callback)?;
+    super::task::add_done_callback(vm, &fut, callback)?;
     Ok(Value::None)
 }

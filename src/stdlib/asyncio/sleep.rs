@@ -154,7 +154,7 @@ fn start_timer(vm: &mut Vm, gen: &Rc<Generator>, delay: f64) -> PResult<Option<i
     disarm(vm, task)?;
     let bits = loop_by_id(vm, id)?
         .ev
-        .call_at(when, Job::SleepWake(current.clone()))
+        .call_at(when, Job::SleepWake(task.clone()))
         .to_bits();
     set_field(task, |f| f.fut_waiter, Value::Int(bits));
     Ok(Some(bits))
@@ -174,7 +174,7 @@ fn sleep_future_at(vm: &mut Vm, delay: f64, result: Value) -> PResult<Value> {
     let future = super::construct::create_future_on(vm, &loop_obj)?;
     let ev = &mut loop_by_id(vm, id)?.ev;
     let when = ev.time() + delay;
-    ev.call_at(when, Job::Wake(future.clone(), result));
+    ev.call_at(when, Job::Wake(Box::new((future.clone(), result))));
     Ok(future)
 }
 
@@ -213,15 +213,12 @@ fn drop_timer(vm: &mut Vm, inst: &Instance, handle: TimerHandle) -> PResult<usiz
 }
 
 /// `Job::SleepWake`: the sleep timer of `task` fired; its step runs in the next iteration.
-pub(super) fn fired(vm: &mut Vm, task: &Value) -> PResult<()> {
-    let Value::Instance(inst) = task else {
-        return Ok(());
-    };
-    if !is_pending(inst) || armed(inst).is_none() {
+pub(super) fn fired(vm: &mut Vm, task: &Rc<Instance>) -> PResult<()> {
+    if !is_pending(task) || armed(task).is_none() {
         return Ok(());
     }
-    set_field(inst, |f| f.fut_waiter, Value::Int(FIRED));
-    let id = loop_id_of(inst)?;
+    set_field(task, |f| f.fut_waiter, Value::Int(FIRED));
+    let id = loop_id_of(task)?;
     push_job(vm, id, Job::Step(task.clone(), None))
 }
 
@@ -236,7 +233,7 @@ fn cancel(vm: &mut Vm, task: &Value, inst: &Instance, msg: Value) -> PResult<boo
     let cls = lib_get(vm, "CancelledError")?;
     let args: &[Value] = if msg.is_none() { &[] } else { &[msg] };
     let exc = vm.call(&cls, args)?;
-    push_job(vm, id, Job::Step(task.clone(), Some(exc)))?;
+    push_job(vm, id, Job::Step(super::job_instance(task)?, Some(exc)))?;
     Ok(true)
 }
 

@@ -432,7 +432,7 @@ fn handle_yield(
     yielded: Value,
 ) -> PResult<()> {
     if yielded.is_none() {
-        return push_job(vm, loop_id, Job::Step(task.clone(), None));
+        return push_job(vm, loop_id, Job::Step(inst.clone(), None));
     }
     if let Value::Instance(fut) = &yielded {
         let fast = !Rc::ptr_eq(fut, inst)
@@ -443,7 +443,7 @@ fn handle_yield(
             set_field(fut, |f| f.blocking, Value::Bool(B64::FALSE));
             // The task itself stands for its `task_wakeup` among the future's callbacks
             // (`callback_job`): no bound method per await.
-            add_done_callback(vm, fut, &yielded, task.clone())?;
+            add_done_callback(vm, fut, task.clone())?;
             set_field(inst, |f| f.fut_waiter, yielded);
             if must_cancel(vm, inst)? {
                 let cancel = vm.get_attr_str(task, "_cancel_waiter")?;
@@ -458,12 +458,7 @@ fn handle_yield(
 }
 
 /// `fut.add_done_callback(callback)` for a plain future.
-pub(super) fn add_done_callback(
-    vm: &mut Vm,
-    fut: &Rc<Instance>,
-    fut_value: &Value,
-    callback: Value,
-) -> PResult<()> {
+pub(super) fn add_done_callback(vm: &mut Vm, fut: &Rc<Instance>, callback: Value) -> PResult<()> {
     if is_pending(fut) {
         let callbacks = match field(fut, |f| f.callbacks) {
             Value::List(list) => {
@@ -478,16 +473,18 @@ pub(super) fn add_done_callback(
         return Ok(());
     }
     let loop_id = loop_id_of(fut)?;
-    let job = callback_job(vm, callback, fut_value.clone());
+    let job = callback_job(vm, callback, fut);
     push_job(vm, loop_id, job)
 }
 
 /// The job that runs a done callback of `fut`: a task among a future's callbacks is the
 /// task waiting on it (`handle_yield`), woken up; anything else is called with the future.
-fn callback_job(vm: &mut Vm, callback: Value, fut: Value) -> Job {
-    match &callback {
-        Value::Instance(inst) if is_task(vm, inst) => Job::Wakeup(callback, fut),
-        _ => Job::Call(callback, fut),
+fn callback_job(vm: &mut Vm, callback: Value, fut: &Rc<Instance>) -> Job {
+    match callback {
+        Value::Instance(inst) if is_task(vm, &inst) => {
+            Job::Wakeup(inst, Value::Instance(fut.clone()))
+        }
+        _ => Job::Call(callback, fut.clone()),
     }
 }
 
@@ -564,9 +561,8 @@ fn schedule_callbacks(vm: &mut Vm, fut: &Rc<Instance>) -> PResult<()> {
         }
     };
     let loop_id = loop_id_of(fut)?;
-    let fut_value = Value::Instance(fut.clone());
     for callback in callbacks {
-        let job = callback_job(vm, callback, fut_value.clone());
+        let job = callback_job(vm, callback, fut);
         push_job(vm, loop_id, job)?;
     }
     Ok(())
