@@ -1,6 +1,8 @@
 //! `Generator`: one kind for generators, coroutines and async generators. It holds the
 //! suspended frame between resumptions; `vm::resume` moves the frame into a dispatch loop and
-//! back. `running` guards against re-entrance ("generator already executing").
+//! back. `running` guards against re-entrance ("generator already executing"). A coroutine
+//! whose function has a native body (`NativeBody`, asyncio's `sleep`) has no frame: its
+//! resumptions run native code.
 
 use crate::compile::code::CodeKind;
 use crate::vm::exception::{Exc, PResult};
