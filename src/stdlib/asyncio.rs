@@ -64,14 +64,6 @@ enum Job {
     Posted(i64),
 }
 
-/// The object a job names: every task and future is an instance.
-fn job_instance(v: &Value) -> PResult<Rc<Instance>> {
-    match v {
-        Value::Instance(inst) => Ok(inst.clone()),
-        _ => Err(Exc::type_error("a Future or Task instance was expected")),
-    }
-}
-
 /// What another thread (the REPL's line reader) posts to a loop: the id of a listener that
 /// `_core.listen` registered. The loop turns it into a call of the listener's callback.
 pub struct Posted(pub i64);
@@ -471,7 +463,8 @@ fn report_failed_job(vm: &mut Vm, loop_obj: &Value, job: Job, e: Exc) -> PResult
 fn call_soon_cb(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("call_soon_cb", &args, 0, 3, 3)?;
     let id = loop_id_arg(&args)?;
-    let job = Job::Call(arg(&args, 1)?.clone(), job_instance(arg(&args, 2)?)?);
+    let fut = task::future_instance(vm, arg(&args, 2)?)?;
+    let job = Job::Call(arg(&args, 1)?.clone(), fut);
     push_job(vm, id, job)?;
     Ok(Value::None)
 }
@@ -480,7 +473,8 @@ fn call_soon_cb(vm: &mut Vm, args: Args) -> PResult<Value> {
 fn schedule_step(vm: &mut Vm, args: Args) -> PResult<Value> {
     check_count("schedule_step", &args, 0, 2, 2)?;
     let id = loop_id_arg(&args)?;
-    push_job(vm, id, Job::Step(job_instance(arg(&args, 1)?)?, None))?;
+    let task = task::task_instance(vm, arg(&args, 1)?)?;
+    push_job(vm, id, Job::Step(task, None))?;
     Ok(Value::None)
 }
 

@@ -38,7 +38,7 @@ impl Vm {
         if frame.code.native.get().is_none() {
             return Generator::new_value(frame);
         }
-        let mut values = [Value::None, Value::None];
+        let mut values = std::array::from_fn(|_| Value::None);
         for (value, slot) in values.iter_mut().zip(frame.stack.iter_mut()) {
             *value = std::mem::replace(slot, Value::Null);
         }
@@ -47,64 +47,40 @@ impl Vm {
         Generator::new_native(code, values)
     }
 
-    /// Resumes a native-bodied coroutine (`gen_send` and `gen_throw` for one): the states a
-    /// frame's coroutine would check, then the body's step.
+    /// Resumes a native-bodied coroutine (`gen_send` and `gen_throw` for one): the checks a
+    /// frame's coroutine makes (`resumable`, `just_started_error`), then the body's step.
     fn native_resume(&mut self, gen: &Rc<Generator>, how: Resume) -> PResult<GenResult> {
         let (Some(body), Some(step)) = (gen.native(), gen.code.native.get()) else {
             return Err(Exc::internal("not a native coroutine"));
         };
-        match (gen.state.get(), how) {
-            (GenState::Running, _) => Err(Exc::value_error(format!(
-                "{} already executing",
-                gen.type_name()
-            ))),
-            (GenState::Finished, Resume::Send(_)) => {
-                Err(Exc::runtime_error("cannot reuse already awaited coroutine"))
-            }
-            (GenState::Finished, Resume::Throw(exc)) => Err(exc),
-            (GenState::Created, Resume::Throw(exc)) => {
+        let state = gen.state.get();
+        let how = match how {
+            // As `gen_throw`: nothing runs; one not started is finished.
+            Resume::Throw(exc) if matches!(state, GenState::Created | GenState::Finished) => {
                 gen.state.set(GenState::Finished);
-                Err(exc)
+                return Err(exc);
             }
-            (GenState::Created, Resume::Send(v)) if !v.is_none() => Err(Exc::type_error(
-                "can't send non-None value to a just-started coroutine",
-            )),
-            (_, how) => {
-                gen.state.set(GenState::Running);
-                let res = step(self, gen, body, how);
-                let next = match res {
-                    Ok(GenResult::Yield(_)) => GenState::Suspended,
-                    _ => GenState::Finished,
-                };
-                gen.state.set(next);
-                res
+            Resume::Send(v) if state == GenState::Created && !v.is_none() => {
+                return Err(just_started_error(gen));
             }
-        }
+            how => how,
+        };
+        resumable(gen)?;
+        gen.state.set(GenState::Running);
+        let res = step(self, gen, body, how);
+        let next = match res {
+            Ok(GenResult::Yield(_)) => GenState::Suspended,
+            _ => GenState::Finished,
+        };
+        gen.state.set(next);
+        res
     }
 
     pub(crate) fn gen_start(
         &mut self,
         gen: &Rc<Generator>,
     ) -> PResult<Box<crate::vm::frame::Frame>> {
-        match gen.state.get() {
-            GenState::Running => {
-                return Err(Exc::value_error(format!(
-                    "{} already executing",
-                    gen.type_name()
-                )))
-            }
-            GenState::Finished => {
-                return Err(match gen.kind {
-                    CodeKind::Coroutine => {
-                        Exc::runtime_error("cannot reuse already awaited coroutine")
-                    }
-                    // An exhausted async generator's `asend` awaitable ends the iteration.
-                    CodeKind::AsyncGenerator => Exc::new(ExcKind::StopAsyncIteration, ""),
-                    _ => Exc::stop_iteration(),
-                });
-            }
-            _ => {}
-        }
+        resumable(gen)?;
         let frame = gen.take_frame();
         frame.ok_or_else(|| Exc::internal("generator without a frame"))
     }
@@ -191,10 +167,7 @@ impl Vm {
         if was == GenState::Created {
             if !value.is_none() {
                 gen.put_frame(frame);
-                return Err(Exc::type_error(format!(
-                    "can't send non-None value to a just-started {}",
-                    gen.type_name().replace('_', " ")
-                )));
+                return Err(just_started_error(gen));
             }
         } else if gen
             .green()
@@ -626,6 +599,31 @@ impl Vm {
 }
 
 /// The coroutine of a `coroutine_wrapper` (`coro.__await__()`).
+/// The error of resuming a generator that is running or finished.
+fn resumable(gen: &Generator) -> PResult<()> {
+    match gen.state.get() {
+        GenState::Running => Err(Exc::value_error(format!(
+            "{} already executing",
+            gen.type_name()
+        ))),
+        GenState::Finished => Err(match gen.kind {
+            CodeKind::Coroutine => Exc::runtime_error("cannot reuse already awaited coroutine"),
+            // An exhausted async generator's `asend` awaitable ends the iteration.
+            CodeKind::AsyncGenerator => Exc::new(ExcKind::StopAsyncIteration, ""),
+            _ => Exc::stop_iteration(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The error of sending a value other than `None` into a generator not started.
+fn just_started_error(gen: &Generator) -> Exc {
+    Exc::type_error(format!(
+        "can't send non-None value to a just-started {}",
+        gen.type_name().replace('_', " ")
+    ))
+}
+
 fn wrapped_coroutine(v: &Value) -> Option<Rc<Generator>> {
     match v {
         Value::Iter(it) => it.wrapped_coroutine(),

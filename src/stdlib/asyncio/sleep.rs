@@ -189,7 +189,7 @@ pub(super) fn is_own_timer(inst: &Instance, yielded: &Value) -> bool {
 pub(super) fn await_timer(vm: &mut Vm, task: &Value, inst: &Rc<Instance>) -> PResult<()> {
     if must_cancel(vm, inst)? {
         let msg = vm.get_attr_str(task, "_cancel_message")?;
-        if cancel(vm, task, inst, msg)? {
+        if cancel(vm, inst, msg)? {
             clear_must_cancel(inst);
         }
     }
@@ -224,7 +224,7 @@ pub(super) fn fired(vm: &mut Vm, task: &Rc<Instance>) -> PResult<()> {
 
 /// Cancels a sleep whose timer has not fired: the task's step, in the next iteration, gets
 /// `CancelledError(msg)`. False if the timer fired or was cancelled already.
-fn cancel(vm: &mut Vm, task: &Value, inst: &Instance, msg: Value) -> PResult<bool> {
+fn cancel(vm: &mut Vm, inst: &Rc<Instance>, msg: Value) -> PResult<bool> {
     let Some(handle) = armed(inst) else {
         return Ok(false);
     };
@@ -233,7 +233,7 @@ fn cancel(vm: &mut Vm, task: &Value, inst: &Instance, msg: Value) -> PResult<boo
     let cls = lib_get(vm, "CancelledError")?;
     let args: &[Value] = if msg.is_none() { &[] } else { &[msg] };
     let exc = vm.call(&cls, args)?;
-    push_job(vm, id, Job::Step(super::job_instance(task)?, Some(exc)))?;
+    push_job(vm, id, Job::Step(inst.clone(), Some(exc)))?;
     Ok(true)
 }
 
@@ -243,7 +243,7 @@ pub(super) fn cancel_sleep(vm: &mut Vm, args: Args) -> PResult<Value> {
     let task = arg(&args, 0)?;
     let inst = task_instance(vm, task)?;
     let msg = arg(&args, 1)?.clone();
-    Ok(Value::bool(cancel(vm, task, &inst, msg)?))
+    Ok(Value::bool(cancel(vm, &inst, msg)?))
 }
 
 /// `waiter_repr(waiter)`: `repr(task._fut_waiter)`, with a sleep's timer shown as the future
