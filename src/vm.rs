@@ -44,6 +44,7 @@ pub mod resume;
 pub mod suggest;
 pub mod type_forms;
 pub mod types;
+pub mod unpack;
 pub mod value;
 pub mod warnings;
 

@@ -4,6 +4,7 @@
 //! `load_method` avoids allocating bound methods for `obj.method(...)` calls.
 
 use crate::vm::exception::{Exc, ExcKind, PResult};
+use crate::vm::frame::Frame;
 use crate::vm::machine::Vm;
 use crate::vm::object::class::{descriptors_changed, may_change_descriptors, Class, Instance};
 use crate::vm::object::function::{Args, BoundMethod};
@@ -319,6 +320,39 @@ impl Vm {
             "'super' object has no attribute '{}'",
             name.as_str()
         )))
+    }
+
+    pub(crate) fn zero_arg_super(&mut self, cur: &Frame) -> PResult<Value> {
+        let idx = cur
+            .code
+            .cellnames
+            .iter()
+            .position(|n| n.as_str() == "__class__");
+        let cls = match idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
+            Some(Value::Class(c)) => c,
+            _ => return Err(Exc::runtime_error("super(): __class__ cell not found")),
+        };
+        let first = if cur.code.obj.argcount > 0 {
+            match cur.stack.first() {
+                Some(Value::Null) | None => {
+                    // The first argument may have been moved into a cell.
+                    let name = cur.code.varnames.first().map(|n| n.as_str().to_owned());
+                    let cell_idx = cur
+                        .code
+                        .cellnames
+                        .iter()
+                        .position(|n| Some(n.as_str()) == name.as_deref());
+                    match cell_idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
+                        Some(v) if !matches!(v, Value::Null) => v,
+                        _ => return Err(Exc::runtime_error("super(): arg[0] deleted")),
+                    }
+                }
+                Some(v) => v.clone(),
+            }
+        } else {
+            return Err(Exc::runtime_error("super(): no arguments"));
+        };
+        self.new_super(cls, first)
     }
 
     pub fn new_super(&mut self, cls: Rc<Class>, obj: Value) -> PResult<Value> {

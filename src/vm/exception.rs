@@ -5,6 +5,7 @@
 use crate::diagnostics::{ChainLink, ExceptionReport, TraceFrame, Traceback};
 use crate::vm::machine::Vm;
 use crate::vm::object::class::{Instance, TbEntry};
+use crate::vm::object::function::Args;
 use crate::vm::value::Value;
 use std::rc::Rc;
 
@@ -172,6 +173,39 @@ impl Exc {
 }
 
 impl Vm {
+    /// `raise exc [from cause]`: instantiates classes, checks types, sets the cause.
+    pub(crate) fn make_raise(&mut self, exc: Value, cause: Option<Value>) -> PResult<Value> {
+        let exc = self.exception_from(exc)?;
+        if let Some(cause) = cause {
+            let cause = if cause.is_none() {
+                cause
+            } else {
+                self.exception_from(cause).map_err(|_| {
+                    Exc::type_error("exception causes must derive from BaseException")
+                })?
+            };
+            if let Value::Instance(inst) = &exc {
+                if let Some(data) = &inst.exc {
+                    *data.cause.borrow_mut() = cause;
+                    data.suppress_context.set(true);
+                }
+            }
+        }
+        Ok(exc)
+    }
+
+    /// An exception instance from a raised value (a class is instantiated with no args).
+    pub fn exception_from(&mut self, v: Value) -> PResult<Value> {
+        match &v {
+            Value::Instance(inst) if inst.exc.is_some() => Ok(v),
+            Value::Class(cls) if cls.is_subclass(&self.types.exc(ExcKind::BaseException)) => {
+                let cls = cls.clone();
+                self.instantiate(&cls, Args::new(&[]))
+            }
+            _ => Err(Exc::type_error("exceptions must derive from BaseException")),
+        }
+    }
+
     /// The exception instance for `exc`.
     pub fn exc_value(&mut self, exc: Exc) -> Value {
         match *exc.0 {

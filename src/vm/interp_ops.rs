@@ -1,7 +1,8 @@
 //! The longer bodies of the dispatch loop's instructions, as `Vm` methods: unwinding to a
 //! handler, pushing call frames (with the fast path for plain functions), calls and method
-//! calls, globals and closures, function creation, collection building, unpacking, `raise`
-//! and zero-argument `super()`. The loop itself (`interp.rs`) only decodes and dispatches.
+//! calls, globals and closures, function creation and collection building. Unpacking is in
+//! `unpack.rs`, `raise` in `exception.rs`, zero-argument `super()` in `attr.rs`. The loop
+//! itself (`interp.rs`) only decodes and dispatches.
 
 use crate::compile::code::{make_fn, Instr};
 use crate::syntax::ast::BinOp;
@@ -817,66 +818,6 @@ impl Vm {
         }
     }
 
-    pub(crate) fn op_unpack(&mut self, cur: &mut Frame, v: Value, n: usize) -> PResult<()> {
-        let items = match &v {
-            Value::Tuple(t) => t.items.to_vec(),
-            Value::List(l) => l.snapshot(),
-            _ => self.collect_unpack(&v)?,
-        };
-        if items.len() < n {
-            return Err(Exc::value_error(format!(
-                "not enough values to unpack (expected {n}, got {})",
-                items.len()
-            )));
-        }
-        if items.len() > n {
-            return Err(Exc::value_error(format!(
-                "too many values to unpack (expected {n})"
-            )));
-        }
-        cur.stack.extend(items.into_iter().rev());
-        Ok(())
-    }
-
-    pub(crate) fn op_unpack_ex(
-        &mut self,
-        cur: &mut Frame,
-        v: Value,
-        before: usize,
-        after: usize,
-    ) -> PResult<()> {
-        let mut items = self.collect_unpack(&v)?;
-        if items.len() < before + after {
-            return Err(Exc::value_error(format!(
-                "not enough values to unpack (expected at least {}, got {})",
-                before + after,
-                items.len()
-            )));
-        }
-        let tail = items.split_off(items.len() - after);
-        let middle = items.split_off(before);
-        cur.stack.extend(tail.into_iter().rev());
-        cur.stack.push(Value::list(middle));
-        cur.stack.extend(items.into_iter().rev());
-        Ok(())
-    }
-
-    fn collect_unpack(&mut self, v: &Value) -> PResult<Vec<Value>> {
-        match self.iter(v) {
-            Ok(it) => {
-                let mut res = Vec::new();
-                while let Some(item) = self.next(&it)? {
-                    res.push(item);
-                }
-                Ok(res)
-            }
-            Err(_) => Err(Exc::type_error(format!(
-                "cannot unpack non-iterable {} object",
-                self.type_name(v)
-            ))),
-        }
-    }
-
     fn star_error(&mut self, e: Exc, v: &Value) -> Exc {
         if self.exc_matches(&e, ExcKind::TypeError) && self.iter(v).is_err() {
             return Exc::type_error(format!(
@@ -885,72 +826,6 @@ impl Vm {
             ));
         }
         e
-    }
-
-    /// `raise exc [from cause]`: instantiates classes, checks types, sets the cause.
-    pub(crate) fn make_raise(&mut self, exc: Value, cause: Option<Value>) -> PResult<Value> {
-        let exc = self.exception_from(exc)?;
-        if let Some(cause) = cause {
-            let cause = if cause.is_none() {
-                cause
-            } else {
-                self.exception_from(cause).map_err(|_| {
-                    Exc::type_error("exception causes must derive from BaseException")
-                })?
-            };
-            if let Value::Instance(inst) = &exc {
-                if let Some(data) = &inst.exc {
-                    *data.cause.borrow_mut() = cause;
-                    data.suppress_context.set(true);
-                }
-            }
-        }
-        Ok(exc)
-    }
-
-    /// An exception instance from a raised value (a class is instantiated with no args).
-    pub fn exception_from(&mut self, v: Value) -> PResult<Value> {
-        match &v {
-            Value::Instance(inst) if inst.exc.is_some() => Ok(v),
-            Value::Class(cls) if cls.is_subclass(&self.types.exc(ExcKind::BaseException)) => {
-                let cls = cls.clone();
-                self.instantiate(&cls, Args::new(&[]))
-            }
-            _ => Err(Exc::type_error("exceptions must derive from BaseException")),
-        }
-    }
-
-    pub(crate) fn zero_arg_super(&mut self, cur: &Frame) -> PResult<Value> {
-        let idx = cur
-            .code
-            .cellnames
-            .iter()
-            .position(|n| n.as_str() == "__class__");
-        let cls = match idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
-            Some(Value::Class(c)) => c,
-            _ => return Err(Exc::runtime_error("super(): __class__ cell not found")),
-        };
-        let first = if cur.code.obj.argcount > 0 {
-            match cur.stack.first() {
-                Some(Value::Null) | None => {
-                    // The first argument may have been moved into a cell.
-                    let name = cur.code.varnames.first().map(|n| n.as_str().to_owned());
-                    let cell_idx = cur
-                        .code
-                        .cellnames
-                        .iter()
-                        .position(|n| Some(n.as_str()) == name.as_deref());
-                    match cell_idx.and_then(|i| cur.cells.get(i)).map(|c| c.get()) {
-                        Some(v) if !matches!(v, Value::Null) => v,
-                        _ => return Err(Exc::runtime_error("super(): arg[0] deleted")),
-                    }
-                }
-                Some(v) => v.clone(),
-            }
-        } else {
-            return Err(Exc::runtime_error("super(): no arguments"));
-        };
-        self.new_super(cls, first)
     }
 }
 
