@@ -86,19 +86,25 @@ impl PartialEq for Entry {
 impl Eq for Entry {}
 
 /// A slab slot: the sequence number of the timer that last used it and, while that timer is
-/// pending, its callback.
+/// pending, its callback; while the slot is free, the next free one (the free list runs
+/// through the slots, in the padding beside `seq`, so freeing costs no memory).
 #[derive(Debug)]
 struct Slot<C> {
     seq: u32,
+    next_free: u32,
     callback: Option<C>,
 }
+
+/// The end of the free list.
+const NO_SLOT: u32 = u32::MAX;
 
 /// The pending timers of one event loop.
 #[derive(Debug)]
 pub struct Timers<C> {
     heap: BinaryHeap<Reverse<Entry>>,
     slots: Vec<Slot<C>>,
-    free_slots: Vec<usize>,
+    /// The first free slot (`NO_SLOT`: none).
+    free_head: u32,
     next_seq: u64,
     /// Heap entries whose timer was cancelled. Invariant: the top of the heap is never one of
     /// them, so `next_deadline` can answer without mutating.
@@ -117,7 +123,7 @@ impl<C> Timers<C> {
         Timers {
             heap: BinaryHeap::new(),
             slots: Vec::new(),
-            free_slots: Vec::new(),
+            free_head: NO_SLOT,
             next_seq: 0,
             n_tombstones: 0,
         }
@@ -153,23 +159,22 @@ impl<C> Timers<C> {
         self.next_seq = self.next_seq.wrapping_add(1);
         let slot_value = Slot {
             seq,
+            next_free: NO_SLOT,
             callback: Some(callback),
         };
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                debug_assert!(slot < self.slots.len(), "free slots index the slab");
-                if let Some(entry) = self.slots.get_mut(slot) {
-                    *entry = slot_value;
-                }
+        let slot = match self.slots.get_mut(self.free_head as usize) {
+            Some(entry) => {
+                let slot = self.free_head;
+                self.free_head = entry.next_free;
+                *entry = slot_value;
                 slot
             }
             None => {
                 self.slots.push(slot_value);
-                self.slots.len() - 1
+                // A slab of 2^32 slots cannot be allocated, so this never saturates.
+                u32::try_from(self.slots.len() - 1).unwrap_or(NO_SLOT)
             }
         };
-        // A slab of 2^32 slots cannot be allocated, so this never saturates.
-        let slot = u32::try_from(slot).unwrap_or(u32::MAX);
         self.heap.push(Reverse(Entry {
             deadline,
             seq,
@@ -190,7 +195,8 @@ impl<C> Timers<C> {
             return None;
         }
         let callback = slot.callback.take()?;
-        self.free_slots.push(index);
+        slot.next_free = self.free_head;
+        self.free_head = handle.slot;
         self.n_tombstones += 1;
         self.drop_dead_top();
         if self.heap.len() > MIN_ENTRIES_TO_REBUILD && self.n_tombstones * 2 > self.heap.len() {
@@ -243,12 +249,13 @@ impl<C> Timers<C> {
             return None;
         }
         self.heap.pop();
-        let callback = self
-            .slots
-            .get_mut(top.slot as usize)
-            .and_then(|slot| slot.callback.take());
+        let mut callback = None;
+        if let Some(slot) = self.slots.get_mut(top.slot as usize) {
+            callback = slot.callback.take();
+            slot.next_free = self.free_head;
+            self.free_head = top.slot;
+        }
         debug_assert!(callback.is_some(), "the top of the timer heap must be live");
-        self.free_slots.push(top.slot as usize);
         self.drop_dead_top();
         callback
     }
@@ -335,6 +342,28 @@ mod tests {
         timers.push(2.0, "new");
         assert_eq!(timers.cancel(old), None);
         assert_eq!(due(&mut timers, 5.0), ["new"]);
+    }
+
+    #[test]
+    fn fired_and_cancelled_slots_are_reused_last_freed_first() {
+        let mut timers = Timers::new();
+        let handles: Vec<_> = ["a", "b", "c", "d"]
+            .iter()
+            .enumerate()
+            .map(|(i, label)| timers.push(i as f64, *label))
+            .collect();
+        assert_eq!(due(&mut timers, 1.5), ["a", "b"]);
+        assert_eq!(timers.cancel(handles[3]), Some("d"));
+        // Three slots are free now (d's, then b's, then a's): new timers take them, the slab
+        // does not grow, and every timer still fires in deadline order.
+        let e = timers.push(9.0, "e");
+        let f = timers.push(8.0, "f");
+        let g = timers.push(7.0, "g");
+        assert_eq!([e.slot, f.slot, g.slot], [3, 1, 0]);
+        assert_eq!(timers.slots.len(), 4);
+        assert_eq!(timers.push(6.0, "h").slot, 4);
+        assert_eq!(due(&mut timers, 100.0), ["c", "h", "g", "f", "e"]);
+        assert!(std::mem::size_of::<Slot<&'static str>>() <= 24);
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub(super) fn task_init(vm: &mut Vm, args: Args) -> PResult<Value> {
     super::task::init_task(&task, name, coro, context);
     let loop_id = super::task::loop_id_of(&task)?;
     super::task::register(vm, task.clone());
-    push_job(vm, loop_id, Job::Step(task, None))?;
+    push_job(vm, loop_id, Job::Step(task))?;
     Ok(Value::None)
 }
 

@@ -219,7 +219,7 @@ pub(super) fn fired(vm: &mut Vm, task: &Rc<Instance>) -> PResult<()> {
     }
     set_field(task, |f| f.fut_waiter, Value::Int(FIRED));
     let id = loop_id_of(task)?;
-    push_job(vm, id, Job::Step(task.clone(), None))
+    push_job(vm, id, Job::Step(task.clone()))
 }
 
 /// Cancels a sleep whose timer has not fired: the task's step, in the next iteration, gets
@@ -233,7 +233,7 @@ fn cancel(vm: &mut Vm, inst: &Rc<Instance>, msg: Value) -> PResult<bool> {
     let cls = lib_get(vm, "CancelledError")?;
     let args: &[Value] = if msg.is_none() { &[] } else { &[msg] };
     let exc = vm.call(&cls, args)?;
-    push_job(vm, id, Job::Step(inst.clone(), Some(exc)))?;
+    push_job(vm, id, Job::Throw(Box::new((inst.clone(), exc))))?;
     Ok(true)
 }
 

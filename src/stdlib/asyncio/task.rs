@@ -432,7 +432,7 @@ fn handle_yield(
     yielded: Value,
 ) -> PResult<()> {
     if yielded.is_none() {
-        return push_job(vm, loop_id, Job::Step(inst.clone(), None));
+        return push_job(vm, loop_id, Job::Step(inst.clone()));
     }
     if let Value::Instance(fut) = &yielded {
         let fast = !Rc::ptr_eq(fut, inst)
@@ -482,9 +482,9 @@ pub(super) fn add_done_callback(vm: &mut Vm, fut: &Rc<Instance>, callback: Value
 fn callback_job(vm: &mut Vm, callback: Value, fut: &Rc<Instance>) -> Job {
     match callback {
         Value::Instance(inst) if is_task(vm, &inst) => {
-            Job::Wakeup(inst, Value::Instance(fut.clone()))
+            Job::Wakeup(Box::new((inst, Value::Instance(fut.clone()))))
         }
-        _ => Job::Call(callback, fut.clone()),
+        _ => Job::Call(Box::new((callback, fut.clone()))),
     }
 }
 
