@@ -95,7 +95,7 @@ impl Vm {
             cells.push(Cell::new(init));
         }
         cells.extend(func.closure.iter().cloned());
-        frame.cells = Rc::from(cells);
+        frame.cells = Rc::new(cells);
     }
 
     /// Binds a call the simple path in `bind_call` does not take: keywords, defaults,

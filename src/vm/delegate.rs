@@ -70,7 +70,9 @@ pub(crate) fn anext_running(gen: &Generator) -> bool {
     gen.kind == CodeKind::AsyncGenerator
         && gen.state.get() == GenState::Suspended
         && gen.with_frame(|frame| {
-            frame.is_some_and(|f| matches!(f.code.obj.instrs.get(f.ip), Some(Instr::Send(_))))
+            frame.is_some_and(|f| {
+                matches!(f.code.obj.instrs.get(f.ip as usize), Some(Instr::Send(_)))
+            })
         })
 }
 
@@ -113,9 +115,9 @@ fn finish_asend(sub: Option<&Value>) {
 
 /// The target of the `Send` the frame `below` waits on (its instruction pointer is past it).
 #[inline]
-fn send_target(below: &Frame) -> PResult<usize> {
-    match below.code.obj.instrs.get(below.ip.wrapping_sub(1)) {
-        Some(Instr::Send(t)) => Ok(*t as usize),
+fn send_target(below: &Frame) -> PResult<u32> {
+    match below.code.obj.instrs.get(below.ip.wrapping_sub(1) as usize) {
+        Some(Instr::Send(t)) => Ok(*t),
         _ => Err(Exc::internal("delegate frame not below a Send")),
     }
 }
@@ -123,9 +125,9 @@ fn send_target(below: &Frame) -> PResult<usize> {
 /// The loop's end, when the frame `below` waits on a `ForIter` (a `for` loop over the
 /// generator whose frame runs above it) rather than a `Send`.
 #[inline]
-fn for_iter_target(below: &Frame) -> Option<usize> {
-    match below.code.obj.instrs.get(below.ip.wrapping_sub(1)) {
-        Some(Instr::ForIter(t)) => Some(*t as usize),
+fn for_iter_target(below: &Frame) -> Option<u32> {
+    match below.code.obj.instrs.get(below.ip.wrapping_sub(1) as usize) {
+        Some(Instr::ForIter(t)) => Some(*t),
         _ => None,
     }
 }
@@ -367,7 +369,7 @@ impl Vm {
             }
             None => {
                 cur.stack.pop();
-                cur.ip = end as usize;
+                cur.ip = end;
                 Ok(Flow::Switch)
             }
         }

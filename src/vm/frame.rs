@@ -5,7 +5,7 @@
 
 use crate::vm::gc::{self, Visit};
 use crate::vm::object::dict::Dict;
-use crate::vm::object::function::{Cell, Code};
+use crate::vm::object::function::{Cells, Code};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
@@ -16,11 +16,14 @@ pub type Frames = Vec<Box<Frame>>;
 
 pub struct Frame {
     pub code: Rc<Code>,
-    pub ip: usize,
+    /// The next instruction's index (`at()` as a `usize`): four bytes, which with `init`
+    /// and a thin `cells` make the frame one 64-byte block.
+    pub ip: u32,
     /// Locals (`code.n_locals()` slots, `Value::Null` when unbound), then the operand stack.
     pub stack: Vec<Value>,
-    /// `cellvars ++ freevars`; a function without cellvars shares its closure here.
-    pub cells: Rc<[Rc<Cell>]>,
+    /// `cellvars ++ freevars`; a function without cellvars shares its closure here (one
+    /// word: `Cells` is a thin pointer).
+    pub cells: Cells,
     pub globals: Rc<Dict>,
     /// What few frames hold (a class body's namespace, an exception being handled): out of
     /// line, so that every frame, a suspended coroutine's included, is smaller. `None` means
@@ -28,7 +31,7 @@ pub struct Frame {
     rare: Option<Box<FrameRare>>,
     /// Set on the frame of `__init__` run for `cls(...)` in the dispatch loop: the new
     /// instance already waits on the caller's stack where the call's result goes, and the
-    /// frame must return `None`. (The flag fits in the padding of the frame's 80-byte block.)
+    /// frame must return `None`. (The flag fits in the padding beside `ip`.)
     pub init: bool,
 }
 
@@ -71,7 +74,7 @@ impl Frame {
     }
 
     pub fn new(code: Rc<Code>, globals: Rc<Dict>) -> Box<Frame> {
-        Frame::with_stack(code, globals, Vec::new(), Rc::from(Vec::new()))
+        Frame::with_stack(code, globals, Vec::new(), Rc::new(Vec::new()))
     }
 
     /// A frame reusing `stack` (an empty buffer from the VM's pool) for its slots.
@@ -79,7 +82,7 @@ impl Frame {
         code: Rc<Code>,
         globals: Rc<Dict>,
         mut stack: Vec<Value>,
-        cells: Rc<[Rc<Cell>]>,
+        cells: Cells,
     ) -> Box<Frame> {
         let n_locals = code.n_locals();
         debug_assert!(stack.is_empty());
@@ -93,7 +96,7 @@ impl Frame {
     }
 
     /// A frame with no slots yet: the caller fills its locals (`Vm::fast_call`).
-    pub fn unfilled(code: Rc<Code>, globals: Rc<Dict>, cells: Rc<[Rc<Cell>]>) -> Box<Frame> {
+    pub fn unfilled(code: Rc<Code>, globals: Rc<Dict>, cells: Cells) -> Box<Frame> {
         Box::new(Frame {
             code,
             ip: 0,
@@ -188,6 +191,12 @@ impl Frame {
         }
     }
 
+    /// The instruction pointer, as an index into the code's instructions.
+    #[inline(always)]
+    pub fn at(&self) -> usize {
+        self.ip as usize
+    }
+
     pub fn n_locals(&self) -> usize {
         self.code.n_locals()
     }
@@ -205,5 +214,14 @@ impl Frame {
             gc::visit_value(&rare.saved_exc, visit);
             gc::visit_value(&rare.suspended_exc, visit);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A frame is one 64-byte block: every suspended coroutine keeps one.
+    #[test]
+    fn frame_fits_64_bytes() {
+        assert!(std::mem::size_of::<super::Frame>() <= 64);
     }
 }

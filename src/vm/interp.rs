@@ -79,7 +79,7 @@ macro_rules! jump {
 macro_rules! set_ip {
     ($cur:ident, $ip:ident, $t:expr) => {{
         let target = $t;
-        $cur.ip = target;
+        $cur.ip = target as u32;
         $ip = target;
     }};
 }
@@ -169,7 +169,7 @@ impl Vm {
             let instrs = &code.obj.instrs;
             // The loop's copy of `cur.ip`: every change to one inside the loop changes both
             // (`set_ip!`), and a switch of frames leaves the loop, which reloads it.
-            let mut ip = cur.ip;
+            let mut ip = cur.ip as usize;
             'run: loop {
                 let Some(instr) = instrs.get(ip) else {
                     pending = Some(Pending {
@@ -179,7 +179,7 @@ impl Vm {
                     break 'run;
                 };
                 ip += 1;
-                cur.ip = ip;
+                cur.ip = ip as u32;
                 // A frame's buffer is sized from the compiler's `max_stack` (`Code::n_slots`);
                 // the test suite checks that bound on every instruction it runs.
                 debug_assert!(

@@ -45,17 +45,17 @@ impl Vm {
                 &exc,
                 TbEntry {
                     code: cur.code.clone(),
-                    ip: cur.ip.saturating_sub(1),
+                    ip: cur.at().saturating_sub(1),
                 },
             );
         }
         loop {
-            let ip = cur.ip.saturating_sub(1);
+            let ip = cur.at().saturating_sub(1);
             if let Some(h) = cur.code.obj.handler_for(ip) {
                 let keep = cur.n_locals() + h.depth as usize;
                 cur.stack.truncate(keep);
                 cur.stack.push(exc);
-                cur.ip = h.target as usize;
+                cur.ip = h.target;
                 return Ok(());
             }
             self.handling = cur.saved_exc();
@@ -74,7 +74,7 @@ impl Vm {
                         &exc,
                         TbEntry {
                             code: cur.code.clone(),
-                            ip: cur.ip.saturating_sub(1),
+                            ip: cur.at().saturating_sub(1),
                         },
                     );
                 }
@@ -218,7 +218,7 @@ impl Vm {
             return false;
         }
         let a_ptr = Rc::as_ptr(a);
-        let released = match code.obj.instrs.get(cur.ip) {
+        let released = match code.obj.instrs.get(cur.at()) {
             Some(&Instr::StoreLocal(i)) => {
                 let same = matches!(cur.stack.get(i as usize), Some(Value::Str(s)) if Rc::as_ptr(s) == a_ptr);
                 if let (true, Some(slot)) = (same, cur.stack.get_mut(i as usize)) {
@@ -973,7 +973,7 @@ fn fast_defaults(f: &Function, n: usize) -> Option<usize> {
 /// Records where a coroutine (or generator) was made: the calling frame's position.
 fn note_origin(v: &Value, cur: &Frame) {
     if let Value::Generator(gen) = v {
-        gen.set_origin(cur.code.clone(), cur.ip);
+        gen.set_origin(cur.code.clone(), cur.at());
     }
 }
 

@@ -45,14 +45,14 @@ pub fn await_chain(gen: &Rc<Generator>) -> Vec<FrameSite> {
             let span = if created {
                 obj.span
             } else {
-                obj.span_at(frame.ip)
+                obj.span_at(frame.at())
             };
             sites.push(FrameSite {
                 name: obj.name.to_string(),
                 file: obj.source.name.clone(),
                 line: obj.source.line_of(span.start),
             });
-            match (obj.instrs.get(frame.ip), frame.stack.last()) {
+            match (obj.instrs.get(frame.at()), frame.stack.last()) {
                 (Some(Instr::Send(_)), Some(Value::Generator(sub))) => Some(sub.clone()),
                 (Some(Instr::Send(_)), Some(Value::Iter(it))) => it.wrapped_coroutine(),
                 _ => None,

@@ -8,7 +8,7 @@ use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::{Frame, Frames};
 use crate::vm::halt::Halt;
 use crate::vm::object::dict::Dict;
-use crate::vm::object::function::{Code, Native, NativeFn};
+use crate::vm::object::function::{Cells, Code, Native, NativeFn};
 use crate::vm::object::misc::Module;
 use crate::vm::object::str::PyStr;
 use crate::vm::types::Types;
@@ -77,7 +77,7 @@ pub struct Vm {
     /// An emptied frame stack of a finished dispatch loop, for the next (`Vm::execute`).
     pub spare_frames: Frames,
     /// The cells of a recycled frame: none.
-    no_cells: Rc<[Rc<crate::vm::object::function::Cell>]>,
+    no_cells: Cells,
     /// Native state of built-in modules (the `random` generator, ...), one value per type.
     /// (Few enough that a scan beats hashing the type id.)
     extensions: Vec<(std::any::TypeId, Box<dyn std::any::Any>)>,
@@ -127,7 +127,7 @@ impl Vm {
             extensions: Vec::new(),
             frame_pool: Vec::new(),
             spare_frames: Vec::new(),
-            no_cells: Rc::from(Vec::new()),
+            no_cells: Rc::new(Vec::new()),
             fuel: options_budget,
             sink: None,
             nest: 0,
@@ -146,12 +146,7 @@ impl Vm {
     }
 
     /// A frame for `code` (locals unbound), in a recycled box when there is one.
-    pub fn new_frame(
-        &mut self,
-        code: &Rc<Code>,
-        globals: &Rc<Dict>,
-        cells: &Rc<[Rc<crate::vm::object::function::Cell>]>,
-    ) -> Box<Frame> {
+    pub fn new_frame(&mut self, code: &Rc<Code>, globals: &Rc<Dict>, cells: &Cells) -> Box<Frame> {
         let Some(mut frame) = self.frame_pool.pop() else {
             return Frame::with_stack(code.clone(), globals.clone(), Vec::new(), cells.clone());
         };

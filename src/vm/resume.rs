@@ -193,7 +193,7 @@ impl Vm {
             return Err(exc);
         }
         let mut frame = self.gen_start(gen)?;
-        let at_send = match frame.code.obj.instrs.get(frame.ip) {
+        let at_send = match frame.code.obj.instrs.get(frame.at()) {
             Some(Instr::Send(target)) => Some(*target),
             _ => None,
         };
@@ -220,7 +220,7 @@ impl Vm {
             Ok(GenResult::Return(r)) => {
                 frame.stack.pop();
                 frame.stack.push(r);
-                frame.ip = target as usize;
+                frame.ip = target;
                 self.gen_run(gen, frame, None)
             }
             Err(e) => {

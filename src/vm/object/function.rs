@@ -177,7 +177,7 @@ pub struct Function {
     pub kwdefaults: RefCell<Option<Rc<Dict>>>,
     /// The cells of the code's freevars (shared with every frame of a function without
     /// cellvars).
-    pub closure: Rc<[Rc<Cell>]>,
+    pub closure: Cells,
     /// Attributes set on the function object (`f.calls = 0`), created on first use.
     pub dict: RefCell<Option<Rc<Dict>>>,
     /// The cycle collector's mark.
@@ -201,7 +201,7 @@ impl Function {
             globals,
             defaults: RefCell::new(defaults),
             kwdefaults: RefCell::new(kwdefaults),
-            closure: Rc::from(closure),
+            closure: Rc::new(closure),
             dict: RefCell::new(None),
         });
         gc::track(&func);
@@ -328,6 +328,11 @@ impl Trace for BoundMethod {
     /// Immutable: cycles through a bound method are broken elsewhere.
     fn clear(&self) {}
 }
+
+/// A function's closure cells, and a frame's `cellvars ++ freevars` (which a function
+/// without cellvars shares with its frames): behind one thin pointer, so that a frame keeps
+/// them in a word and fits 64 bytes.
+pub type Cells = Rc<Vec<Rc<Cell>>>;
 
 /// A closure variable; `Value::Null` while unbound.
 pub struct Cell {

@@ -391,7 +391,7 @@ impl Generator {
         if frame
             .code
             .obj
-            .handler_for(frame.ip.saturating_sub(1))
+            .handler_for(frame.at().saturating_sub(1))
             .is_none()
         {
             return;
