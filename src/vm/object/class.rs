@@ -444,9 +444,14 @@ pub struct Instance {
     dict: OnceCell<Rc<Dict>>,
     pub exc: Option<Box<ExcData>>,
     /// First the `__slots__` values (`Value::Null` while unset), `class.slot_count` of them;
-    /// then, until the dict is made, the values of the class's first shared keys (no gaps:
-    /// the instance's attributes in the order they were set).
-    values: RefCell<Vec<Value>>,
+    /// then, until the dict is made, the values of the class's first `kept` shared keys (no
+    /// gaps: the instance's attributes in the order they were set), then room for more
+    /// (`Value::Null`). In a `Cell`, taken out for each access (`values`, `put_values`) and
+    /// put back before anything else can run: a word less than a `RefCell`'s flag and a
+    /// `Vec`'s length, so that an instance is one 64-byte block.
+    values: Cell<Box<[Value]>>,
+    /// How many shared-key values the instance holds.
+    kept: Cell<u32>,
     /// The cycle collector's mark.
     pub gc: GcHeader,
 }
@@ -466,14 +471,14 @@ impl Instance {
         // Room for the attributes earlier instances set (the shared keys), so that setting
         // them in `__init__` does not grow the vector step by step.
         let shared = class.shared_keys.try_borrow().map_or(0, |k| k.len());
-        let mut values = Vec::with_capacity(class.slot_count + shared);
-        values.resize_with(class.slot_count, || Value::Null);
+        let values = null_values(class.slot_count + shared);
         let inst = Rc::new(Instance {
             gc: Default::default(),
             class,
             dict: OnceCell::new(),
             exc,
-            values: RefCell::new(values),
+            values: Cell::new(values),
+            kept: Cell::new(0),
         });
         gc::track(&inst);
         Value::Instance(inst)
@@ -485,10 +490,15 @@ impl Instance {
         self.dict.get_or_init(|| {
             let dict = Dict::new();
             let first = self.class.slot_count;
-            let kept: Vec<Value> = match self.values.try_borrow_mut() {
-                Ok(mut values) if values.len() > first => values.drain(first..).collect(),
-                _ => Vec::new(),
-            };
+            let mut values = self.values();
+            let kept: Vec<Value> = values
+                .iter_mut()
+                .skip(first)
+                .take(self.kept())
+                .map(|v| std::mem::replace(v, Value::Null))
+                .collect();
+            self.put_values(values);
+            self.kept.set(0);
             if let (false, Ok(keys)) = (kept.is_empty(), self.class.shared_keys.try_borrow()) {
                 for (key, value) in keys.iter().zip(kept) {
                     dict.set_str(key.clone(), value);
@@ -512,11 +522,26 @@ impl Instance {
     }
 
     /// How many shared-key values the instance holds.
+    #[inline]
     fn kept(&self) -> usize {
-        let first = self.class.slot_count;
-        self.values
-            .try_borrow()
-            .map_or(0, |v| v.len().saturating_sub(first))
+        self.kept.get() as usize
+    }
+
+    /// Takes the values out of their cell: the caller puts them back (`put_values`) before
+    /// it runs anything that could reach this instance (an apy call, a drop), which would
+    /// see none meanwhile.
+    #[inline(always)]
+    fn values(&self) -> Box<[Value]> {
+        self.values.take()
+    }
+
+    #[inline(always)]
+    fn put_values(&self, values: Box<[Value]>) {
+        // What the cell holds meanwhile is the empty box `values()` left, which owns no
+        // memory: forgotten, not dropped, so that no drop code runs on each access.
+        let empty = self.values.replace(values);
+        debug_assert!(empty.is_empty());
+        std::mem::forget(empty);
     }
 
     /// The value of instance attribute `key` (from the dict or the shared-key values).
@@ -614,37 +639,45 @@ impl Instance {
     /// Shared-key value `index` (for the attribute cache), while the instance keeps values.
     #[inline]
     pub fn value_at(&self, index: usize) -> Option<Value> {
-        if self.dict.get().is_some() {
+        if self.dict.get().is_some() || index >= self.kept() {
             return None;
         }
         let at = self.class.slot_count.checked_add(index)?;
-        self.values.try_borrow().ok()?.get(at).map(Value::dup)
+        let values = self.values();
+        let v = values.get(at).map(Value::dup);
+        self.put_values(values);
+        v
     }
 
     /// Sets shared-key value `index` (the key's value, or the next one), while the instance
     /// keeps values; gives the value back otherwise.
     #[inline]
     pub fn set_value_at(&self, index: usize, value: Value) -> Result<(), Value> {
-        if self.dict.get().is_some() {
+        let kept = self.kept();
+        if self.dict.get().is_some() || index > kept {
             return Err(value);
         }
-        let Some(at) = self.class.slot_count.checked_add(index) else {
+        let (Some(at), Ok(next)) = (
+            self.class.slot_count.checked_add(index),
+            u32::try_from(kept + 1),
+        ) else {
             return Err(value);
         };
-        let Ok(mut values) = self.values.try_borrow_mut() else {
+        let mut values = self.values();
+        if at >= values.len() {
+            values = grow_values(values, at + 1);
+        }
+        let Some(slot) = values.get_mut(at) else {
+            self.put_values(values);
             return Err(value);
         };
-        if let Some(slot) = values.get_mut(at) {
-            let old = std::mem::replace(slot, value);
-            drop(values);
-            drop(old);
-            return Ok(());
+        let old = std::mem::replace(slot, value);
+        self.put_values(values);
+        if index == kept {
+            self.kept.set(next);
         }
-        if at == values.len() {
-            values.push(value);
-            return Ok(());
-        }
-        Err(value)
+        drop(old);
+        Ok(())
     }
 
     /// Where attribute `name` would sit among the shared-key values (for the attribute
@@ -663,10 +696,13 @@ impl Instance {
         if !self.has_slot(index) {
             return None;
         }
-        match self.values.try_borrow().ok()?.get(index) {
+        let values = self.values();
+        let v = match values.get(index) {
             Some(Value::Null) | None => None,
             Some(v) => Some(v.dup()),
-        }
+        };
+        self.put_values(values);
+        v
     }
 
     /// Sets slot `index` (to `Value::Null` to unset it); returns the old value, `None` when
@@ -676,14 +712,36 @@ impl Instance {
         if !self.has_slot(index) {
             return None;
         }
-        let mut values = self.values.try_borrow_mut().ok()?;
-        values.get_mut(index).map(|v| std::mem::replace(v, value))
+        let mut values = self.values();
+        let old = values.get_mut(index).map(|v| std::mem::replace(v, value));
+        self.put_values(values);
+        old
     }
 
     #[inline]
     pub fn has_slot(&self, index: usize) -> bool {
         index < self.class.slot_count
     }
+}
+
+/// `n` unset values, in a block of exactly that size.
+fn null_values(n: usize) -> Box<[Value]> {
+    let mut values = Vec::with_capacity(n);
+    values.resize_with(n, || Value::Null);
+    values.into_boxed_slice()
+}
+
+/// `values` with room for at least `n` (half again as many, at least four more): an
+/// instance that goes on setting new attributes copies its values now and then, not for
+/// each one.
+#[cold]
+#[inline(never)]
+fn grow_values(values: Box<[Value]>, n: usize) -> Box<[Value]> {
+    let len = values.len();
+    let mut grown = Vec::with_capacity(n.max(len + len / 2).max(len + 4));
+    grown.extend(values.into_vec());
+    grown.resize_with(grown.capacity(), || Value::Null);
+    grown.into_boxed_slice()
 }
 
 impl Trace for Instance {
@@ -700,10 +758,10 @@ impl Trace for Instance {
             None => true,
             Some(d) => d.trace(visit) && Rc::strong_count(d) == 1,
         };
-        let Ok(values) = self.values.try_borrow() else {
-            return false;
-        };
+        // Tracing runs no apy code, so the values are back before anything could look.
+        let values = self.values();
         gc::visit_values(&values, visit);
+        self.put_values(values);
         if let Some(exc) = &self.exc {
             let (Ok(args), Ok(cause), Ok(context)) = (
                 exc.args.try_borrow(),
@@ -723,11 +781,8 @@ impl Trace for Instance {
         if let Some(d) = self.dict.get() {
             Trace::clear(&**d);
         }
-        let values = self
-            .values
-            .try_borrow_mut()
-            .map(|mut v| std::mem::take(&mut *v))
-            .unwrap_or_default();
+        let values = self.values();
+        self.kept.set(0);
         drop(values);
         if let Some(exc) = &self.exc {
             for slot in [&exc.args, &exc.cause, &exc.context] {
@@ -738,5 +793,17 @@ impl Trace for Instance {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An instance is one 64-byte block with its reference counts: every task, future and
+    /// user object has one.
+    #[test]
+    fn instance_fits_48_bytes_beside_its_counts() {
+        assert!(std::mem::size_of::<Instance>() <= 48);
     }
 }
