@@ -1,4 +1,4 @@
-//! Built-in modules and functions: builtins, time, math, random, sys, traceback, asyncio,
+//! Built-in modules and functions: builtins, time, math, gc, random, sys, traceback, asyncio,
 //! `_contextvars` (the current context), and
 //! the modules written in apy (`lib.rs`).
 //! `register_modules` fills the VM's module registry (name → constructor); a module is built
@@ -7,6 +7,7 @@
 pub mod asyncio;
 pub mod builtins;
 pub mod contextvars;
+pub mod gc_module;
 pub mod lib;
 pub mod math;
 pub mod random;
@@ -42,6 +43,7 @@ pub fn register_modules(vm: &mut Vm) {
     vm.module_registry.insert("sys", sys::init);
     vm.module_registry.insert("time", time::init);
     vm.module_registry.insert("math", math::init);
+    vm.module_registry.insert("gc", gc_module::init);
     vm.module_registry.insert("random", random_module::init);
     vm.module_registry.insert("asyncio", asyncio::init);
     vm.module_registry.insert("traceback", traceback::init);

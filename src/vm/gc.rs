@@ -277,6 +277,11 @@ pub fn set_enabled(enabled: bool) {
     });
 }
 
+/// Whether automatic collections run (`gc.isenabled()`).
+pub fn is_enabled() -> bool {
+    COLLECTOR.with(|c| c.try_borrow().map_or(true, |c| c.enabled))
+}
+
 /// Number of tracked entries (live or not yet pruned); for tests and `gc` statistics.
 pub fn tracked_count() -> usize {
     COLLECTOR.with(|c| c.try_borrow().map(|c| c.tracked.len()).unwrap_or(0))

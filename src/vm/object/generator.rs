@@ -328,6 +328,9 @@ impl Trace for Generator {
 
     fn clear(&self) {
         self.warn_if_never_awaited();
+        // A garbage generator suspended in a `try` is closed (later, `queue_close`), as
+        // CPython finalizes one in a cycle before breaking it.
+        self.queue_close();
         drop(self.frame.take());
         match self.extra.as_deref() {
             Some(Extra::Green(green)) => {
@@ -378,14 +381,14 @@ pub fn take_to_close() -> Frames {
 impl Generator {
     /// A plain generator suspended where a handler covers its `yield` (a `try` with
     /// `finally` or `except`, a `with`) has code to run on closing: its frame is queued.
-    fn queue_close(&mut self) {
+    fn queue_close(&self) {
         if self.kind != CodeKind::Generator
             || self.extra.is_some()
             || self.state.get() != GenState::Suspended
         {
             return;
         }
-        let Some(frame) = self.frame.get_mut().take() else {
+        let Some(frame) = self.frame.take() else {
             return;
         };
         if frame
