@@ -726,9 +726,7 @@ impl Instance {
 
 /// `n` unset values, in a block of exactly that size.
 fn null_values(n: usize) -> Box<[Value]> {
-    let mut values = Vec::with_capacity(n);
-    values.resize_with(n, || Value::Null);
-    values.into_boxed_slice()
+    std::iter::repeat_with(|| Value::Null).take(n).collect()
 }
 
 /// `values` with room for at least `n` (half again as many, at least four more): an
