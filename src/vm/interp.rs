@@ -158,6 +158,7 @@ impl Vm {
         let mut frames: Frames = callers;
         let mut cur = base;
         let mut pending: Option<Pending> = throw.map(|exc| Pending { exc, add_tb: true });
+        let mut code = cur.code.clone();
         loop {
             if let Some(p) = pending.take() {
                 if let Err(exc) = self.unwind(p, &mut cur, &mut frames) {
@@ -165,7 +166,11 @@ impl Vm {
                     return (Halt::Raised(exc), cur);
                 }
             }
-            let code = cur.code.clone();
+            // A switch of frames often stays in one function (recursion, a generator's
+            // frame in a loop of the same code): then no count changes.
+            if !Rc::ptr_eq(&code, &cur.code) {
+                code = cur.code.clone();
+            }
             let instrs = &code.obj.instrs;
             // The loop's copy of `cur.ip`: every change to one inside the loop changes both
             // (`set_ip!`), and a switch of frames leaves the loop, which reloads it.
