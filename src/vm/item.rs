@@ -521,7 +521,10 @@ impl Vm {
     #[inline]
     pub fn next(&mut self, it: &Value) -> PResult<Option<Value>> {
         match it {
-            Value::Iter(i) => i.next(self),
+            Value::Iter(i) => match i.next_in_range() {
+                Some(item) => Ok(item.map(Value::Int)),
+                None => i.next(self),
+            },
             Value::Generator(g) => match self.gen_send(g, Value::None) {
                 Ok(crate::vm::resume::GenResult::Yield(v)) => Ok(Some(v)),
                 Ok(crate::vm::resume::GenResult::Return(_)) => Ok(None),

@@ -351,6 +351,33 @@ impl Iter {
     }
 
     /// The next item, or `None` when exhausted.
+    /// The next item of a range iterator, inline for `Vm::next` (a `for` over a range is
+    /// the most common loop): `Some(None)` once exhausted, `None` when this iterator walks
+    /// something else (`next` then does the work).
+    #[inline(always)]
+    pub fn next_in_range(&self) -> Option<Option<i64>> {
+        let Ok(mut state) = self.state.try_borrow_mut() else {
+            return None;
+        };
+        match &mut *state {
+            IterState::Range {
+                next,
+                remaining,
+                step,
+            } => {
+                if *remaining <= 0 {
+                    return Some(None);
+                }
+                let res = *next;
+                *remaining -= 1;
+                // Past the last item the sum may wrap; it is never read then.
+                *next = next.wrapping_add(*step);
+                Some(Some(res))
+            }
+            _ => None,
+        }
+    }
+
     pub fn next(&self, vm: &mut Vm) -> PResult<Option<Value>> {
         let mut state = self.state.borrow_mut();
         match &mut *state {
