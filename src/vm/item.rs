@@ -521,8 +521,8 @@ impl Vm {
     #[inline]
     pub fn next(&mut self, it: &Value) -> PResult<Option<Value>> {
         match it {
-            Value::Iter(i) => match i.next_in_range() {
-                Some(item) => Ok(item.map(Value::Int)),
+            Value::Iter(i) => match i.next_common() {
+                Some(item) => Ok(item),
                 None => i.next(self),
             },
             Value::Generator(g) => match self.gen_send(g, Value::None) {

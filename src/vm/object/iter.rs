@@ -351,15 +351,15 @@ impl Iter {
     }
 
     /// The next item, or `None` when exhausted.
-    /// The next item of a range iterator, inline for `Vm::next` (a `for` over a range is
-    /// the most common loop): `Some(None)` once exhausted, `None` when this iterator walks
-    /// something else (`next` then does the work).
+    /// The next item of the iterators `for` loops use most (over a range, a list, a
+    /// tuple), inline for `Vm::next`: `Some(None)` once exhausted, `None` for any other
+    /// kind (`next` then does the work).
     #[inline(always)]
-    pub fn next_in_range(&self) -> Option<Option<i64>> {
+    pub fn next_common(&self) -> Option<Option<Value>> {
         let Ok(mut state) = self.state.try_borrow_mut() else {
             return None;
         };
-        match &mut *state {
+        let item = match &mut *state {
             IterState::Range {
                 next,
                 remaining,
@@ -372,10 +372,23 @@ impl Iter {
                 *remaining -= 1;
                 // Past the last item the sum may wrap; it is never read then.
                 *next = next.wrapping_add(*step);
-                Some(Some(res))
+                return Some(Some(Value::Int(res)));
             }
-            _ => None,
+            IterState::Seq {
+                seq: Value::List(list),
+                idx,
+            } => list.get(*idx),
+            IterState::Seq {
+                seq: Value::Tuple(tuple),
+                idx,
+            } => tuple.items.get(*idx).map(Value::dup),
+            _ => return None,
+        };
+        match (&mut *state, &item) {
+            (IterState::Seq { idx, .. }, Some(_)) => *idx += 1,
+            _ => *state = IterState::Exhausted,
         }
+        Some(item)
     }
 
     pub fn next(&self, vm: &mut Vm) -> PResult<Option<Value>> {
