@@ -182,7 +182,9 @@ impl Vm {
         }
     }
 
-    /// `LoadAttr`: `obj.name` through the code's attribute cache.
+    /// `LoadAttr`: `obj.name` through the code's attribute cache. Inline, only the hit on an
+    /// instance's slot or shared-key value, the attribute loads programs make most; the
+    /// rest (`load_attr_slow`) is out of line.
     #[inline(always)]
     pub(crate) fn load_attr_cached(
         &mut self,
@@ -190,6 +192,26 @@ impl Vm {
         idx: u32,
         obj: &Value,
     ) -> PResult<Value> {
+        if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
+            let class = Rc::as_ptr(&inst.class) as usize;
+            if let Some((_, cached)) = cache.find(class, type_epoch()) {
+                let hit = match cached.kind {
+                    AttrKind::Value => inst.value_at(cached.entry),
+                    AttrKind::Slot => inst.slot(cached.entry),
+                    AttrKind::Module | AttrKind::Dict => None,
+                };
+                if let Some(v) = hit {
+                    return Ok(v);
+                }
+            }
+        }
+        self.load_attr_slow(code, idx, obj)
+    }
+
+    /// `load_attr_cached` past its inline hit: modules, instances' dicts, misses, unset
+    /// slots, and every other kind of object.
+    #[inline(never)]
+    fn load_attr_slow(&mut self, code: &Code, idx: u32, obj: &Value) -> PResult<Value> {
         let name = name_at(&code.names, idx)?;
         if let (Value::Module(m), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
             return self.module_attr_cached(cache, m, obj, name);
