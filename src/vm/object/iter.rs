@@ -350,7 +350,6 @@ impl Iter {
         *self.state.borrow_mut() = IterState::Exhausted;
     }
 
-    /// The next item, or `None` when exhausted.
     /// The next item of the iterators `for` loops use most (over a range, a list, a
     /// tuple), inline for `Vm::next`: `Some(None)` once exhausted, `None` for any other
     /// kind (`next` then does the work).
@@ -391,6 +390,7 @@ impl Iter {
         Some(item)
     }
 
+    /// The next item, or `None` when exhausted.
     pub fn next(&self, vm: &mut Vm) -> PResult<Option<Value>> {
         let mut state = self.state.borrow_mut();
         match &mut *state {
