@@ -160,9 +160,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("clock_sleep", clock_sleep),
         ("format_exception", format_exception),
     ];
-    for &(name, func) in table {
-        core_dict.set_item_str(name, Vm::native(name, func));
-    }
+    crate::vm::methods::add_functions(&core_dict, table);
     dict.set_item_str("_core", core);
     dict.set_item_str("__builtins__", Value::Dict(vm.builtins.clone()));
     for &(file, text) in SOURCES {

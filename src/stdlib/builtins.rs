@@ -65,9 +65,7 @@ pub fn register(vm: &mut Vm) {
         ("aiter", aiter),
         ("anext", anext),
     ];
-    for &(name, func) in table {
-        b.set_item_str(name, Vm::native(name, func));
-    }
+    crate::vm::methods::add_functions(&b, table);
     b.set_item_str("None", Value::None);
     b.set_item_str("True", Value::Bool(B64::TRUE));
     b.set_item_str("False", Value::Bool(B64::FALSE));

@@ -18,9 +18,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("disable", disable),
         ("isenabled", isenabled),
     ];
-    for &(name, func) in table {
-        d.set_item_str(name, Vm::native(name, func));
-    }
+    crate::vm::methods::add_functions(&d, table);
     Ok(module)
 }
 

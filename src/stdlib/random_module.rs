@@ -27,9 +27,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("normalvariate", normalvariate),
         ("getrandbits", getrandbits),
     ];
-    for &(name, func) in table {
-        d.set_item_str(name, Vm::native(name, func));
-    }
+    crate::vm::methods::add_functions(&d, table);
     Ok(module)
 }
 

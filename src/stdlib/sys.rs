@@ -42,9 +42,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("exc_info", exc_info),
         ("exception", exception),
     ];
-    for &(name, func) in table {
-        d.set_item_str(name, Vm::native(name, func));
-    }
+    crate::vm::methods::add_functions(&d, table);
     d.set_item_str("version", Value::str("3.11.0 (apy)"));
     d.set_item_str(
         "version_info",

@@ -43,9 +43,7 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("perf_counter_ns", monotonic_ns),
         ("monotonic_ns", monotonic_ns),
     ];
-    for &(name, func) in table {
-        d.set_item_str(name, Vm::native(name, func));
-    }
+    crate::vm::methods::add_functions(&d, table);
     Ok(module)
 }
 

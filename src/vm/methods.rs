@@ -15,6 +15,7 @@ pub mod tuple;
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::object::class::Class;
+use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Args, Native, NativeFn};
 use crate::vm::value::Value;
 use std::rc::Rc;
@@ -29,6 +30,13 @@ pub fn register_all(vm: &mut Vm) {
     set::register(vm);
     exception::register(vm);
     dunder::register(vm);
+}
+
+/// Puts the native functions of `table` into a module's (or the builtins') namespace.
+pub fn add_functions(dict: &Dict, table: &[(&'static str, NativeFn)]) {
+    for &(name, func) in table {
+        dict.set_item_str(name, Vm::native(name, func));
+    }
 }
 
 /// Adds native methods to a class, owned by `owner` (the type name shown in reprs).

@@ -363,16 +363,7 @@ impl Iter {
                 next,
                 remaining,
                 step,
-            } => {
-                if *remaining <= 0 {
-                    return Some(None);
-                }
-                let res = *next;
-                *remaining -= 1;
-                // Past the last item the sum may wrap; it is never read then.
-                *next = next.wrapping_add(*step);
-                return Some(Some(Value::Int(res)));
-            }
+            } => return Some(range_step(next, remaining, *step).map(Value::Int)),
             IterState::Seq {
                 seq: Value::List(list),
                 idx,
@@ -420,16 +411,7 @@ impl Iter {
                 next,
                 remaining,
                 step,
-            } => {
-                if *remaining <= 0 {
-                    return Ok(None);
-                }
-                let res = *next;
-                *remaining -= 1;
-                // Past the last item the sum may wrap; it is never read then.
-                *next = next.wrapping_add(*step);
-                Ok(Some(Value::Int(res)))
-            }
+            } => Ok(range_step(next, remaining, *step).map(Value::Int)),
             IterState::BigRange(big) => {
                 if big.remaining <= 0 {
                     return Ok(None);
@@ -656,6 +638,19 @@ impl Iter {
 }
 
 /// Item `idx` of a list, tuple, str or bytes, if in range.
+/// A range iterator's next item (`IterState::Range`), or `None` once none is left.
+#[inline(always)]
+fn range_step(next: &mut i64, remaining: &mut i64, step: i64) -> Option<i64> {
+    if *remaining <= 0 {
+        return None;
+    }
+    let item = *next;
+    *remaining -= 1;
+    // Past the last item the sum may wrap; it is never read then.
+    *next = next.wrapping_add(step);
+    Some(item)
+}
+
 pub fn seq_item(seq: &Value, idx: usize) -> Option<Value> {
     match seq {
         Value::List(l) => l.get(idx),
