@@ -10,7 +10,11 @@
 //! header): following a reference is a field access, not a lookup in an index of the set,
 //! and a collection allocates nothing per object but its work list.
 
+mod handles;
+
 use crate::vm::value::Value;
+pub use handles::Register;
+use handles::{Handles, Kind, Split};
 use hashbrown::HashMap;
 use std::cell::{Cell, RefCell};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -95,7 +99,7 @@ fn addr_of<T: ?Sized>(rc: &Rc<T>) -> usize {
 }
 
 /// The mark of `obj`: its header, or its entry in `side`.
-fn mark_of<'a>(obj: &'a Rc<dyn Trace>, side: &'a SideMarks) -> Option<&'a GcHeader> {
+fn mark_of<'a, T: Trace + ?Sized>(obj: &'a Rc<T>, side: &'a SideMarks) -> Option<&'a GcHeader> {
     obj.gc_header().or_else(|| side.get(&addr_of(obj)))
 }
 
@@ -207,11 +211,13 @@ const LOW_YIELD: usize = 20;
 
 struct Collector {
     /// Every tracked object: the old generation, then from `young_start` the young one. One
-    /// vector, so that a collection never holds two copies of a generation's handles and
-    /// the slack of only one growing vector is paid (a hundred thousand waiting tasks track
-    /// about half a million objects).
-    tracked: Vec<Weak<dyn Trace>>,
-    young_start: usize,
+    /// set of vectors, so that a collection never holds two copies of a generation's
+    /// handles and the slack of only one growing vector per kind is paid (a hundred
+    /// thousand waiting tasks track a quarter of a million objects).
+    tracked: Handles,
+    young_start: Split,
+    /// How many objects were tracked since the last collection.
+    young_count: usize,
     /// Size of the old generation after the last full collection.
     old_after_full: usize,
     /// How much the old generation may grow before the next full collection, in percent
@@ -227,8 +233,9 @@ thread_local! {
     static DUE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static COLLECTOR: RefCell<Collector> = const {
         RefCell::new(Collector {
-            tracked: Vec::new(),
-            young_start: 0,
+            tracked: Handles::new(),
+            young_start: Split::START,
+            young_count: 0,
             old_after_full: 0,
             growth_percent: FULL_GROWTH_PERCENT,
             full_runs: 0,
@@ -237,12 +244,12 @@ thread_local! {
     };
 }
 
-pub fn track<T: Trace + 'static>(obj: &Rc<T>) {
-    let weak: Weak<dyn Trace> = Rc::downgrade(obj) as Weak<dyn Trace>;
+pub fn track<T: Register>(obj: &Rc<T>) {
     COLLECTOR.with(|c| {
         if let Ok(mut c) = c.try_borrow_mut() {
-            c.tracked.push(weak);
-            if c.tracked.len().saturating_sub(c.young_start) >= YOUNG_THRESHOLD && c.enabled {
+            T::register(obj, &mut c.tracked);
+            c.young_count += 1;
+            if c.young_count >= YOUNG_THRESHOLD && c.enabled {
                 DUE.with(|d| d.set(true));
             }
         }
@@ -252,7 +259,7 @@ pub fn track<T: Trace + 'static>(obj: &Rc<T>) {
 /// `track`, kept out of line: for kinds made on hot paths that are tracked only sometimes
 /// (slices, iterators) or are small (super objects), so their constructors stay small.
 #[inline(never)]
-pub fn track_rc<T: Trace + 'static>(obj: &Rc<T>) {
+pub fn track_rc<T: Register>(obj: &Rc<T>) {
     track(obj);
 }
 
@@ -301,7 +308,8 @@ pub fn collect() -> usize {
     DUE.with(|d| d.set(false));
     let Some(young) = COLLECTOR.with(|c| {
         c.try_borrow_mut().ok().map(|mut c| {
-            let start = c.young_start.min(c.tracked.len());
+            c.young_count = 0;
+            let start = c.young_start;
             c.tracked.split_off(start)
         })
     }) else {
@@ -312,8 +320,9 @@ pub fn collect() -> usize {
         let Ok(mut c) = c.try_borrow_mut() else {
             return false;
         };
-        c.tracked.extend(survivors);
-        c.young_start = c.tracked.len();
+        let mut survivors = survivors;
+        c.tracked.append(&mut survivors);
+        c.young_start = c.tracked.end();
         let growth = c.old_after_full / 100 * c.growth_percent;
         c.tracked.len() > c.old_after_full + growth + YOUNG_THRESHOLD
     });
@@ -328,7 +337,8 @@ pub fn collect_full() -> usize {
     DUE.with(|d| d.set(false));
     let Some(all) = COLLECTOR.with(|c| {
         c.try_borrow_mut().ok().map(|mut c| {
-            c.young_start = 0;
+            c.young_start = Split::START;
+            c.young_count = 0;
             std::mem::take(&mut c.tracked)
         })
     }) else {
@@ -349,10 +359,8 @@ pub fn collect_full() -> usize {
             // when the collection freed most of it.
             let mut tracked = survivors;
             tracked.append(&mut c.tracked);
-            if tracked.len() < tracked.capacity() / 4 {
-                tracked.shrink_to(tracked.len() * 2);
-            }
-            c.young_start = tracked.len();
+            tracked.trim();
+            c.young_start = tracked.end();
             c.tracked = tracked;
         }
     });
@@ -414,14 +422,60 @@ fn tracked_header(v: &Value) -> Option<&GcHeader> {
 }
 
 /// Trial deletion over one set of tracked objects; returns the freed count and the weak
-/// handles of the survivors (the set's own vector, filtered in place). No object can die
+/// handles of the survivors (the set's own vectors, filtered in place). No object can die
 /// before the garbage is cleared (tracing runs no apy code and drops nothing), so the
-/// handles are upgraded only for as long as each step needs one object.
-fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
-    // Counts start at the strong counts. A handle to a dead object goes, as does a second
-    // handle to one object (its count would be lowered twice).
+/// handles are upgraded only for as long as each step needs one object. Each step runs over
+/// the set's vectors one kind at a time.
+fn collect_set(mut set: Handles) -> (usize, Handles) {
+    // Counts start at the strong counts.
     let mut side = SideMarks::default();
-    set.retain(|weak| {
+    let (instances, generators, others) = set.parts();
+    start_counts(instances, &mut side);
+    start_counts(generators, &mut side);
+    start_counts(others, &mut side);
+    // Each reference from an object in the set lowers the count of the object it reaches.
+    let mut visit = Visit {
+        counting: true,
+        work: Vec::new(),
+        unknown: 0,
+        side,
+    };
+    let (instances, generators, others) = set.parts();
+    subtract_inner(instances, &mut visit);
+    subtract_inner(generators, &mut visit);
+    subtract_inner(others, &mut visit);
+    // What keeps references from outside is reached, and so is everything it reaches; only
+    // the objects not yet known reachable can change the outcome, so tracing stops once
+    // every one of them has been reached.
+    visit.counting = false;
+    let (instances, generators, others) = set.parts();
+    let base = classify(instances, 0, &mut visit);
+    let base = classify(generators, base, &mut visit);
+    classify(others, base, &mut visit);
+    while visit.unknown > 0 {
+        let Some(idx) = visit.work.pop() else { break };
+        if let Some(obj) = set.get(idx) {
+            obj.trace(&mut visit);
+        }
+    }
+    let side = visit.side;
+    // The unreached are garbage: held strongly while their contents are dropped, which
+    // breaks their cycles. Every header is idle again afterwards.
+    let mut garbage: Vec<Rc<dyn Trace>> = Vec::new();
+    let (instances, generators, others) = set.parts();
+    sweep(instances, &side, &mut garbage);
+    sweep(generators, &side, &mut garbage);
+    sweep(others, &side, &mut garbage);
+    for obj in &garbage {
+        obj.clear();
+    }
+    (garbage.len(), set)
+}
+
+/// Starts each object's count at its strong count. A handle to a dead object goes, as does
+/// a second handle to one object (its count would be lowered twice).
+fn start_counts<T: Kind + ?Sized>(handles: &mut Vec<Weak<T>>, side: &mut SideMarks) {
+    handles.retain(|weak| {
         let Some(obj) = weak.upgrade() else {
             return false;
         };
@@ -435,62 +489,56 @@ fn collect_set(mut set: Vec<Weak<dyn Trace>>) -> (usize, Vec<Weak<dyn Trace>>) {
         header.start_count(Rc::strong_count(&obj) - 1);
         true
     });
-    // Each reference from an object in the set lowers the count of the object it reaches.
-    let mut visit = Visit {
-        counting: true,
-        work: Vec::new(),
-        unknown: 0,
-        side,
-    };
-    for weak in &set {
+}
+
+/// Lowers the count of every object the set's objects reach.
+fn subtract_inner<T: Kind + ?Sized>(handles: &[Weak<T>], visit: &mut Visit) {
+    for weak in handles {
         if let Some(obj) = weak.upgrade() {
-            if !obj.trace(&mut visit) {
+            if !obj.trace(visit) {
                 if let Some(header) = mark_of(&obj, &visit.side) {
                     header.pin();
                 }
             }
         }
     }
-    // What keeps references from outside is reached, and so is everything it reaches; only
-    // the objects not yet known reachable can change the outcome, so tracing stops once
-    // every one of them has been reached.
-    visit.counting = false;
-    for (idx, weak) in set.iter().enumerate() {
+}
+
+/// Sorts the objects at positions `base..` into those held from outside (to trace) and
+/// those not known reachable yet; returns the position after them.
+fn classify<T: Kind + ?Sized>(handles: &[Weak<T>], base: usize, visit: &mut Visit) -> usize {
+    for (i, weak) in handles.iter().enumerate() {
         if let Some(obj) = weak.upgrade() {
+            let idx = base + i;
             match mark_of(&obj, &visit.side).map(|header| header.classify(idx)) {
                 Some(false) => visit.unknown += 1,
                 _ => visit.work.push(idx),
             }
         }
     }
-    while visit.unknown > 0 {
-        let Some(idx) = visit.work.pop() else { break };
-        if let Some(obj) = set.get(idx).and_then(Weak::upgrade) {
-            obj.trace(&mut visit);
-        }
-    }
-    let side = visit.side;
-    // The unreached are garbage: held strongly while their contents are dropped, which
-    // breaks their cycles. Every header is idle again afterwards.
-    let mut garbage: Vec<Rc<dyn Trace>> = Vec::new();
-    set.retain(|weak| {
+    base + handles.len()
+}
+
+/// Moves the unreached objects' handles out, the objects themselves into `garbage`.
+fn sweep<T: Kind + ?Sized>(
+    handles: &mut Vec<Weak<T>>,
+    side: &SideMarks,
+    garbage: &mut Vec<Rc<dyn Trace>>,
+) {
+    handles.retain(|weak| {
         let Some(obj) = weak.upgrade() else {
             return false;
         };
-        let Some(header) = mark_of(&obj, &side) else {
+        let Some(header) = mark_of(&obj, side) else {
             return true;
         };
         let unreached = header.is_unreached();
         header.reset();
         if unreached {
-            garbage.push(obj);
+            garbage.push(T::into_dyn(obj));
         }
         !unreached
     });
-    for obj in &garbage {
-        obj.clear();
-    }
-    (garbage.len(), set)
 }
 
 thread_local! {
@@ -739,5 +787,46 @@ mod tests {
         drop(cls);
         collect_full();
         assert!(weak.upgrade().is_none());
+    }
+
+    #[test]
+    fn a_set_of_instances_lists_and_cycles_keeps_what_is_held() {
+        use crate::vm::object::class::{Instance, Layout};
+        use crate::vm::object::str::intern_name;
+        use crate::vm::types::new_class;
+        // Instances (kept in a vector of their own) and lists (in the shared one) in one
+        // collection: a held instance reaches a list that reaches a second instance, which
+        // must survive; a pair of instances holding each other through a list goes.
+        let cls = new_class("C", Vec::new(), Layout::Object);
+        let attr = intern_name("x");
+        let instance = |v: Value| {
+            let inst = Instance::new_value(cls.clone());
+            if let Value::Instance(i) = &inst {
+                i.dict_set(&attr, v);
+            }
+            inst
+        };
+        let inner = instance(Value::None);
+        let held = instance(Value::list(vec![inner.clone()]));
+        let (first, second) = (instance(Value::None), instance(Value::None));
+        if let (Value::Instance(a), Value::Instance(b)) = (&first, &second) {
+            a.dict_set(&attr, Value::list(vec![second.clone()]));
+            b.dict_set(&attr, first.clone());
+        }
+        let weak = |v: &Value| match v {
+            Value::Instance(i) => Rc::downgrade(i),
+            _ => panic!("an instance was made"),
+        };
+        let (weak_inner, weak_first, weak_second) = (weak(&inner), weak(&first), weak(&second));
+        drop((inner, first, second));
+        collect_full();
+        assert!(
+            weak_inner.upgrade().is_some(),
+            "reached from a held instance"
+        );
+        assert!(weak_first.upgrade().is_none() && weak_second.upgrade().is_none());
+        drop(held);
+        collect_full();
+        assert!(weak_inner.upgrade().is_none());
     }
 }
