@@ -96,6 +96,10 @@ enum Wait {
     Stalled,
 }
 
+/// The ready queue's room it always keeps (in callbacks): below that, shrinking would cost
+/// more than it saves.
+const MIN_KEPT_ROOM: usize = 4096;
+
 /// An event loop scheduling callbacks of type `C`. Worker threads post payloads of type `P`
 /// through a [`Completer`]; each becomes the ready callback `C::from(payload)`.
 #[derive(Debug)]
@@ -262,7 +266,13 @@ impl<C, P> EventLoop<C, P> {
             return None;
         }
         self.n_batch_left -= 1;
-        self.ready.pop_front()
+        let next = self.ready.pop_front();
+        // A queue that held many callbacks once gives its room back as it drains, so that
+        // the memory goes to what those callbacks make.
+        if self.ready.capacity() > MIN_KEPT_ROOM && self.ready.len() < self.ready.capacity() / 4 {
+            self.ready.shrink_to(self.ready.len() * 2);
+        }
+        next
     }
 
     /// The earliest deadline of a timer that can still fire (a +infinity deadline never does).

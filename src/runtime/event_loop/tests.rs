@@ -291,3 +291,28 @@ fn wake_without_payload_ends_a_real_wait_early() {
     assert_eq!(ev.timer_count(), 1);
     waker.join().unwrap();
 }
+
+#[test]
+fn a_drained_ready_queue_gives_its_room_back_and_keeps_its_order() {
+    let mut ev = virtual_loop();
+    let labels = ["a", "b", "c", "d"];
+    for i in 0..40_000 {
+        ev.call_soon(Cb::Log(labels[i % 4]));
+    }
+    let grown = ev.ready.capacity();
+    assert!(grown >= 40_000);
+    // Each callback of the batch schedules one for the next iteration, in the same order.
+    let first = batch_with(&mut ev, |ev, cb| ev.call_soon(cb.clone()));
+    assert_eq!(first.len(), 40_000);
+    assert!(first
+        .iter()
+        .enumerate()
+        .all(|(i, cb)| *cb == Cb::Log(labels[i % 4])));
+    let second = batch(&mut ev);
+    assert_eq!(second, first);
+    let left = ev.ready.capacity();
+    assert!(
+        left < grown && left <= 2 * MIN_KEPT_ROOM,
+        "{left} of {grown} kept"
+    );
+}
