@@ -17,6 +17,10 @@ use std::collections::BinaryHeap;
 /// (CPython's `_MIN_SCHEDULED_TIMER_HANDLES`).
 const MIN_ENTRIES_TO_REBUILD: usize = 100;
 
+/// The room (in timers) the heap and the slab always keep: below that, freeing it would
+/// cost more than it saves.
+const MIN_KEPT_ROOM: usize = 4096;
+
 /// Identifies one timer for cancellation. A handle whose timer has fired or been cancelled
 /// stays dead after its slot holds another timer: it names its timer by the low
 /// `HANDLE_SEQ_BITS` bits of the timer's sequence number, so a stale handle could only match a
@@ -242,6 +246,20 @@ impl<C> Timers<C> {
         self.n_tombstones = 0;
     }
 
+    /// Frees most of the room of a heap and slab that many timers once needed, as they fire:
+    /// the heap's when under a quarter of it is used, the slab's once no timer is pending
+    /// (then every slot is free, and a handle to one names no slot at all, so cancelling it
+    /// finds nothing, as it should).
+    fn give_room_back(&mut self) {
+        if self.heap.capacity() > MIN_KEPT_ROOM && self.heap.len() < self.heap.capacity() / 4 {
+            self.heap.shrink_to(self.heap.len() * 2);
+        }
+        if self.heap.is_empty() && self.slots.capacity() > MIN_KEPT_ROOM {
+            self.slots = Vec::new();
+            self.free_head = NO_SLOT;
+        }
+    }
+
     /// Pops the top timer if it is due before `end_time`.
     fn pop_if_before(&mut self, end_time: f64) -> Option<C> {
         let Reverse(top) = *self.heap.peek()?;
@@ -257,6 +275,7 @@ impl<C> Timers<C> {
         }
         debug_assert!(callback.is_some(), "the top of the timer heap must be live");
         self.drop_dead_top();
+        self.give_room_back();
         callback
     }
 }
@@ -417,5 +436,22 @@ mod tests {
         timers.push(0.0, "zero");
         timers.push(-0.0, "negative zero");
         assert_eq!(due(&mut timers, 1.0), ["zero", "negative zero"]);
+    }
+
+    #[test]
+    fn a_burst_of_fired_timers_gives_its_room_back_and_old_handles_stay_dead() {
+        let mut timers = Timers::new();
+        let handles: Vec<TimerHandle> = (0..20_000).map(|i| timers.push(1.0, i)).collect();
+        timers.push(9.0, -1);
+        assert_eq!(timers.pop_due(2.0).count(), 20_000);
+        // The heap shrank as it drained; the slab still holds the pending timer.
+        assert!(timers.heap.capacity() <= 2 * MIN_KEPT_ROOM);
+        assert!(timers.slots.capacity() >= 20_000);
+        assert_eq!(timers.pop_due(10.0).collect::<Vec<_>>(), [-1]);
+        assert!(timers.slots.capacity() == 0 && timers.is_empty());
+        // A handle from before names no slot of the new slab.
+        let fresh = timers.push(3.0, 7);
+        assert_eq!(timers.cancel(handles[0]), None);
+        assert_eq!(timers.cancel(fresh), Some(7));
     }
 }
