@@ -973,7 +973,7 @@ fn fast_defaults(f: &Function, n: usize) -> Option<usize> {
 /// Records where a coroutine (or generator) was made: the calling frame's position.
 fn note_origin(v: &Value, cur: &Frame) {
     if let Value::Generator(gen) = v {
-        gen.set_origin(cur.code.clone(), cur.at());
+        gen.set_origin(&cur.code, cur.at());
     }
 }
 

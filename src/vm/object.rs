@@ -8,6 +8,7 @@ pub mod function;
 pub mod generator;
 pub mod iter;
 pub mod misc;
+pub mod origin;
 pub mod set;
 pub mod str;
 

@@ -10,7 +10,7 @@ use crate::vm::value::{Value, B64};
 use std::rc::Rc;
 
 #[allow(clippy::too_many_arguments)]
-fn code(
+pub(crate) fn code(
     kind: CodeKind,
     name: &str,
     instrs: Vec<Instr>,

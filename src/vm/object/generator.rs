@@ -11,6 +11,7 @@ use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::green::GreenState;
 use crate::vm::machine::Vm;
 use crate::vm::object::function::Code;
+use crate::vm::object::origin::{self, Origin};
 use crate::vm::resume::GenResult;
 use crate::vm::value::Value;
 use std::cell::{Cell, RefCell};
@@ -29,14 +30,14 @@ pub struct Generator {
     /// The code it runs: its name and where it was defined outlive the frame.
     pub code: Rc<Code>,
     /// The frame while the generator is suspended (or not started); `None` while it runs and
-    /// once it finished. A `Cell`, not a `RefCell` (`take_frame`, `put_frame`, `with_frame`),
-    /// with `origin` too: 16 bytes fewer, one allocator size class smaller per generator.
+    /// once it finished. A `Cell`, not a `RefCell` (`take_frame`, `put_frame`, `with_frame`):
+    /// a word fewer, one allocator size class smaller per generator.
     frame: Cell<Option<Box<Frame>>>,
     pub state: Cell<GenState>,
-    /// Where the call that made it ran (the caller's code and instruction), when the dispatch
-    /// loop made it: the "created at" of tasks, and the place a never-awaited coroutine is
-    /// reported at.
-    origin: Cell<Option<(Rc<Code>, usize)>>,
+    /// Where the call that made it ran (the caller's code and instruction, numbered by
+    /// `object::origin`), when the dispatch loop made it: the "created at" of tasks, and the
+    /// place a never-awaited coroutine is reported at.
+    origin: Cell<Origin>,
     /// What a green thread or a native-bodied coroutine keeps besides (or instead of) the
     /// frame; `None` for every other generator.
     extra: Option<Box<Extra>>,
@@ -185,7 +186,7 @@ impl Generator {
             code,
             frame: Cell::new(frame),
             state: Cell::new(GenState::Created),
-            origin: Cell::new(None),
+            origin: Cell::new(origin::NONE),
             extra,
         })
     }
@@ -235,24 +236,20 @@ impl Generator {
     }
 
     /// Records where the call that made it ran.
-    pub fn set_origin(&self, code: Rc<Code>, ip: usize) {
-        drop(self.origin.replace(Some((code, ip))));
+    pub fn set_origin(&self, code: &Rc<Code>, ip: usize) {
+        self.origin.set(origin::number(code, ip));
     }
 
     /// `(file, line, source line)` of `origin`.
     pub fn origin_site(&self) -> Option<(String, usize, String)> {
-        let origin = self.origin.take();
-        let site = origin.as_ref().map(|(code, ip)| {
-            let source = &code.obj.source;
-            let line = source.line_of(code.obj.span_at(ip.saturating_sub(1)).start);
-            (
-                source.name.clone(),
-                line,
-                source.line_text(line).trim().to_string(),
-            )
-        });
-        self.origin.set(origin);
-        site
+        let (code, ip) = origin::place(self.origin.get())?;
+        let source = &code.obj.source;
+        let line = source.line_of(code.obj.span_at(ip.saturating_sub(1)).start);
+        Some((
+            source.name.clone(),
+            line,
+            source.line_text(line).trim().to_string(),
+        ))
     }
 
     /// CPython's warning for a coroutine that is destroyed before anything awaited it; queued
@@ -416,7 +413,7 @@ impl Generator {
             code: frame.code.clone(),
             frame: Cell::new(Some(frame)),
             state: Cell::new(GenState::Suspended),
-            origin: Cell::new(None),
+            origin: Cell::new(origin::NONE),
             extra: None,
         });
         gc::track(&gen);
@@ -426,11 +423,11 @@ impl Generator {
 
 #[cfg(test)]
 mod tests {
-    /// With its reference counts a generator fits a 64-byte block: every coroutine of every
-    /// task is one, and one more word would make it take 80.
+    /// With its reference counts a generator fits a 48-byte block: every coroutine of every
+    /// task is one, and one more word would make it take 64.
     #[test]
-    fn generator_fits_a_64_byte_block() {
-        assert!(std::mem::size_of::<super::Generator>() <= 48);
+    fn generator_fits_a_48_byte_block() {
+        assert!(std::mem::size_of::<super::Generator>() <= 32);
     }
 
     /// A native body (a sleeping task's `sleep`) is one 48-byte block beside its generator,
