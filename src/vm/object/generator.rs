@@ -67,12 +67,15 @@ pub type NativeStep = fn(&mut Vm, &Rc<Generator>, &NativeBody, Resume) -> PResul
 /// A coroutine function whose code has a native step (`Code::native`, asyncio's `sleep`) is
 /// called like any other, its arguments bound into a frame with the usual checks and
 /// messages; its coroutine then keeps those bound arguments here instead of the frame, and
-/// each resumption runs the step. (A sleeping task's `sleep` thus holds one 48-byte block,
-/// not a frame of 80 bytes and its buffer of slots.) `Cell`s, not a `RefCell`: a word less.
+/// each resumption runs the step. (A sleeping task's `sleep` thus holds one 32-byte block,
+/// not a frame of 64 bytes and its buffer of slots.) `Cell`s, not a `RefCell`: a word less.
 pub struct NativeBody {
     /// The bound arguments (the first locals of the frame the call made), then whatever the
-    /// step keeps in their place.
-    values: [Cell<Value>; NATIVE_VALUES],
+    /// step keeps in their place: the first value itself while the others are `None`
+    /// (`sleep(delay)`), else a tuple of them all (`packed`), so that the body takes one
+    /// value's room.
+    first: Cell<Value>,
+    packed: Cell<bool>,
     /// The step's own progress.
     stage: Cell<u16>,
     /// Which `await` of the code's body (0 for the first) the coroutine is suspended at, in
@@ -84,20 +87,58 @@ pub struct NativeBody {
 pub const NATIVE_VALUES: usize = 2;
 
 impl NativeBody {
+    fn new(values: [Value; NATIVE_VALUES]) -> NativeBody {
+        let packed = values.iter().skip(1).any(|v| !matches!(v, Value::None));
+        let first = if packed {
+            Value::tuple(values.to_vec())
+        } else {
+            let [first, ..] = values;
+            first
+        };
+        NativeBody {
+            first: Cell::new(first),
+            packed: Cell::new(packed),
+            stage: Cell::new(0),
+            at_await: Cell::new(0),
+        }
+    }
+
+    /// A copy of `first`.
+    fn first(&self) -> Value {
+        let v = self.first.replace(Value::None);
+        let copy = v.clone();
+        self.first.set(v);
+        copy
+    }
+
     /// Value `i` (`None` past the end).
     pub fn value(&self, i: usize) -> Value {
-        self.values.get(i).map_or(Value::None, |cell| {
-            let v = cell.replace(Value::None);
-            let copy = v.clone();
-            cell.set(v);
-            copy
-        })
+        match (self.packed.get(), self.first()) {
+            (true, Value::Tuple(t)) => t.items.get(i).cloned().unwrap_or(Value::None),
+            (false, first) if i == 0 => first,
+            _ => Value::None,
+        }
     }
 
     pub fn set_value(&self, i: usize, v: Value) {
-        if let Some(cell) = self.values.get(i) {
-            drop(cell.replace(v));
+        if i >= NATIVE_VALUES {
+            return;
         }
+        if !self.packed.get() {
+            if i == 0 {
+                drop(self.first.replace(v));
+                return;
+            }
+            if matches!(v, Value::None) {
+                return;
+            }
+        }
+        let mut values: Vec<Value> = (0..NATIVE_VALUES).map(|k| self.value(k)).collect();
+        if let Some(slot) = values.get_mut(i) {
+            *slot = v;
+        }
+        self.packed.set(true);
+        drop(self.first.replace(Value::tuple(values)));
     }
 
     pub fn stage(&self) -> u16 {
@@ -117,17 +158,14 @@ impl NativeBody {
     }
 
     fn trace(&self, visit: &mut Visit) {
-        for cell in &self.values {
-            let v = cell.replace(Value::None);
-            gc::visit_value(&v, visit);
-            cell.set(v);
-        }
+        let v = self.first.replace(Value::None);
+        gc::visit_value(&v, visit);
+        self.first.set(v);
     }
 
     fn clear(&self) {
-        for cell in &self.values {
-            drop(cell.replace(Value::None));
-        }
+        self.packed.set(false);
+        drop(self.first.replace(Value::None));
     }
 }
 
@@ -147,11 +185,7 @@ impl Generator {
     /// `None` cannot); a step that keeps an object later tracks it then (`track_native`).
     pub fn new_native(code: Rc<Code>, values: [Value; NATIVE_VALUES]) -> Value {
         let track = values.iter().any(gc::may_hold);
-        let body = NativeBody {
-            values: values.map(Cell::new),
-            stage: Cell::new(0),
-            at_await: Cell::new(0),
-        };
+        let body = NativeBody::new(values);
         let gen = Generator::untracked(code, None, Some(Box::new(Extra::Native(body))));
         if track {
             gc::track(&gen);
@@ -430,10 +464,44 @@ mod tests {
         assert!(std::mem::size_of::<super::Generator>() <= 32);
     }
 
-    /// A native body (a sleeping task's `sleep`) is one 48-byte block beside its generator,
-    /// where a frame would take an 80-byte one and a buffer of slots.
+    /// A native body (a sleeping task's `sleep`) is one 32-byte block beside its generator,
+    /// where a frame would take a 64-byte one and a buffer of slots.
     #[test]
-    fn native_body_fits_a_48_byte_block() {
-        assert!(std::mem::size_of::<super::Extra>() <= 48);
+    fn native_body_fits_a_32_byte_block() {
+        assert!(std::mem::size_of::<super::Extra>() <= 32);
+    }
+
+    /// The values a native body keeps: the first alone while the rest are `None`, else all
+    /// of them in a tuple, however they are set.
+    #[test]
+    fn a_native_body_keeps_its_values_packed_or_not() {
+        use super::{NativeBody, Value};
+        let int = |v: &Value| match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        };
+        let body = NativeBody::new([Value::Int(1), Value::None]);
+        assert!(!body.packed.get());
+        assert_eq!((int(&body.value(0)), int(&body.value(1))), (Some(1), None));
+        body.set_value(0, Value::Int(2));
+        body.set_value(1, Value::None);
+        assert!(!body.packed.get() && int(&body.value(0)) == Some(2));
+        body.set_value(1, Value::Int(3));
+        assert!(body.packed.get());
+        assert_eq!(
+            (int(&body.value(0)), int(&body.value(1))),
+            (Some(2), Some(3))
+        );
+        body.set_value(0, Value::Int(4));
+        assert_eq!(
+            (int(&body.value(0)), int(&body.value(1))),
+            (Some(4), Some(3))
+        );
+        assert!(body.value(2).is_none());
+        let packed = NativeBody::new([Value::Int(5), Value::Int(6)]);
+        assert_eq!(
+            (int(&packed.value(0)), int(&packed.value(1))),
+            (Some(5), Some(6))
+        );
     }
 }
