@@ -5,7 +5,7 @@
 //! pending, as a zeroed C future does. The rare paths (making the `CancelledError`, a
 //! callback with a context) stay with the apy methods.
 
-use super::task::{exception_of, field, future_instance, lib_exception};
+use super::task::{exception_of, field, future_instance, lib_exception, set_field, task_instance};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
@@ -142,4 +142,38 @@ fn add_done_callback(vm: &mut Vm, args: Args) -> PResult<Value> {
     }
     super::task::add_done_callback(vm, &fut, callback)?;
     Ok(Value::None)
+}
+
+/// `task_fut_waiter(task)`: what a pending task waits for (a future, or its sleep's timer).
+/// A task keeps it in its `_result` slot, which is free until the task is done
+/// (`task::bind_library`): one slot fewer per task. `None` once the task is done.
+pub(super) fn task_fut_waiter(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("task_fut_waiter", &args, 0, 1, 1)?;
+    let task = task_instance(vm, arg(&args, 0)?)?;
+    Ok(match state(&task) {
+        State::Pending => field(&task, |f| f.fut_waiter),
+        _ => Value::None,
+    })
+}
+
+/// `set_task_fut_waiter(task, waiter)`: sets what a pending task waits for (a done task's
+/// slot holds its result, which stays).
+pub(super) fn set_task_fut_waiter(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("set_task_fut_waiter", &args, 0, 2, 2)?;
+    let task = task_instance(vm, arg(&args, 0)?)?;
+    if state(&task) == State::Pending {
+        set_field(&task, |f| f.fut_waiter, arg(&args, 1)?.clone());
+    }
+    Ok(Value::None)
+}
+
+/// `task_result(task)`: a task's `_result`, `None` while it is pending (as in CPython; the
+/// slot then holds what the task waits for).
+pub(super) fn task_result(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("task_result", &args, 0, 1, 1)?;
+    let task = task_instance(vm, arg(&args, 0)?)?;
+    Ok(match state(&task) {
+        State::Pending => Value::None,
+        _ => field(&task, |f| f.result),
+    })
 }

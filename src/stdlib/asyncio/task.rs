@@ -159,7 +159,10 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
         _ => None,
     };
     let (future_cls, task_cls) = (class("Future"), class("Task"));
-    let slot = |name: &str| slot_index(task_cls.as_ref(), name);
+    // Future's slots found on Future (Task hides its `_result` behind a property), the
+    // task's own on Task.
+    let slot = |name: &str| slot_index(future_cls.as_ref(), name);
+    let task_slot = |name: &str| slot_index(task_cls.as_ref(), name);
     FIELDS.with(|f| {
         f.set(Fields {
             state: slot("_state"),
@@ -167,9 +170,11 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
             blocking: slot("_asyncio_future_blocking"),
             callbacks: slot("_callbacks"),
             result: slot("_result"),
-            fut_waiter: slot("_fut_waiter"),
-            coro: slot("_coro"),
-            name: slot("_name"),
+            // What a pending task waits for shares the `_result` slot, free until it is
+            // done (`future::task_fut_waiter`).
+            fut_waiter: slot("_result"),
+            coro: task_slot("_coro"),
+            name: task_slot("_name"),
         })
     });
     if let Some(cls) = &future_cls {
