@@ -140,6 +140,8 @@ pub fn init(vm: &mut Vm) -> PResult<Value> {
         ("task_fut_waiter", future::task_fut_waiter),
         ("set_task_fut_waiter", future::set_task_fut_waiter),
         ("task_result", future::task_result),
+        ("future_blocking", future::future_blocking),
+        ("set_future_blocking", future::set_future_blocking),
         ("future_set_result", task::future_set_result_native),
         ("schedule_callbacks", task::schedule_callbacks_native),
         ("stop", stop),

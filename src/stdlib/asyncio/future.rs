@@ -5,7 +5,10 @@
 //! pending, as a zeroed C future does. The rare paths (making the `CancelledError`, a
 //! callback with a context) stay with the apy methods.
 
-use super::task::{exception_of, field, future_instance, lib_exception, set_field, task_instance};
+use super::task::{
+    exception_of, field, future_instance, is_blocking, lib_exception, set_blocking, set_field,
+    task_instance,
+};
 use crate::vm::exception::{Exc, PResult};
 use crate::vm::methods::{arg, check_count};
 use crate::vm::object::class::Instance;
@@ -176,4 +179,22 @@ pub(super) fn task_result(vm: &mut Vm, args: Args) -> PResult<Value> {
         State::Pending => Value::None,
         _ => field(&task, |f| f.result),
     })
+}
+
+/// `future_blocking(fut)`: `fut._asyncio_future_blocking` (kept in the `_state` slot:
+/// `task::is_blocking`).
+pub(super) fn future_blocking(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("future_blocking", &args, 0, 1, 1)?;
+    let fut = future_instance(vm, arg(&args, 0)?)?;
+    Ok(Value::bool(is_blocking(&fut)))
+}
+
+/// `set_future_blocking(fut, value)`: sets `fut._asyncio_future_blocking` (to false always;
+/// to true only while the future is pending, the only time `await` yields it).
+pub(super) fn set_future_blocking(vm: &mut Vm, args: Args) -> PResult<Value> {
+    check_count("set_future_blocking", &args, 0, 2, 2)?;
+    let fut = future_instance(vm, arg(&args, 0)?)?;
+    let on = vm.truthy(arg(&args, 1)?)?;
+    set_blocking(&fut, on);
+    Ok(Value::None)
 }

@@ -29,7 +29,6 @@ use std::rc::Rc;
 pub(super) struct Fields {
     pub(super) state: usize,
     pub(super) loop_: usize,
-    pub(super) blocking: usize,
     pub(super) callbacks: usize,
     pub(super) result: usize,
     pub(super) fut_waiter: usize,
@@ -49,7 +48,6 @@ thread_local! {
         Cell::new(Fields {
             state: NONE,
             loop_: NONE,
-            blocking: NONE,
             callbacks: NONE,
             result: NONE,
             fut_waiter: NONE,
@@ -167,7 +165,6 @@ pub(super) fn bind_library(vm: &mut Vm, dict: Rc<Dict>) {
         f.set(Fields {
             state: slot("_state"),
             loop_: slot("_loop"),
-            blocking: slot("_asyncio_future_blocking"),
             callbacks: slot("_callbacks"),
             result: slot("_result"),
             // What a pending task waits for shares the `_result` slot, free until it is
@@ -225,7 +222,45 @@ fn is_plain_future(vm: &mut Vm, inst: &Instance) -> bool {
 /// `inst._asyncio_future_blocking` for an instance of exactly `Future` or `Task` (`isfuture`'s
 /// question, whose answer for those classes is in the slot).
 pub(super) fn plain_blocking(vm: &mut Vm, inst: &Instance) -> Option<Value> {
-    is_plain_future(vm, inst).then(|| field(inst, |f| f.blocking))
+    is_plain_future(vm, inst).then(|| Value::bool(is_blocking(inst)))
+}
+
+thread_local! {
+    /// A pending future's `_state` while it is blocking (`_asyncio_future_blocking`): a
+    /// "PENDING" of its own, equal to the interned one that every other pending future
+    /// holds but not the same object, so that the flag takes no slot of its own.
+    static BLOCKING: Rc<PyStr> = Rc::new(PyStr::new("PENDING"));
+}
+
+/// Whether `fut._asyncio_future_blocking` is true.
+pub(super) fn is_blocking(fut: &Instance) -> bool {
+    match field(fut, |f| f.state) {
+        Value::Str(s) => BLOCKING.with(|b| Rc::ptr_eq(&s, b)),
+        _ => false,
+    }
+}
+
+/// Sets `fut._asyncio_future_blocking`: only a pending future can be blocking.
+pub(super) fn set_blocking(fut: &Instance, on: bool) {
+    let Value::Str(state) = field(fut, |f| f.state) else {
+        return;
+    };
+    let now = BLOCKING.with(|b| Rc::ptr_eq(&state, b));
+    if on && !now && state.as_str() == "PENDING" {
+        mark_blocking(fut);
+    } else if !on && now {
+        unmark_blocking(fut);
+    }
+}
+
+/// `set_blocking(fut, true)` for a future known to be pending.
+fn mark_blocking(fut: &Instance) {
+    set_field(fut, |f| f.state, Value::Str(BLOCKING.with(Rc::clone)));
+}
+
+/// `set_blocking(fut, false)` for a future known to be blocking.
+fn unmark_blocking(fut: &Instance) {
+    set_field(fut, |f| f.state, Value::Str(interned("PENDING")));
 }
 
 /// True for an instance of the library's `Future` or a subclass (`Task` among them): one
@@ -273,7 +308,6 @@ pub(super) fn init_future(fut: &Instance, loop_obj: Value) {
     set_field(fut, |f| f.state, Value::Str(interned("PENDING")));
     set_field(fut, |f| f.callbacks, empty_tuple());
     set_field(fut, |f| f.result, Value::None);
-    set_field(fut, |f| f.blocking, Value::Bool(B64::FALSE));
 }
 
 /// The fields `Task.__init__` adds to a future's.
@@ -442,10 +476,10 @@ fn handle_yield(
     if let Value::Instance(fut) = &yielded {
         let fast = !Rc::ptr_eq(fut, inst)
             && is_plain_future(vm, fut)
-            && matches!(field(fut, |f| f.blocking), Value::Bool(B64::TRUE))
+            && is_blocking(fut)
             && loop_id_of(fut).ok() == Some(loop_id);
         if fast {
-            set_field(fut, |f| f.blocking, Value::Bool(B64::FALSE));
+            unmark_blocking(fut);
             // The task itself stands for its `task_wakeup` among the future's callbacks
             // (`callback_job`): no bound method per await.
             add_done_callback(vm, fut, task.clone())?;
@@ -598,7 +632,7 @@ fn future_await_step(
     match at {
         0 if is_pending(&inst) => {
             *stage = 1;
-            set_field(&inst, |f| f.blocking, Value::Bool(B64::TRUE));
+            mark_blocking(&inst);
             return Ok(GenResult::Yield(fut.clone()));
         }
         0 => {}
