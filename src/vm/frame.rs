@@ -152,14 +152,23 @@ impl Frame {
     }
 
     /// Sets the exception being handled at entry (no allocation for `None`).
-    #[inline]
+    #[inline(always)]
     pub fn set_saved_exc(&mut self, exc: Value) {
         self.set_rare_exc(exc, |r| &mut r.saved_exc);
     }
 
-    /// Sets one of the two exception fields, allocating the box only for an exception.
-    #[inline]
+    /// Sets one of the two exception fields, allocating the box only for an exception. The
+    /// usual case, `None` into a frame without the box, is a test in the caller (a
+    /// generator's every resumption and suspension sets both).
+    #[inline(always)]
     fn set_rare_exc(&mut self, exc: Value, field: fn(&mut FrameRare) -> &mut Value) {
+        if !(exc.is_none() && self.rare.is_none()) {
+            self.set_rare_exc_slow(exc, field);
+        }
+    }
+
+    #[inline(never)]
+    fn set_rare_exc_slow(&mut self, exc: Value, field: fn(&mut FrameRare) -> &mut Value) {
         if exc.is_none() {
             if let Some(r) = &mut self.rare {
                 *field(r) = Value::None;
@@ -178,7 +187,7 @@ impl Frame {
     }
 
     /// Sets a suspending generator frame's own exception being handled (none: `None`).
-    #[inline]
+    #[inline(always)]
     pub fn set_suspended_exc(&mut self, exc: Value) {
         self.set_rare_exc(exc, |r| &mut r.suspended_exc);
     }
