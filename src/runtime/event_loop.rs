@@ -53,7 +53,7 @@ use mio::{Events, Poll};
 
 use crate::runtime::clock::{duration_from_secs, Clock};
 use crate::runtime::io::{Completer, CompletionQueue};
-use crate::runtime::timers::{TimerHandle, Timers};
+use crate::runtime::timers::{TimerHandle, Timers, MIN_KEPT_ROOM};
 
 /// The longest single poll, as CPython's `MAXIMUM_SELECT_TIMEOUT` (one day); the loop simply
 /// polls again after it.
@@ -95,10 +95,6 @@ enum Wait {
     /// Nothing can ever happen.
     Stalled,
 }
-
-/// The ready queue's room it always keeps (in callbacks): below that, shrinking would cost
-/// more than it saves.
-const MIN_KEPT_ROOM: usize = 4096;
 
 /// An event loop scheduling callbacks of type `C`. Worker threads post payloads of type `P`
 /// through a [`Completer`]; each becomes the ready callback `C::from(payload)`.

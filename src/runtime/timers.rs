@@ -17,9 +17,9 @@ use std::collections::BinaryHeap;
 /// (CPython's `_MIN_SCHEDULED_TIMER_HANDLES`).
 const MIN_ENTRIES_TO_REBUILD: usize = 100;
 
-/// The room (in timers) the heap and the slab always keep: below that, freeing it would
-/// cost more than it saves.
-const MIN_KEPT_ROOM: usize = 4096;
+/// The room (in entries) that the timer heap, the slab and the event loop's ready queue
+/// always keep as they drain: below that, freeing it would cost more than it saves.
+pub(crate) const MIN_KEPT_ROOM: usize = 4096;
 
 /// Identifies one timer for cancellation. A handle whose timer has fired or been cancelled
 /// stays dead after its slot holds another timer: it names its timer by the low

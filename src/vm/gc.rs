@@ -315,12 +315,11 @@ pub fn collect() -> usize {
     }) else {
         return 0;
     };
-    let (freed, survivors) = collect_set(young);
+    let (freed, mut survivors) = collect_set(young);
     let full_due = COLLECTOR.with(|c| {
         let Ok(mut c) = c.try_borrow_mut() else {
             return false;
         };
-        let mut survivors = survivors;
         c.tracked.append(&mut survivors);
         c.young_start = c.tracked.end();
         let growth = c.old_after_full / 100 * c.growth_percent;

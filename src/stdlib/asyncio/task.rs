@@ -234,10 +234,11 @@ thread_local! {
 
 /// Whether `fut._asyncio_future_blocking` is true.
 pub(super) fn is_blocking(fut: &Instance) -> bool {
-    match field(fut, |f| f.state) {
-        Value::Str(s) => BLOCKING.with(|b| Rc::ptr_eq(&s, b)),
-        _ => false,
-    }
+    matches!(field(fut, |f| f.state), Value::Str(s) if is_blocking_state(&s))
+}
+
+fn is_blocking_state(state: &Rc<PyStr>) -> bool {
+    BLOCKING.with(|b| Rc::ptr_eq(state, b))
 }
 
 /// Sets `fut._asyncio_future_blocking`: only a pending future can be blocking.
@@ -245,7 +246,7 @@ pub(super) fn set_blocking(fut: &Instance, on: bool) {
     let Value::Str(state) = field(fut, |f| f.state) else {
         return;
     };
-    let now = BLOCKING.with(|b| Rc::ptr_eq(&state, b));
+    let now = is_blocking_state(&state);
     if on && !now && state.as_str() == "PENDING" {
         mark_blocking(fut);
     } else if !on && now {

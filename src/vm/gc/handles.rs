@@ -30,13 +30,7 @@ pub trait Kind: Trace {
     fn into_dyn(rc: Rc<Self>) -> Rc<dyn Trace>;
 }
 
-impl Kind for Instance {
-    fn into_dyn(rc: Rc<Self>) -> Rc<dyn Trace> {
-        rc
-    }
-}
-
-impl Kind for Generator {
+impl<T: Trace + 'static> Kind for T {
     fn into_dyn(rc: Rc<Self>) -> Rc<dyn Trace> {
         rc
     }
@@ -99,8 +93,7 @@ impl Handles {
     }
 
     /// The object at position `idx`, if it is still alive.
-    pub fn get(&self, idx: usize) -> Option<Rc<dyn Trace>> {
-        let mut idx = idx;
+    pub fn get(&self, mut idx: usize) -> Option<Rc<dyn Trace>> {
         if let Some(w) = self.instances.get(idx) {
             return w.upgrade().map(|o| o as Rc<dyn Trace>);
         }
