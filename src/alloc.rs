@@ -4,8 +4,8 @@
 //! The `mimalloc` crate sends every request through `mi_malloc_aligned`, whose checks and
 //! extra calls cost about twenty instructions an allocation before reaching the same free
 //! list; apy allocates small objects all the time (a string, a tuple, a frame's buffer), so
-//! that was ~3% of a string-heavy program. This is one of apy's two `unsafe` places (with
-//! `Value::dup`): the trait is unsafe by definition, and each method only forwards to
+//! that was ~3% of a string-heavy program. This is one of apy's three `unsafe` places (with
+//! `Value::dup` and `vm::stack::push`): the trait is unsafe by definition, and each method only forwards to
 //! mimalloc under the trait's own contract (a non-zero-size layout; a pointer this allocator returned, with its layout).
 
 //!

@@ -41,6 +41,7 @@ pub mod pattern;
 pub mod percent;
 pub mod repr;
 pub mod resume;
+pub mod stack;
 pub mod suggest;
 pub mod type_forms;
 pub mod types;

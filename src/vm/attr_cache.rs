@@ -400,6 +400,6 @@ fn unshadowed(inst: &Instance, keys: usize) -> bool {
 /// Pushes a `LoadMethod` pair: the method (or `Null`), then the object (or the attribute).
 #[inline(always)]
 fn push_pair(stack: &mut Vec<Value>, (first, second): (Value, Value)) {
-    stack.push(first);
-    stack.push(second);
+    crate::vm::stack::push(stack, first);
+    crate::vm::stack::push(stack, second);
 }

@@ -246,7 +246,7 @@ impl Vm {
         }
         let target = send_target(cur)?;
         cur.stack.pop();
-        cur.stack.push(v);
+        cur.push(v);
         cur.ip = target;
         Ok(Flow::Switch)
     }
@@ -275,7 +275,7 @@ impl Vm {
             gen.state.set(GenState::Suspended);
         }
         finish_asend(sub.as_ref());
-        cur.stack.push(v);
+        cur.push(v);
         cur.ip = target;
         Ok(Flow::Switch)
     }
@@ -331,7 +331,7 @@ impl Vm {
             }
             if for_iter_target(cur).is_some() {
                 // A `for` loop over the generator takes the value as its next item.
-                cur.stack.push(v);
+                cur.push(v);
                 return Ok(Yielded::Delivered);
             }
             // Resumed, the frame below runs its `Send` again with the value sent in.
@@ -364,7 +364,7 @@ impl Vm {
         }
         match self.next(&Value::Generator(gen))? {
             Some(v) => {
-                cur.stack.push(v);
+                cur.push(v);
                 Ok(Flow::Next)
             }
             None => {

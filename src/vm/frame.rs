@@ -108,6 +108,12 @@ impl Frame {
         })
     }
 
+    /// Pushes `v` onto the operand stack (`stack::push`: always inlined).
+    #[inline(always)]
+    pub fn push(&mut self, v: Value) {
+        crate::vm::stack::push(&mut self.stack, v);
+    }
+
     fn rare_mut(&mut self) -> &mut FrameRare {
         self.rare.get_or_insert_with(|| {
             Box::new(FrameRare {

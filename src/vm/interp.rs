@@ -206,7 +206,7 @@ impl Vm {
                                 Some(v) => v.clone(),
                                 None => break 'instr Err(Exc::internal("bad Copy")),
                             };
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::Swap(n) => {
                             let len = cur.stack.len();
@@ -216,7 +216,7 @@ impl Vm {
                             }
                         }
                         Instr::LoadConst(i) => match code.consts.get(i as usize) {
-                            Some(v) => cur.stack.push(v.dup()),
+                            Some(v) => cur.push(v.dup()),
                             None => break 'instr Err(Exc::internal("bad constant")),
                         },
                         Instr::LoadLocal(i) => match cur.stack.get(i as usize) {
@@ -225,7 +225,7 @@ impl Vm {
                             }
                             Some(v) => {
                                 let v = v.dup();
-                                cur.stack.push(v);
+                                cur.push(v);
                             }
                         },
                         Instr::StoreLocal(i) => {
@@ -248,7 +248,7 @@ impl Vm {
                                 Some(v) => v,
                                 None => tri!('instr, self.load_deref(&cur, i)),
                             };
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::StoreDeref(i) => {
                             let v = pop!('instr, cur);
@@ -264,7 +264,7 @@ impl Vm {
                             }
                         }
                         Instr::LoadClosure(i) => match cur.cells.get(i as usize) {
-                            Some(cell) => cur.stack.push(Value::Cell(cell.clone())),
+                            Some(cell) => cur.push(Value::Cell(cell.clone())),
                             None => break 'instr Err(Exc::internal("bad cell")),
                         },
                         Instr::LoadClassDeref(i) => {
@@ -277,12 +277,12 @@ impl Vm {
                                 Some(v) => v,
                                 None => tri!('instr, self.load_deref(&cur, i)),
                             };
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::LoadGlobal(i) => {
                             if !self.push_global_hit(&mut cur, &code, i) {
                                 let v = tri!('instr, self.load_global_slow(&cur, &code, i));
-                                cur.stack.push(v);
+                                cur.push(v);
                             }
                         }
                         Instr::StoreGlobal(i) => {
@@ -303,7 +303,7 @@ impl Vm {
                                 Some(v) => v,
                                 None => tri!('instr, self.load_global(&cur, &code, i)),
                             };
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::StoreName(i) => {
                             let v = pop!('instr, cur);
@@ -323,7 +323,7 @@ impl Vm {
                         Instr::LoadAttr(i) => {
                             let obj = pop!('instr, cur);
                             let v = tri!('instr, self.load_attr_cached(&code, i, &obj));
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::LoadLocalAttr(local, i) => {
                             let v = match cur.stack.get(local as usize) {
@@ -332,7 +332,7 @@ impl Vm {
                                 }
                                 Some(obj) => tri!('instr, self.load_attr_cached(&code, i, obj)),
                             };
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::StoreAttr(i) => {
                             let obj = pop!('instr, cur);
@@ -382,7 +382,7 @@ impl Vm {
                             let key = pop!('instr, cur);
                             let container = pop!('instr, cur);
                             let v = tri!('instr, self.get_item(&container, &key));
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::StoreSubscr => {
                             let key = pop!('instr, cur);
@@ -414,7 +414,7 @@ impl Vm {
                                 let b = pop!('instr, cur);
                                 let a = pop!('instr, cur);
                                 let v = tri!('instr, self.binary(op, &a, &b));
-                                cur.stack.push(v);
+                                cur.push(v);
                             }
                         }
                         Instr::BinaryConst(op, k) => {
@@ -432,7 +432,7 @@ impl Vm {
                                 None => {
                                     let a = pop!('instr, cur);
                                     let v = tri!('instr, self.binary(op, &a, b));
-                                    cur.stack.push(v);
+                                    cur.push(v);
                                 }
                             }
                         }
@@ -444,13 +444,13 @@ impl Vm {
                                 let b = pop!('instr, cur);
                                 let a = pop!('instr, cur);
                                 let v = tri!('instr, self.inplace(op, &a, &b));
-                                cur.stack.push(v);
+                                cur.push(v);
                             }
                         }
                         Instr::Unary(op) => {
                             let a = pop!('instr, cur);
                             let v = tri!('instr, self.unary(op, &a));
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::Compare(op) => {
                             let fast = match cur.stack.as_slice() {
@@ -465,7 +465,7 @@ impl Vm {
                                 let b = pop!('instr, cur);
                                 let a = pop!('instr, cur);
                                 let v = tri!('instr, self.compare(op, &a, &b));
-                                cur.stack.push(v);
+                                cur.push(v);
                             }
                         }
                         Instr::CompareJump(op, jump_if, t) => {
@@ -576,7 +576,7 @@ impl Vm {
                         Instr::GetIter => {
                             let v = pop!('instr, cur);
                             let it = tri!('instr, self.iter(&v));
-                            cur.stack.push(it);
+                            cur.push(it);
                         }
                         Instr::ForIter(t) => {
                             if let Some(Value::Generator(_)) = cur.stack.last() {
@@ -584,7 +584,7 @@ impl Vm {
                             }
                             let next = self.next(top!('instr, cur));
                             match tri!('instr, next) {
-                                Some(v) => cur.stack.push(v),
+                                Some(v) => cur.push(v),
                                 None => {
                                     pop!('instr, cur);
                                     set_ip!(cur, ip, t as usize);
@@ -596,11 +596,11 @@ impl Vm {
                         }
                         Instr::BuildTuple(n) => {
                             let items = tri!('instr, pop_n(&mut cur, n as usize));
-                            cur.stack.push(Value::tuple(items));
+                            cur.push(Value::tuple(items));
                         }
                         Instr::BuildList(n) => {
                             let items = tri!('instr, pop_n(&mut cur, n as usize));
-                            cur.stack.push(Value::list(items));
+                            cur.push(Value::list(items));
                         }
                         Instr::BuildSet(n) => {
                             let items = tri!('instr, pop_n(&mut cur, n as usize));
@@ -608,7 +608,7 @@ impl Vm {
                             for item in items {
                                 tri!('instr, set.add(self, item));
                             }
-                            cur.stack.push(Value::set(set));
+                            cur.push(Value::set(set));
                         }
                         Instr::BuildMap(n) => {
                             let items = tri!('instr, pop_n(&mut cur, 2 * n as usize));
@@ -617,11 +617,11 @@ impl Vm {
                             while let (Some(k), Some(v)) = (it.next(), it.next()) {
                                 tri!('instr, dict.insert(self, k, v));
                             }
-                            cur.stack.push(Value::Dict(dict));
+                            cur.push(Value::Dict(dict));
                         }
                         Instr::BuildString(n) => {
                             let s = tri!('instr, concat_top(&mut cur, n as usize));
-                            cur.stack.push(s);
+                            cur.push(s);
                         }
                         Instr::ListAppend(n) => {
                             let v = pop!('instr, cur);
@@ -658,7 +658,7 @@ impl Vm {
                                 Value::List(l) => l.snapshot(),
                                 _ => break 'instr Err(Exc::internal("ListToTuple on a non-list")),
                             };
-                            cur.stack.push(Value::tuple(items));
+                            cur.push(Value::tuple(items));
                         }
                         Instr::UnpackSequence(n) => {
                             let v = pop!('instr, cur);
@@ -676,11 +676,11 @@ impl Vm {
                             };
                             let v = pop!('instr, cur);
                             let s = tri!('instr, self.format_value(&v, conv, spec.as_ref()));
-                            cur.stack.push(s);
+                            cur.push(s);
                         }
                         Instr::MakeFunction(flags) => {
                             let f = tri!('instr, self.op_make_function(&mut cur, flags));
-                            cur.stack.push(f);
+                            cur.push(f);
                         }
                         Instr::Call(n) => {
                             break 'instr self.op_call(&mut cur, &mut frames, n as usize, &[]);
@@ -714,7 +714,7 @@ impl Vm {
                             let name = pop!('instr, cur);
                             let body = pop!('instr, cur);
                             let cls = tri!('instr, self.build_class(&body, &name, bases));
-                            cur.stack.push(cls);
+                            cur.push(cls);
                         }
                         Instr::ReturnValue => {
                             let v = pop!('instr, cur);
@@ -738,7 +738,7 @@ impl Vm {
                                     let init = done.init;
                                     self.recycle(done);
                                     if !init {
-                                        cur.stack.push(v);
+                                        cur.push(v);
                                     } else if !v.is_none() {
                                         break 'instr Err(Exc::type_error(format!(
                                             "__init__() should return None, not '{}'",
@@ -771,12 +771,12 @@ impl Vm {
                         Instr::GetYieldFromIter => {
                             let v = pop!('instr, cur);
                             let it = tri!('instr, self.yield_from_iter(v));
-                            cur.stack.push(it);
+                            cur.push(it);
                         }
                         Instr::GetAwaitable => {
                             let v = pop!('instr, cur);
                             let it = tri!('instr, self.get_awaitable(v));
-                            cur.stack.push(it);
+                            cur.push(it);
                         }
                         Instr::Send(t) => {
                             let value = pop!('instr, cur);
@@ -808,7 +808,7 @@ impl Vm {
                                 }
                                 GenResult::Return(r) => {
                                     pop!('instr, cur);
-                                    cur.stack.push(r);
+                                    cur.push(r);
                                     set_ip!(cur, ip, t as usize);
                                 }
                             }
@@ -816,12 +816,12 @@ impl Vm {
                         Instr::GetAIter => {
                             let v = pop!('instr, cur);
                             let it = tri!('instr, self.get_aiter(&v));
-                            cur.stack.push(it);
+                            cur.push(it);
                         }
                         Instr::GetANext => {
                             let it = top!('instr, cur).clone();
                             let aw = tri!('instr, self.get_anext(&it));
-                            cur.stack.push(aw);
+                            cur.push(aw);
                         }
                         Instr::EndAsyncFor => {
                             let exc = pop!('instr, cur);
@@ -833,14 +833,14 @@ impl Vm {
                         Instr::BeforeWith => {
                             let mgr = pop!('instr, cur);
                             let (exit, entered) = tri!('instr, self.before_with(&mgr, false));
-                            cur.stack.push(exit);
-                            cur.stack.push(entered);
+                            cur.push(exit);
+                            cur.push(entered);
                         }
                         Instr::BeforeAsyncWith => {
                             let mgr = pop!('instr, cur);
                             let (exit, entered) = tri!('instr, self.before_with(&mgr, true));
-                            cur.stack.push(exit);
-                            cur.stack.push(entered);
+                            cur.push(exit);
+                            cur.push(entered);
                         }
                         Instr::WithExceptStart => {
                             let exc = top!('instr, cur).clone();
@@ -851,13 +851,13 @@ impl Vm {
                             };
                             let typ = Value::Class(self.class_of(&exc));
                             let res = tri!('instr, self.call(&exit, &[typ, exc, Value::None]));
-                            cur.stack.push(res);
+                            cur.push(res);
                         }
                         Instr::PushExcInfo => {
                             let exc = pop!('instr, cur);
                             let prev = std::mem::replace(&mut self.handling, exc.clone());
-                            cur.stack.push(prev);
-                            cur.stack.push(exc);
+                            cur.push(prev);
+                            cur.push(exc);
                         }
                         Instr::PopExcept => {
                             self.handling = pop!('instr, cur);
@@ -866,22 +866,22 @@ impl Vm {
                             let typ = pop!('instr, cur);
                             let exc = top!('instr, cur).clone();
                             let m = tri!('instr, self.exc_match(&exc, &typ));
-                            cur.stack.push(Value::bool(m));
+                            cur.push(Value::bool(m));
                         }
                         Instr::CheckEgMatch => {
                             let typ = pop!('instr, cur);
                             let rest = pop!('instr, cur);
                             let (rest, matched) = tri!('instr, self.check_eg_match(rest, &typ));
                             self.enter_star_clause(&matched);
-                            cur.stack.push(rest);
-                            cur.stack.push(matched);
+                            cur.push(rest);
+                            cur.push(matched);
                         }
                         Instr::PrepReraiseStar => {
                             let rest = pop!('instr, cur);
                             let raised = pop!('instr, cur);
                             let orig = pop!('instr, cur);
                             let v = tri!('instr, self.prep_reraise_star(orig, raised, rest));
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::Raise(n) => {
                             let res = match n {
@@ -921,13 +921,13 @@ impl Vm {
                         Instr::ImportName(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
                             let m = tri!('instr, self.import(name.as_str()));
-                            cur.stack.push(m);
+                            cur.push(m);
                         }
                         Instr::ImportFrom(i) => {
                             let name = tri!('instr, name_at(&code.names, i));
                             let module = top!('instr, cur).clone();
                             let v = tri!('instr, self.import_from(&module, name));
-                            cur.stack.push(v);
+                            cur.push(v);
                         }
                         Instr::PrintExpr => {
                             let v = pop!('instr, cur);
@@ -938,20 +938,20 @@ impl Vm {
                             let star = (star != u32::MAX).then_some(star as usize);
                             let parts =
                                 tri!('instr, self.match_sequence(&subject, n as usize, star));
-                            cur.stack.push(parts);
+                            cur.push(parts);
                         }
                         Instr::MatchMapping(rest) => {
                             let keys = pop!('instr, cur);
                             let subject = pop!('instr, cur);
                             let parts = tri!('instr, self.match_mapping(&subject, &keys, rest));
-                            cur.stack.push(parts);
+                            cur.push(parts);
                         }
                         Instr::MatchClass(npos) => {
                             let names = pop!('instr, cur);
                             let cls = pop!('instr, cur);
                             let subject = pop!('instr, cur);
                             let parts = tri!('instr, self.match_class(&subject, &cls, npos as usize, &names));
-                            cur.stack.push(parts);
+                            cur.push(parts);
                         }
                     }
                     Ok(Flow::Next)

@@ -17,6 +17,7 @@ use crate::vm::object::class::TbEntry;
 use crate::vm::object::dict::Dict;
 use crate::vm::object::function::{Args, CallShape, Cell, Code, Function, GlobalCache};
 use crate::vm::object::str::PyStr;
+use crate::vm::stack;
 use crate::vm::value::Value;
 use std::rc::Rc;
 
@@ -54,7 +55,7 @@ impl Vm {
             if let Some(h) = cur.code.obj.handler_for(ip) {
                 let keep = cur.n_locals() + h.depth as usize;
                 cur.stack.truncate(keep);
-                cur.stack.push(exc);
+                cur.push(exc);
                 cur.ip = h.target;
                 return Ok(());
             }
@@ -94,7 +95,7 @@ impl Vm {
         if !self.handling.is_none() {
             callee.set_saved_exc(self.handling.clone());
         }
-        frames.push(std::mem::replace(cur, callee));
+        stack::push(frames, std::mem::replace(cur, callee));
         Ok(self.entered())
     }
 
@@ -166,7 +167,7 @@ impl Vm {
                 Some(Init::Frame(frame, inst)) => {
                     // The instance waits where the call's result goes (`Frame::init`).
                     cur.stack.truncate(fpos);
-                    cur.stack.push(inst);
+                    cur.push(inst);
                     return self.push_frame(cur, frames, frame);
                 }
                 Some(Init::Done(v)) => Some(Callee::Done(v)),
@@ -201,7 +202,7 @@ impl Vm {
             discard(res);
             return Ok(Flow::Suspend);
         }
-        cur.stack.push(res);
+        cur.push(res);
         Ok(Flow::Next)
     }
 
@@ -248,12 +249,12 @@ impl Vm {
                     true
                 }
                 None => {
-                    cur.stack.push(Value::Str(b));
+                    cur.push(Value::Str(b));
                     false
                 }
             },
             _ => {
-                cur.stack.push(Value::Str(b));
+                cur.push(Value::Str(b));
                 false
             }
         }
@@ -357,7 +358,7 @@ impl Vm {
         if !Rc::ptr_eq(&frame.globals, &f.globals) {
             frame.globals = f.globals.clone();
         }
-        frames.push(std::mem::replace(cur, frame));
+        stack::push(frames, std::mem::replace(cur, frame));
         if shape.has_cellvars {
             self.finish_frame(&f, cur);
         }
@@ -391,7 +392,7 @@ impl Vm {
         }
         let gen = self.new_generator(frame);
         note_origin(&gen, cur);
-        cur.stack.push(gen);
+        cur.push(gen);
         Some(Ok(Flow::Next))
     }
 

@@ -180,7 +180,7 @@ impl Vm {
         }
         frame.clear_rare();
         frame.init = false;
-        self.frame_pool.push(frame);
+        crate::vm::stack::push(&mut self.frame_pool, frame);
     }
 
     /// The module state of type `T`, created with `make` on first use.

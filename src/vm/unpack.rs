@@ -46,7 +46,7 @@ impl Vm {
         let tail = items.split_off(items.len() - after);
         let middle = items.split_off(before);
         cur.stack.extend(tail.into_iter().rev());
-        cur.stack.push(Value::list(middle));
+        cur.push(Value::list(middle));
         cur.stack.extend(items.into_iter().rev());
         Ok(())
     }

@@ -284,9 +284,9 @@ impl Dict {
         }
     }
 
-    /// `value_at_version`, pushed onto `out`. The room is made before the value is copied:
-    /// a value loaded before a call that may grow the vector is kept across it in two
-    /// halves, and the wide load that reads it back stalls.
+    /// `value_at_version`, pushed onto `out` (`stack::push`, inlined: a value loaded before
+    /// a call of `Vec::push` was kept across it in two halves, and the wide load that read it
+    /// back stalled).
     #[inline(always)]
     pub fn push_at_version(&self, idx: usize, version: u64, out: &mut Vec<Value>) -> bool {
         let table = self.table.borrow();
@@ -295,7 +295,7 @@ impl Dict {
         }
         match table.entries.get(idx) {
             Some(Some(entry)) => {
-                out.extend(std::iter::once_with(|| entry.value.dup()));
+                crate::vm::stack::push(out, entry.value.dup());
                 true
             }
             _ => false,
