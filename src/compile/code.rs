@@ -128,6 +128,11 @@ pub enum Instr {
     /// `[] -> [local]`; `UnboundLocalError` ("cannot access local variable 'x' where it is not
     /// associated with a value") if unset.
     LoadLocal(u32),
+    /// `[] -> [a b]`: takes the place of a `LoadLocal(a)` followed by `LoadLocal(b)`, which
+    /// stays where it was (`codegen::fuse`): both run in one step and the second is skipped,
+    /// unless `b` is unbound; then `a` alone is pushed and the `LoadLocal(b)` raises, with
+    /// its own span.
+    LoadLocal2(u32, u32),
     /// `[v] -> []`
     StoreLocal(u32),
     /// `[] -> []`; unbinds; `UnboundLocalError` if unset.

@@ -8,6 +8,7 @@
 mod block;
 mod expr;
 mod function;
+mod fuse;
 mod pattern;
 mod stack;
 mod stmt;
@@ -185,6 +186,7 @@ impl<'a> Compiler<'a> {
         }
         let handlers = handler_table(&unit);
         let stack_check = stack::max_stack(&unit.instrs, &handlers);
+        fuse::local_pairs(&mut unit.instrs);
         let cell_params = unit
             .cellvars
             .iter()

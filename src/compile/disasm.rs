@@ -97,6 +97,13 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
         Instr::LoadLocal(idx) | Instr::StoreLocal(idx) | Instr::DeleteLocal(idx) => {
             (name, num(idx), local_of(idx))
         }
+        Instr::LoadLocal2(a, b) => (
+            name,
+            format!("{a} {b}"),
+            local_of(a)
+                .zip(local_of(b))
+                .map(|(a, b)| format!("{a}, {b}")),
+        ),
         Instr::LoadLocalAttr(local, attr) | Instr::StoreLocalAttr(local, attr) => (
             name,
             format!("{local} {attr}"),

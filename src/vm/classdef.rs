@@ -296,6 +296,28 @@ impl Vm {
         Err(Exc::value(exc))
     }
 
+    /// `ImportName` (`[] -> [module]`) or `ImportFrom` (`[module] -> [module value]`).
+    pub(crate) fn op_import(
+        &mut self,
+        cur: &mut crate::vm::frame::Frame,
+        names: &[Rc<PyStr>],
+        instr: &crate::compile::code::Instr,
+    ) -> PResult<()> {
+        use crate::compile::code::Instr;
+        use crate::vm::interp_ops::name_at;
+        let v = match *instr {
+            Instr::ImportName(i) => self.import(name_at(names, i)?.as_str())?,
+            Instr::ImportFrom(i) => {
+                let module = cur.stack.last().cloned();
+                let module = module.ok_or_else(|| Exc::internal("operand stack underflow"))?;
+                self.import_from(&module, name_at(names, i)?)?
+            }
+            _ => return Err(Exc::internal("not an import instruction")),
+        };
+        cur.push(v);
+        Ok(())
+    }
+
     /// `from module import name`.
     pub fn import_from(&mut self, module: &Value, name: &Rc<PyStr>) -> PResult<Value> {
         match self.get_attr(module, name) {

@@ -174,6 +174,29 @@ impl Exc {
 
 impl Vm {
     /// `raise exc [from cause]`: instantiates classes, checks types, sets the cause.
+    /// The exception `Raise(n)` raises (`n` = 0 only without an exception being handled):
+    /// `raise` (a `RuntimeError`), `raise exc` (`[exc]`) or `raise exc from cause`
+    /// (`[exc cause]`).
+    pub(crate) fn op_raise(&mut self, cur: &mut crate::vm::frame::Frame, n: u32) -> Exc {
+        let mut pop = || {
+            cur.stack
+                .pop()
+                .ok_or_else(|| Exc::internal("operand stack underflow"))
+        };
+        let made = match n {
+            0 => return Exc::runtime_error("No active exception to reraise"),
+            1 => pop().and_then(|exc| self.make_raise(exc, None)),
+            _ => pop().and_then(|cause| {
+                let exc = pop()?;
+                self.make_raise(exc, Some(cause))
+            }),
+        };
+        match made {
+            Ok(e) => Exc::value(e),
+            Err(e) => e,
+        }
+    }
+
     pub(crate) fn make_raise(&mut self, exc: Value, cause: Option<Value>) -> PResult<Value> {
         let exc = self.exception_from(exc)?;
         if let Some(cause) = cause {

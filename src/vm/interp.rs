@@ -228,6 +228,25 @@ impl Vm {
                                 cur.push(v);
                             }
                         },
+                        Instr::LoadLocal2(a, b) => match cur.stack.get(a as usize) {
+                            Some(Value::Null) | None => {
+                                break 'instr Err(unbound_local(&code.varnames, a))
+                            }
+                            Some(v) => {
+                                let v = v.dup();
+                                cur.push(v);
+                                // Unbound, `b` is left to the `LoadLocal(b)` that follows.
+                                if let Some(w) = cur
+                                    .stack
+                                    .get(b as usize)
+                                    .filter(|w| !matches!(w, Value::Null))
+                                {
+                                    let w = w.dup();
+                                    cur.push(w);
+                                    set_ip!(cur, ip, ip + 1);
+                                }
+                            }
+                        },
                         Instr::StoreLocal(i) => {
                             let v = pop!('instr, cur);
                             match cur.stack.get_mut(i as usize) {
@@ -582,9 +601,21 @@ impl Vm {
                             if let Some(Value::Generator(_)) = cur.stack.last() {
                                 break 'instr self.for_iter_generator(&mut cur, &mut frames, t);
                             }
-                            let next = self.next(top!('instr, cur));
+                            let next = self.for_next(top!('instr, cur));
                             match tri!('instr, next) {
-                                Some(v) => cur.push(v),
+                                // The `StoreLocal` of a simple `for` target runs here: a step
+                                // of the loop is one dispatch less.
+                                Some(v) => match instrs.get(ip) {
+                                    Some(&Instr::StoreLocal(i))
+                                        if (i as usize) < cur.stack.len() =>
+                                    {
+                                        if let Some(slot) = cur.stack.get_mut(i as usize) {
+                                            discard(std::mem::replace(slot, v));
+                                        }
+                                        set_ip!(cur, ip, ip + 1);
+                                    }
+                                    _ => cur.push(v),
+                                },
                                 None => {
                                     pop!('instr, cur);
                                     set_ip!(cur, ip, t as usize);
@@ -884,27 +915,13 @@ impl Vm {
                             cur.push(v);
                         }
                         Instr::Raise(n) => {
-                            let res = match n {
-                                0 => {
-                                    if self.handling.is_none() {
-                                        Err(Exc::runtime_error("No active exception to reraise"))
-                                    } else {
-                                        let exc = Exc::value(self.handling.clone());
-                                        pending = Some(Pending { exc, add_tb: false });
-                                        break 'run;
-                                    }
-                                }
-                                1 => {
-                                    let exc = pop!('instr, cur);
-                                    self.make_raise(exc, None)
-                                }
-                                _ => {
-                                    let cause = pop!('instr, cur);
-                                    let exc = pop!('instr, cur);
-                                    self.make_raise(exc, Some(cause))
-                                }
-                            };
-                            break 'instr res.and_then(|e| Err(Exc::value(e)));
+                            // A bare `raise` re-raises without a new traceback entry.
+                            if n == 0 && !self.handling.is_none() {
+                                let exc = Exc::value(self.handling.clone());
+                                pending = Some(Pending { exc, add_tb: false });
+                                break 'run;
+                            }
+                            break 'instr Err(self.op_raise(&mut cur, n));
                         }
                         Instr::Reraise => {
                             let exc = pop!('instr, cur);
@@ -918,40 +935,17 @@ impl Vm {
                             cur.stack
                                 .push(Value::Class(self.types.exc(ExcKind::AssertionError)));
                         }
-                        Instr::ImportName(i) => {
-                            let name = tri!('instr, name_at(&code.names, i));
-                            let m = tri!('instr, self.import(name.as_str()));
-                            cur.push(m);
-                        }
-                        Instr::ImportFrom(i) => {
-                            let name = tri!('instr, name_at(&code.names, i));
-                            let module = top!('instr, cur).clone();
-                            let v = tri!('instr, self.import_from(&module, name));
-                            cur.push(v);
+                        Instr::ImportName(_) | Instr::ImportFrom(_) => {
+                            tri!('instr, self.op_import(&mut cur, &code.names, instr));
                         }
                         Instr::PrintExpr => {
                             let v = pop!('instr, cur);
                             tri!('instr, self.print_expr(v));
                         }
-                        Instr::MatchSequence(n, star) => {
-                            let subject = pop!('instr, cur);
-                            let star = (star != u32::MAX).then_some(star as usize);
-                            let parts =
-                                tri!('instr, self.match_sequence(&subject, n as usize, star));
-                            cur.push(parts);
-                        }
-                        Instr::MatchMapping(rest) => {
-                            let keys = pop!('instr, cur);
-                            let subject = pop!('instr, cur);
-                            let parts = tri!('instr, self.match_mapping(&subject, &keys, rest));
-                            cur.push(parts);
-                        }
-                        Instr::MatchClass(npos) => {
-                            let names = pop!('instr, cur);
-                            let cls = pop!('instr, cur);
-                            let subject = pop!('instr, cur);
-                            let parts = tri!('instr, self.match_class(&subject, &cls, npos as usize, &names));
-                            cur.push(parts);
+                        Instr::MatchSequence(..)
+                        | Instr::MatchMapping(..)
+                        | Instr::MatchClass(..) => {
+                            tri!('instr, self.op_match(&mut cur, instr));
                         }
                     }
                     Ok(Flow::Next)

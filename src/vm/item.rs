@@ -517,6 +517,19 @@ impl Vm {
         Exc::type_error(format!("'{}' object is not iterable", self.type_name(v)))
     }
 
+    /// `next` with the iterators `for` loops use most (over a range, a list, a tuple) done
+    /// inline, for `ForIter`: the call of `next` and its result's wrapping were most of a
+    /// loop step over a list.
+    #[inline(always)]
+    pub fn for_next(&mut self, it: &Value) -> PResult<Option<Value>> {
+        if let Value::Iter(i) = it {
+            if let Some(item) = i.next_common() {
+                return Ok(item);
+            }
+        }
+        self.next(it)
+    }
+
     /// `next(it)`; `None` when exhausted.
     #[inline]
     pub fn next(&mut self, it: &Value) -> PResult<Option<Value>> {

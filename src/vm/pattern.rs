@@ -3,13 +3,45 @@
 //! pattern's shape. Errors are CPython's (`__match_args__` checks, too many positional
 //! sub-patterns, a pattern that names something other than a class).
 
+use crate::compile::code::Instr;
 use crate::vm::exception::{Exc, PResult};
+use crate::vm::frame::Frame;
 use crate::vm::object::class::Class;
 use crate::vm::value::Value;
 use crate::vm::Vm;
 use std::rc::Rc;
 
 impl Vm {
+    /// `MatchSequence`, `MatchMapping` or `MatchClass` (`instr`) on `cur`'s stack.
+    pub(crate) fn op_match(&mut self, cur: &mut Frame, instr: &Instr) -> PResult<()> {
+        let mut pop = || {
+            cur.stack
+                .pop()
+                .ok_or_else(|| Exc::internal("operand stack underflow"))
+        };
+        let parts = match *instr {
+            Instr::MatchSequence(n, star) => {
+                let subject = pop()?;
+                let star = (star != u32::MAX).then_some(star as usize);
+                self.match_sequence(&subject, n as usize, star)?
+            }
+            Instr::MatchMapping(rest) => {
+                let keys = pop()?;
+                let subject = pop()?;
+                self.match_mapping(&subject, &keys, rest)?
+            }
+            Instr::MatchClass(npos) => {
+                let names = pop()?;
+                let cls = pop()?;
+                let subject = pop()?;
+                self.match_class(&subject, &cls, npos as usize, &names)?
+            }
+            _ => return Err(Exc::internal("not a match instruction")),
+        };
+        cur.push(parts);
+        Ok(())
+    }
+
     /// Whether `v` counts as a sequence for a pattern: lists, tuples, ranges and instances
     /// with `__len__` and `__getitem__` but no `keys` (str, bytes and mappings do not).
     fn is_pattern_sequence(&self, v: &Value) -> bool {

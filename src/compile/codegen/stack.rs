@@ -74,6 +74,7 @@ fn effect(instr: Instr) -> Effect {
         Instr::Copy(_)
         | Instr::LoadConst(_)
         | Instr::LoadLocal(_)
+        | Instr::LoadLocal2(..)
         | Instr::LoadLocalAttr(..)
         | Instr::LoadDeref(_)
         | Instr::LoadClosure(_)

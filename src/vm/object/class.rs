@@ -637,7 +637,7 @@ impl Instance {
     }
 
     /// Shared-key value `index` (for the attribute cache), while the instance keeps values.
-    #[inline]
+    #[inline(always)]
     pub fn value_at(&self, index: usize) -> Option<Value> {
         if self.dict.get().is_some() || index >= self.kept() {
             return None;

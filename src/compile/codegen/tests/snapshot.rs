@@ -364,7 +364,7 @@ Disassembly of <listcomp> (Function, qualname g.<locals>.<listcomp>):
            7  GetIter
            8  ForIter            15     (to 15)
            9  StoreLocal         2      (j)
-          10  LoadLocal          1      (i)
+          10  LoadLocal2         1 2    (i, j)
           11  LoadLocal          2      (j)
           12  Binary             (*)
           13  ListAppend         3
