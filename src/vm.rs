@@ -24,6 +24,7 @@ pub mod float_repr;
 pub mod format;
 pub mod format_spec;
 pub mod frame;
+pub mod fused;
 pub mod gc;
 pub mod green;
 pub mod halt;

@@ -133,6 +133,10 @@ pub enum Instr {
     /// unless `b` is unbound; then `a` alone is pushed and the `LoadLocal(b)` raises, with
     /// its own span.
     LoadLocal2(u32, u32),
+    /// `[] -> [local]` in front of a `BinaryConst` or `CompareConstJump`, which stays where it
+    /// was (`codegen::fuse`): when both operands are numbers the fast paths take, the two
+    /// run as one step and the second is skipped; otherwise this is a `LoadLocal`.
+    LoadLocalInto(u32),
     /// `[v] -> []`
     StoreLocal(u32),
     /// `[] -> []`; unbinds; `UnboundLocalError` if unset.

@@ -94,9 +94,10 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
     let num = |idx: u32| idx.to_string();
     match instr {
         Instr::LoadConst(idx) => (name, num(idx), const_of(idx)),
-        Instr::LoadLocal(idx) | Instr::StoreLocal(idx) | Instr::DeleteLocal(idx) => {
-            (name, num(idx), local_of(idx))
-        }
+        Instr::LoadLocal(idx)
+        | Instr::LoadLocalInto(idx)
+        | Instr::StoreLocal(idx)
+        | Instr::DeleteLocal(idx) => (name, num(idx), local_of(idx)),
         Instr::LoadLocal2(a, b) => (
             name,
             format!("{a} {b}"),

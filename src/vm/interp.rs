@@ -8,6 +8,7 @@ use crate::syntax::ast::BinOp;
 use crate::vm::delegate::{delegate_of, is_delegate_code, Yielded};
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::frame::{Frame, Frames};
+use crate::vm::fused::{local_into, Fused};
 use crate::vm::gc;
 use crate::vm::halt::Halt;
 use crate::vm::interp_ops::{
@@ -228,6 +229,25 @@ impl Vm {
                                 cur.push(v);
                             }
                         },
+                        Instr::LoadLocalInto(i) => {
+                            match local_into(&cur.stack, &code.consts, instrs.get(ip), i) {
+                                Some(Fused::Push(v)) => {
+                                    set_ip!(cur, ip, ip + 1);
+                                    cur.push(v);
+                                }
+                                Some(Fused::Next) => set_ip!(cur, ip, ip + 1),
+                                Some(Fused::Jump(t)) => jump!('instr, self, cur, ip, t),
+                                None => match cur.stack.get(i as usize) {
+                                    Some(Value::Null) | None => {
+                                        break 'instr Err(unbound_local(&code.varnames, i))
+                                    }
+                                    Some(v) => {
+                                        let v = v.dup();
+                                        cur.push(v);
+                                    }
+                                },
+                            }
+                        }
                         Instr::LoadLocal2(a, b) => match cur.stack.get(a as usize) {
                             Some(Value::Null) | None => {
                                 break 'instr Err(unbound_local(&code.varnames, a))
@@ -633,23 +653,8 @@ impl Vm {
                             let items = tri!('instr, pop_n(&mut cur, n as usize));
                             cur.push(Value::list(items));
                         }
-                        Instr::BuildSet(n) => {
-                            let items = tri!('instr, pop_n(&mut cur, n as usize));
-                            let set = crate::vm::object::set::Set::new(false);
-                            for item in items {
-                                tri!('instr, set.add(self, item));
-                            }
-                            cur.push(Value::set(set));
-                        }
-                        Instr::BuildMap(n) => {
-                            let items = tri!('instr, pop_n(&mut cur, 2 * n as usize));
-                            let dict = Value::new_dict();
-                            let mut it = items.into_iter();
-                            while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                                tri!('instr, dict.insert(self, k, v));
-                            }
-                            cur.push(Value::Dict(dict));
-                        }
+                        Instr::BuildSet(n) => tri!('instr, self.op_build_set(&mut cur, n as usize)),
+                        Instr::BuildMap(n) => tri!('instr, self.op_build_map(&mut cur, n as usize)),
                         Instr::BuildString(n) => {
                             let s = tri!('instr, concat_top(&mut cur, n as usize));
                             cur.push(s);

@@ -5,14 +5,20 @@
 
 use crate::compile::code::Instr;
 
-/// Turns each `LoadLocal(a)` followed by `LoadLocal(b)` into `LoadLocal2(a, b)` (`a + b`,
-/// `f(x, y)`, `t += s`): one dispatch less when both are bound.
+/// Fuses each `LoadLocal(a)` with the instruction after it: a `LoadLocal(b)` makes it
+/// `LoadLocal2(a, b)` (`a + b`, `f(x, y)`, `t += s`), a `BinaryConst` or a
+/// `CompareConstJump` makes it `LoadLocalInto(a)` (`n - 1`, `if n < 2`): one dispatch less.
 pub(super) fn local_pairs(instrs: &mut [Instr]) {
     for at in 1..instrs.len() {
-        if let Some(&[Instr::LoadLocal(a), Instr::LoadLocal(b)]) = instrs.get(at - 1..=at) {
-            if let Some(first) = instrs.get_mut(at - 1) {
-                *first = Instr::LoadLocal2(a, b);
+        let fused = match instrs.get(at - 1..=at) {
+            Some(&[Instr::LoadLocal(a), Instr::LoadLocal(b)]) => Instr::LoadLocal2(a, b),
+            Some(&[Instr::LoadLocal(a), Instr::BinaryConst(..) | Instr::CompareConstJump(..)]) => {
+                Instr::LoadLocalInto(a)
             }
+            _ => continue,
+        };
+        if let Some(first) = instrs.get_mut(at - 1) {
+            *first = fused;
         }
     }
 }
@@ -21,6 +27,7 @@ pub(super) fn local_pairs(instrs: &mut [Instr]) {
 mod tests {
     use super::local_pairs;
     use crate::compile::code::Instr;
+    use crate::syntax::ast::BinOp;
 
     #[test]
     fn fuses_each_load_with_the_next_and_keeps_the_second() {
@@ -28,8 +35,10 @@ mod tests {
             Instr::LoadLocal(0),
             Instr::LoadLocal(1),
             Instr::LoadLocal(2),
-            Instr::Binary(crate::syntax::ast::BinOp::Add),
+            Instr::Binary(BinOp::Add),
             Instr::LoadLocal(3),
+            Instr::BinaryConst(BinOp::Sub, 0),
+            Instr::LoadLocal(4),
             Instr::ReturnValue,
         ];
         local_pairs(&mut instrs);
@@ -39,8 +48,10 @@ mod tests {
                 Instr::LoadLocal2(0, 1),
                 Instr::LoadLocal2(1, 2),
                 Instr::LoadLocal(2),
-                Instr::Binary(crate::syntax::ast::BinOp::Add),
-                Instr::LoadLocal(3),
+                Instr::Binary(BinOp::Add),
+                Instr::LoadLocalInto(3),
+                Instr::BinaryConst(BinOp::Sub, 0),
+                Instr::LoadLocal(4),
                 Instr::ReturnValue,
             ]
         );

@@ -75,6 +75,7 @@ fn effect(instr: Instr) -> Effect {
         | Instr::LoadConst(_)
         | Instr::LoadLocal(_)
         | Instr::LoadLocal2(..)
+        | Instr::LoadLocalInto(_)
         | Instr::LoadLocalAttr(..)
         | Instr::LoadDeref(_)
         | Instr::LoadClosure(_)

@@ -187,7 +187,9 @@ impl Vm {
             Instr::LoadConst(idx) => stack.push(const_value(&code.consts[idx as usize])),
             Instr::LoadLocal(idx) => stack.push(local(&frame.locals, &code, idx)?),
             // Run as its first load: the `LoadLocal(b)` after it does the second.
-            Instr::LoadLocal2(idx, _) => stack.push(local(&frame.locals, &code, idx)?),
+            Instr::LoadLocal2(idx, _) | Instr::LoadLocalInto(idx) => {
+                stack.push(local(&frame.locals, &code, idx)?)
+            }
             Instr::StoreLocal(idx) => frame.locals[idx as usize] = Some(pop(stack)),
             Instr::DeleteLocal(idx) => frame.locals[idx as usize] = None,
             Instr::LoadDeref(idx) => match &*frame.cells[idx as usize].borrow() {

@@ -590,15 +590,15 @@ Disassembly of <module> (Module, qualname <module>):
 Disassembly of f (Function, qualname f):
   args: 2 positional (0 positional-only), 0 keyword-only
   varnames: n, s
-     2     0  LoadLocal          0      (n)
+     2     0  LoadLocalInto      0      (n)
            1  CompareConstJump   1 5    (< 2 false: to 5)
-     3     2  LoadLocal          0      (n)
+     3     2  LoadLocalInto      0      (n)
            3  BinaryConst        2      (- 1.5)
            4  ReturnValue
      4     5  LoadLocal          1      (s)
            6  LoadConst          3      ('x')
            7  Binary             (+)
-           8  LoadLocal          0      (n)
+           8  LoadLocalInto      0      (n)
            9  BinaryConst        4      (* -2)
           10  LoadConst          5      (1)
           11  LoadLocal          0      (n)

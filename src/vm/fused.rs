@@ -1,0 +1,74 @@
+//! The fused steps of the dispatch loop (`codegen::fuse` chooses them) and the bodies of a
+//! few collection-building instructions, kept here so that `interp.rs` stays one screenful
+//! of arms per instruction family.
+
+use crate::compile::code::Instr;
+use crate::vm::exception::PResult;
+use crate::vm::frame::Frame;
+use crate::vm::interp_ops::{number_pair, pop_n};
+use crate::vm::machine::Vm;
+use crate::vm::value::Value;
+
+/// What `LoadLocalInto` did in one step with the instruction after it.
+pub(crate) enum Fused {
+    /// A `BinaryConst`: its result, to push; the next instruction is skipped.
+    Push(Value),
+    /// A `CompareConstJump` that does not jump: the next instruction is skipped.
+    Next,
+    /// A `CompareConstJump` that jumps there.
+    Jump(u32),
+}
+
+/// `LoadLocal(local)` and `next` (the `BinaryConst` or `CompareConstJump` after it) in one
+/// step, when the local and the constant are numbers the fast paths take: `n - 1`, `i % 3`,
+/// `if n < 2`. `None` when not (an unbound local, another type, an overflow): the local is
+/// then loaded as usual and `next` runs as itself.
+#[inline(always)]
+pub(crate) fn local_into(
+    stack: &[Value],
+    consts: &[Value],
+    next: Option<&Instr>,
+    local: u32,
+) -> Option<Fused> {
+    let a = stack.get(local as usize)?;
+    match *next? {
+        Instr::BinaryConst(op, k) => number_pair(op, a, consts.get(k as usize)?).map(Fused::Push),
+        Instr::CompareConstJump(op, jump_if, k, target) => match (a, consts.get(k as usize)?) {
+            (Value::Int(x), Value::Int(y)) => {
+                let truth = crate::vm::ops::int_compare(op, *x, *y)?;
+                Some(if truth == jump_if {
+                    Fused::Jump(target)
+                } else {
+                    Fused::Next
+                })
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl Vm {
+    /// `BuildSet(n)`: `[a_1 ... a_n] -> [{a_1, ..., a_n}]`.
+    pub(crate) fn op_build_set(&mut self, cur: &mut Frame, n: usize) -> PResult<()> {
+        let items = pop_n(cur, n)?;
+        let set = crate::vm::object::set::Set::new(false);
+        for item in items {
+            set.add(self, item)?;
+        }
+        cur.push(Value::set(set));
+        Ok(())
+    }
+
+    /// `BuildMap(n)`: `[k_1 v_1 ... k_n v_n] -> [{k_1: v_1, ...}]`.
+    pub(crate) fn op_build_map(&mut self, cur: &mut Frame, n: usize) -> PResult<()> {
+        let items = pop_n(cur, 2 * n)?;
+        let dict = Value::new_dict();
+        let mut it = items.into_iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            dict.insert(self, k, v)?;
+        }
+        cur.push(Value::Dict(dict));
+        Ok(())
+    }
+}
