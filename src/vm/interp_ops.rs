@@ -643,10 +643,11 @@ impl Vm {
         }
     }
 
-    /// `LoadGlobal`'s hit: pushes the value, or returns false. Out of the dispatch loop: there
-    /// the value merged with other instructions' pushes through a stack slot, written as two
-    /// words and read as one wide load, which stalled.
-    #[inline(never)]
+    /// `LoadGlobal`'s hit: pushes the value, or returns false. It was kept out of the dispatch
+    /// loop while pushes there went through a stack slot, written as two words and read as
+    /// one wide load, which stalled; with `stack::push` inlined, inside the loop is faster
+    /// (fib -2.8% instructions, 0.98 of the CPU time).
+    #[inline(always)]
     pub(crate) fn push_global_hit(&self, cur: &mut Frame, code: &Code, idx: u32) -> bool {
         let Some(slot) = code.global_cache.get(idx as usize) else {
             return false;
