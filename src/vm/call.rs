@@ -40,6 +40,27 @@ fn name_list(names: &[&str]) -> String {
 }
 
 impl Vm {
+    /// `Call(n)`: a plain function's call (`Vm::fast_call`) is made here, inline in the
+    /// dispatch loop; anything else goes through `op_call`. (Dropped generators waiting to be
+    /// closed are closed by `op_call` before the call, as for every call.)
+    #[inline(always)]
+    pub(crate) fn op_call_positional(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut crate::vm::frame::Frames,
+        n: u32,
+    ) -> PResult<crate::vm::interp::Flow> {
+        let n = n as usize;
+        if !crate::vm::object::generator::close_pending() {
+            if let Some(fpos) = cur.stack.len().checked_sub(n + 1) {
+                if let Some(res) = self.fast_call(cur, frames, fpos, n) {
+                    return res;
+                }
+            }
+        }
+        self.op_call(cur, frames, n, &[])
+    }
+
     /// Binds `prefix ++ args` to `func`'s parameters and returns the frame (or generator).
     pub fn bind_call(
         &mut self,

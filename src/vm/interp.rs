@@ -719,7 +719,7 @@ impl Vm {
                             cur.push(f);
                         }
                         Instr::Call(n) => {
-                            break 'instr self.op_call(&mut cur, &mut frames, n as usize, &[]);
+                            break 'instr self.op_call_positional(&mut cur, &mut frames, n);
                         }
                         Instr::CallKw(n, k) => {
                             let names = code
