@@ -61,6 +61,27 @@ impl Vm {
         self.op_call(cur, frames, n, &[])
     }
 
+    /// `CallMethod(n)`: as `op_call_positional`, for a method found on the class (`m1` is the
+    /// function, `m2` the receiver, its first argument); anything else goes through
+    /// `op_call_method`.
+    #[inline(always)]
+    pub(crate) fn op_call_method_positional(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut crate::vm::frame::Frames,
+        n: u32,
+    ) -> PResult<crate::vm::interp::Flow> {
+        let n = n as usize;
+        if !crate::vm::object::generator::close_pending() {
+            if let Some(base) = cur.stack.len().checked_sub(n + 2) {
+                if let Some(res) = self.fast_call(cur, frames, base, n + 1) {
+                    return res;
+                }
+            }
+        }
+        self.op_call_method(cur, frames, n, &[])
+    }
+
     /// Binds `prefix ++ args` to `func`'s parameters and returns the frame (or generator).
     pub fn bind_call(
         &mut self,

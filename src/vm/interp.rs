@@ -397,12 +397,7 @@ impl Vm {
                             tri!('instr, self.load_method_cached(&code, i, obj, &mut cur.stack));
                         }
                         Instr::CallMethod(n) => {
-                            break 'instr self.op_call_method(
-                                &mut cur,
-                                &mut frames,
-                                n as usize,
-                                &[],
-                            );
+                            break 'instr self.op_call_method_positional(&mut cur, &mut frames, n);
                         }
                         Instr::CallMethodKw(n, k) => {
                             let names = code
