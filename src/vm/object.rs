@@ -43,7 +43,7 @@ impl List {
         self.items.borrow().is_empty()
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, idx: usize) -> Option<Value> {
         self.items.borrow().get(idx).map(Value::dup)
     }
