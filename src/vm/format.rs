@@ -70,8 +70,11 @@ impl Vm {
             )),
             None => {
                 if spec_text.is_empty() {
-                    if let Value::Str(_) = v {
-                        return Ok(v.clone());
+                    match v {
+                        Value::Str(_) => return Ok(v.clone()),
+                        // `f"{i}"`: an int's text without parsing an empty spec.
+                        Value::Int(i) => return Ok(Value::string(i.to_string())),
+                        _ => {}
                     }
                 }
                 Ok(Value::string(self.format_spec(v, spec_text)?))
