@@ -168,6 +168,8 @@ impl Vm {
 
     /// Keeps a finished frame's box and buffer for the next call (`fast_call`). What it
     /// held that a program could observe goes now; its code and globals stay until reuse.
+    /// Inline: every return makes this call.
+    #[inline(always)]
     pub fn recycle(&mut self, mut frame: Box<Frame>) {
         frame.stack.clear();
         if self.frame_pool.len() >= 256 || frame.stack.capacity() > 1024 {
