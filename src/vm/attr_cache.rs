@@ -110,12 +110,20 @@ impl Vm {
         name: &Rc<PyStr>,
         stack: &mut Vec<Value>,
     ) -> PResult<()> {
-        let cls = self.class_of(&obj);
-        let class = Rc::as_ptr(&cls) as usize;
+        // A hit borrows the class (the usual kinds need no new reference to it).
+        let owned;
+        let cls = match self.builtin_class_ref(&obj) {
+            Some(cls) => cls,
+            None => {
+                owned = self.class_of(&obj);
+                &owned
+            }
+        };
+        let class = Rc::as_ptr(cls) as usize;
         let found = cache.find(class, type_epoch());
         if let Some((_, cached)) = found {
             let owner = match cached.pos {
-                0 => Some(&cls),
+                0 => Some(cls),
                 pos => cls.mro.get(pos - 1),
             };
             if let Some(f) = owner.and_then(|c| c.dict.str_entry_value(cached.entry, name)) {
@@ -123,6 +131,7 @@ impl Vm {
                 return Ok(());
             }
         }
+        let cls = cls.clone();
         match cls.lookup_at(name) {
             Some((pos, entry, f @ (Value::Function(_) | Value::Native(_)))) => {
                 let entry = MethodCache {

@@ -196,7 +196,7 @@ impl Vm {
 
     /// Pushes a call's result, unless the native called asked the running green thread to
     /// switch: then the value it is resumed with is the result (`vm::green`).
-    #[inline]
+    #[inline(always)]
     fn push_result(&mut self, cur: &mut Frame, res: Value) -> PResult<Flow> {
         if self.switch_request.is_some() && self.take_switch() {
             discard(res);

@@ -226,6 +226,23 @@ impl Default for Types {
 }
 
 impl Vm {
+    /// The class of a value of the built-in kinds whose methods programs call most, borrowed
+    /// (`class_of` returns a new reference); `None` for the other kinds.
+    #[inline(always)]
+    pub fn builtin_class_ref(&self, v: &Value) -> Option<&Rc<Class>> {
+        let t = &self.types;
+        Some(match v {
+            Value::Str(_) => &t.str_,
+            Value::List(_) => &t.list,
+            Value::Dict(_) => &t.dict,
+            Value::Tuple(_) => &t.tuple,
+            Value::Int(_) | Value::BigInt(_) => &t.int,
+            Value::Float(_) => &t.float,
+            Value::Bytes(_) => &t.bytes,
+            _ => return None,
+        })
+    }
+
     pub fn class_of(&self, v: &Value) -> Rc<Class> {
         let t = &self.types;
         match v {
