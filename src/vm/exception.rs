@@ -173,7 +173,6 @@ impl Exc {
 }
 
 impl Vm {
-    /// `raise exc [from cause]`: instantiates classes, checks types, sets the cause.
     /// The exception `Raise(n)` raises (`n` = 0 only without an exception being handled):
     /// `raise` (a `RuntimeError`), `raise exc` (`[exc]`) or `raise exc from cause`
     /// (`[exc cause]`).
@@ -197,6 +196,7 @@ impl Vm {
         }
     }
 
+    /// `raise exc [from cause]`: instantiates classes, checks types, sets the cause.
     pub(crate) fn make_raise(&mut self, exc: Value, cause: Option<Value>) -> PResult<Value> {
         let exc = self.exception_from(exc)?;
         if let Some(cause) = cause {
