@@ -82,6 +82,79 @@ impl Vm {
         self.op_call_method(cur, frames, n, &[])
     }
 
+    /// `cls(args...)` with positional arguments, for a user class whose instances
+    /// `object.__new__` makes and whose `__init__` is a plain function (as `fast_call`
+    /// takes it): the instance is made, the arguments move from the caller's stack into the
+    /// `__init__` frame after it (`bind_call` would clone them, and the caller drop its
+    /// copies), and the instance waits where the call's result goes (`Frame::init`). `None`,
+    /// with nothing changed, for anything else.
+    pub(crate) fn fast_init(
+        &mut self,
+        cur: &mut Box<Frame>,
+        frames: &mut crate::vm::frame::Frames,
+        fpos: usize,
+        n: usize,
+    ) -> Option<PResult<crate::vm::interp::Flow>> {
+        let Some(Value::Class(cls)) = cur.stack.get(fpos) else {
+            return None;
+        };
+        if !cls.is_user || cls.layout != Layout::Object || cur.stack.len() != fpos + n + 1 {
+            return None;
+        }
+        let cls = cls.clone();
+        let ctor = cls.constructor();
+        let (Some(Value::Function(init)), Some(Value::Native(new))) = (&ctor.init, &ctor.new)
+        else {
+            return None;
+        };
+        if new.owner != Some("object") || !init.shape.plain {
+            return None;
+        }
+        let n_defaults = crate::vm::interp_ops::fast_defaults(init, n + 1)?;
+        let shape = init.shape;
+        let inst = Instance::new_value(cls);
+        let mut frame = match self.frame_pool.pop() {
+            Some(frame) => frame,
+            None => Frame::unfilled(
+                init.code.clone(),
+                init.globals.clone(),
+                init.closure.clone(),
+            ),
+        };
+        frame.make_room(shape.n_slots, false);
+        frame.push(inst.clone());
+        for slot in cur.stack.iter_mut().skip(fpos + 1) {
+            frame.push(std::mem::replace(slot, Value::Null));
+        }
+        cur.stack.truncate(fpos);
+        if n_defaults > 0 {
+            let defaults = init.defaults.borrow();
+            let from = defaults.len() - n_defaults;
+            frame.stack.extend(defaults.iter().skip(from).cloned());
+        }
+        if frame.stack.len() < shape.n_locals {
+            frame.stack.resize_with(shape.n_locals, || Value::Null);
+        }
+        frame.ip = 0;
+        frame.init = true;
+        if !Rc::ptr_eq(&frame.code, &init.code) {
+            frame.code = init.code.clone();
+        }
+        if !Rc::ptr_eq(&frame.cells, &init.closure) {
+            frame.cells = init.closure.clone();
+        }
+        if !Rc::ptr_eq(&frame.globals, &init.globals) {
+            frame.globals = init.globals.clone();
+        }
+        cur.push(inst);
+        let flow = self.push_frame(cur, frames, frame);
+        if flow.is_ok() && shape.has_cellvars {
+            // `cur` is the `__init__` frame now.
+            self.finish_frame(init, cur);
+        }
+        Some(flow)
+    }
+
     /// Binds `prefix ++ args` to `func`'s parameters and returns the frame (or generator).
     pub fn bind_call(
         &mut self,

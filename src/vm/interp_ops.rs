@@ -142,6 +142,9 @@ impl Vm {
             if let Some(res) = self.fast_generator(cur, fpos, n) {
                 return res;
             }
+            if let Some(res) = self.fast_init(cur, frames, fpos, n) {
+                return res;
+            }
         }
         let n_pos = n.saturating_sub(kwnames.len());
         // A built-in type (`str(x)`, `int(s)`, `list(it)`): its `__new__` reads the type and
@@ -963,7 +966,7 @@ enum Init {
 /// How many defaults a fast call of `f` with `n` positional arguments takes: `None` when
 /// too few arguments are given for its defaults to make up (the general binding reports it).
 #[inline(always)]
-fn fast_defaults(f: &Function, n: usize) -> Option<usize> {
+pub(crate) fn fast_defaults(f: &Function, n: usize) -> Option<usize> {
     let argc = f.shape.argcount as usize;
     if n == argc {
         return Some(0);
