@@ -40,46 +40,33 @@ fn name_list(names: &[&str]) -> String {
 }
 
 impl Vm {
-    /// `Call(n)`: a plain function's call (`Vm::fast_call`) is made here, inline in the
-    /// dispatch loop; anything else goes through `op_call`. (Dropped generators waiting to be
-    /// closed are closed by `op_call` before the call, as for every call.)
+    /// `Call(n)` (`method` false) or `CallMethod(n)` (true: `m1` is a method found on the
+    /// class, `m2` the receiver, its first argument): a plain function's call
+    /// (`Vm::fast_call`) is made here, inline in the dispatch loop; anything else goes
+    /// through `op_call` or `op_call_method`. (Dropped generators waiting to be closed are
+    /// closed there before the call, as for every call.)
     #[inline(always)]
     pub(crate) fn op_call_positional(
         &mut self,
         cur: &mut Box<Frame>,
         frames: &mut crate::vm::frame::Frames,
         n: u32,
+        method: bool,
     ) -> PResult<crate::vm::interp::Flow> {
         let n = n as usize;
+        let n_args = n + method as usize;
         if !crate::vm::object::generator::close_pending() {
-            if let Some(fpos) = cur.stack.len().checked_sub(n + 1) {
-                if let Some(res) = self.fast_call(cur, frames, fpos, n) {
+            if let Some(fpos) = cur.stack.len().checked_sub(n_args + 1) {
+                if let Some(res) = self.fast_call(cur, frames, fpos, n_args) {
                     return res;
                 }
             }
         }
-        self.op_call(cur, frames, n, &[])
-    }
-
-    /// `CallMethod(n)`: as `op_call_positional`, for a method found on the class (`m1` is the
-    /// function, `m2` the receiver, its first argument); anything else goes through
-    /// `op_call_method`.
-    #[inline(always)]
-    pub(crate) fn op_call_method_positional(
-        &mut self,
-        cur: &mut Box<Frame>,
-        frames: &mut crate::vm::frame::Frames,
-        n: u32,
-    ) -> PResult<crate::vm::interp::Flow> {
-        let n = n as usize;
-        if !crate::vm::object::generator::close_pending() {
-            if let Some(base) = cur.stack.len().checked_sub(n + 2) {
-                if let Some(res) = self.fast_call(cur, frames, base, n + 1) {
-                    return res;
-                }
-            }
+        if method {
+            self.op_call_method(cur, frames, n, &[])
+        } else {
+            self.op_call(cur, frames, n, &[])
         }
-        self.op_call_method(cur, frames, n, &[])
     }
 
     /// `cls(args...)` with positional arguments, for a user class whose instances
@@ -135,17 +122,8 @@ impl Vm {
         if frame.stack.len() < shape.n_locals {
             frame.stack.resize_with(shape.n_locals, || Value::Null);
         }
-        frame.ip = 0;
         frame.init = true;
-        if !Rc::ptr_eq(&frame.code, &init.code) {
-            frame.code = init.code.clone();
-        }
-        if !Rc::ptr_eq(&frame.cells, &init.closure) {
-            frame.cells = init.closure.clone();
-        }
-        if !Rc::ptr_eq(&frame.globals, &init.globals) {
-            frame.globals = init.globals.clone();
-        }
+        frame.start(&init.code, &init.globals, &init.closure);
         cur.push(inst);
         let flow = self.push_frame(cur, frames, frame);
         if flow.is_ok() && shape.has_cellvars {

@@ -108,6 +108,23 @@ impl Frame {
         })
     }
 
+    /// Points a (pooled) frame at a code, its globals and cells, at its first instruction. A
+    /// pooled frame often last ran this same function (recursion, a callback called in a
+    /// loop): then the references it holds are the ones wanted, and none is counted again.
+    #[inline(always)]
+    pub fn start(&mut self, code: &Rc<Code>, globals: &Rc<Dict>, cells: &Cells) {
+        self.ip = 0;
+        if !Rc::ptr_eq(&self.code, code) {
+            self.code = code.clone();
+        }
+        if !Rc::ptr_eq(&self.cells, cells) {
+            self.cells = cells.clone();
+        }
+        if !Rc::ptr_eq(&self.globals, globals) {
+            self.globals = globals.clone();
+        }
+    }
+
     /// Pushes `v` onto the operand stack (`stack::push`: always inlined).
     #[inline(always)]
     pub fn push(&mut self, v: Value) {

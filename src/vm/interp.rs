@@ -397,7 +397,7 @@ impl Vm {
                             tri!('instr, self.load_method_cached(&code, i, obj, &mut cur.stack));
                         }
                         Instr::CallMethod(n) => {
-                            break 'instr self.op_call_method_positional(&mut cur, &mut frames, n);
+                            break 'instr self.op_call_positional(&mut cur, &mut frames, n, true);
                         }
                         Instr::CallMethodKw(n, k) => {
                             let names = code
@@ -714,7 +714,7 @@ impl Vm {
                             cur.push(f);
                         }
                         Instr::Call(n) => {
-                            break 'instr self.op_call_positional(&mut cur, &mut frames, n);
+                            break 'instr self.op_call_positional(&mut cur, &mut frames, n, false);
                         }
                         Instr::CallKw(n, k) => {
                             let names = code

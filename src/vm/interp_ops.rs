@@ -349,18 +349,7 @@ impl Vm {
         if !self.handling.is_none() {
             frame.set_saved_exc(self.handling.clone());
         }
-        frame.ip = 0;
-        // A pooled frame often last ran this same function: then its code, globals and
-        // closure are already the ones wanted.
-        if !Rc::ptr_eq(&frame.code, &f.code) {
-            frame.code = f.code.clone();
-        }
-        if !Rc::ptr_eq(&frame.cells, &f.closure) {
-            frame.cells = f.closure.clone();
-        }
-        if !Rc::ptr_eq(&frame.globals, &f.globals) {
-            frame.globals = f.globals.clone();
-        }
+        frame.start(&f.code, &f.globals, &f.closure);
         stack::push(frames, std::mem::replace(cur, frame));
         if shape.has_cellvars {
             self.finish_frame(&f, cur);
@@ -449,18 +438,7 @@ impl Vm {
         if stack.len() < n_locals {
             stack.resize_with(n_locals, || Value::Null);
         }
-        frame.ip = 0;
-        // A pooled frame often last ran this same function: then its code, globals and
-        // closure are already the ones wanted.
-        if !Rc::ptr_eq(&frame.code, &f.code) {
-            frame.code = f.code.clone();
-        }
-        if !Rc::ptr_eq(&frame.cells, &f.closure) {
-            frame.cells = f.closure.clone();
-        }
-        if !Rc::ptr_eq(&frame.globals, &f.globals) {
-            frame.globals = f.globals.clone();
-        }
+        frame.start(&f.code, &f.globals, &f.closure);
         Some((frame, f))
     }
 

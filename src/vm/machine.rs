@@ -152,17 +152,7 @@ impl Vm {
         };
         frame.make_room(code.n_slots, code.obj.is_generator_like());
         frame.stack.resize_with(code.n_locals(), || Value::Null);
-        frame.ip = 0;
-        // A pooled frame often last ran this same function (a callback called in a loop).
-        if !Rc::ptr_eq(&frame.code, code) {
-            frame.code = code.clone();
-        }
-        if !Rc::ptr_eq(&frame.globals, globals) {
-            frame.globals = globals.clone();
-        }
-        if !Rc::ptr_eq(&frame.cells, cells) {
-            frame.cells = cells.clone();
-        }
+        frame.start(code, globals, cells);
         frame
     }
 
