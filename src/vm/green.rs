@@ -20,6 +20,7 @@
 
 use crate::vm::exception::PResult;
 use crate::vm::frame::{Frame, Frames};
+use crate::vm::halt::Halt;
 use crate::vm::machine::Vm;
 use crate::vm::object::function::{Args, Native, NativeFn};
 use crate::vm::value::Value;
@@ -51,6 +52,21 @@ pub struct GreenState {
 }
 
 impl Vm {
+    /// Stops the running green thread: its frame stack goes back to the driver with what
+    /// it asked for, and the exception state is the driver's again.
+    pub(crate) fn suspend(&mut self, mut cur: Box<Frame>, callers: Frames) -> (Halt, Box<Frame>) {
+        let (request, push_on_resume) = self.switch_request.take().unwrap_or((Value::None, false));
+        let outer = callers.first().unwrap_or(&cur).saved_exc();
+        let own = std::mem::replace(&mut self.handling, outer);
+        cur.set_suspended_exc(own);
+        self.depth -= callers.len();
+        let halt = Halt::Suspended {
+            request,
+            callers,
+            push_on_resume,
+        };
+        (halt, cur)
+    }
     /// Calls a native function, one level deeper in `nest`.
     #[inline]
     pub fn call_native(&mut self, native: &Native, args: Args) -> PResult<Value> {

@@ -212,8 +212,14 @@ impl Vm {
     /// `a + b` for two strings when the next instruction stores the sum back where `a` came
     /// from (`s += t`, `s = s + t`): that binding lets go of `a` first, so `a`, no longer
     /// shared, grows in place instead of being copied, as in CPython (a loop of `+=` would
-    /// otherwise copy the whole string each time). False, with nothing changed, otherwise.
-    pub(crate) fn concat_in_place(&mut self, cur: &mut Frame, code: &Code) -> bool {
+    /// otherwise copy the whole string each time). `next` is the instruction after the `+`.
+    /// False, with nothing changed, otherwise.
+    pub(crate) fn concat_in_place(
+        &mut self,
+        cur: &mut Frame,
+        code: &Code,
+        next: Option<&Instr>,
+    ) -> bool {
         let [.., Value::Str(a), Value::Str(_)] = cur.stack.as_slice() else {
             return false;
         };
@@ -222,7 +228,7 @@ impl Vm {
             return false;
         }
         let a_ptr = Rc::as_ptr(a);
-        let released = match code.obj.instrs.get(cur.at()) {
+        let released = match next {
             Some(&Instr::StoreLocal(i)) => {
                 let same = matches!(cur.stack.get(i as usize), Some(Value::Str(s)) if Rc::as_ptr(s) == a_ptr);
                 if let (true, Some(slot)) = (same, cur.stack.get_mut(i as usize)) {

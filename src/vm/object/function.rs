@@ -60,6 +60,14 @@ pub struct GlobalCache {
 }
 
 impl Code {
+    /// The keyword names of a call (`CallKw`, `CallMethodKw`): constant `k`'s strings.
+    pub fn kwnames_at(&self, k: u32) -> Rc<[Rc<PyStr>]> {
+        self.kwnames
+            .get(k as usize)
+            .cloned()
+            .unwrap_or_else(|| Rc::from(Vec::new()))
+    }
+
     pub fn load(obj: Rc<CodeObject>) -> Rc<Code> {
         let consts: Vec<Value> = obj.consts.iter().map(const_value).collect();
         let kwnames = obj
