@@ -281,8 +281,9 @@ impl Vm {
         self.get_attr(obj, name)
     }
 
-    /// `StoreAttr`: `obj.name = value` through the code's attribute cache.
-    #[inline]
+    /// `StoreAttr`: `obj.name = value` through the code's attribute cache. The commonest
+    /// hit (an instance's shared-key value, as `self.x = x` sets it) is inline.
+    #[inline(always)]
     pub(crate) fn store_attr_cached(
         &mut self,
         code: &Code,
@@ -290,6 +291,24 @@ impl Vm {
         obj: &Value,
         value: Value,
     ) -> PResult<()> {
+        let mut value = value;
+        if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
+            let class = Rc::as_ptr(&inst.class) as usize;
+            if let Some((_, cached)) = cache.find(class, type_epoch()) {
+                if cached.kind == AttrKind::Value {
+                    match inst.set_value_at(cached.entry, value) {
+                        Ok(()) => return Ok(()),
+                        Err(v) => value = v,
+                    }
+                }
+            }
+        }
+        self.store_attr_slow(code, idx, obj, value)
+    }
+
+    /// `store_attr_cached` past its inline hit.
+    #[inline(never)]
+    fn store_attr_slow(&mut self, code: &Code, idx: u32, obj: &Value, value: Value) -> PResult<()> {
         let name = name_at(&code.names, idx)?;
         if let (Value::Instance(inst), Some(cache)) = (obj, code.attr_cache.get(idx as usize)) {
             let class = Rc::as_ptr(&inst.class) as usize;

@@ -89,14 +89,8 @@ impl Vm {
             return None;
         }
         let cls = cls.clone();
-        let ctor = cls.constructor();
-        let (Some(Value::Function(init)), Some(Value::Native(new))) = (&ctor.init, &ctor.new)
-        else {
-            return None;
-        };
-        if new.owner != Some("object") || !init.shape.plain {
-            return None;
-        }
+        let init = cls.plain_init()?;
+        let init = &init;
         let n_defaults = crate::vm::interp_ops::fast_defaults(init, n + 1)?;
         let shape = init.shape;
         let inst = Instance::new_value(cls);

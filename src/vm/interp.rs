@@ -12,8 +12,8 @@ use crate::vm::fused::{local_into, Fused};
 use crate::vm::gc;
 use crate::vm::halt::Halt;
 use crate::vm::interp_ops::{
-    concat_top, discard, name_at, name_error, number_fast, number_pair, pop_n, replace_top_two,
-    unbound_local, CollectionOp,
+    concat_top, discard, name_at, name_error, number_fast, number_pair, pop_n, replace_top,
+    replace_top_two, unbound_local, CollectionOp,
 };
 use crate::vm::machine::Vm;
 use crate::vm::resume::GenResult;
@@ -368,9 +368,9 @@ impl Vm {
                             }
                         }
                         Instr::LoadAttr(i) => {
-                            let obj = pop!('instr, cur);
-                            let v = tri!('instr, self.load_attr_cached(&code, i, &obj));
-                            cur.push(v);
+                            let obj = top!('instr, cur);
+                            let v = tri!('instr, self.load_attr_cached(&code, i, obj));
+                            replace_top(&mut cur.stack, v);
                         }
                         Instr::LoadLocalAttr(local, i) => {
                             let v = match cur.stack.get(local as usize) {

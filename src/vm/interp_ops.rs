@@ -879,6 +879,19 @@ pub(crate) fn number_pair(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     }
 }
 
+/// Replaces the value on top of the stack by `v` (`obj.name`'s object by its attribute). The
+/// object an attribute is read from is most often an instance that stays alive: its count
+/// drops inline, without the general drop's call.
+#[inline(always)]
+pub(crate) fn replace_top(stack: &mut [Value], v: Value) {
+    if let Some(top) = stack.last_mut() {
+        match std::mem::replace(top, v) {
+            Value::Instance(inst) => drop(inst),
+            old => discard(old),
+        }
+    }
+}
+
 /// Replaces the two numbers on top of the stack (which own nothing) by `v`.
 #[inline(always)]
 pub(crate) fn replace_top_two(stack: &mut Vec<Value>, v: Value) {

@@ -4,7 +4,7 @@
 
 use crate::vm::gc::{self, GcHeader, Trace, Visit};
 use crate::vm::object::dict::{type_epoch, Dict};
-use crate::vm::object::function::{Code, NativeFn};
+use crate::vm::object::function::{Code, Function, NativeFn};
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
 use std::cell::{Cell, OnceCell, RefCell};
@@ -121,6 +121,19 @@ pub struct Constructor {
     pub new: Option<Value>,
 }
 
+impl Constructor {
+    fn plain_init(&self) -> Option<Rc<Function>> {
+        match (&self.init, &self.new) {
+            (Some(Value::Function(init)), Some(Value::Native(new)))
+                if new.owner == Some("object") && init.shape.plain =>
+            {
+                Some(init.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// At most this many shared keys per class; later names go to instance dicts.
 const SHARED_KEYS_MAX: usize = 30;
 
@@ -218,6 +231,20 @@ impl Class {
             *ctor = Some((type_epoch(), found.clone()));
         }
         found
+    }
+
+    /// The class's `__init__` when it is a plain function (`FunctionShape::plain`) and
+    /// `object.__new__` makes the instances: what `Vm::fast_init` calls straight. Asks the
+    /// remembered constructor without cloning it (every instantiation asks).
+    pub fn plain_init(self: &Rc<Class>) -> Option<Rc<Function>> {
+        if let Ok(ctor) = self.ctor.try_borrow() {
+            if let Some((at, found)) = &*ctor {
+                if *at == type_epoch() {
+                    return found.plain_init();
+                }
+            }
+        }
+        self.constructor().plain_init()
     }
 
     /// `lookup_str` for a protocol method the VM looks up on every use (`__await__`,
@@ -651,7 +678,7 @@ impl Instance {
 
     /// Sets shared-key value `index` (the key's value, or the next one), while the instance
     /// keeps values; gives the value back otherwise.
-    #[inline]
+    #[inline(always)]
     pub fn set_value_at(&self, index: usize, value: Value) -> Result<(), Value> {
         let kept = self.kept();
         if self.dict.get().is_some() || index > kept {
@@ -676,7 +703,12 @@ impl Instance {
         if index == kept {
             self.kept.set(next);
         }
-        drop(old);
+        // Most often `Null` (a first store) or a number: nothing to drop.
+        if old.is_unboxed() {
+            std::mem::forget(old);
+        } else {
+            drop(old);
+        }
         Ok(())
     }
 
