@@ -288,6 +288,12 @@ pub enum Instr {
 
     /// `[v] -> (returns v)`
     ReturnValue,
+    /// `LoadLocal(i)` then `ReturnValue` in one step (`return n`): `[] -> (returns local i)`.
+    /// Made by `codegen::fuse`; the `ReturnValue` stays after it.
+    ReturnLocal(u32),
+    /// `Binary(op)` then `ReturnValue` in one step (`return a + b`): `[a b] -> (returns a op
+    /// b)`. Made by `codegen::fuse`; the `ReturnValue` stays after it.
+    ReturnBinary(BinOp),
     /// Generators: `[v] -> (suspends yielding v) -> [sent]` on resume.
     YieldValue,
     /// Async generators only, right before `YieldValue`: `[v] -> [v]`, marking the value about

@@ -96,6 +96,7 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
         Instr::LoadConst(idx) => (name, num(idx), const_of(idx)),
         Instr::LoadLocal(idx)
         | Instr::LoadLocalInto(idx)
+        | Instr::ReturnLocal(idx)
         | Instr::StoreLocal(idx)
         | Instr::DeleteLocal(idx) => (name, num(idx), local_of(idx)),
         Instr::LoadLocal2(a, b) => (
@@ -140,7 +141,9 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
         | Instr::JumpIfTrueOrPop(target)
         | Instr::ForIter(target)
         | Instr::Send(target) => (name, num(target), Some(format!("to {target}"))),
-        Instr::Binary(op) | Instr::Inplace(op) => (name, String::new(), Some(op.symbol().into())),
+        Instr::Binary(op) | Instr::Inplace(op) | Instr::ReturnBinary(op) => {
+            (name, String::new(), Some(op.symbol().into()))
+        }
         Instr::Compare(op) => (name, String::new(), Some(op.symbol().into())),
         Instr::CompareJump(op, jump_if, target) => (
             name,

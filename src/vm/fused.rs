@@ -3,11 +3,42 @@
 //! of arms per instruction family.
 
 use crate::compile::code::Instr;
-use crate::vm::exception::PResult;
+use crate::vm::exception::{Exc, PResult};
 use crate::vm::frame::Frame;
-use crate::vm::interp_ops::{number_pair, pop_n};
+use crate::vm::interp_ops::{number_fast, number_pair, pop_n, replace_top_two, unbound_local};
 use crate::vm::machine::Vm;
+use crate::vm::object::function::Code;
 use crate::vm::value::Value;
+
+impl Vm {
+    /// The value a return instruction returns: the one on top (`ReturnValue`), a local's
+    /// (`ReturnLocal`), or the operation's on the two on top (`ReturnBinary`).
+    #[inline(always)]
+    pub(crate) fn return_operand(
+        &mut self,
+        cur: &mut Frame,
+        code: &Code,
+        instr: &Instr,
+    ) -> PResult<Value> {
+        let underflow = || Exc::internal("operand stack underflow");
+        match *instr {
+            Instr::ReturnLocal(i) => match cur.stack.get(i as usize) {
+                Some(Value::Null) | None => Err(unbound_local(&code.varnames, i)),
+                Some(v) => Ok(v.dup()),
+            },
+            Instr::ReturnBinary(op) => {
+                if let Some(v) = number_fast(op, &cur.stack) {
+                    replace_top_two(&mut cur.stack, v);
+                    return cur.stack.pop().ok_or_else(underflow);
+                }
+                let b = cur.stack.pop().ok_or_else(underflow)?;
+                let a = cur.stack.pop().ok_or_else(underflow)?;
+                self.binary(op, &a, &b)
+            }
+            _ => cur.stack.pop().ok_or_else(underflow),
+        }
+    }
+}
 
 /// What `LoadLocalInto` did in one step with the instruction after it.
 pub(crate) enum Fused {

@@ -757,8 +757,8 @@ impl Vm {
                             let cls = tri!('instr, self.build_class(&body, &name, bases));
                             cur.push(cls);
                         }
-                        Instr::ReturnValue => {
-                            let v = pop!('instr, cur);
+                        Instr::ReturnValue | Instr::ReturnLocal(_) | Instr::ReturnBinary(_) => {
+                            let v = tri!('instr, self.return_operand(&mut cur, &code, instr));
                             if is_delegate_code(&cur) && !frames.is_empty() {
                                 break 'instr self.return_from_delegate(&mut cur, &mut frames, v);
                             }

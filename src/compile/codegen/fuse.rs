@@ -5,9 +5,11 @@
 
 use crate::compile::code::Instr;
 
-/// Fuses each `LoadLocal(a)` with the instruction after it: a `LoadLocal(b)` makes it
+/// Fuses each `LoadLocal(a)` or `Binary(op)` with the instruction after it: a `LoadLocal(b)` makes it
 /// `LoadLocal2(a, b)` (`a + b`, `f(x, y)`, `t += s`), a `BinaryConst` or a
-/// `CompareConstJump` makes it `LoadLocalInto(a)` (`n - 1`, `if n < 2`): one dispatch less.
+/// `CompareConstJump` makes it `LoadLocalInto(a)` (`n - 1`, `if n < 2`), a `ReturnValue`
+/// makes it `ReturnLocal(a)` (`return n`); a `Binary(op)` before a `ReturnValue` becomes
+/// `ReturnBinary(op)` (`return a + b`): one dispatch less.
 pub(super) fn local_pairs(instrs: &mut [Instr]) {
     for at in 1..instrs.len() {
         let fused = match instrs.get(at - 1..=at) {
@@ -15,6 +17,8 @@ pub(super) fn local_pairs(instrs: &mut [Instr]) {
             Some(&[Instr::LoadLocal(a), Instr::BinaryConst(..) | Instr::CompareConstJump(..)]) => {
                 Instr::LoadLocalInto(a)
             }
+            Some(&[Instr::LoadLocal(a), Instr::ReturnValue]) => Instr::ReturnLocal(a),
+            Some(&[Instr::Binary(op), Instr::ReturnValue]) => Instr::ReturnBinary(op),
             _ => continue,
         };
         if let Some(first) = instrs.get_mut(at - 1) {
@@ -36,6 +40,8 @@ mod tests {
             Instr::LoadLocal(1),
             Instr::LoadLocal(2),
             Instr::Binary(BinOp::Add),
+            Instr::Binary(BinOp::Mul),
+            Instr::ReturnValue,
             Instr::LoadLocal(3),
             Instr::BinaryConst(BinOp::Sub, 0),
             Instr::LoadLocal(4),
@@ -49,9 +55,11 @@ mod tests {
                 Instr::LoadLocal2(1, 2),
                 Instr::LoadLocal(2),
                 Instr::Binary(BinOp::Add),
+                Instr::ReturnBinary(BinOp::Mul),
+                Instr::ReturnValue,
                 Instr::LoadLocalInto(3),
                 Instr::BinaryConst(BinOp::Sub, 0),
-                Instr::LoadLocal(4),
+                Instr::ReturnLocal(4),
                 Instr::ReturnValue,
             ]
         );

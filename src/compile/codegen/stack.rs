@@ -48,7 +48,11 @@ fn effect(instr: Instr) -> Effect {
             fall: None,
             jump: Some((target, -1)),
         },
-        Instr::ReturnValue | Instr::Raise(_) | Instr::Reraise => Effect {
+        Instr::ReturnValue
+        | Instr::ReturnLocal(_)
+        | Instr::ReturnBinary(_)
+        | Instr::Raise(_)
+        | Instr::Reraise => Effect {
             fall: None,
             jump: None,
         },

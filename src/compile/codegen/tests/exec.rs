@@ -517,6 +517,14 @@ impl Vm {
                 frame.stack.push(class);
             }
             Instr::ReturnValue => return Ok(Some(Halt::Return(pop(stack)))),
+            Instr::ReturnBinary(op) => {
+                let right = pop(stack);
+                let left = pop(stack);
+                return Ok(Some(Halt::Return(binary(op, &left, &right, false)?)));
+            }
+            Instr::ReturnLocal(idx) => {
+                return Ok(Some(Halt::Return(local(&frame.locals, &code, idx)?)))
+            }
             Instr::YieldValue => return Ok(Some(Halt::Yield(pop(stack)))),
             Instr::AsyncGenWrap => {
                 let value = pop(stack);

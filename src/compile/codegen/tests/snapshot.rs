@@ -128,7 +128,7 @@ Disassembly of outer (Function, qualname outer):
            4  LoadConst          2      (<code outer.<locals>.inc>)
            5  MakeFunction       8      (closure)
            6  StoreLocal         0      (inc)
-     7     7  LoadLocal          0      (inc)
+     7     7  ReturnLocal        0      (inc)
            8  ReturnValue
      1     9  LoadConst          0      (None)
           10  ReturnValue
@@ -166,7 +166,7 @@ Disassembly of m (Function, qualname C.m):
            5  CallMethod         0
            6  LoadDeref          0      (__class__)
            7  LoadAttr           2      (x)
-           8  Binary             (+)
+           8  ReturnBinary       (+)
            9  ReturnValue
      9    10  LoadConst          0      (None)
           11  ReturnValue
