@@ -73,7 +73,11 @@ impl Vm {
                     match v {
                         Value::Str(_) => return Ok(v.clone()),
                         // `f"{i}"`: an int's text without parsing an empty spec.
-                        Value::Int(i) => return Ok(Value::string(i.to_string())),
+                        Value::Int(i) => {
+                            let text = i.to_string();
+                            let n_chars = text.len();
+                            return Ok(Value::counted_string(text, n_chars));
+                        }
                         _ => {}
                     }
                 }

@@ -923,13 +923,21 @@ pub(crate) fn concat_top(cur: &mut Frame, n: usize) -> PResult<Value> {
         .filter(|&at| at >= cur.n_locals())
         .ok_or_else(|| Exc::internal("operand stack underflow"))?;
     let pieces = cur.stack.get(at..).unwrap_or(&[]);
-    let len = pieces.iter().map(|p| p.as_str().map_or(0, str::len)).sum();
+    let (mut len, mut n_chars) = (0, 0);
+    for piece in pieces {
+        if let Value::Str(p) = piece {
+            len += p.as_str().len();
+            n_chars += p.char_len();
+        }
+    }
     let mut s = String::with_capacity(len);
     for piece in pieces {
-        s.push_str(piece.as_str().unwrap_or(""));
+        if let Value::Str(p) = piece {
+            s.push_str(p.as_str());
+        }
     }
     cur.stack.truncate(at);
-    Ok(Value::string(s))
+    Ok(Value::counted_string(s, n_chars))
 }
 
 pub(crate) fn name_at(names: &[Rc<PyStr>], idx: u32) -> PResult<&Rc<PyStr>> {

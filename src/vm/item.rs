@@ -207,7 +207,8 @@ impl Vm {
                             s.byte_offset(start as usize),
                             s.byte_offset(start as usize + count),
                         );
-                        return Ok(Value::str(s.as_str().get(a..b).unwrap_or("")));
+                        let text = s.as_str().get(a..b).unwrap_or("").to_owned();
+                        return Ok(Value::counted_string(text, count));
                     }
                     let chars: Vec<char> = s.as_str().chars().collect();
                     let res: String = slice_positions(start, step, count)

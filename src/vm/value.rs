@@ -139,6 +139,11 @@ impl Value {
         Value::Str(Rc::new(PyStr::from_string(text)))
     }
 
+    /// `Value::string` for text of `n_chars` characters (`PyStr::counted`).
+    pub fn counted_string(text: String, n_chars: usize) -> Value {
+        Value::Str(Rc::new(PyStr::counted(text, n_chars)))
+    }
+
     pub fn from_bigint(big: BigInt) -> Value {
         match big.to_i64() {
             Some(small) => Value::Int(small),

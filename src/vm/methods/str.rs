@@ -146,10 +146,15 @@ fn join(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 /// `sep.join(items)`, sized once: the total length is known before anything is copied.
 fn join_items(vm: &Vm, sep: &PyStr, items: &[Value]) -> PResult<Value> {
-    let mut len = sep.as_str().len() * items.len().saturating_sub(1);
+    let seps = items.len().saturating_sub(1);
+    let mut len = sep.as_str().len() * seps;
+    let mut n_chars = sep.char_len() * seps;
     for (idx, item) in items.iter().enumerate() {
         match item {
-            Value::Str(s) => len += s.as_str().len(),
+            Value::Str(s) => {
+                len += s.as_str().len();
+                n_chars += s.char_len();
+            }
             other => {
                 return Err(Exc::type_error(format!(
                     "sequence item {idx}: expected str instance, {} found",
@@ -167,7 +172,7 @@ fn join_items(vm: &Vm, sep: &PyStr, items: &[Value]) -> PResult<Value> {
             out.push_str(s.as_str());
         }
     }
-    Ok(Value::string(out))
+    Ok(Value::counted_string(out, n_chars))
 }
 
 fn split_args<'a>(vm: &Vm, args: &Args<'a>) -> PResult<(Option<&'a str>, i64)> {
@@ -196,14 +201,25 @@ fn split_args<'a>(vm: &Vm, args: &Args<'a>) -> PResult<(Option<&'a str>, i64)> {
     Ok((sep, maxsplit))
 }
 
-fn to_list(parts: Vec<&str>) -> Value {
-    Value::list(parts.into_iter().map(Value::str).collect())
+/// The parts of `whole` as a list of strings (an ASCII string's parts are ASCII: not
+/// counted again).
+fn to_list(whole: &PyStr, parts: Vec<&str>) -> Value {
+    let ascii = whole.is_ascii();
+    Value::list(
+        parts
+            .into_iter()
+            .map(|p| match ascii {
+                true => Value::counted_string(p.to_owned(), p.len()),
+                false => Value::str(p),
+            })
+            .collect(),
+    )
 }
 
 fn split(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let s = this(vm, &args, "split")?.clone();
+    let whole = this(vm, &args, "split")?.clone();
     let (sep, maxsplit) = split_args(vm, &args)?;
-    let s = s.as_str();
+    let s = whole.as_str();
     let parts: Vec<&str> = match (&sep, maxsplit) {
         (Some(sep), m) => split_str(s, sep, usize::try_from(m).ok()),
         (None, m) => {
@@ -223,13 +239,13 @@ fn split(vm: &mut Vm, args: Args) -> PResult<Value> {
             parts
         }
     };
-    Ok(to_list(parts))
+    Ok(to_list(&whole, parts))
 }
 
 fn rsplit(vm: &mut Vm, args: Args) -> PResult<Value> {
-    let s = this(vm, &args, "rsplit")?.clone();
+    let whole = this(vm, &args, "rsplit")?.clone();
     let (sep, maxsplit) = split_args(vm, &args)?;
-    let s = s.as_str();
+    let s = whole.as_str();
     let mut parts: Vec<&str> = match (&sep, maxsplit) {
         (Some(sep), m) if m < 0 => s.rsplit(*sep).collect(),
         (Some(sep), m) => s.rsplitn(m as usize + 1, *sep).collect(),
@@ -253,7 +269,7 @@ fn rsplit(vm: &mut Vm, args: Args) -> PResult<Value> {
         }
     };
     parts.reverse();
-    Ok(to_list(parts))
+    Ok(to_list(&whole, parts))
 }
 
 fn splitlines(vm: &mut Vm, args: Args) -> PResult<Value> {
@@ -343,20 +359,20 @@ fn rstrip(vm: &mut Vm, args: Args) -> PResult<Value> {
 
 fn upper(vm: &mut Vm, args: Args) -> PResult<Value> {
     let s = this(vm, &args, "upper")?;
-    Ok(Value::string(if s.is_ascii() {
-        s.as_str().to_ascii_uppercase()
+    Ok(if s.is_ascii() {
+        Value::counted_string(s.as_str().to_ascii_uppercase(), s.char_len())
     } else {
-        s.as_str().to_uppercase()
-    }))
+        Value::string(s.as_str().to_uppercase())
+    })
 }
 
 fn lower(vm: &mut Vm, args: Args) -> PResult<Value> {
     let s = this(vm, &args, "lower")?;
-    Ok(Value::string(if s.is_ascii() {
-        s.as_str().to_ascii_lowercase()
+    Ok(if s.is_ascii() {
+        Value::counted_string(s.as_str().to_ascii_lowercase(), s.char_len())
     } else {
-        s.as_str().to_lowercase()
-    }))
+        Value::string(s.as_str().to_lowercase())
+    })
 }
 
 fn casefold(vm: &mut Vm, args: Args) -> PResult<Value> {

@@ -123,15 +123,22 @@ impl PyStr {
         PyStr::from_string(text.to_owned())
     }
 
-    pub fn from_string(mut text: String) -> PyStr {
-        if text.capacity() > text.len() + text.len() / 2 + 16 {
-            text.shrink_to_fit();
-        }
+    pub fn from_string(text: String) -> PyStr {
         let n_chars = if text.is_ascii() {
             text.len()
         } else {
             text.chars().count()
         };
+        PyStr::counted(text, n_chars)
+    }
+
+    /// A string of `n_chars` characters, which the caller knows without counting them (the
+    /// pieces it was made of, ASCII text): most strings are made from other strings.
+    pub fn counted(mut text: String, n_chars: usize) -> PyStr {
+        debug_assert_eq!(n_chars, text.chars().count(), "miscounted {text:?}");
+        if text.capacity() > text.len() + text.len() / 2 + 16 {
+            text.shrink_to_fit();
+        }
         PyStr {
             text,
             n_chars,
