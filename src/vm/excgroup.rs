@@ -4,16 +4,17 @@
 
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
-use crate::vm::object::class::Instance;
+use crate::vm::object::class::{Instance, Layout};
 use crate::vm::value::Value;
 use std::rc::Rc;
 
 impl Vm {
     fn check_catchable(&self, typ: &Value) -> PResult<()> {
+        // Exactly the subclasses of BaseException have its layout (`classdef`).
+        let exception = |c: &Value| matches!(c, Value::Class(c) if c.layout == Layout::Exception);
         let ok = match typ {
-            Value::Class(c) => c.is_subclass(&self.types.exc(ExcKind::BaseException)),
-            Value::Tuple(t) => t.items.iter().all(|c| matches!(c, Value::Class(c) if c.is_subclass(&self.types.exc(ExcKind::BaseException)))),
-            _ => false,
+            Value::Tuple(t) => t.items.iter().all(exception),
+            other => exception(other),
         };
         if ok {
             Ok(())
