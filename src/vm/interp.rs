@@ -58,16 +58,16 @@ macro_rules! tri {
 /// raised there belongs to the jump instruction, so the budget is spent before the jump, and a
 /// green thread whose slice is over stops after it.
 macro_rules! jump {
-    ($l:lifetime, $vm:ident, $cur:ident, $ip:ident, $t:expr) => {{
+    ($l:lifetime, $vm:ident, $ip:ident, $t:expr) => {{
         let target = $t as usize;
         if target < $ip {
             let switch = tri!($l, $vm.back_edge());
-            set_ip!($cur, $ip, target);
+            set_ip!($ip, target);
             if switch {
                 break $l Ok(Flow::Suspend);
             }
         } else {
-            set_ip!($cur, $ip, target);
+            set_ip!($ip, target);
         }
     }};
 }
@@ -75,7 +75,7 @@ macro_rules! jump {
 /// Moves the loop's instruction pointer. The frame's own (`Frame::ip`) is written back only
 /// where something can read it (`sync_ip!`).
 macro_rules! set_ip {
-    ($cur:ident, $ip:ident, $t:expr) => {{
+    ($ip:ident, $t:expr) => {{
         $ip = $t;
     }};
 }
@@ -179,8 +179,8 @@ impl Vm {
                 code = cur.code.clone();
             }
             let instrs = &code.obj.instrs;
-            // The loop's copy of `cur.ip`: every change to one inside the loop changes both
-            // (`set_ip!`), and a switch of frames leaves the loop, which reloads it.
+            // The instruction pointer, in a local: `set_ip!` moves it, `sync_ip!` writes it
+            // back; a switch of frames leaves the loop, which reloads it from the new frame.
             let mut ip = cur.ip as usize;
             // The frame the loop runs: an instruction that fails or suspends after switching
             // frames leaves the new frame's position alone.
@@ -240,11 +240,11 @@ impl Vm {
                         Instr::LoadLocalInto(i) => {
                             match local_into(&cur.stack, &code.consts, instrs.get(ip), i) {
                                 Some(Fused::Push(v)) => {
-                                    set_ip!(cur, ip, ip + 1);
+                                    set_ip!(ip, ip + 1);
                                     cur.push(v);
                                 }
-                                Some(Fused::Next) => set_ip!(cur, ip, ip + 1),
-                                Some(Fused::Jump(t)) => jump!('instr, self, cur, ip, t),
+                                Some(Fused::Next) => set_ip!(ip, ip + 1),
+                                Some(Fused::Jump(t)) => jump!('instr, self, ip, t),
                                 None => match cur.stack.get(i as usize) {
                                     Some(Value::Null) | None => {
                                         break 'instr Err(unbound_local(&code.varnames, i))
@@ -271,7 +271,7 @@ impl Vm {
                                 {
                                     let w = w.dup();
                                     cur.push(w);
-                                    set_ip!(cur, ip, ip + 1);
+                                    set_ip!(ip, ip + 1);
                                 }
                             }
                         },
@@ -536,7 +536,7 @@ impl Vm {
                                 }
                             };
                             if truth == jump_if {
-                                jump!('instr, self, cur, ip, t);
+                                jump!('instr, self, ip, t);
                             }
                         }
                         Instr::CompareConstJump(op, jump_if, k, t) => {
@@ -564,11 +564,11 @@ impl Vm {
                                 }
                             };
                             if truth == jump_if {
-                                jump!('instr, self, cur, ip, t);
+                                jump!('instr, self, ip, t);
                             }
                         }
                         Instr::Jump(t) => {
-                            jump!('instr, self, cur, ip, t);
+                            jump!('instr, self, ip, t);
                         }
                         Instr::PopJumpIfFalse(t) => {
                             let v = pop!('instr, cur);
@@ -581,7 +581,7 @@ impl Vm {
                                 }
                             };
                             if !truth {
-                                jump!('instr, self, cur, ip, t);
+                                jump!('instr, self, ip, t);
                             }
                         }
                         Instr::PopJumpIfTrue(t) => {
@@ -595,24 +595,24 @@ impl Vm {
                                 }
                             };
                             if truth {
-                                jump!('instr, self, cur, ip, t);
+                                jump!('instr, self, ip, t);
                             }
                         }
                         Instr::PopJumpIfNone(t) => {
                             if pop!('instr, cur).is_none() {
-                                jump!('instr, self, cur, ip, t);
+                                jump!('instr, self, ip, t);
                             }
                         }
                         Instr::JumpIfFalseOrPop(t) => {
                             if tri!('instr, self.truthy(top!('instr, cur))) {
                                 pop!('instr, cur);
                             } else {
-                                set_ip!(cur, ip, t as usize);
+                                set_ip!(ip, t as usize);
                             }
                         }
                         Instr::JumpIfTrueOrPop(t) => {
                             if tri!('instr, self.truthy(top!('instr, cur))) {
-                                set_ip!(cur, ip, t as usize);
+                                set_ip!(ip, t as usize);
                             } else {
                                 pop!('instr, cur);
                             }
@@ -638,13 +638,13 @@ impl Vm {
                                         if let Some(slot) = cur.stack.get_mut(i as usize) {
                                             discard(std::mem::replace(slot, v));
                                         }
-                                        set_ip!(cur, ip, ip + 1);
+                                        set_ip!(ip, ip + 1);
                                     }
                                     _ => cur.push(v),
                                 },
                                 None => {
                                     pop!('instr, cur);
-                                    set_ip!(cur, ip, t as usize);
+                                    set_ip!(ip, t as usize);
                                     if gc::should_collect() {
                                         gc::collect();
                                     }
@@ -852,7 +852,7 @@ impl Vm {
                                 GenResult::Return(r) => {
                                     pop!('instr, cur);
                                     cur.push(r);
-                                    set_ip!(cur, ip, t as usize);
+                                    set_ip!(ip, t as usize);
                                 }
                             }
                         }

@@ -214,14 +214,29 @@ impl Class {
     /// epoch moves): every instantiation asks, and two lookups along the MRO cost more than
     /// the rest of making a plain instance.
     pub fn constructor(self: &Rc<Class>) -> Constructor {
-        let epoch = type_epoch();
+        self.with_constructor(Constructor::clone)
+    }
+
+    /// The class's `__init__` when it is a plain function (`FunctionShape::plain`) and
+    /// `object.__new__` makes the instances: what `Vm::fast_init` calls straight. Every
+    /// instantiation asks: the remembered constructor is read, not cloned.
+    pub fn plain_init(self: &Rc<Class>) -> Option<Rc<Function>> {
+        self.with_constructor(Constructor::plain_init)
+    }
+
+    fn with_constructor<R>(self: &Rc<Class>, read: impl FnOnce(&Constructor) -> R) -> R {
         if let Ok(ctor) = self.ctor.try_borrow() {
             if let Some((at, found)) = &*ctor {
-                if *at == epoch {
-                    return found.clone();
+                if *at == type_epoch() {
+                    return read(found);
                 }
             }
         }
+        read(&self.find_constructor())
+    }
+
+    /// Looks `__init__` and `__new__` up and remembers them.
+    fn find_constructor(self: &Rc<Class>) -> Constructor {
         let found = Constructor {
             init: self.lookup_str("__init__"),
             new: self.lookup_str("__new__"),
@@ -231,20 +246,6 @@ impl Class {
             *ctor = Some((type_epoch(), found.clone()));
         }
         found
-    }
-
-    /// The class's `__init__` when it is a plain function (`FunctionShape::plain`) and
-    /// `object.__new__` makes the instances: what `Vm::fast_init` calls straight. Asks the
-    /// remembered constructor without cloning it (every instantiation asks).
-    pub fn plain_init(self: &Rc<Class>) -> Option<Rc<Function>> {
-        if let Ok(ctor) = self.ctor.try_borrow() {
-            if let Some((at, found)) = &*ctor {
-                if *at == type_epoch() {
-                    return found.plain_init();
-                }
-            }
-        }
-        self.constructor().plain_init()
     }
 
     /// `lookup_str` for a protocol method the VM looks up on every use (`__await__`,
