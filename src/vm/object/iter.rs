@@ -546,6 +546,15 @@ impl Iter {
             }
             Plan::Zip(iters, strict) => self.next_zip(vm, &iters, strict),
             Plan::Map(func, iters) => {
+                // One iterable (the common `map(f, xs)`): its item is the argument, with no
+                // vector made for each step.
+                if let [it] = &iters[..] {
+                    let Some(item) = vm.next(it)? else {
+                        self.finish();
+                        return Ok(None);
+                    };
+                    return vm.call(&func, std::slice::from_ref(&item)).map(Some);
+                }
                 let mut args = Vec::with_capacity(iters.len());
                 for it in iters.iter() {
                     match vm.next(it)? {
