@@ -474,6 +474,9 @@ impl Vm {
             let cls = Value::Class(cls.clone());
             return self.with_receiver(&cls, args, |vm, args| vm.call_native_fn(new, args));
         }
+        if !args.has_kw() && cls.plain_exception() {
+            return Ok(crate::vm::methods::exception::new_plain(cls, args.pos));
+        }
         let ctor = cls.constructor();
         let obj = match &ctor.new {
             Some(Value::Native(n)) if n.owner == Some("object") => {

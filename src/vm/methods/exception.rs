@@ -4,10 +4,11 @@
 use crate::vm::exception::{Exc, ExcKind, PResult};
 use crate::vm::machine::Vm;
 use crate::vm::methods::{add_methods, arg, check_count};
-use crate::vm::object::class::Instance;
+use crate::vm::object::class::{Class, Instance};
 use crate::vm::object::function::Args;
 use crate::vm::object::str::PyStr;
 use crate::vm::value::Value;
+use std::rc::Rc;
 
 pub fn register(vm: &mut Vm) {
     let base = vm.types.exc(ExcKind::BaseException);
@@ -51,6 +52,14 @@ fn set_args(v: &Value, args: &[Value]) {
             *current = Value::tuple(args.to_vec());
         }
     }
+}
+
+/// `cls(*args)` for an exception class whose `__new__` and `__init__` are BaseException's
+/// own (`Class::plain_exception`): what calling the two would make, without the calls.
+pub fn new_plain(cls: &Rc<Class>, args: &[Value]) -> Value {
+    let inst = Instance::new_value(cls.clone());
+    set_args(&inst, args);
+    inst
 }
 
 fn exc_new(_vm: &mut Vm, args: Args) -> PResult<Value> {

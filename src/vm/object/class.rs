@@ -122,6 +122,13 @@ pub struct Constructor {
 }
 
 impl Constructor {
+    /// `__new__` and `__init__` are BaseException's own (every built-in exception's, and a
+    /// program's exception class that overrides neither).
+    fn plain_exception(&self) -> bool {
+        let own = |v: &Option<Value>, name: &str| matches!(v, Some(Value::Native(n)) if n.owner == Some("BaseException") && n.name == name);
+        own(&self.new, "__new__") && own(&self.init, "__init__")
+    }
+
     fn plain_init(&self) -> Option<Rc<Function>> {
         match (&self.init, &self.new) {
             (Some(Value::Function(init)), Some(Value::Native(new)))
@@ -222,6 +229,12 @@ impl Class {
     /// instantiation asks: the remembered constructor is read, not cloned.
     pub fn plain_init(self: &Rc<Class>) -> Option<Rc<Function>> {
         self.with_constructor(Constructor::plain_init)
+    }
+
+    /// Whether instances are made by BaseException's own `__new__` and `__init__` alone
+    /// (`Vm::instantiate` then makes them directly).
+    pub fn plain_exception(self: &Rc<Class>) -> bool {
+        self.layout == Layout::Exception && self.with_constructor(Constructor::plain_exception)
     }
 
     fn with_constructor<R>(self: &Rc<Class>, read: impl FnOnce(&Constructor) -> R) -> R {
