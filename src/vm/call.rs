@@ -537,6 +537,11 @@ impl Vm {
 
     /// Calls `__new__` with the class before the arguments.
     pub(crate) fn call_new(&mut self, new: &Value, cls: &Rc<Class>, args: Args) -> PResult<Value> {
+        // BaseException's own (a program's exception class with its own `__init__`): what
+        // it would make, without the call.
+        if crate::vm::methods::exception::is_own_method(new, "__new__") {
+            return Ok(crate::vm::methods::exception::new_plain(cls, args.pos));
+        }
         self.call_bound(new, &Value::Class(cls.clone()), args)
     }
 

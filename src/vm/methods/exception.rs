@@ -54,6 +54,11 @@ fn set_args(v: &Value, args: &[Value]) {
     }
 }
 
+/// Whether `v` is BaseException's own method `name` (`__new__`, `__init__`).
+pub fn is_own_method(v: &Value, name: &str) -> bool {
+    matches!(v, Value::Native(n) if n.owner == Some("BaseException") && n.name == name)
+}
+
 /// `cls(*args)` for an exception class whose `__new__` and `__init__` are BaseException's
 /// own (`Class::plain_exception`): what calling the two would make, without the calls.
 pub fn new_plain(cls: &Rc<Class>, args: &[Value]) -> Value {

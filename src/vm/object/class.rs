@@ -3,6 +3,7 @@
 //! Also the C3 linearisation that computes a class's MRO.
 
 use crate::vm::gc::{self, GcHeader, Trace, Visit};
+use crate::vm::methods::exception::is_own_method;
 use crate::vm::object::dict::{type_epoch, Dict};
 use crate::vm::object::function::{Code, Function, NativeFn};
 use crate::vm::object::str::PyStr;
@@ -125,7 +126,7 @@ impl Constructor {
     /// `__new__` and `__init__` are BaseException's own (every built-in exception's, and a
     /// program's exception class that overrides neither).
     fn plain_exception(&self) -> bool {
-        let own = |v: &Option<Value>, name: &str| matches!(v, Some(Value::Native(n)) if n.owner == Some("BaseException") && n.name == name);
+        let own = |v: &Option<Value>, name| v.as_ref().is_some_and(|v| is_own_method(v, name));
         own(&self.new, "__new__") && own(&self.init, "__init__")
     }
 
