@@ -201,6 +201,9 @@ pub enum Instr {
     /// `[a] -> [a op consts[k]]` for a number constant: `LoadConst(k)` then `Binary(op)` in
     /// one step (`n - 1`, `i % 3`).
     BinaryConst(BinOp, u32),
+    /// `[a] -> [a op= consts[k]]` for a number constant: `LoadConst(k)` then `Inplace(op)` in
+    /// one step (`i += 1`).
+    InplaceConst(BinOp, u32),
     /// `[a b] -> [a op= b]`: tries `__iop__` first (lists extend in place).
     Inplace(BinOp),
     /// `[a] -> [op a]`

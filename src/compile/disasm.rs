@@ -150,7 +150,7 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
             num(target),
             Some(format!("{} {jump_if}: to {target}", op.symbol())),
         ),
-        Instr::BinaryConst(op, k) => (
+        Instr::BinaryConst(op, k) | Instr::InplaceConst(op, k) => (
             name,
             num(k),
             Some(format!(

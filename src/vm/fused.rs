@@ -42,7 +42,7 @@ impl Vm {
 
 /// What `LoadLocalInto` did in one step with the instruction after it.
 pub(crate) enum Fused {
-    /// A `BinaryConst`: its result, to push; the next instruction is skipped.
+    /// A `BinaryConst` or `InplaceConst`: its result, to push; the next instruction is skipped.
     Push(Value),
     /// A `CompareConstJump` that does not jump: the next instruction is skipped.
     Next,
@@ -63,7 +63,10 @@ pub(crate) fn local_into(
 ) -> Option<Fused> {
     let a = stack.get(local as usize)?;
     match *next? {
-        Instr::BinaryConst(op, k) => number_pair(op, a, consts.get(k as usize)?).map(Fused::Push),
+        // On numbers, `op=` is `op`.
+        Instr::BinaryConst(op, k) | Instr::InplaceConst(op, k) => {
+            number_pair(op, a, consts.get(k as usize)?).map(Fused::Push)
+        }
         Instr::CompareConstJump(op, jump_if, k, target) => match (a, consts.get(k as usize)?) {
             (Value::Int(x), Value::Int(y)) => {
                 let truth = crate::vm::ops::int_compare(op, *x, *y)?;

@@ -459,7 +459,7 @@ impl Vm {
                                 cur.push(v);
                             }
                         }
-                        Instr::BinaryConst(op, k) => {
+                        Instr::BinaryConst(op, k) | Instr::InplaceConst(op, k) => {
                             let Some(b) = code.consts.get(k as usize) else {
                                 break 'instr Err(Exc::internal("bad constant"));
                             };
@@ -473,8 +473,11 @@ impl Vm {
                                 }
                                 None => {
                                     let a = pop!('instr, cur);
-                                    let v = tri!('instr, self.binary(op, &a, b));
-                                    cur.push(v);
+                                    let v = match *instr {
+                                        Instr::InplaceConst(..) => self.inplace(op, &a, b),
+                                        _ => self.binary(op, &a, b),
+                                    };
+                                    cur.push(tri!('instr, v));
                                 }
                             }
                         }

@@ -322,6 +322,11 @@ fn true_div(a: &BigInt, b: &BigInt) -> PResult<f64> {
 impl Vm {
     /// `a op b`.
     pub fn binary(&mut self, op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
+        self.binary_as(op, a, b, false)
+    }
+
+    /// `a op b`, or the last step of `a op= b` (`inplace`: its error names `op=`).
+    fn binary_as(&mut self, op: BinOp, a: &Value, b: &Value, inplace: bool) -> PResult<Value> {
         if let Some(v) = self.binary_builtin(op, a, b)? {
             return Ok(v);
         }
@@ -333,10 +338,10 @@ impl Vm {
                 return Ok(union);
             }
         }
-        Err(self.binary_type_error(op, a, b))
+        Err(self.binary_type_error(op, a, b, inplace))
     }
 
-    fn binary_type_error(&self, op: BinOp, a: &Value, b: &Value) -> Exc {
+    fn binary_type_error(&self, op: BinOp, a: &Value, b: &Value, inplace: bool) -> Exc {
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         match (op, a) {
             (BinOp::Add, Value::List(_) | Value::Tuple(_) | Value::Str(_)) if ta != tb => {
@@ -345,6 +350,10 @@ impl Vm {
             (BinOp::Mul, Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_)) => {
                 Exc::type_error(format!("can't multiply sequence by non-int of type '{tb}'"))
             }
+            _ if inplace => Exc::type_error(format!(
+                "unsupported operand type(s) for {}=: '{ta}' and '{tb}'",
+                op.symbol()
+            )),
             (BinOp::Pow, _) => Exc::type_error(format!(
                 "unsupported operand type(s) for ** or pow(): '{ta}' and '{tb}'"
             )),
@@ -581,7 +590,7 @@ impl Vm {
             }
             _ => {}
         }
-        self.binary(op, a, b)
+        self.binary_as(op, a, b, true)
     }
 
     fn set_op(&mut self, op: BinOp, x: &Rc<Set>, y: &Rc<Set>) -> PResult<Value> {

@@ -557,7 +557,7 @@ fn fold_tuple(elts: &[Expr]) -> Option<Const> {
 /// Literals, negated numeric literals and tuples of those, as CPython's optimizer folds them.
 /// The value of `expr` if it is an int or float literal (negated or not), for the
 /// instructions that take a number constant as their right operand.
-fn number_const(expr: &Expr) -> Option<Const> {
+pub(super) fn number_const(expr: &Expr) -> Option<Const> {
     fold_constant(expr).filter(|c| matches!(c, Const::Int(_) | Const::Float(_)))
 }
 

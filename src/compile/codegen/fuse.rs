@@ -6,17 +6,17 @@
 use crate::compile::code::Instr;
 
 /// Fuses each `LoadLocal(a)` or `Binary(op)` with the instruction after it: a `LoadLocal(b)` makes it
-/// `LoadLocal2(a, b)` (`a + b`, `f(x, y)`, `t += s`), a `BinaryConst` or a
-/// `CompareConstJump` makes it `LoadLocalInto(a)` (`n - 1`, `if n < 2`), a `ReturnValue`
+/// `LoadLocal2(a, b)` (`a + b`, `f(x, y)`, `t += s`), a `BinaryConst`, `InplaceConst` or
+/// `CompareConstJump` makes it `LoadLocalInto(a)` (`n - 1`, `i += 1`, `if n < 2`), a `ReturnValue`
 /// makes it `ReturnLocal(a)` (`return n`); a `Binary(op)` before a `ReturnValue` becomes
 /// `ReturnBinary(op)` (`return a + b`): one dispatch less.
 pub(super) fn local_pairs(instrs: &mut [Instr]) {
     for at in 1..instrs.len() {
         let fused = match instrs.get(at - 1..=at) {
             Some(&[Instr::LoadLocal(a), Instr::LoadLocal(b)]) => Instr::LoadLocal2(a, b),
-            Some(&[Instr::LoadLocal(a), Instr::BinaryConst(..) | Instr::CompareConstJump(..)]) => {
-                Instr::LoadLocalInto(a)
-            }
+            Some(
+                &[Instr::LoadLocal(a), Instr::BinaryConst(..) | Instr::InplaceConst(..) | Instr::CompareConstJump(..)],
+            ) => Instr::LoadLocalInto(a),
             Some(&[Instr::LoadLocal(a), Instr::ReturnValue]) => Instr::ReturnLocal(a),
             Some(&[Instr::Binary(op), Instr::ReturnValue]) => Instr::ReturnBinary(op),
             _ => continue,

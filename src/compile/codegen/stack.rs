@@ -64,6 +64,7 @@ fn effect(instr: Instr) -> Effect {
         | Instr::DeleteName(_)
         | Instr::LoadAttr(_)
         | Instr::BinaryConst(..)
+        | Instr::InplaceConst(..)
         | Instr::Unary(_)
         | Instr::GetIter
         | Instr::ListToTuple

@@ -3,6 +3,7 @@
 //! live in `try_with.rs`, definitions in `function.rs`, expressions in `expr.rs`.
 
 use super::block::{Exit, FBlockKind};
+use super::expr::number_const;
 use super::{Compiler, NameCtx};
 use crate::compile::code::{Const, Instr};
 use crate::compile::scope::ScopeKind;
@@ -230,12 +231,25 @@ impl<'a> Compiler<'a> {
         });
     }
 
+    /// `op=` with `value` on the right: a number literal is the instruction's constant.
+    fn compile_inplace(&mut self, op: BinOp, value: &'a Expr) {
+        match number_const(value) {
+            Some(k) => {
+                let k = self.add_const(k);
+                self.emit(Instr::InplaceConst(op, k));
+            }
+            None => {
+                self.compile_expr(value);
+                self.emit(Instr::Inplace(op));
+            }
+        }
+    }
+
     fn compile_aug_assign(&mut self, target: &'a Expr, op: BinOp, value: &'a Expr) {
         match &target.kind {
             ExprKind::Name(ident) => {
                 self.with_span(target.span, |c| c.name_op(&ident.name, NameCtx::Load));
-                self.compile_expr(value);
-                self.emit(Instr::Inplace(op));
+                self.compile_inplace(op, value);
                 self.with_span(target.span, |c| c.name_op(&ident.name, NameCtx::Store));
             }
             ExprKind::Attribute { value: obj, attr } => {
@@ -246,8 +260,7 @@ impl<'a> Compiler<'a> {
                     c.emit(Instr::Copy(1));
                     c.emit(Instr::LoadAttr(idx));
                 });
-                self.compile_expr(value);
-                self.emit(Instr::Inplace(op));
+                self.compile_inplace(op, value);
                 self.with_span(span, |c| {
                     c.emit(Instr::Swap(2));
                     c.emit(Instr::StoreAttr(idx));
@@ -261,8 +274,7 @@ impl<'a> Compiler<'a> {
                     c.emit(Instr::Copy(2));
                     c.emit(Instr::LoadSubscr);
                 });
-                self.compile_expr(value);
-                self.emit(Instr::Inplace(op));
+                self.compile_inplace(op, value);
                 self.with_span(target.span, |c| {
                     c.emit(Instr::Swap(3));
                     c.emit(Instr::Swap(2));

@@ -297,10 +297,11 @@ impl Vm {
                     _ => return Err(err("TypeError", "store subscr")),
                 }
             }
-            Instr::BinaryConst(op, k) => {
+            Instr::BinaryConst(op, k) | Instr::InplaceConst(op, k) => {
                 let right = const_value(&code.consts[k as usize]);
                 let left = pop(stack);
-                stack.push(binary(op, &left, &right, false)?);
+                let inplace = matches!(instr, Instr::InplaceConst(..));
+                stack.push(binary(op, &left, &right, inplace)?);
             }
             Instr::CompareConstJump(op, jump_if, k, target) => {
                 let right = const_value(&code.consts[k as usize]);

@@ -136,13 +136,12 @@ Disassembly of outer (Function, qualname outer):
 Disassembly of inc (Function, qualname outer.<locals>.inc):
   freevars: n
      5     0  LoadDeref          0      (n)
-           1  LoadConst          1      (1)
-           2  Inplace            (+)
-           3  StoreDeref         0      (n)
-     6     4  LoadDeref          0      (n)
-           5  ReturnValue
-     3     6  LoadConst          0      (None)
-           7  ReturnValue
+           1  InplaceConst       1      (+ 1)
+           2  StoreDeref         0      (n)
+     6     3  LoadDeref          0      (n)
+           4  ReturnValue
+     3     5  LoadConst          0      (None)
+           6  ReturnValue
 
 Disassembly of C (Class, qualname C):
   cellvars: __class__
@@ -213,27 +212,25 @@ Disassembly of <module> (Module, qualname <module>):
      4    24  LoadName           0      (a)
           25  Copy               1
           26  LoadAttr           1      (b)
-          27  LoadConst          1      (1)
-          28  Inplace            (+)
-          29  Swap               2
-          30  StoreAttr          1      (b)
-     5    31  LoadName           0      (a)
-          32  LoadName           7      (i)
+          27  InplaceConst       1      (+ 1)
+          28  Swap               2
+          29  StoreAttr          1      (b)
+     5    30  LoadName           0      (a)
+          31  LoadName           7      (i)
+          32  Copy               2
           33  Copy               2
-          34  Copy               2
-          35  LoadSubscr
-          36  LoadConst          1      (1)
-          37  Inplace            (+)
-          38  Swap               3
-          39  Swap               2
-          40  StoreSubscr
-     6    41  LoadName           8      (s)
-          42  UnpackEx           1 1
-          43  StoreName          9      (p)
-          44  StoreName          10     (q)
-          45  StoreName          11     (r)
-     1    46  LoadConst          2      (None)
-          47  ReturnValue
+          34  LoadSubscr
+          35  InplaceConst       1      (+ 1)
+          36  Swap               3
+          37  Swap               2
+          38  StoreSubscr
+     6    39  LoadName           8      (s)
+          40  UnpackEx           1 1
+          41  StoreName          9      (p)
+          42  StoreName          10     (q)
+          43  StoreName          11     (r)
+     1    44  LoadConst          2      (None)
+          45  ReturnValue
 "#,
     );
 }
