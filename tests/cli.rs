@@ -88,7 +88,7 @@ fn disassembler_version_and_help() {
         &["--dis", "-c", "x = 1"],
         "",
         0,
-        "Disassembly of <module> (Module, qualname <module>):\n     1     0  LoadConst          0      (1)\n           1  StoreName          0      (x)\n           2  LoadConst          1      (None)\n           3  ReturnValue\n",
+        "Disassembly of <module> (Module, qualname <module>):\n     1     0  LoadConst          0      (1)\n           1  StoreName          0      (x)\n           2  ReturnConst        1      (None)\n           3  ReturnValue\n",
     );
     let out = apy(&["--dis", "examples/hello.apy"], "");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -294,6 +294,9 @@ pub enum Instr {
     /// `LoadLocal(i)` then `ReturnValue` in one step (`return n`): `[] -> (returns local i)`.
     /// Made by `codegen::fuse`; the `ReturnValue` stays after it.
     ReturnLocal(u32),
+    /// `LoadConst(k)` then `ReturnValue` in one step (`return 0`, a body's implicit `return
+    /// None`): `[] -> (returns consts[k])`. Made by `codegen::fuse`; the `ReturnValue` stays.
+    ReturnConst(u32),
     /// `Binary(op)` then `ReturnValue` in one step (`return a + b`): `[a b] -> (returns a op
     /// b)`. Made by `codegen::fuse`; the `ReturnValue` stays after it.
     ReturnBinary(BinOp),

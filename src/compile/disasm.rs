@@ -93,7 +93,7 @@ fn describe(code: &CodeObject, instr: Instr) -> (String, String, Option<String>)
     let const_of = |idx: u32| code.consts.get(idx as usize).map(const_repr);
     let num = |idx: u32| idx.to_string();
     match instr {
-        Instr::LoadConst(idx) => (name, num(idx), const_of(idx)),
+        Instr::LoadConst(idx) | Instr::ReturnConst(idx) => (name, num(idx), const_of(idx)),
         Instr::LoadLocal(idx)
         | Instr::LoadLocalInto(idx)
         | Instr::ReturnLocal(idx)

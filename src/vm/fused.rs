@@ -11,8 +11,9 @@ use crate::vm::object::function::Code;
 use crate::vm::value::Value;
 
 impl Vm {
-    /// The value a return instruction returns: the one on top (`ReturnValue`), a local's
-    /// (`ReturnLocal`), or the operation's on the two on top (`ReturnBinary`).
+    /// The value a return instruction returns: the one on top (`ReturnValue`), a constant
+    /// (`ReturnConst`), a local's (`ReturnLocal`), or the operation's on the two on top
+    /// (`ReturnBinary`).
     #[inline(always)]
     pub(crate) fn return_operand(
         &mut self,
@@ -22,6 +23,11 @@ impl Vm {
     ) -> PResult<Value> {
         let underflow = || Exc::internal("operand stack underflow");
         match *instr {
+            Instr::ReturnConst(k) => code
+                .consts
+                .get(k as usize)
+                .map(Value::dup)
+                .ok_or_else(|| Exc::internal("bad constant")),
             Instr::ReturnLocal(i) => match cur.stack.get(i as usize) {
                 Some(Value::Null) | None => Err(unbound_local(&code.varnames, i)),
                 Some(v) => Ok(v.dup()),

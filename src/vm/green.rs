@@ -52,6 +52,29 @@ pub struct GreenState {
 }
 
 impl Vm {
+    /// Keeps the emptied frame stack of a finished loop for the next one: a task step pushes
+    /// the frames of what its coroutine awaits, and would allocate the stack every step.
+    #[inline]
+    pub(crate) fn keep_frames(&mut self, frames: Frames) {
+        if frames.capacity() > self.spare_frames.capacity() {
+            self.spare_frames = frames;
+        }
+    }
+
+    /// Leaves the dispatch loop yielding `v` from `cur`, a generator's frame, which keeps
+    /// the exception it was handling for its resumption.
+    pub(crate) fn yield_halt(
+        &mut self,
+        mut cur: Box<Frame>,
+        frames: Frames,
+        v: Value,
+    ) -> (Halt, Box<Frame>) {
+        let own = std::mem::replace(&mut self.handling, cur.saved_exc());
+        cur.set_suspended_exc(own);
+        self.keep_frames(frames);
+        (Halt::Yielded(v), cur)
+    }
+
     /// Stops the running green thread: its frame stack goes back to the driver with what
     /// it asked for, and the exception state is the driver's again.
     pub(crate) fn suspend(&mut self, mut cur: Box<Frame>, callers: Frames) -> (Halt, Box<Frame>) {

@@ -760,7 +760,10 @@ impl Vm {
                             let cls = tri!('instr, self.build_class(&body, &name, bases));
                             cur.push(cls);
                         }
-                        Instr::ReturnValue | Instr::ReturnLocal(_) | Instr::ReturnBinary(_) => {
+                        Instr::ReturnValue
+                        | Instr::ReturnConst(_)
+                        | Instr::ReturnLocal(_)
+                        | Instr::ReturnBinary(_) => {
                             let v = tri!('instr, self.return_operand(&mut cur, &code, instr));
                             if is_delegate_code(&cur) && !frames.is_empty() {
                                 break 'instr self.return_from_delegate(&mut cur, &mut frames, v);
@@ -805,10 +808,7 @@ impl Vm {
                                     Yielded::Out(out) => v = out,
                                 }
                             }
-                            let own = std::mem::replace(&mut self.handling, cur.saved_exc());
-                            cur.set_suspended_exc(own);
-                            self.keep_frames(frames);
-                            return (Halt::Yielded(v), cur);
+                            return self.yield_halt(cur, frames, v);
                         }
                         Instr::AsyncGenWrap => {
                             self.async_own_yield = true;
@@ -846,11 +846,7 @@ impl Vm {
                                             Yielded::Out(out) => v = out,
                                         }
                                     }
-                                    let own =
-                                        std::mem::replace(&mut self.handling, cur.saved_exc());
-                                    cur.set_suspended_exc(own);
-                                    self.keep_frames(frames);
-                                    return (Halt::Yielded(v), cur);
+                                    return self.yield_halt(cur, frames, v);
                                 }
                                 GenResult::Return(r) => {
                                     pop!('instr, cur);
@@ -985,15 +981,6 @@ impl Vm {
                     }
                 }
             }
-        }
-    }
-
-    /// Keeps the emptied frame stack of a finished loop for the next one: a task step pushes
-    /// the frames of what its coroutine awaits, and would allocate the stack every step.
-    #[inline]
-    fn keep_frames(&mut self, frames: Frames) {
-        if frames.capacity() > self.spare_frames.capacity() {
-            self.spare_frames = frames;
         }
     }
 }

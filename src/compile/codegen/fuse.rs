@@ -5,10 +5,11 @@
 
 use crate::compile::code::Instr;
 
-/// Fuses each `LoadLocal(a)` or `Binary(op)` with the instruction after it: a `LoadLocal(b)` makes it
+/// Fuses each `LoadLocal(a)`, `LoadConst(k)` or `Binary(op)` with the instruction after it: a `LoadLocal(b)` makes it
 /// `LoadLocal2(a, b)` (`a + b`, `f(x, y)`, `t += s`), a `BinaryConst`, `InplaceConst` or
 /// `CompareConstJump` makes it `LoadLocalInto(a)` (`n - 1`, `i += 1`, `if n < 2`), a `ReturnValue`
-/// makes it `ReturnLocal(a)` (`return n`); a `Binary(op)` before a `ReturnValue` becomes
+/// makes it `ReturnLocal(a)` (`return n`); a `LoadConst(k)` or a `Binary(op)` before a
+/// `ReturnValue` becomes `ReturnConst(k)` (`return 0`, the implicit `return None`) or
 /// `ReturnBinary(op)` (`return a + b`): one dispatch less.
 pub(super) fn local_pairs(instrs: &mut [Instr]) {
     for at in 1..instrs.len() {
@@ -19,6 +20,7 @@ pub(super) fn local_pairs(instrs: &mut [Instr]) {
             ) => Instr::LoadLocalInto(a),
             Some(&[Instr::LoadLocal(a), Instr::ReturnValue]) => Instr::ReturnLocal(a),
             Some(&[Instr::Binary(op), Instr::ReturnValue]) => Instr::ReturnBinary(op),
+            Some(&[Instr::LoadConst(k), Instr::ReturnValue]) => Instr::ReturnConst(k),
             _ => continue,
         };
         if let Some(first) = instrs.get_mut(at - 1) {

@@ -50,6 +50,7 @@ fn effect(instr: Instr) -> Effect {
         },
         Instr::ReturnValue
         | Instr::ReturnLocal(_)
+        | Instr::ReturnConst(_)
         | Instr::ReturnBinary(_)
         | Instr::Raise(_)
         | Instr::Reraise => Effect {

@@ -523,6 +523,9 @@ impl Vm {
                 let left = pop(stack);
                 return Ok(Some(Halt::Return(binary(op, &left, &right, false)?)));
             }
+            Instr::ReturnConst(idx) => {
+                return Ok(Some(Halt::Return(const_value(&code.consts[idx as usize]))))
+            }
             Instr::ReturnLocal(idx) => {
                 return Ok(Some(Halt::Return(local(&frame.locals, &code, idx)?)))
             }

@@ -35,7 +35,7 @@ Disassembly of <module> (Module, qualname <module>):
           13  LoadConst          6      (<code <lambda>>)
           14  MakeFunction       1      (defaults)
           15  StoreName          2      (lam)
-     2    16  LoadConst          7      (None)
+     2    16  ReturnConst        7      (None)
           17  ReturnValue
 
 Disassembly of f (Function, qualname f):
@@ -67,7 +67,7 @@ Disassembly of f (Function, qualname f):
           23  CallKw             1 6    (('d',))
           24  Unary              (Not)
           25  ReturnValue
-     2    26  LoadConst          0      (None)
+     2    26  ReturnConst        0      (None)
           27  ReturnValue
 
 Disassembly of <lambda> (Function, qualname <lambda>):
@@ -115,7 +115,7 @@ Disassembly of <module> (Module, qualname <module>):
            6  LoadName           1      (Base)
            7  BuildClass         1
            8  StoreName          2      (C)
-     1     9  LoadConst          3      (None)
+     1     9  ReturnConst        3      (None)
           10  ReturnValue
 
 Disassembly of outer (Function, qualname outer):
@@ -130,7 +130,7 @@ Disassembly of outer (Function, qualname outer):
            6  StoreLocal         0      (inc)
      7     7  ReturnLocal        0      (inc)
            8  ReturnValue
-     1     9  LoadConst          0      (None)
+     1     9  ReturnConst        0      (None)
           10  ReturnValue
 
 Disassembly of inc (Function, qualname outer.<locals>.inc):
@@ -140,7 +140,7 @@ Disassembly of inc (Function, qualname outer.<locals>.inc):
            2  StoreDeref         0      (n)
      6     3  LoadDeref          0      (n)
            4  ReturnValue
-     3     5  LoadConst          0      (None)
+     3     5  ReturnConst        0      (None)
            6  ReturnValue
 
 Disassembly of C (Class, qualname C):
@@ -167,7 +167,7 @@ Disassembly of m (Function, qualname C.m):
            7  LoadAttr           2      (x)
            8  ReturnBinary       (+)
            9  ReturnValue
-     9    10  LoadConst          0      (None)
+     9    10  ReturnConst        0      (None)
           11  ReturnValue
 "#,
     );
@@ -229,7 +229,7 @@ Disassembly of <module> (Module, qualname <module>):
           41  StoreName          9      (p)
           42  StoreName          10     (q)
           43  StoreName          11     (r)
-     1    44  LoadConst          2      (None)
+     1    44  ReturnConst        2      (None)
           45  ReturnValue
 "#,
     );
@@ -293,7 +293,7 @@ Disassembly of <module> (Module, qualname <module>):
           43  Swap               2
           44  PopExcept
           45  Reraise
-          46  LoadConst          0      (None)
+          46  ReturnConst        0      (None)
           47  ReturnValue
   exception table:
     0 to 3 -> 4 [depth 0]
@@ -325,7 +325,7 @@ Disassembly of <module> (Module, qualname <module>):
      5     3  LoadConst          1      (<code a>)
            4  MakeFunction       0
            5  StoreName          1      (a)
-     1     6  LoadConst          2      (None)
+     1     6  ReturnConst        2      (None)
            7  ReturnValue
 
 Disassembly of g (Generator, qualname g):
@@ -345,7 +345,7 @@ Disassembly of g (Generator, qualname g):
           12  GetIter
           13  Call               1
           14  ReturnValue
-     1    15  LoadConst          0      (None)
+     1    15  ReturnConst        0      (None)
           16  ReturnValue
 
 Disassembly of <listcomp> (Function, qualname g.<locals>.<listcomp>):
@@ -413,7 +413,7 @@ Disassembly of a (Coroutine, qualname a):
           39  Swap               2
           40  PopExcept
           41  Reraise
-     5    42  LoadConst          0      (None)
+     5    42  ReturnConst        0      (None)
           43  ReturnValue
   exception table:
     2 to 5 -> 12 [depth 1]
@@ -443,7 +443,7 @@ Disassembly of <module> (Module, qualname <module>):
      1     0  LoadConst          0      (<code f>)
            1  MakeFunction       0
            2  StoreName          0      (f)
-           3  LoadConst          1      (None)
+           3  ReturnConst        1      (None)
            4  ReturnValue
 
 Disassembly of f (Function, qualname f):
@@ -477,10 +477,10 @@ Disassembly of f (Function, qualname f):
           25  PopExcept
           26  Reraise
      3    27  Jump               2      (to 2)
-    11    28  LoadConst          1      (1)
+    11    28  ReturnConst        1      (1)
           29  ReturnValue
      2    30  Jump               0      (to 0)
-     1    31  LoadConst          0      (None)
+     1    31  ReturnConst        0      (None)
           32  ReturnValue
   exception table:
     4 to 6 -> 19 [depth 1]
@@ -549,7 +549,7 @@ Disassembly of <module> (Module, qualname <module>):
           41  Swap               2
           42  PopExcept
           43  Reraise
-          44  LoadConst          0      (None)
+          44  ReturnConst        0      (None)
           45  ReturnValue
   exception table:
     0 to 3 -> 7 [depth 0]
@@ -581,7 +581,7 @@ Disassembly of <module> (Module, qualname <module>):
      1     0  LoadConst          0      (<code f>)
            1  MakeFunction       0
            2  StoreName          0      (f)
-           3  LoadConst          1      (None)
+           3  ReturnConst        1      (None)
            4  ReturnValue
 
 Disassembly of f (Function, qualname f):
@@ -602,7 +602,7 @@ Disassembly of f (Function, qualname f):
           12  Binary             (+)
           13  BuildTuple         3
           14  ReturnValue
-     1    15  LoadConst          0      (None)
+     1    15  ReturnConst        0      (None)
           16  ReturnValue"#,
     );
 }
