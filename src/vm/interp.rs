@@ -180,11 +180,11 @@ impl Vm {
             }
             let instrs = &code.obj.instrs;
             // The instruction pointer, in a local: `set_ip!` moves it, `sync_ip!` writes it
-            // back; a switch of frames leaves the loop, which reloads it from the new frame.
+            // back; a switch of frames reloads it from the new frame.
             let mut ip = cur.ip as usize;
             // The frame the loop runs: an instruction that fails or suspends after switching
             // frames leaves the new frame's position alone.
-            let running: *const Frame = &*cur;
+            let mut running: *const Frame = &*cur;
             'run: loop {
                 let Some(instr) = instrs.get(ip) else {
                     pending = Some(Pending {
@@ -965,6 +965,11 @@ impl Vm {
                 };
                 match res {
                     Ok(Flow::Next) => {}
+                    // A call or return within one function (recursion) goes on here.
+                    Ok(Flow::Switch) if Rc::ptr_eq(&code, &cur.code) => {
+                        ip = cur.ip as usize;
+                        running = &*cur;
+                    }
                     Ok(Flow::Switch) => break,
                     Ok(Flow::Suspend) => {
                         if std::ptr::eq(&*cur, running) {
