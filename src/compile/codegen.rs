@@ -186,7 +186,7 @@ impl<'a> Compiler<'a> {
         }
         let handlers = handler_table(&unit);
         let stack_check = stack::max_stack(&unit.instrs, &handlers);
-        fuse::local_pairs(&mut unit.instrs);
+        fuse::pairs(&mut unit.instrs);
         let cell_params = unit
             .cellvars
             .iter()

@@ -89,8 +89,7 @@ impl Vm {
             return None;
         }
         let cls = cls.clone();
-        let init = cls.plain_init()?;
-        let init = &init;
+        let init = &cls.plain_init()?;
         let n_defaults = crate::vm::interp_ops::fast_defaults(init, n + 1)?;
         let shape = init.shape;
         let inst = Instance::new_value(cls);

@@ -5,22 +5,21 @@
 
 use crate::compile::code::Instr;
 
-/// Fuses each `LoadLocal(a)`, `LoadConst(k)` or `Binary(op)` with the instruction after it: a `LoadLocal(b)` makes it
-/// `LoadLocal2(a, b)` (`a + b`, `f(x, y)`, `t += s`), a `BinaryConst`, `InplaceConst` or
-/// `CompareConstJump` makes it `LoadLocalInto(a)` (`n - 1`, `i += 1`, `if n < 2`), a `ReturnValue`
-/// makes it `ReturnLocal(a)` (`return n`); a `LoadConst(k)` or a `Binary(op)` before a
-/// `ReturnValue` becomes `ReturnConst(k)` (`return 0`, the implicit `return None`) or
-/// `ReturnBinary(op)` (`return a + b`): one dispatch less.
-pub(super) fn local_pairs(instrs: &mut [Instr]) {
+/// Fuses each instruction with the one after it where one step does both: one dispatch
+/// less. `LoadLocal(a)` before a `LoadLocal(b)` becomes `LoadLocal2(a, b)` (`a + b`,
+/// `f(x, y)`, `t += s`), before a `BinaryConst`, `InplaceConst` or `CompareConstJump`
+/// `LoadLocalInto(a)` (`n - 1`, `i += 1`, `if n < 2`). Before a `ReturnValue`, a
+/// `LoadLocal(a)`, `LoadConst(k)` or `Binary(op)` becomes `ReturnLocal(a)` (`return n`),
+/// `ReturnConst(k)` (`return 0`, the implicit `return None`) or `ReturnBinary(op)`
+/// (`return a + b`).
+pub(super) fn pairs(instrs: &mut [Instr]) {
     for at in 1..instrs.len() {
         let fused = match instrs.get(at - 1..=at) {
             Some(&[Instr::LoadLocal(a), Instr::LoadLocal(b)]) => Instr::LoadLocal2(a, b),
-            Some(
-                &[Instr::LoadLocal(a), Instr::BinaryConst(..) | Instr::InplaceConst(..) | Instr::CompareConstJump(..)],
-            ) => Instr::LoadLocalInto(a),
+            Some(&[Instr::LoadLocal(a), next]) if takes_a_local(next) => Instr::LoadLocalInto(a),
             Some(&[Instr::LoadLocal(a), Instr::ReturnValue]) => Instr::ReturnLocal(a),
-            Some(&[Instr::Binary(op), Instr::ReturnValue]) => Instr::ReturnBinary(op),
             Some(&[Instr::LoadConst(k), Instr::ReturnValue]) => Instr::ReturnConst(k),
+            Some(&[Instr::Binary(op), Instr::ReturnValue]) => Instr::ReturnBinary(op),
             _ => continue,
         };
         if let Some(first) = instrs.get_mut(at - 1) {
@@ -29,9 +28,17 @@ pub(super) fn local_pairs(instrs: &mut [Instr]) {
     }
 }
 
+/// The instructions `LoadLocalInto` runs in its step (`vm::fused::local_into`).
+fn takes_a_local(next: Instr) -> bool {
+    matches!(
+        next,
+        Instr::BinaryConst(..) | Instr::InplaceConst(..) | Instr::CompareConstJump(..)
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::local_pairs;
+    use super::pairs;
     use crate::compile::code::Instr;
     use crate::syntax::ast::BinOp;
 
@@ -49,7 +56,7 @@ mod tests {
             Instr::LoadLocal(4),
             Instr::ReturnValue,
         ];
-        local_pairs(&mut instrs);
+        pairs(&mut instrs);
         assert_eq!(
             instrs,
             vec![
